@@ -1,0 +1,33 @@
+import { SkeinError } from './skein_error.js';
+
+/** `Semaphore.acquire` failed because the semaphore was closed. */
+export class AcquireError extends SkeinError {
+  constructor() {
+    super('ERR_SKEIN_SEMAPHORE_CLOSED', 'semaphore closed: no permits will be handed out any more');
+  }
+}
+
+/** `tryAcquire` failed: the semaphore is `closed`, or has `noPermits` right now. */
+export class TryAcquireError extends SkeinError {
+  readonly kind: 'closed' | 'noPermits';
+  constructor(kind: 'closed' | 'noPermits') {
+    super(kind === 'closed' ? 'ERR_SKEIN_SEMAPHORE_CLOSED' : 'ERR_SKEIN_NO_PERMITS',
+      kind === 'closed' ? 'semaphore closed: no permits will be handed out any more'
+        : 'not enough permits available right now; await acquire() to wait for them');
+    this.kind = kind;
+  }
+}
+
+/** `tryLock` / `tryRead` / `tryWrite` found the lock held. */
+export class TryLockError extends SkeinError {
+  constructor(what = 'lock') {
+    super('ERR_SKEIN_WOULD_BLOCK', `${what} is held by someone else right now; await the async method to wait for it`);
+  }
+}
+
+/** A guard or permit was used after it was released. */
+export class AlreadyReleasedError extends SkeinError {
+  constructor(what = 'guard') {
+    super('ERR_SKEIN_ALREADY_RELEASED', `this ${what} was already released; release it exactly once (\`using\` does it for you)`);
+  }
+}

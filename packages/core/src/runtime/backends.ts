@@ -1,0 +1,75 @@
+/**
+ * The seams between @skein/core and @skein/workers.
+ *
+ * The multi-thread scheduler and the blocking pool need worker threads, shared memory and
+ * piscina; the current-thread runtime needs none of that. So core defines what it needs
+ * from them here and loads @skein/workers only when a runtime asks for them, with an
+ * install hint when the package is missing.
+ */
+import type { Logger } from 'pino';
+import { SkeinError } from '../errors/skein_error.js';
+import type { Joinable } from '../task/joinable.js';
+import type { TaskDef } from '../task/task_def.js';
+import type { WorkerMetrics } from '../metrics/runtime_metrics.js';
+import type { RuntimeConfig } from './config.js';
+import type { RuntimeCore } from './runtime_core.js';
+
+/** The blocking pool, as core uses it. */
+export interface BlockingBackend {
+  spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
+  readonly numThreads: number;
+  readonly numIdleThreads: number;
+  readonly queueDepth: number;
+  /** Stop; `force` terminates busy threads at once instead of letting them finish. */
+  close(force: boolean): Promise<void>;
+}
+
+/** One entry of a task dump. */
+export interface TaskDumpEntry {
+  readonly id: number;
+  readonly name: string;
+  readonly state: 'queued' | 'running' | 'finished';
+  /** Worker index, or 'main' for tasks on the main thread. */
+  readonly worker: number | 'main';
+}
+
+/** The multi-thread scheduler, as core uses it. */
+export interface MultiThreadBackend {
+  spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
+  readonly numWorkers: number;
+  readonly numAliveTasks: number;
+  readonly spawnedTasksCount: number;
+  readonly globalQueueDepth: number;
+  worker(i: number): WorkerMetrics;
+  /** Abort everything and wait (at most `timeoutMs`, then terminate). */
+  shutdown(timeoutMs: number | undefined): Promise<void>;
+  /** Start shutting down; terminate threads without waiting. */
+  shutdownBackground(): void;
+  taskDump(): Promise<TaskDumpEntry[]>;
+}
+
+/** What @skein/workers exports for core. */
+export interface WorkersModule {
+  createMultiThreadBackend(config: RuntimeConfig, main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend>;
+  createBlockingBackend(config: RuntimeConfig, logger: Logger): BlockingBackend;
+}
+
+let loaded: Promise<WorkersModule | undefined> | undefined;
+
+/** Import @skein/workers once; undefined when it isn't installed. */
+export function loadWorkers(): Promise<WorkersModule | undefined> {
+  return (loaded ??= import('@skein/workers' as string).then(
+    (m: WorkersModule) => m,
+    (err: unknown) => {
+      if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('@skein/workers')) return undefined;
+      throw err;
+    },
+  ));
+}
+
+/** The error for a feature that needs @skein/workers when it isn't installed. */
+export class WorkersMissingError extends SkeinError {
+  constructor(feature: string) {
+    super('ERR_SKEIN_WORKERS_MISSING', `${feature} needs the @skein/workers package. Install it next to @skein/core: \`npm install @skein/workers\``);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Runtime configuration: what the Builder collects and the flavours read. Defaults follow
+ * Tokio where Node allows it, and say why where they don't.
+ */
+import { availableParallelism } from 'node:os';
+import type { Logger } from 'pino';
+import { rangeError } from '../errors/invalid_argument.js';
+import type { TaskDef } from '../task/task_def.js';
+
+/** Called on each runtime thread as it starts or stops; see Builder.onThreadStart. */
+export type ThreadHook = ((info: { worker: number | 'main' }) => void) | TaskDef<[number], unknown>;
+
+/** Everything a runtime is built from. */
+export interface RuntimeConfig {
+  flavor: 'current_thread' | 'multi_thread';
+  workerThreads: number;
+  maxBlockingThreads: number | undefined;
+  threadKeepAlive: number;
+  threadName: string;
+  startPaused: boolean;
+  eventInterval: number;
+  globalQueueInterval: number;
+  disableLifoSlot: boolean;
+  onThreadStart: ThreadHook | undefined;
+  onThreadStop: ThreadHook | undefined;
+  logger: Logger | string | undefined;
+}
+
+/** Default worker count: `SKEIN_WORKER_THREADS`, else `os.availableParallelism()`. */
+export function defaultWorkerThreads(): number {
+  const env = process.env.SKEIN_WORKER_THREADS;
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) {
+      throw rangeError(`SKEIN_WORKER_THREADS must be an integer >= 1. Received ${JSON.stringify(env)}`);
+    }
+    return n;
+  }
+  return availableParallelism();
+}
+
+/** A fresh config with every default filled in. */
+export function defaultConfig(): RuntimeConfig {
+  return {
+    flavor: 'current_thread',
+    workerThreads: 0,
+    maxBlockingThreads: undefined,
+    threadKeepAlive: 10_000,
+    threadName: 'skein-worker',
+    startPaused: false,
+    eventInterval: 61,
+    globalQueueInterval: 31,
+    disableLifoSlot: false,
+    onThreadStart: undefined,
+    onThreadStop: undefined,
+    logger: undefined,
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * The Runtime: Tokio's `Runtime`, for Node.
+ *
+ * Whatever the flavour, the main thread has a scheduler and timer wheel of its own: the
+ * `blockOn` root, closures and `spawnLocal` tasks run there. The current-thread flavour
+ * runs `task()` definitions there too; the multi-thread flavour hands them to the worker
+ * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
+ */
+import type { Logger } from 'pino';
+import { assertDuration, assertFunction, typeError } from '../errors/invalid_argument.js';
+import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
+import { JoinError } from '../errors/join_error.js';
+import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
+import { JoinHandle } from '../task/join_handle.js';
+import { LocalTask } from '../task/task.js';
+import { isTaskDef, type TaskDef } from '../task/task_def.js';
+import { TimeDriver } from '../time/driver.js';
+import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
+import type { RuntimeConfig } from './config.js';
+import { Builder } from './builder.js';
+import { Handle } from './handle.js';
+import { makeLogger } from './logger.js';
+import type { RuntimeCore, SpawnOptions } from './runtime_core.js';
+import { Scheduler } from './scheduler.js';
+import { runThreadHook } from './thread_hooks.js';
+
+/** An async runtime. Build one with `Runtime.builder()` or the shorthands. */
+export class Runtime implements RuntimeCore {
+  readonly flavor: 'current_thread' | 'multi_thread';
+  readonly scheduler = new Scheduler();
+  readonly time: TimeDriver;
+  readonly logger: Logger;
+  /** @internal */
+  readonly config: Readonly<RuntimeConfig>;
+  #shutdown: Promise<void> | undefined = undefined;
+  #liveHead: LocalTask<unknown> | undefined = undefined;
+  #numAlive = 0;
+  #spawned = 0;
+  #roots = new Set<LocalTask<unknown>>();
+  #workers: WorkersModule | undefined;
+  #multi: MultiThreadBackend | undefined = undefined;
+  #blocking: BlockingBackend | undefined = undefined;
+
+  /** @internal Use `Runtime.builder().build()`. */
+  constructor(config: RuntimeConfig, workers: WorkersModule | undefined) {
+    this.config = config;
+    this.flavor = config.flavor;
+    this.logger = makeLogger(config.logger);
+    this.time = new TimeDriver(this.scheduler);
+    if (config.startPaused) this.time.clock.pause();
+    this.#workers = workers;
+  }
+
+  /** @internal Finish building: start worker threads for the multi-thread flavour. */
+  async start(): Promise<void> {
+    if (this.flavor === 'multi_thread') {
+      if (this.#workers === undefined) throw new WorkersMissingError('the multi-thread runtime');
+      this.#multi = await this.#workers.createMultiThreadBackend(this.config, this, this.logger.child({ worker: 'main' }));
+    } else {
+      runThreadHook(this.config.onThreadStart, 'main', this.logger);
+    }
+  }
+
+  /** A builder; see the Builder's methods for every option. */
+  static builder(): Builder {
+    return new Builder();
+  }
+
+  /** Build a current-thread runtime (the default flavour). */
+  static currentThread(opts?: Partial<RuntimeConfig>): Promise<Runtime> {
+    return Runtime.builder().configure({ ...opts, flavor: 'current_thread' }).build();
+  }
+
+  /** Build a multi-thread runtime with `opts.workerThreads` workers (default: one per core). */
+  static multiThread(opts?: Partial<RuntimeConfig>): Promise<Runtime> {
+    return Runtime.builder().configure({ ...opts, flavor: 'multi_thread' }).build();
+  }
+
+  get isShutdown(): boolean {
+    return this.#shutdown !== undefined;
+  }
+
+  /**
+   * Run `f` as the root task and resolve with its value. Rethrows the root's own error
+   * unwrapped. Inside, `spawn`, `sleep` and friends find this runtime.
+   */
+  async blockOn<T>(f: PromiseLike<T> | (() => T | PromiseLike<T>)): Promise<T> {
+    this.#checkOpen('blockOn');
+    const fn = typeof f === 'function' ? f : () => f;
+    if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof (f as PromiseLike<T>).then !== 'function')) {
+      throw typeError('blockOn() takes a promise or a function');
+    }
+    const root = new LocalTask<T>(this, fn, undefined, 'blockOn');
+    root.markObserved();
+    this.#roots.add(root as LocalTask<unknown>);
+    this.scheduler.schedule(root);
+    try {
+      return await root.join();
+    } catch (err) {
+      if (err instanceof JoinError && err.isPanic()) throw err.cause;
+      throw err;
+    } finally {
+      this.#roots.delete(root as LocalTask<unknown>);
+    }
+  }
+
+  /** Spawn a task definition (to the workers in the multi-thread flavour) or a closure (here). */
+  spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
+  spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
+  spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
+    if (isTaskDef(t)) return this.spawnTask(t, args);
+    assertFunction(t, 'task');
+    return this.spawnLocal(t as () => unknown);
+  }
+
+  /** Spawn a closure on the main thread. */
+  spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
+    assertFunction(fn, 'fn');
+    this.#checkOpen('spawn');
+    const t = new LocalTask<R>(this, fn, undefined, opts?.name);
+    this.#link(t as LocalTask<unknown>);
+    this.scheduler.schedule(t);
+    return new JoinHandle(t);
+  }
+
+  /** @internal Spawn a task definition where this flavour runs them. */
+  spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
+    this.#checkOpen('spawn');
+    if (this.#multi !== undefined) return new JoinHandle(this.#multi.spawn(def, args));
+    const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, def.exportName ?? def.fn.name);
+    this.#link(t as LocalTask<unknown>);
+    this.scheduler.schedule(t);
+    return new JoinHandle(t);
+  }
+
+  /**
+   * Run a task definition on the blocking pool (piscina threads, separate from the workers).
+   * Errors: NotSendableError for a closure; RuntimeShutdownError after shutdown.
+   */
+  spawnBlocking<A extends unknown[], R>(def: TaskDef<A, R>, ...args: A): JoinHandle<R>;
+  spawnBlocking(def: unknown, ...args: unknown[]): JoinHandle<unknown> {
+    if (!isTaskDef(def)) {
+      if (typeof def === 'function') throw new NotSendableError('spawnBlocking');
+      throw typeError('spawnBlocking() takes a task() definition');
+    }
+    return this.spawnBlockingTask(def, args);
+  }
+
+  /** @internal */
+  spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
+    this.#checkOpen('spawnBlocking');
+    this.#spawned++;
+    return new JoinHandle(this.#blockingPool().spawn(def, args));
+  }
+
+  #blockingPool(): BlockingBackend {
+    if (this.#blocking === undefined) {
+      if (this.#workers === undefined) throw new WorkersMissingError('spawnBlocking');
+      this.#blocking = this.#workers.createBlockingBackend(this.config, this.logger.child({ pool: 'blocking' }));
+    }
+    return this.#blocking;
+  }
+
+  /** A cheap, cloneable reference to this runtime. */
+  handle(): Handle {
+    return new Handle(this);
+  }
+
+  /** Live metrics; see {@link RuntimeMetrics}. */
+  metrics(): RuntimeMetrics {
+    return runtimeMetrics(this, () => this.#multi, () => this.#blocking, () => this.#numAlive, () => this.#spawned);
+  }
+
+  /** Every live task (main thread and workers): id, name, state, worker. */
+  async taskDump(): Promise<TaskDumpEntry[]> {
+    const local: TaskDumpEntry[] = [];
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) local.push({ id: t.id, name: t.name, state: t.state, worker: 'main' });
+    return this.#multi === undefined ? local : [...local, ...(await this.#multi.taskDump())];
+  }
+
+  /**
+   * Abort every task and resolve once each task that was parked on a runtime await has run
+   * its cleanup (`finally`). Tasks stuck on foreign promises are detached, not awaited, so
+   * this never hangs. Then the worker and blocking threads stop.
+   */
+  shutdown(): Promise<void> {
+    return (this.#shutdown ??= this.#doShutdown(undefined, false));
+  }
+
+  /** Like {@link shutdown}, but after `ms` stop waiting and terminate busy threads. */
+  shutdownTimeout(ms: number): Promise<void> {
+    assertDuration(ms, 'ms');
+    return (this.#shutdown ??= this.#doShutdown(ms, false));
+  }
+
+  /** Start shutting down and return at once; threads are terminated, nothing waits. */
+  shutdownBackground(): void {
+    this.#shutdown ??= this.#doShutdown(0, true);
+    this.#shutdown.catch(() => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  async #doShutdown(timeoutMs: number | undefined, background: boolean): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const tasks: LocalTask<unknown>[] = [...this.#roots];
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
+    for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
+    for (const t of tasks) t.abort();
+    const stopping: Promise<unknown>[] = [];
+    if (this.#multi !== undefined) {
+      if (background) this.#multi.shutdownBackground();
+      else stopping.push(this.#multi.shutdown(timeoutMs));
+    }
+    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(background || timeoutMs !== undefined));
+    const all = Promise.all([...waits, ...stopping]).then(() => undefined);
+    if (!background) {
+      if (timeoutMs === undefined) await all;
+      else await raceTimeout(all, timeoutMs);
+    }
+    this.time.close();
+    if (this.flavor === 'current_thread') runThreadHook(this.config.onThreadStop, 'main', this.logger);
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#shutdown !== undefined) throw new RuntimeShutdownError(what);
+  }
+
+  #link(t: LocalTask<unknown>): void {
+    this.#spawned++;
+    this.#numAlive++;
+    t.nextLive = this.#liveHead;
+    if (this.#liveHead !== undefined) this.#liveHead.prevLive = t;
+    this.#liveHead = t;
+  }
+
+  /** @internal */
+  taskSettled(t: LocalTask<unknown>): void {
+    if (t.prevLive === undefined && this.#liveHead !== t) return;
+    if (t.prevLive !== undefined) t.prevLive.nextLive = t.nextLive;
+    else this.#liveHead = t.nextLive;
+    if (t.nextLive !== undefined) t.nextLive.prevLive = t.prevLive;
+    t.prevLive = t.nextLive = undefined;
+    this.#numAlive--;
+  }
+}
+
+function raceTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.then(() => { clearTimeout(timer); resolve(); }, reject);
+  });
+}
+
+function runtimeMetrics(
+  rt: Runtime,
+  multi: () => MultiThreadBackend | undefined,
+  blocking: () => BlockingBackend | undefined,
+  alive: () => number,
+  spawned: () => number,
+): RuntimeMetrics {
+  const c = rt.scheduler.counters;
+  const mainWorker: WorkerMetrics = {
+    get pollCount() { return c.pollCount; },
+    stealCount: 0,
+    stealOperations: 0,
+    get parkCount() { return c.parkCount; },
+    get unparkCount() { return c.unparkCount; },
+    get busyMs() { return c.busyMs; },
+    get localQueueDepth() { return rt.scheduler.queueDepth; },
+    get localScheduleCount() { return c.localScheduleCount; },
+    overflowCount: 0,
+    get meanPollTimeUs() { return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount; },
+  };
+  return {
+    get numWorkers() { return multi()?.numWorkers ?? 1; },
+    get numAliveTasks() { return alive() + (multi()?.numAliveTasks ?? 0); },
+    get spawnedTasksCount() { return spawned() + (multi()?.spawnedTasksCount ?? 0); },
+    get globalQueueDepth() { return multi()?.globalQueueDepth ?? 0; },
+    get budgetForcedYieldCount() { return c.budgetForcedYieldCount; },
+    get numBlockingThreads() { return blocking()?.numThreads ?? 0; },
+    get numIdleBlockingThreads() { return blocking()?.numIdleThreads ?? 0; },
+    get blockingQueueDepth() { return blocking()?.queueDepth ?? 0; },
+    worker(i: number): WorkerMetrics {
+      const m = multi();
+      if (m !== undefined) return m.worker(i);
+      if (i !== 0) throw new RangeError(`worker index ${i} is out of range: this runtime has 1 worker (index 0)`);
+      return mainWorker;
+    },
+    pollTimeHistogram() { return pollHistogram([c.pollTimeNs]); },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * What a task needs from the runtime that runs it, whichever thread that is.
+ *
+ * The current-thread runtime implements it on the main thread; each worker of the
+ * multi-thread flavour implements it on its own thread. Free functions (`spawn`, `sleep`,
+ * `Instant.now`, …) find it through the current task, the way Tokio finds its runtime
+ * through a thread-local `Handle`.
+ */
+import type { Logger } from 'pino';
+import type { JoinHandle } from '../task/join_handle.js';
+import type { TaskDef } from '../task/task_def.js';
+import type { LocalTask } from '../task/task.js';
+import type { TimeDriver } from '../time/driver.js';
+import type { Scheduler } from './scheduler.js';
+
+/** Options a spawn may carry. */
+export interface SpawnOptions {
+  /** A name for task dumps and logs (defaults to the function's name). */
+  readonly name?: string;
+}
+
+/** The runtime side of one thread. */
+export interface RuntimeCore {
+  readonly flavor: 'current_thread' | 'multi_thread';
+  readonly scheduler: Scheduler;
+  readonly time: TimeDriver;
+  readonly logger: Logger;
+  /** True once shutdown started: spawns throw RuntimeShutdownError. */
+  readonly isShutdown: boolean;
+  /** Run a closure as a task on this thread. */
+  spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R>;
+  /** Run a sendable task definition where the flavour puts such tasks. */
+  spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
+  /** Run a task definition on the blocking pool. */
+  spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
+  /** @internal A task of this runtime reached its outcome. */
+  taskSettled(task: LocalTask<unknown>): void;
+}

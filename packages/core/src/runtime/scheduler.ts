@@ -1,0 +1,171 @@
+/**
+ * The per-thread run queue and the cooperative budget.
+ *
+ * Everything that resumes a task goes through here: starting a spawned task, and every
+ * wake of a runtime await ({@link Waiter}). That gives the scheduler the three things
+ * Tokio's scheduler has and a bare event loop doesn't:
+ *
+ * - **Polls are counted.** Each run-queue entry is one poll of one task.
+ * - **A budget.** After {@link BUDGET} polls without a macrotask turn, the queue stops
+ *   draining on microtasks and continues from `setImmediate`, so a task spinning on an
+ *   always-ready channel can't starve timers or I/O. Ready fast paths charge the same
+ *   budget through {@link Scheduler.coop}, like Tokio's `coop::poll_proceed`.
+ * - **Busy time.** A drain batch is timed from its start until the microtask queue has run
+ *   the continuations it resumed (a microtask queued after the batch marks the end), which
+ *   costs two clock reads per batch rather than two per poll.
+ */
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
+
+/** Something the run queue can resume: a task start or a waiter's wake. */
+export interface Runnable {
+  run(): void;
+}
+
+/** Polls allowed between two macrotask turns (Tokio's coop budget). */
+export const BUDGET = 128;
+
+/** Counters kept by one scheduler; exposed through `RuntimeMetrics.worker(i)`. */
+export class SchedulerCounters {
+  pollCount = 0;
+  busyMs = 0;
+  parkCount = 0;
+  unparkCount = 0;
+  budgetForcedYieldCount = 0;
+  localScheduleCount = 0;
+  /** Poll durations in nanoseconds (mean of each batch). */
+  readonly pollTimeNs: RecordableHistogram = createHistogram();
+}
+
+/** One thread's run queue. The runtime owns one per thread it runs tasks on. */
+export class Scheduler {
+  readonly counters = new SchedulerCounters();
+  /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
+  onIdle: (() => void) | undefined = undefined;
+  #queue: (Runnable | undefined)[] = [];
+  #head = 0;
+  #deferred: { wake(v: undefined): boolean }[] = [];
+  #budgetUsed = 0;
+  #drainPending = false;
+  #turnPending = false;
+  #idle = true;
+  #batchStart = -1;
+  #batchPolls = 0;
+
+  /** Queue a runnable. Drains on a microtask, or after the next turn if the budget is spent. */
+  schedule(r: Runnable): void {
+    this.#queue.push(r);
+    this.counters.localScheduleCount++;
+    if (this.#idle) {
+      this.#idle = false;
+      this.counters.unparkCount++;
+    }
+    if (!this.#drainPending) {
+      this.#drainPending = true;
+      if (this.#budgetUsed >= BUDGET) this.#ensureTurn();
+      else queueMicrotask(this.#drainFromMicrotask);
+    }
+  }
+
+  /**
+   * Charge one poll of budget for a runtime await that is ready at once. Returns undefined
+   * when budget remains (proceed synchronously), else true: the caller must wait for the
+   * next turn (see `yieldNow`) before doing its operation, so nothing is consumed and then
+   * lost if the task is cancelled while it waits.
+   */
+  coop(): boolean {
+    if (this.#budgetUsed < BUDGET) {
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      return false;
+    }
+    this.counters.budgetForcedYieldCount++;
+    return true;
+  }
+
+  /** Wake `w` after the event loop has had a macrotask turn (timers and I/O first). */
+  defer(w: { wake(v: undefined): boolean }): void {
+    this.#deferred.push(w);
+    this.#ensureTurn();
+  }
+
+  /** Runnables waiting to be polled. */
+  get queueDepth(): number {
+    return this.#queue.length - this.#head + this.#deferred.length;
+  }
+
+  #ensureTurn(): void {
+    if (!this.#turnPending) {
+      this.#turnPending = true;
+      setImmediate(this.#onTurn);
+    }
+  }
+
+  readonly #onTurn = (): void => {
+    this.#turnPending = false;
+    this.#budgetUsed = 0;
+    if (this.#deferred.length > 0) {
+      const d = this.#deferred;
+      this.#deferred = [];
+      for (let i = 0; i < d.length; i++) d[i]!.wake(undefined);
+    }
+    this.#drain();
+  };
+
+  readonly #drainFromMicrotask = (): void => {
+    this.#drain();
+  };
+
+  #drain(): void {
+    this.#drainPending = false;
+    const q = this.#queue;
+    if (this.#head === q.length) {
+      this.#maybePark();
+      return;
+    }
+    if (this.#batchStart < 0) {
+      this.#batchStart = performance.now();
+      queueMicrotask(this.#endBatch);
+    }
+    let polls = 0;
+    while (this.#head < q.length) {
+      if (this.#budgetUsed >= BUDGET) {
+        this.counters.budgetForcedYieldCount++;
+        this.#drainPending = true;
+        this.#ensureTurn();
+        break;
+      }
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      const r = q[this.#head]!;
+      q[this.#head++] = undefined;
+      polls++;
+      r.run();
+    }
+    if (this.#head === q.length) {
+      q.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > q.length) {
+      q.splice(0, this.#head);
+      this.#head = 0;
+    }
+    this.#batchPolls += polls;
+    this.counters.pollCount += polls;
+  }
+
+  readonly #endBatch = (): void => {
+    const ms = performance.now() - this.#batchStart;
+    this.#batchStart = -1;
+    const c = this.counters;
+    c.busyMs += ms;
+    if (this.#batchPolls > 0) {
+      c.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / this.#batchPolls)));
+      this.#batchPolls = 0;
+    }
+    if (this.#head === this.#queue.length && !this.#drainPending) this.#maybePark();
+  };
+
+  #maybePark(): void {
+    if (this.#idle || this.#deferred.length > 0) return;
+    this.#idle = true;
+    this.counters.parkCount++;
+    this.onIdle?.();
+  }
+}

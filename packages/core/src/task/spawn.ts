@@ -1,0 +1,61 @@
+/**
+ * The free spawn functions and `currentTask`. They find the runtime through the current
+ * task (Tokio's thread-local `Handle`).
+ */
+import { typeError } from '../errors/invalid_argument.js';
+import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
+import { currentRuntime } from '../runtime/current.js';
+import { frames } from './context.js';
+import type { JoinHandle } from './join_handle.js';
+import { isTaskDef, type TaskDef } from './task_def.js';
+
+/**
+ * Spawn a task. A `task()` definition goes where the runtime runs such tasks (a worker, in
+ * the multi-thread flavour); a closure runs on the current thread.
+ * Errors: NoRuntimeError outside a runtime; RuntimeShutdownError after shutdown; TypeError
+ * for anything that is neither.
+ */
+export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
+export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
+export function spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
+  const rt = currentRuntime('spawn()');
+  if (rt.isShutdown) throw new RuntimeShutdownError('spawn');
+  if (isTaskDef(t)) return rt.spawnTask(t, args);
+  if (typeof t !== 'function') throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
+  return rt.spawnLocal(t as () => unknown);
+}
+
+/** Spawn a closure on the current thread (Tokio's `spawn_local`). */
+export function spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>> {
+  const rt = currentRuntime('spawnLocal()');
+  if (typeof fn !== 'function') throw typeError(`spawnLocal() takes a function. Received ${fn === null ? 'null' : typeof fn}`);
+  if (rt.isShutdown) throw new RuntimeShutdownError('spawnLocal');
+  return rt.spawnLocal(fn) as JoinHandle<Awaited<R>>;
+}
+
+/**
+ * Run a task definition on the blocking pool. Errors: NotSendableError for a closure
+ * (its message shows how to define a task); NoRuntimeError; RuntimeShutdownError.
+ */
+export function spawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R> {
+  if (!isTaskDef(t)) {
+    if (typeof t === 'function') throw new NotSendableError('spawnBlocking');
+    throw typeError('spawnBlocking() takes a task() definition');
+  }
+  const rt = currentRuntime('spawnBlocking()');
+  if (rt.isShutdown) throw new RuntimeShutdownError('spawnBlocking');
+  return rt.spawnBlockingTask(t as TaskDef<A, R>, args);
+}
+
+/** What `currentTask()` returns: the running task's id and cancellation signal. */
+export interface CurrentTask {
+  readonly id: number;
+  /** Aborts when the task is aborted; hand it to foreign APIs. */
+  readonly signal: AbortSignal;
+  readonly name: string;
+}
+
+/** The running task, or undefined outside every task. */
+export function currentTask(): CurrentTask | undefined {
+  return frames.getStore()?.task;
+}

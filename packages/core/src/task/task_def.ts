@@ -1,0 +1,74 @@
+/**
+ * Sendable task definitions: `task(import.meta, fn)`.
+ *
+ * A closure can't cross threads, so a task that may run on another thread is identified by
+ * data: the URL of the module that defines it and the name it is exported under. That is
+ * Rust's `Send + 'static` in JavaScript terms. The export name is found by looking the
+ * definition up in its module's exports (not from `fn.name`, which bundlers and TypeScript
+ * transforms rename), which can only happen once the module has finished evaluating; so it
+ * is looked up lazily and cached.
+ */
+import { typeError } from '../errors/invalid_argument.js';
+
+/** The marker every task definition carries (shared with worker and blocking-pool threads). */
+export const TASK_MARKER: unique symbol = Symbol.for('skein.task') as never;
+
+/** A sendable task definition. Spawn it with `spawn(def, ...args)` or `spawnBlocking`. */
+export interface TaskDef<A extends unknown[] = unknown[], R = unknown> {
+  readonly [TASK_MARKER]: true;
+  /** The defining module's URL (`import.meta.url`). */
+  readonly url: string;
+  /** The raw function; calling it runs it here, not as a task. */
+  readonly fn: (...args: A) => R | Promise<R>;
+  /** The name it is exported under, once known. */
+  exportName: string | undefined;
+  /** Find the export name (imports the module, which is already loaded). */
+  resolveName(): Promise<string>;
+}
+
+/** Shorthand the API uses: `Task<A, R>` is a {@link TaskDef}. */
+export type Task<A extends unknown[] = unknown[], R = unknown> = TaskDef<A, R>;
+
+/**
+ * Define a sendable task. Export the result from a side-effect-free module:
+ * ```ts
+ * export const fib = task(import.meta, function fib(n: number): number { ... });
+ * ```
+ * Inside `fn`, its own name refers to the raw function: spawn the exported binding.
+ *
+ * Errors: TypeError (`ERR_INVALID_ARG_TYPE`) when `meta` isn't `import.meta` or `fn` isn't a
+ * function.
+ */
+export function task<A extends unknown[], R>(meta: ImportMeta | { url: string }, fn: (...args: A) => R | Promise<R>): TaskDef<A, Awaited<R>> {
+  if (meta === null || typeof meta !== 'object' || typeof meta.url !== 'string') {
+    throw typeError('The "meta" argument of task() must be import.meta of the defining module');
+  }
+  if (typeof fn !== 'function') {
+    throw typeError(`The "fn" argument of task() must be a function. Received type ${typeof fn}`);
+  }
+  let pending: Promise<string> | undefined;
+  const def: TaskDef<A, Awaited<R>> = {
+    [TASK_MARKER]: true,
+    url: meta.url,
+    fn: fn as (...args: A) => Awaited<R> | Promise<Awaited<R>>,
+    exportName: undefined,
+    resolveName(): Promise<string> {
+      if (def.exportName !== undefined) return Promise.resolve(def.exportName);
+      return (pending ??= import(def.url).then((ns: Record<string, unknown>) => {
+        for (const key of Object.keys(ns)) {
+          if (ns[key] === def) return (def.exportName = key);
+        }
+        if (ns.default === def) return (def.exportName = 'default');
+        throw typeError(
+          `task(import.meta, ${fn.name || 'fn'}) is not exported from ${def.url}. Export it: ` +
+          `\`export const ${fn.name || 'myTask'} = task(import.meta, ...)\``, 'ERR_SKEIN_TASK_NOT_EXPORTED');
+      }));
+    },
+  };
+  return def;
+}
+
+/** Whether `value` is a task definition (from any copy of this package). */
+export function isTaskDef(value: unknown): value is TaskDef {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TASK_MARKER] === true;
+}

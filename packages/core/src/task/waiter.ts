@@ -1,0 +1,141 @@
+/**
+ * A pending runtime await, and the only way runtime awaitables wake a task.
+ *
+ * A primitive (sleep, a mutex, a channel, a JoinHandle) that can't complete at once creates
+ * a Waiter, parks it in its own wait queue and returns `waiter.promise`. Later it calls
+ * `wake(value)` or `fail(err)`. Neither settles the promise directly: the waiter is pushed
+ * on its scheduler's run queue and settled from there, so the scheduler counts the poll,
+ * charges the cooperative budget and can defer the wake to the next event-loop turn.
+ *
+ * Cancellation is the other way out. The waiter registers with the current cancel scope;
+ * when the scope is cancelled it calls the primitive's `onCancel(w, false)` so the primitive
+ * takes it off its queue, and the promise rejects with `Cancelled`. If the scope is
+ * cancelled after a wake but before the task ran, `onCancel(w, true)` lets the primitive
+ * undo the hand-off (release the lock, pass the notification on), which is what makes
+ * every wait cancel-safe.
+ *
+ * A Waiter is also a timer-wheel entry, so a sleeping task costs one object, not two.
+ */
+import { Cancelled } from '../errors/skein_error.js';
+import { TimerEntry } from '../time/wheel.js';
+import { frames } from './context.js';
+import type { Scope } from './scope.js';
+import type { LocalTask } from './task.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+
+const PENDING = 0;
+const WOKEN = 1;
+const DONE = 2;
+
+/** Called when a waiter is cancelled: `woken` says a value was already handed to it. */
+export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
+
+/** A pending runtime await. See the module comment for the protocol. */
+export class Waiter<T> extends TimerEntry {
+  /** Settles through the scheduler; await this. */
+  readonly promise: Promise<T>;
+  /** The value handed over by `wake` (primitives may read it in `onCancel(w, true)`). */
+  value: T | undefined = undefined;
+  /** Free slot for the primitive that owns the waiter (requested permits, a message…). */
+  data: unknown = undefined;
+  readonly task: LocalTask<unknown> | undefined;
+  readonly scope: Scope | undefined;
+  #state = PENDING;
+  #error: unknown = undefined;
+  #failed = false;
+  #resolve!: (value: T) => void;
+  #reject!: (reason: unknown) => void;
+  readonly #onCancel: OnCancel<T> | undefined;
+  readonly #scheduler: Scheduler | undefined;
+
+  constructor(onCancel?: OnCancel<T>, scope?: Scope) {
+    super();
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#onCancel = onCancel;
+    const frame = frames.getStore();
+    this.task = frame?.task;
+    this.scope = scope ?? frame?.scope;
+    this.#scheduler = frame?.task?.scheduler;
+    if (this.task !== undefined) this.task.inflight++;
+    if (this.scope !== undefined) {
+      if (this.scope.cancelled) {
+        this.#state = WOKEN;
+        this.#failed = true;
+        this.#error = new Cancelled();
+        this.#schedule();
+      } else {
+        this.scope.add(this as Waiter<unknown>);
+      }
+    }
+  }
+
+  /** True until woken, failed or cancelled: only a pending waiter may be queued or woken. */
+  get pending(): boolean {
+    return this.#state === PENDING;
+  }
+
+  /** Hand `value` to the task. Returns false (and does nothing) if it is no longer pending. */
+  wake(value: T): boolean {
+    if (this.#state !== PENDING) return false;
+    this.#state = WOKEN;
+    this.value = value;
+    this.scope?.remove(this as Waiter<unknown>);
+    this.#schedule();
+    return true;
+  }
+
+  /** Reject the await with `error`. Returns false if it is no longer pending. */
+  fail(error: unknown): boolean {
+    if (this.#state !== PENDING) return false;
+    this.#state = WOKEN;
+    this.#failed = true;
+    this.#error = error;
+    this.scope?.remove(this as Waiter<unknown>);
+    this.#schedule();
+    return true;
+  }
+
+  /**
+   * Withdraw a pending waiter without settling it (a `timeout` whose future won): it leaves
+   * its scope and, through `onCancel`, the primitive's queue. Its promise never settles.
+   */
+  discard(): void {
+    if (this.#state !== PENDING) return;
+    this.#state = DONE;
+    this.scope?.remove(this as Waiter<unknown>);
+    if (this.task !== undefined) this.task.inflight--;
+    this.#onCancel?.(this, false);
+  }
+
+  /** @internal Called by the scope when it is cancelled. */
+  cancel(): void {
+    if (this.#state !== PENDING) return;
+    this.#state = WOKEN;
+    this.#failed = true;
+    this.#error = new Cancelled();
+    this.#onCancel?.(this, false);
+    this.#schedule();
+  }
+
+  /** @internal Called by the scheduler: settle the promise, which resumes the task. */
+  run(): void {
+    this.#state = DONE;
+    if (this.task !== undefined) this.task.inflight--;
+    if (this.#failed) {
+      this.#reject(this.#error);
+    } else if (this.scope !== undefined && this.scope.cancelled) {
+      this.#onCancel?.(this, true);
+      this.#reject(new Cancelled());
+    } else {
+      this.#resolve(this.value as T);
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduler !== undefined) this.#scheduler.schedule(this);
+    else queueMicrotask(() => this.run());
+  }
+}

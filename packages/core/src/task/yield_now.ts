@@ -1,0 +1,28 @@
+/**
+ * `yieldNow`: give the event loop a macrotask turn (timers and I/O run), then continue.
+ * Tokio's `yield_now` defers the task behind the I/O driver; `setImmediate` is Node's
+ * equivalent, and the wake still goes through the scheduler.
+ */
+import { frames } from './context.js';
+import { Waiter } from './waiter.js';
+
+/** Yield to the event loop. Cancellable: rejects with `Cancelled` if the task is aborted. */
+export function yieldNow(): Promise<void> {
+  const task = frames.getStore()?.task;
+  if (task === undefined) return new Promise((resolve) => setImmediate(resolve));
+  const w = new Waiter<void>();
+  if (w.pending) task.scheduler.defer(w as { wake(v: undefined): boolean });
+  return w.promise;
+}
+
+/**
+ * Charge the cooperative budget for a runtime await that is ready now. Returns undefined
+ * when the caller may proceed synchronously, or a promise to await first (the budget is
+ * spent: the event loop gets a turn). Do the operation only after it resolves, so a
+ * cancellation in between loses nothing.
+ */
+export function coop(): Promise<void> | undefined {
+  const task = frames.getStore()?.task;
+  if (task === undefined || !task.scheduler.coop()) return undefined;
+  return yieldNow();
+}

@@ -1,0 +1,151 @@
+/**
+ * The time driver: one timer wheel per runtime thread, driven by a single Node timer.
+ *
+ * A million sleeping tasks are a million wheel entries and one `setTimeout`, armed for the
+ * earliest expiration and re-armed only when an earlier deadline arrives. Expired sleepers
+ * are woken through the scheduler like every other runtime await.
+ *
+ * With the clock paused nothing is armed. Instead, whenever the scheduler runs dry the
+ * driver checks (after one event-loop turn, so I/O callbacks get their chance) whether it
+ * is still idle, and if so jumps the clock to the next deadline: Tokio's auto-advance, which
+ * is what lets a test that sleeps an hour finish in milliseconds.
+ */
+import { SkeinError } from '../errors/skein_error.js';
+import type { Scheduler } from '../runtime/scheduler.js';
+import { Waiter } from '../task/waiter.js';
+import { Clock } from './clock.js';
+import { TimerWheel } from './wheel.js';
+
+/** The timers of one runtime thread. */
+export class TimeDriver {
+  readonly clock: Clock;
+  readonly #wheel: TimerWheel<Waiter<unknown>>;
+  readonly #scheduler: Scheduler;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #armedTick = Infinity;
+  #autoAdvancePending = false;
+  #closed = false;
+
+  constructor(scheduler: Scheduler, clock = new Clock()) {
+    this.clock = clock;
+    this.#scheduler = scheduler;
+    this.#wheel = new TimerWheel<Waiter<unknown>>(Math.floor(clock.now()));
+    scheduler.onIdle = this.#onSchedulerIdle;
+  }
+
+  /** Timers currently registered. */
+  get size(): number {
+    return this.#wheel.size;
+  }
+
+  /**
+   * A runtime await that resolves with `value` at `deadline` (clock milliseconds).
+   * Cancel-safe: a cancelled sleep leaves the wheel at once.
+   */
+  sleepUntil<T = void>(deadline: number, value?: T): Promise<T> {
+    const w = new Waiter<T>(this.#remove as (w: Waiter<T>) => void);
+    if (!w.pending) return w.promise;
+    this.#insert(w as Waiter<unknown>, deadline, value);
+    return w.promise;
+  }
+
+  /** Register an existing waiter (timeout's timer). It is woken with `value` at `deadline`. */
+  insertWaiter(w: Waiter<unknown>, deadline: number, value?: unknown): void {
+    if (w.pending) this.#insert(w, deadline, value);
+  }
+
+  /** The onCancel callback that unregisters a timer waiter; pass it to `new Waiter`. */
+  readonly #remove = (w: Waiter<unknown>): void => {
+    this.#wheel.remove(w);
+  };
+
+  /** onCancel for waiters made by others and registered with {@link insertWaiter}. */
+  get removeOnCancel(): (w: Waiter<unknown>) => void {
+    return this.#remove;
+  }
+
+  #insert(w: Waiter<unknown>, deadline: number, value: unknown): void {
+    if (this.#closed) {
+      w.fail(new SkeinError('ERR_SKEIN_TIMER_SHUTDOWN', 'the runtime has shut down: its timers no longer fire'));
+      return;
+    }
+    w.data = value;
+    const tick = Math.ceil(deadline);
+    if (!this.#wheel.insert(w, tick)) {
+      w.wake(value);
+      return;
+    }
+    this.#arm(tick);
+  }
+
+  /** Fire every timer due at the clock's current time. */
+  process(): void {
+    this.#wheel.poll(Math.max(this.#wheel.elapsed, Math.floor(this.clock.now())), fire);
+    this.#rearm();
+  }
+
+  /** Paused clock: move to `instant`, firing timers in deadline order on the way. */
+  advanceTo(instant: number): void {
+    this.clock.advanceTo(instant);
+    this.process();
+  }
+
+  /** Re-arm after pause/resume changed the rules. */
+  clockChanged(): void {
+    this.#clearTimer();
+    this.#rearm();
+  }
+
+  /** Stop the Node timer for good; pending sleepers are cancelled by their tasks' aborts. */
+  close(): void {
+    this.#closed = true;
+    this.#clearTimer();
+  }
+
+  #rearm(): void {
+    const next = this.#wheel.nextExpiration();
+    if (next !== undefined) this.#arm(next);
+  }
+
+  #arm(tick: number): void {
+    if (this.clock.paused) {
+      if (this.#scheduler.queueDepth === 0) this.#onSchedulerIdle();
+      return;
+    }
+    if (tick >= this.#armedTick) return;
+    this.#clearTimer();
+    this.#armedTick = tick;
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, tick - this.clock.now()));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedTick = Infinity;
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#armedTick = Infinity;
+    this.process();
+  };
+
+  readonly #onSchedulerIdle = (): void => {
+    if (!this.clock.paused || this.#autoAdvancePending || this.#wheel.size === 0 || this.#closed) return;
+    this.#autoAdvancePending = true;
+    setImmediate(this.#autoAdvance);
+  };
+
+  readonly #autoAdvance = (): void => {
+    this.#autoAdvancePending = false;
+    if (!this.clock.paused || this.#closed) return;
+    if (this.#scheduler.queueDepth > 0) return;
+    const next = this.#wheel.nextExpiration();
+    if (next === undefined) return;
+    this.advanceTo(Math.max(next, this.clock.now()));
+  };
+}
+
+function fire(w: Waiter<unknown>): void {
+  w.wake(w.data);
+}

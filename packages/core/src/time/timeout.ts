@@ -1,0 +1,70 @@
+/**
+ * `timeout` and `timeoutAt`: a deadline on a future.
+ *
+ * Given a thunk, the thunk runs in its own cancel scope and is cancelled when the deadline
+ * passes (its signal aborts, its runtime awaits reject with `Cancelled`), the way Tokio
+ * drops the inner future. Given a plain promise, there is nothing to cancel: the timeout
+ * only stops waiting for it.
+ */
+import { typeError, assertDuration } from '../errors/invalid_argument.js';
+import { Elapsed } from '../errors/skein_error.js';
+import { currentRuntime } from '../runtime/current.js';
+import { startBranch, type Thunk } from '../task/scoped.js';
+import { Waiter } from '../task/waiter.js';
+
+/**
+ * Resolve with `f`'s value, or reject with {@link Elapsed} after `ms`.
+ * Errors: RangeError / TypeError for a bad duration; NoRuntimeError outside a runtime;
+ * `Cancelled` when the surrounding task is aborted.
+ */
+export function timeout<T>(ms: number, f: PromiseLike<T> | Thunk<T>): Promise<T> {
+  assertDuration(ms, 'ms');
+  const time = currentRuntime('timeout()').time;
+  return deadline(time.clock.now() + ms, f, ms);
+}
+
+/** Like {@link timeout}, with an absolute deadline (an `Instant.now()` value). */
+export function timeoutAt<T>(deadlineAt: number, f: PromiseLike<T> | Thunk<T>): Promise<T> {
+  if (typeof deadlineAt !== 'number' || Number.isNaN(deadlineAt)) {
+    throw typeError(`The "deadline" argument must be a number (an Instant). Received type ${typeof deadlineAt}`);
+  }
+  currentRuntime('timeoutAt()');
+  return deadline(deadlineAt, f, undefined);
+}
+
+function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | undefined): Promise<T> {
+  if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof f.then !== 'function')) {
+    throw typeError('The "f" argument must be a promise or a function returning one');
+  }
+  const time = currentRuntime('timeout()').time;
+  const branch = startBranch(f);
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const timer = new Waiter<unknown>(time.removeOnCancel);
+    time.insertWaiter(timer, at);
+    timer.promise.then(() => {
+      if (done) return;
+      done = true;
+      branch.scope?.cancel();
+      branch.scope?.detach();
+      reject(new Elapsed(ms));
+    }, (err: unknown) => {
+      if (done) return;
+      done = true;
+      reject(err);
+    });
+    branch.promise.then((v) => {
+      if (done) return;
+      done = true;
+      timer.discard();
+      branch.scope?.detach();
+      resolve(v);
+    }, (err: unknown) => {
+      if (done) return;
+      done = true;
+      timer.discard();
+      branch.scope?.detach();
+      reject(err);
+    });
+  });
+}
