@@ -16,6 +16,8 @@ import { Waiter } from '../task/waiter.js';
 import { Clock } from './clock.js';
 import { TimerWheel } from './wheel.js';
 
+const FAR_FUTURE_TICKS = 2 ** 40;
+
 /** The timers of one runtime thread. */
 export class TimeDriver {
   readonly clock: Clock;
@@ -70,7 +72,8 @@ export class TimeDriver {
       return;
     }
     w.data = value;
-    const tick = Math.ceil(deadline);
+    // A far (or infinite) deadline still needs an integer tick: ~34 years is "never".
+    const tick = Math.min(Math.ceil(deadline), this.#wheel.elapsed + FAR_FUTURE_TICKS);
     if (!this.#wheel.insert(w, tick)) {
       w.wake(value);
       return;

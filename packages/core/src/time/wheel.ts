@@ -9,9 +9,10 @@
  * ("cascaded") relative to the new `elapsed`, landing in finer levels, until they reach
  * level 0, where a slot holds exactly one deadline. Deadlines beyond the wheel's span are
  * clamped into the top level, which then acts as a ring: such an entry comes round every
- * 64^6 ticks and is re-inserted until its real deadline is in range. Each entry cascades
- * at most 5 times, so insert, remove and expiry are all O(1) amortised, whatever the
- * number of sleepers; a binary heap would be O(log n) and cache-unfriendly.
+ * 64^6 ticks and is re-inserted until its real deadline is in range. An entry cascades
+ * at most 5 times (plus once per extra rotation when clamped), so insert, remove and
+ * expiry are all O(1) amortised whatever the number of sleepers; a binary heap would be
+ * O(log n) per operation and touch log n entries on each.
  *
  * Why intrusive lists: a runtime may park a million sleeping tasks. Making the entry
  * object itself carry its list links means insert/remove allocate nothing and unlink
@@ -23,9 +24,11 @@
  * non-empty slot is then a rotate-and-count-trailing-zeros instead of a scan of 64
  * slots, and an empty level is skipped with a single comparison.
  *
- * Ticks are non-negative safe integers (milliseconds). Slot arithmetic avoids `>>>` on
- * values that may exceed 2^32 and splits them instead, so a wheel started at a large
- * tick (an epoch-based clock) behaves exactly like one started at 0.
+ * Ticks are non-negative safe integers (milliseconds). Bit operations only ever read the
+ * low 32 bits (which ToInt32 keeps exact for any safe integer) and the bits above come
+ * from division, so a wheel started at a large tick behaves exactly like one started at
+ * 0. Still, ticks counted from the runtime's start stay small integers (Smis) for years,
+ * which keeps `deadline` unboxed; epoch milliseconds would box it in every entry.
  */
 
 const LEVELS = 6;
@@ -34,9 +37,8 @@ const TOP = LEVELS - 1;
 const LISTS = LEVELS * SLOTS;
 const NONE = -1;
 const TWO_32 = 4294967296;
-/** 64^5 and 64^6: top-level slot width and the wheel's whole span. */
+/** 64^5: width of a top-level slot. */
 const TOP_SLOT_RANGE = 1073741824;
-const WHEEL_RANGE = 68719476736;
 
 /**
  * Fields the wheel owns on an entry; users extend this class (a Waiter *is* a TimerEntry,
@@ -59,7 +61,7 @@ function slotFor(when: number, level: number): number {
   // Levels 0-4 read bits <= 29, which `>>>` keeps intact even above 2^32 (ToUint32 keeps
   // the low 32 bits exactly); the top level needs bits 30-35.
   if (level < TOP) return (when >>> (level * 6)) & 63;
-  return (when >>> 30) & 63;
+  return Math.floor(when / TOP_SLOT_RANGE) & 63;
 }
 
 /** The level an entry due at `when` belongs in while the wheel is at `elapsed`. */
@@ -299,4 +301,4 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
 }
 
 /** Ticks one wheel rotation spans (64^6); farther deadlines ride the top level round. */
-export const TIMER_WHEEL_RANGE = WHEEL_RANGE;
+export const TIMER_WHEEL_RANGE = 68719476736;
