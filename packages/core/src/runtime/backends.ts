@@ -20,8 +20,11 @@ export interface BlockingBackend {
   readonly numThreads: number;
   readonly numIdleThreads: number;
   readonly queueDepth: number;
-  /** Stop; `force` terminates busy threads at once instead of letting them finish. */
-  close(force: boolean): Promise<void>;
+  /**
+   * Stop. Queued jobs are cancelled; running ones may finish for `timeoutMs` (forever when
+   * undefined) before their threads are terminated; `force` terminates them at once.
+   */
+  close(timeoutMs: number | undefined, force: boolean): Promise<void>;
 }
 
 /** One entry of a task dump. */

@@ -214,7 +214,7 @@ export class Runtime implements RuntimeCore {
       if (background) this.#multi.shutdownBackground();
       else stopping.push(this.#multi.shutdown(timeoutMs));
     }
-    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(background || timeoutMs !== undefined));
+    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(timeoutMs, background));
     const all = Promise.all([...waits, ...stopping]).then(() => undefined);
     if (!background) {
       if (timeoutMs === undefined) await all;

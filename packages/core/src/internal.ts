@@ -1,0 +1,21 @@
+/**
+ * @skein/core/internal: the kernel pieces @skein/workers builds on (the scheduler, tasks,
+ * waiters, the timer driver). Not part of the public contract: names here may change.
+ */
+export { Scheduler, SchedulerCounters, BUDGET, type Runnable } from './runtime/scheduler.js';
+export { LocalTask, allocateTaskId } from './task/task.js';
+export { Waiter, type OnCancel } from './task/waiter.js';
+export { Scope } from './task/scope.js';
+export { frames, currentFrame, type Frame, type Locals } from './task/context.js';
+export type { Joinable } from './task/joinable.js';
+export { JoinHandle } from './task/join_handle.js';
+export { ExternalTask } from './task/external_task.js';
+export { TimeDriver } from './time/driver.js';
+export { Clock } from './time/clock.js';
+export { TASK_MARKER, isTaskDef, type TaskDef } from './task/task_def.js';
+export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';
+export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
+export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule } from './runtime/backends.js';
+export { runThreadHook } from './runtime/thread_hooks.js';
+export { makeLogger } from './runtime/logger.js';
+export { pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';

@@ -1,0 +1,112 @@
+/**
+ * Options of the blocking pool and their validation.
+ *
+ * The runtime builder maps `maxBlockingThreads` and `threadKeepAlive` onto these. Bad
+ * values throw at construction (Node's `RangeError` / `TypeError` with a `code`), not when
+ * the first thread starts, so a misconfigured runtime fails at `build()`.
+ */
+import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
+import { DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_THREAD_KEEP_ALIVE_MS } from './defaults.js';
+import { rangeError, typeError } from './errors.js';
+
+/** Node's largest timer delay; longer keep-alives mean "never" (Node would fire them at 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The pino-shaped logger the pool reports to (a pino logger fits). */
+export interface BlockingPoolLogger {
+  warn(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
+}
+
+/** Environment given to pool threads: a copy (an object) or the parent's (`SHARE_ENV`). */
+export type BlockingPoolEnv = Readonly<Record<string, string | undefined>> | typeof SHARE_ENV;
+
+/** Options of {@link BlockingPool}. Every field is optional. */
+export interface BlockingPoolOptions {
+  /** Most threads alive at once (the runtime's `maxBlockingThreads`). Integer >= 1. Default {@link DEFAULT_MAX_BLOCKING_THREADS}. */
+  maxThreads?: number;
+  /** An idle thread exits after this many ms (`threadKeepAlive`). >= 0; `Infinity` keeps threads. Default 10 000. */
+  idleTimeoutMs?: number;
+  /** The pool's name in log records (`pool` field; Node 20 threads can't be named). Default `skein-blocking`. */
+  threadName?: string;
+  /** Where warnings go (thread crashes, bootstrap failures). Default: none. */
+  logger?: BlockingPoolLogger;
+  /**
+   * Node flags for pool threads. Default: inherit `process.execArgv` (Node's own default).
+   * When the pool runs from TypeScript sources, the pool adds `--import <tsx bootstrap>` and
+   * `--conditions=skein-source` to these.
+   */
+  execArgv?: readonly string[];
+  /** Environment of pool threads. Default: a copy of `process.env` taken at thread start. */
+  env?: BlockingPoolEnv;
+  /** V8 heap limits per pool thread (`worker_threads` `resourceLimits`). */
+  resourceLimits?: ResourceLimits;
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedBlockingPoolOptions {
+  readonly maxThreads: number;
+  /** `Infinity` when threads never time out. */
+  readonly idleTimeoutMs: number;
+  readonly threadName: string;
+  readonly logger: BlockingPoolLogger | undefined;
+  readonly execArgv: readonly string[] | undefined;
+  readonly env: BlockingPoolEnv | undefined;
+  readonly resourceLimits: ResourceLimits | undefined;
+}
+
+/** Apply defaults and validate; throws `TypeError` / `RangeError` with a `code`. */
+export function resolveBlockingPoolOptions(opts: BlockingPoolOptions = {}): ResolvedBlockingPoolOptions {
+  if (opts === null || typeof opts !== 'object') {
+    throw typeError(`The "options" argument must be an object. Received ${describe(opts)}`);
+  }
+  const maxThreads = opts.maxThreads ?? DEFAULT_MAX_BLOCKING_THREADS;
+  if (typeof maxThreads !== 'number' || Number.isNaN(maxThreads)) {
+    throw typeError(`The "maxThreads" option must be a number. Received ${describe(maxThreads)}`);
+  }
+  if (!Number.isInteger(maxThreads) || maxThreads < 1) {
+    throw rangeError(`The value of "maxThreads" is out of range. It must be an integer >= 1. Received ${maxThreads}`);
+  }
+  let idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_THREAD_KEEP_ALIVE_MS;
+  if (typeof idleTimeoutMs !== 'number' || Number.isNaN(idleTimeoutMs)) {
+    throw typeError(`The "idleTimeoutMs" option must be a number. Received ${describe(idleTimeoutMs)}`);
+  }
+  if (idleTimeoutMs < 0) {
+    throw rangeError(`The value of "idleTimeoutMs" is out of range. It must be >= 0. Received ${idleTimeoutMs}`);
+  }
+  if (idleTimeoutMs > MAX_TIMER_MS) idleTimeoutMs = Infinity;
+  const threadName = opts.threadName ?? 'skein-blocking';
+  if (typeof threadName !== 'string') {
+    throw typeError(`The "threadName" option must be a string. Received ${describe(threadName)}`);
+  }
+  const { logger, execArgv, env, resourceLimits } = opts;
+  if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function')) {
+    throw typeError(`The "logger" option must be a pino-like logger with a warn() method. Received ${describe(logger)}`);
+  }
+  if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))) {
+    throw typeError(`The "execArgv" option must be an array of strings. Received ${describe(execArgv)}`);
+  }
+  if (env !== undefined && env !== SHARE_ENV && (env === null || typeof env !== 'object')) {
+    throw typeError(`The "env" option must be an object or SHARE_ENV. Received ${describe(env)}`);
+  }
+  if (resourceLimits !== undefined && (resourceLimits === null || typeof resourceLimits !== 'object')) {
+    throw typeError(`The "resourceLimits" option must be an object. Received ${describe(resourceLimits)}`);
+  }
+  return {
+    maxThreads,
+    idleTimeoutMs,
+    threadName,
+    logger,
+    execArgv: execArgv === undefined ? undefined : [...execArgv],
+    env,
+    resourceLimits,
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  return `type ${typeof value} (${String(value).slice(0, 40)})`;
+}

@@ -1,0 +1,379 @@
+/**
+ * The blocking pool behind `spawnBlocking`: Tokio's `spawn_blocking` mapped onto piscina.
+ *
+ * Tokio runs blocking closures on a separate, lazily grown set of OS threads, capped by
+ * `max_blocking_threads`, whose idle threads exit after `thread_keep_alive`, fed by an
+ * unbounded FIFO queue. Here the threads are piscina workers (`minThreads: 0`,
+ * `maxThreads`, `idleTimeout`), and the closure is data, (module URL, export name,
+ * arguments), which `pool_worker.ts` runs.
+ *
+ * The queue is ours, not piscina's: the pool hands piscina at most `maxThreads` jobs at a
+ * time (one per thread it has or may start) and keeps the rest in its own FIFO. Why:
+ * - Cancel. A job still in our queue is simply dropped. A job already handed to piscina is
+ *   cancelled through its shared state word (`job_state.ts`): the thread claims the word
+ *   before calling the function, `cancel()` claims it from the other side, and only one
+ *   wins. piscina's own AbortSignal route is never used, because aborting a task a thread
+ *   already holds terminates that thread.
+ * - Order. piscina 5 doesn't keep abortable tasks in FIFO order (a task that finds no free
+ *   thread goes back to the head or the tail of its skip queue), and Tokio's queue is FIFO.
+ * - Metrics. Queue depth, running jobs and idle threads are counted here exactly.
+ * - Recovery. With `minThreads: 0`, piscina leaves queued tasks waiting forever when every
+ *   thread died; feeding jobs one per thread means each new hand-off starts a thread again,
+ *   and a no-op "kick" covers the rest. If threads can't start at all, queued jobs fail with
+ *   `spawnFailed` instead of hanging.
+ *
+ * Errors keep their class, code and stack (`error_codec.ts`). Shutdown never hangs:
+ * `close()` withdraws queued jobs and waits for running ones, `close({ force: true })`
+ * terminates them, and neither idle threads nor the pool keep the process alive (piscina
+ * unrefs idle threads and its idle timers). TypeScript task modules load through tsx
+ * (`tsx_loader.ts`).
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { decodeThrown } from './error_codec.js';
+import { BlockingPoolError, typeError } from './errors.js';
+import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
+import { createJobRecord, jobHandle, normalizeModuleUrl, rejectCancelled, type BlockingJob, type JobRecord } from './job.js';
+import { JobQueue } from './job_queue.js';
+import { JobStateTable, JOB_QUEUED, tryCancel } from './job_state.js';
+import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
+import type { JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
+import { cwdBase, resolveTsxEsmApi } from './tsx_loader.js';
+
+export type { BlockingJob, BlockingJobState } from './job.js';
+
+/** True when this file runs as TypeScript (tests, tsx): threads then need tsx too. */
+const SOURCE_MODE = /\.[cm]?tsx?$/.test(new URL(import.meta.url).pathname);
+const WORKER_ENTRY = fileURLToPath(new URL(SOURCE_MODE ? './pool_worker.ts' : './pool_worker.js', import.meta.url));
+/** Kicks in a row that started no thread before waiting jobs fail with `spawnFailed`. */
+const MAX_FRUITLESS_KICKS = 3;
+/** How long a force close waits for terminated threads to exit before abandoning them. */
+const TERMINATE_GRACE_MS = 2_000;
+
+/** Options of {@link BlockingPool.close}. */
+export interface BlockingPoolCloseOptions {
+  /** Terminate running jobs now instead of waiting for them (their promises reject with `terminated`). */
+  force?: boolean;
+  /** Wait at most this long for running jobs, then terminate them (`shutdownTimeout`). */
+  timeoutMs?: number;
+}
+
+const noop = (): void => {};
+
+/**
+ * A pool of blocking threads: lazily started, capped at `maxThreads`, idle threads exit
+ * after `idleTimeoutMs`, unbounded FIFO queue, one job per thread at a time.
+ */
+export class BlockingPool {
+  readonly #opts: ResolvedBlockingPoolOptions;
+  readonly #piscina: Piscina<PoolRequest, JobResponse>;
+  readonly #states = new JobStateTable();
+  readonly #queue = new JobQueue<JobRecord>();
+  /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
+  #queued = 0;
+  /** Jobs handed to piscina whose piscina task hasn't settled. At most maxThreads. */
+  readonly #handed = new Set<JobRecord>();
+  readonly #drainWaiters = new Set<() => void>();
+  #closing = false;
+  #terminating: Promise<void> | undefined;
+  #fruitlessKicks = 0;
+  #lastThreadError: unknown;
+
+  /** Validate `opts` (TypeError / RangeError with a `code`) and create the pool. No thread starts yet. */
+  constructor(opts: BlockingPoolOptions = {}) {
+    this.#opts = resolveBlockingPoolOptions(opts);
+    const tsxApiUrl = resolveTsxEsmApi([import.meta.url, cwdBase()]);
+    let execArgv = this.#opts.execArgv;
+    if (SOURCE_MODE) {
+      if (tsxApiUrl === undefined) {
+        this.#log('warn', { entry: WORKER_ENTRY }, 'the blocking pool runs from TypeScript sources but tsx was not found; its threads will fail to start');
+      }
+      execArgv = sourceModeExecArgv(execArgv ?? process.execArgv, tsxApiUrl);
+    }
+    if (execArgv !== undefined) assertWorkerExecArgv(execArgv);
+    const workerData: PoolWorkerData = { tsxApiUrl };
+    this.#piscina = new Piscina<PoolRequest, JobResponse>({
+      filename: WORKER_ENTRY,
+      minThreads: 0,
+      maxThreads: this.#opts.maxThreads,
+      idleTimeout: this.#opts.idleTimeoutMs,
+      maxQueue: Infinity,
+      concurrentTasksPerWorker: 1,
+      // Idle threads wait with Atomics.waitAsync, so their event loop keeps running (a job
+      // may leave timers or I/O behind; 'sync' would freeze them until the next job).
+      atomics: 'async',
+      recordTiming: false,
+      // Tasks waiting for a starting thread go back to the head, not the tail.
+      stricterFIFO: true,
+      workerData,
+      ...(execArgv === undefined ? {} : { execArgv: [...execArgv] }),
+      ...(this.#opts.env === undefined ? {} : { env: this.#opts.env }),
+      ...(this.#opts.resourceLimits === undefined ? {} : { resourceLimits: this.#opts.resourceLimits }),
+    });
+    this.#piscina.on('error', (err: unknown) => {
+      this.#lastThreadError = err;
+      this.#log('warn', { err, pool: this.#opts.threadName }, 'a blocking-pool thread failed');
+    });
+    this.#piscina.on('workerDestroy', () => {
+      if (!this.#closing) queueMicrotask(() => this.#recover());
+    });
+  }
+
+  /**
+   * Run export `exportName` of module `moduleUrl` (a URL such as `import.meta.url`, or an
+   * absolute path) with `args` on a pool thread. The export is a function or a skein task
+   * definition (`Symbol.for('skein.task')`, function in `.fn`), sync or async. Arguments
+   * are structured-cloned when the job is handed to a thread (a SharedArrayBuffer is shared).
+   *
+   * Throws TypeError (`ERR_INVALID_ARG_TYPE`, `ERR_INVALID_URL`) for bad arguments and
+   * BlockingPoolError (`closed`) after {@link close}.
+   */
+  run<R>(moduleUrl: string, exportName: string, args: readonly unknown[] = []): BlockingJob<R> {
+    const url = normalizeModuleUrl(moduleUrl);
+    if (typeof exportName !== 'string' || exportName === '') {
+      throw typeError(`The "exportName" argument must be a non-empty string. Received ${typeof exportName}`);
+    }
+    if (!Array.isArray(args)) throw typeError(`The "args" argument must be an array. Received ${typeof args}`);
+    if (this.#closing) throw new BlockingPoolError('closed');
+
+    const slot = this.#states.acquire();
+    const request = { kind: 'job', url, exportName, args, states: slot.states, index: slot.index } as const;
+    const rec = createJobRecord(request, slot, () => this.#onJobSettled());
+    this.#queue.push(rec);
+    this.#queued++;
+    this.#pump();
+    return jobHandle<R>(rec, (r) => this.#cancel(r));
+  }
+
+  /** Threads alive now (starting, busy or idle): Tokio's `num_blocking_threads`. */
+  get numThreads(): number {
+    return this.#piscina.threads.length;
+  }
+
+  /** Threads not running a job: Tokio's `num_idle_blocking_threads`. */
+  get numIdleThreads(): number {
+    return Math.max(0, this.#piscina.threads.length - this.#handed.size);
+  }
+
+  /** Jobs no thread has started yet (cancelled ones excluded): Tokio's `blocking_queue_depth`. */
+  get queueDepth(): number {
+    let waiting = this.#queued;
+    for (const rec of this.#handed) {
+      if (Atomics.load(rec.slot.states, rec.slot.index) === JOB_QUEUED) waiting++;
+    }
+    return waiting;
+  }
+
+  /** Jobs handed to threads and not yet settled: running, or about to start (cancelled ones excluded). */
+  get numRunning(): number {
+    let running = 0;
+    for (const rec of this.#handed) if (!rec.settled) running++;
+    return running;
+  }
+
+  /** The cap on threads. */
+  get maxThreads(): number {
+    return this.#opts.maxThreads;
+  }
+
+  /** The keep-alive of idle threads in ms (`Infinity`: never exit). */
+  get idleTimeoutMs(): number {
+    return this.#opts.idleTimeoutMs;
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closing;
+  }
+
+  /**
+   * Shut the pool down. Jobs that haven't started are withdrawn at once (they never run;
+   * their promises reject with `cancelled`), as Tokio cancels queued blocking tasks at
+   * shutdown. Then:
+   * - default: wait for running jobs to finish, then stop the threads;
+   * - `timeoutMs`: wait at most that long, then terminate what still runs;
+   * - `force: true`: terminate running jobs now (their promises reject with `terminated`).
+   * Calling it again with `force` escalates a pending graceful close. The promise always
+   * settles: a thread stuck in native code is abandoned (unref'd) after a grace period.
+   */
+  async close(opts: BlockingPoolCloseOptions = {}): Promise<void> {
+    if (opts === null || typeof opts !== 'object') throw typeError('The "options" argument must be an object');
+    const { force = false, timeoutMs } = opts;
+    if (typeof force !== 'boolean') throw typeError('The "force" option must be a boolean');
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
+      throw typeError('The "timeoutMs" option must be a number >= 0');
+    }
+    if (!this.#closing) {
+      this.#closing = true;
+      this.#failWaiting(() => new BlockingPoolError('cancelled'));
+    }
+    if (!force) await this.#whenRunningDone(timeoutMs);
+    await this.#terminate();
+  }
+
+  /** `await using pool = new BlockingPool(...)`: a graceful {@link close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Hand queued jobs to piscina while a thread is (or can be) free. */
+  #pump(): void {
+    while (this.#handed.size < this.#opts.maxThreads) {
+      const rec = this.#queue.shift();
+      if (rec === undefined) return;
+      if (rec.phase !== 'queued') continue; // withdrawn
+      this.#queued--;
+      this.#handOff(rec);
+    }
+  }
+
+  #handOff(rec: JobRecord): void {
+    rec.phase = 'handed';
+    this.#handed.add(rec);
+    let settled: Promise<JobResponse>;
+    try {
+      settled = this.#piscina.run(rec.request);
+    } catch (err) {
+      // Unexpected (thread options are validated up front). The task may sit in piscina's
+      // queue: make sure it never runs, and keep its word (a thread may still read it).
+      tryCancel(rec.slot.states, rec.slot.index);
+      this.#handed.delete(rec);
+      rec.phase = 'done';
+      rec.reject(err);
+      return;
+    }
+    settled.then(
+      (response) => this.#onPiscinaSettled(rec, response, undefined),
+      (err: unknown) => this.#onPiscinaSettled(rec, undefined, err),
+    );
+  }
+
+  #onPiscinaSettled(rec: JobRecord, response: JobResponse | undefined, err: unknown): void {
+    this.#handed.delete(rec);
+    rec.phase = 'done';
+    this.#states.release(rec.slot);
+    if (response !== undefined) {
+      this.#fruitlessKicks = 0;
+      if (response.t === 'ok') rec.resolve(response.value);
+      else if (response.t === 'err') rec.reject(decodeThrown(response.error));
+      else rec.reject(new BlockingPoolError('cancelled')); // skipped: already settled by cancel()
+    } else {
+      rec.reject(this.#translatePiscinaError(err));
+    }
+    if (!this.#closing) this.#pump();
+  }
+
+  /** A job's promise settled: wake close() calls waiting for running jobs. */
+  #onJobSettled(): void {
+    if (this.#drainWaiters.size > 0 && this.#runningDone()) {
+      for (const wake of [...this.#drainWaiters]) wake();
+    }
+  }
+
+  #cancel(rec: JobRecord): boolean {
+    if (rec.settled) return false;
+    if (rec.phase === 'queued') {
+      rec.phase = 'withdrawn';
+      this.#queued--;
+    } else if (rec.phase !== 'handed' || !tryCancel(rec.slot.states, rec.slot.index)) {
+      return false; // its thread claimed it first: it runs to the end
+    }
+    // A handed job whose word cancel() won is skipped by its thread: it never runs.
+    rejectCancelled(rec, new BlockingPoolError('cancelled'));
+    return true;
+  }
+
+  /** Fail every job that hasn't started: queued ones, and handed ones no thread claimed yet. */
+  #failWaiting(error: () => BlockingPoolError): void {
+    for (const rec of this.#queue.drain()) {
+      if (rec.phase !== 'queued') continue;
+      rec.phase = 'withdrawn';
+      rejectCancelled(rec, error());
+    }
+    this.#queued = 0;
+    for (const rec of this.#handed) {
+      if (!rec.settled && tryCancel(rec.slot.states, rec.slot.index)) rejectCancelled(rec, error());
+    }
+  }
+
+  /** No handed job is still unsettled (running, or claimable by a thread). */
+  #runningDone(): boolean {
+    for (const rec of this.#handed) if (!rec.settled) return false;
+    return true;
+  }
+
+  /** piscina's own rejections, as errors a caller can act on. */
+  #translatePiscinaError(err: unknown): unknown {
+    if (this.#terminating !== undefined && err instanceof Error && err.message === 'Terminating worker thread') {
+      return new BlockingPoolError('terminated', { cause: err });
+    }
+    if (err instanceof Error) return err;
+    // A thread died on something postMessage could not even describe (an empty clone).
+    return new Error(`a blocking-pool thread failed while running this job${err === undefined ? '' : `: ${String(err)}`}`, { cause: err });
+  }
+
+  /**
+   * Every thread is gone but handed jobs wait in piscina's queue (their thread failed to
+   * start or died): make piscina start one, or fail the waiting jobs if none can start.
+   */
+  #recover(): void {
+    // With no thread alive, every handed job (even a cancelled one, which still holds a
+    // hand-off slot until a thread skips it) waits in piscina's queue.
+    if (this.#closing || this.#piscina.threads.length > 0 || this.#handed.size === 0) return;
+    if (this.#fruitlessKicks >= MAX_FRUITLESS_KICKS) {
+      const cause = this.#lastThreadError;
+      this.#log('warn', { err: cause, pool: this.#opts.threadName, queued: this.queueDepth },
+        'blocking-pool threads keep failing to start; failing the jobs that wait for one');
+      this.#fruitlessKicks = 0;
+      this.#failWaiting(() => new BlockingPoolError('spawnFailed', { cause }));
+      // Their piscina tasks may never settle: stop counting them against maxThreads (if a
+      // thread ever picks one up, it skips it: every word is cancelled).
+      this.#handed.clear();
+      return;
+    }
+    this.#fruitlessKicks++;
+    this.#log('debug', { pool: this.#opts.threadName }, 'every blocking-pool thread exited with jobs waiting; starting one');
+    this.#piscina.run({ kind: 'kick' }).then(noop, noop);
+  }
+
+  #whenRunningDone(timeoutMs: number | undefined): Promise<void> {
+    if (this.#runningDone()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const wake = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#drainWaiters.delete(wake);
+        resolve();
+      };
+      this.#drainWaiters.add(wake);
+      if (timeoutMs !== undefined && timeoutMs !== Infinity) timer = setTimeout(wake, timeoutMs);
+      // A force close meanwhile terminates everything, which settles every job and wakes us.
+    });
+  }
+
+  #terminate(): Promise<void> {
+    return (this.#terminating ??= (async () => {
+      const threads = this.#piscina.threads;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), TERMINATE_GRACE_MS);
+        timer.unref();
+      });
+      const outcome = await Promise.race([this.#piscina.destroy().then(() => 'done' as const), grace]);
+      if (timer !== undefined) clearTimeout(timer);
+      if (outcome === 'timeout') {
+        // A thread stuck in native code ignores terminate() until it returns to JavaScript.
+        // Don't let it hold the process open.
+        for (const worker of threads) worker.unref();
+        this.#log('warn', { pool: this.#opts.threadName }, 'a blocking-pool thread did not exit after terminate(); abandoning it');
+      }
+    })());
+  }
+
+  #log(level: 'warn' | 'debug', obj: object, msg: string): void {
+    const logger: BlockingPoolLogger | undefined = this.#opts.logger;
+    if (logger === undefined) return;
+    if (level === 'warn') logger.warn(obj, msg);
+    else logger.debug?.(obj, msg);
+  }
+}

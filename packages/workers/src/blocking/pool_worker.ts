@@ -1,0 +1,110 @@
+/**
+ * The pool-thread side of the blocking pool: piscina's task handler.
+ *
+ * piscina imports this module in each pool thread and calls its default export once per
+ * job. The handler imports the task module (once per thread, cached), finds the export,
+ * claims the job's shared state word (so a job cancelled while queued never runs), calls
+ * the function, awaits it, and answers with plain data: the value, or the thrown value
+ * encoded so the caller sees the original error (see `error_codec.ts`).
+ *
+ * The exported value is either a plain function or a skein task definition (an object with
+ * `Symbol.for('skein.task') === true` and the function in `.fn`), so this file needs
+ * nothing from `@skein/core` and threads start light. It avoids `import.meta` so it loads
+ * the same way whichever loader piscina ends up using.
+ */
+import { workerData } from 'node:worker_threads';
+import { describeUncloneable, encodeThrown } from './error_codec.js';
+import { tryStart } from './job_state.js';
+import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
+import { ensureTsx, isTypeScriptUrl } from './tsx_loader.js';
+
+const TASK_MARKER = Symbol.for('skein.task');
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+const data = (workerData ?? {}) as Partial<PoolWorkerData>;
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+const functions = new Map<string, AnyFunction>();
+
+/** piscina's entry point: run one blocking job (or acknowledge a kick). */
+export default async function runBlockingJob(request: PoolRequest): Promise<JobResponse> {
+  if (request.kind !== 'job') return { t: 'skip' };
+  let fn: AnyFunction;
+  try {
+    fn = await resolveFunction(request);
+  } catch (err) {
+    // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
+    if (!tryStart(request.states, request.index)) return { t: 'skip' };
+    return { t: 'err', error: encodeThrown(err) };
+  }
+  if (!tryStart(request.states, request.index)) return { t: 'skip' };
+  let value: unknown;
+  try {
+    value = await fn(...request.args);
+  } catch (err) {
+    return { t: 'err', error: encodeThrown(err) };
+  }
+  const problem = uncloneableReason(value);
+  if (problem !== undefined) {
+    const err = new TypeError(
+      `the blocking task ${request.exportName} (${request.url}) returned a value that can't be sent back to the ` +
+      `caller: ${problem}. Return plain data (structured-cloneable values)`) as TypeError & { code: string };
+    err.code = 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE';
+    return { t: 'err', error: encodeThrown(err) };
+  }
+  return { t: 'ok', value };
+}
+
+async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
+  const key = `${request.exportName}\u0000${request.url}`;
+  const cached = functions.get(key);
+  if (cached !== undefined) return cached;
+  const ns = await importModule(request.url);
+  if (!(request.exportName in ns)) {
+    throw notAFunction(`module ${request.url} has no export named "${request.exportName}"`);
+  }
+  const exported = ns[request.exportName];
+  let fn: unknown = exported;
+  if (exported !== null && (typeof exported === 'object' || typeof exported === 'function') &&
+      (exported as Record<symbol, unknown>)[TASK_MARKER] === true) {
+    fn = (exported as { fn?: unknown }).fn;
+  }
+  if (typeof fn !== 'function') {
+    throw notAFunction(`export "${request.exportName}" of ${request.url} is neither a function nor a task() definition`);
+  }
+  functions.set(key, fn as AnyFunction);
+  return fn as AnyFunction;
+}
+
+function importModule(url: string): Promise<Record<string, unknown>> {
+  let loading = modules.get(url);
+  if (loading === undefined) {
+    loading = (async () => {
+      if (isTypeScriptUrl(url)) await ensureTsx(url, data.tsxApiUrl);
+      return (await import(url)) as Record<string, unknown>;
+    })();
+    modules.set(url, loading);
+    loading.catch(() => modules.delete(url));
+  }
+  return loading;
+}
+
+function notAFunction(message: string): TypeError {
+  const err = new TypeError(message) as TypeError & { code: string };
+  err.code = 'ERR_SKEIN_BLOCKING_NOT_A_FUNCTION';
+  return err;
+}
+
+/** Why postMessage can't carry `value`, or undefined if it can. Buffers skip the check. */
+function uncloneableReason(value: unknown): string | undefined {
+  const t = typeof value;
+  if (t === 'function' || t === 'symbol') return describeUncloneable(value);
+  if (value === null || t !== 'object') return undefined;
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer || ArrayBuffer.isView(value)) return undefined;
+  try {
+    structuredClone(value);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : describeUncloneable(value);
+  }
+}
