@@ -45,7 +45,7 @@ describe('smoke', () => {
       h.abort();
       const e = await h.then(() => null, (e) => e);
       expect(e).toBeInstanceOf(JoinError);
-      expect(e.isCancelled()).toBe(true);
+      expect(e!.isCancelled()).toBe(true);
       await yieldNow();
       expect(cleaned).toBe(true);
     });

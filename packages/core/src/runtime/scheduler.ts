@@ -47,6 +47,7 @@ export class Scheduler {
   #budgetUsed = 0;
   #drainPending = false;
   #turnPending = false;
+  #deferPending = false;
   #idle = true;
   #batchStart = -1;
   #batchPolls = 0;
@@ -84,7 +85,12 @@ export class Scheduler {
   /** Wake `w` after the event loop has had a macrotask turn (timers and I/O first). */
   defer(w: { wake(v: undefined): boolean }): void {
     this.#deferred.push(w);
-    this.#ensureTurn();
+    // An immediate of its own, queued now: the budget turn may have been queued long ago,
+    // ahead of immediates that user code queued since, which must run before `w` resumes.
+    if (!this.#deferPending) {
+      this.#deferPending = true;
+      setImmediate(this.#onDeferTurn);
+    }
   }
 
   /** Runnables waiting to be polled. */
@@ -102,12 +108,17 @@ export class Scheduler {
   readonly #onTurn = (): void => {
     this.#turnPending = false;
     this.#budgetUsed = 0;
-    if (this.#deferred.length > 0) {
-      const d = this.#deferred;
-      this.#deferred = [];
-      for (let i = 0; i < d.length; i++) d[i]!.wake(undefined);
-    }
     this.#drain();
+  };
+
+  readonly #onDeferTurn = (): void => {
+    this.#deferPending = false;
+    const d = this.#deferred;
+    this.#deferred = [];
+    for (let i = 0; i < d.length; i++) d[i]!.wake(undefined);
+    // Every deferred waiter may have been cancelled meanwhile: nothing was queued, so this
+    // is where the scheduler finds out it is idle.
+    if (this.#head === this.#queue.length && !this.#drainPending) this.#maybePark();
   };
 
   readonly #drainFromMicrotask = (): void => {
@@ -121,10 +132,8 @@ export class Scheduler {
       this.#maybePark();
       return;
     }
-    if (this.#batchStart < 0) {
-      this.#batchStart = performance.now();
-      queueMicrotask(this.#endBatch);
-    }
+    const newBatch = this.#batchStart < 0;
+    if (newBatch) this.#batchStart = performance.now();
     let polls = 0;
     while (this.#head < q.length) {
       if (this.#budgetUsed >= BUDGET) {
@@ -148,6 +157,9 @@ export class Scheduler {
     }
     this.#batchPolls += polls;
     this.counters.pollCount += polls;
+    // Queued after the loop, so it runs after the continuations the loop resumed (their
+    // reactions were queued as each waiter settled): the batch's busy time includes them.
+    if (newBatch) queueMicrotask(this.#endBatch);
   }
 
   readonly #endBatch = (): void => {

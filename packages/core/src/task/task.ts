@@ -16,6 +16,7 @@ import { frames, type Frame, type Locals } from './context.js';
 import type { Joinable } from './joinable.js';
 import { Scope } from './scope.js';
 import { Waiter } from './waiter.js';
+import { coop } from './yield_now.js';
 
 const QUEUED = 0;
 const RUNNING = 1;
@@ -120,8 +121,14 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   join(): Promise<T> {
     this.#observed = true;
-    if (this.#outcome === OK) return Promise.resolve(this.#result as T);
-    if (this.#outcome === FAILED) return Promise.reject(this.#result);
+    if (this.#outcome !== PENDING) {
+      // Joining a finished task is still a runtime await: it charges the cooperative budget
+      // (a loop over finished handles must not starve timers and I/O) and, in a cancelled
+      // task, rejects with Cancelled like every other runtime await.
+      const c = coop();
+      if (c !== undefined) return c.then(() => this.join());
+      return this.#outcome === OK ? Promise.resolve(this.#result as T) : Promise.reject(this.#result);
+    }
     const w = new Waiter<T>(this.#removeJoiner as (w: Waiter<T>) => void);
     if (!w.pending) return w.promise;
     if (this.#joiner === undefined) this.#joiner = w;

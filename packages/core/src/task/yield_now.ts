@@ -18,11 +18,17 @@ export function yieldNow(): Promise<void> {
 /**
  * Charge the cooperative budget for a runtime await that is ready now. Returns undefined
  * when the caller may proceed synchronously, or a promise to await first (the budget is
- * spent: the event loop gets a turn). Do the operation only after it resolves, so a
- * cancellation in between loses nothing.
+ * spent: the event loop gets a turn; or the scope is cancelled: it rejects with
+ * Cancelled). Do the operation only after it resolves, so a cancellation in between loses
+ * nothing.
  */
 export function coop(): Promise<void> | undefined {
-  const task = frames.getStore()?.task;
-  if (task === undefined || !task.scheduler.coop()) return undefined;
+  const frame = frames.getStore();
+  const task = frame?.task;
+  if (task === undefined) return undefined;
+  // A ready await in a cancelled scope must not complete either: yieldNow's waiter, made in
+  // that scope, rejects with Cancelled through the scheduler.
+  if (frame!.scope?.cancelled === true) return yieldNow();
+  if (!task.scheduler.coop()) return undefined;
   return yieldNow();
 }

@@ -6,6 +6,7 @@
 import { typeError } from '../errors/invalid_argument.js';
 import { startBranch, type Thunk } from '../task/scoped.js';
 import { Waiter } from '../task/waiter.js';
+import { coop } from '../task/yield_now.js';
 
 /** A cancellation flag with children. */
 export class CancellationToken {
@@ -40,7 +41,9 @@ export class CancellationToken {
 
   /** Resolves once the token is cancelled. Cancel safety: cancel-safe. */
   cancelled(): Promise<void> {
-    if (this.#cancelled) return Promise.resolve();
+    // Ready at once is still a runtime await: charge the budget (a loop on a cancelled
+    // token must not starve the event loop) and fail with Cancelled in a cancelled task.
+    if (this.#cancelled) return coop() ?? Promise.resolve();
     const w = new Waiter<void>((x) => { this.#waiters.delete(x); });
     if (w.pending) this.#waiters.add(w);
     return w.promise;
