@@ -40,3 +40,21 @@ export { CancellationToken } from './util/cancellation_token.js';
 export { TaskTracker } from './util/task_tracker.js';
 
 export type { RuntimeMetrics, WorkerMetrics, PollTimeHistogram } from './metrics/runtime_metrics.js';
+
+// Sync primitives and channels (tokio::sync), for tasks on one thread.
+export { Mutex, MutexGuard } from './sync/mutex.js';
+export { RwLock, RwLockReadGuard, RwLockWriteGuard } from './sync/rwlock.js';
+export type { RwLockOptions } from './sync/rwlock.js';
+export { Semaphore, Permit, Permit as SemaphorePermit } from './sync/semaphore.js';
+export { Notify } from './sync/notify.js';
+export { Barrier } from './sync/barrier.js';
+export type { BarrierWaitResult } from './sync/barrier.js';
+export { OnceCell } from './sync/once_cell.js';
+export * as mpsc from './sync/mpsc/index.js';
+export * as oneshot from './sync/oneshot.js';
+export * as broadcast from './sync/broadcast.js';
+export * as watch from './sync/watch.js';
+export { Sender, Receiver, UnboundedSender, Permit as SendPermit } from './sync/mpsc/index.js';
+export { OneshotSender, OneshotReceiver } from './sync/oneshot.js';
+export { BroadcastSender, BroadcastReceiver } from './sync/broadcast.js';
+export { WatchSender, WatchReceiver } from './sync/watch.js';

@@ -31,3 +31,18 @@ export class AlreadyReleasedError extends SkeinError {
     super('ERR_SKEIN_ALREADY_RELEASED', `this ${what} was already released; release it exactly once (\`using\` does it for you)`);
   }
 }
+
+/** `OnceCell.set` failed: the cell is `alreadyInitialized`, or `initializing` (a `getOrInit` is running). */
+export class SetError<T = unknown> extends SkeinError {
+  readonly kind: 'alreadyInitialized' | 'initializing';
+  /** The value that was not stored. */
+  readonly value: T;
+  constructor(kind: 'alreadyInitialized' | 'initializing', value: T) {
+    super(kind === 'alreadyInitialized' ? 'ERR_SKEIN_ONCE_CELL_INITIALIZED' : 'ERR_SKEIN_ONCE_CELL_INITIALIZING',
+      kind === 'alreadyInitialized'
+        ? 'the OnceCell already holds a value; a OnceCell is set at most once (use get() to read it)'
+        : 'the OnceCell is being initialized by getOrInit(); await getOrInit() instead of calling set()');
+    this.kind = kind;
+    this.value = value;
+  }
+}

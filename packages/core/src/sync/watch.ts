@@ -1,0 +1,279 @@
+/**
+ * `watch`: a single value that changes over time, many observers (Tokio's `sync::watch`),
+ * as a namespace (`watch.channel`, `watch.Sender`, `watch.Receiver`).
+ *
+ * The channel holds only the latest value and a version number; each receiver remembers
+ * the version it has seen. So a slow receiver never lags or queues: it skips straight to
+ * the newest value, which is the point of watch (configuration, state, shutdown flags).
+ * The initial value counts as seen, so `changed()` waits for the first `send`.
+ *
+ * As with broadcast, a waiting `changed()` is a wake-up signal that re-checks the version
+ * on wake, so cancelling it has nothing to undo.
+ */
+import { RecvError, SendError } from '../errors/channel_errors.js';
+import { assertFunction } from '../errors/invalid_argument.js';
+import type { Waiter } from '../task/waiter.js';
+import { coop } from '../task/yield_now.js';
+import { QueuedWaiter, WaitList } from './wait_list.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+class Shared<T> {
+  value: T;
+  version = 0;
+  /** The sender closed. */
+  closed = false;
+  rxCount = 1;
+  readonly waiters = new WaitList<QueuedWaiter<void>>();
+  readonly txClosedWaiters = new WaitList<QueuedWaiter<void>>();
+
+  constructor(value: T) {
+    this.value = value;
+  }
+
+  changedNow(): void {
+    this.version++;
+    for (const w of this.waiters.takeAll()) w.wake(undefined);
+  }
+
+  dropRx(): void {
+    if (--this.rxCount === 0) for (const w of this.txClosedWaiters.takeAll()) w.wake(undefined);
+  }
+
+  readonly onCancel = (w: Waiter<void>, woken: boolean): void => {
+    if (!woken) this.waiters.remove(w as QueuedWaiter<void>);
+  };
+
+  readonly onTxClosedCancel = (w: Waiter<void>, woken: boolean): void => {
+    if (!woken) this.txClosedWaiters.remove(w as QueuedWaiter<void>);
+  };
+}
+
+/** Publishes new values to every {@link WatchReceiver}. */
+export class WatchSender<T> implements Disposable {
+  readonly #shared: Shared<T>;
+  #open = true;
+
+  /** @internal Made by `watch.channel`. */
+  constructor(shared: Shared<T>) {
+    this.#shared = shared;
+  }
+
+  /**
+   * Publish `value` and wake every `changed()`.
+   * Errors: SendError (with `.value`) when there are no receivers; the value is then *not*
+   * stored (Tokio). Use `sendReplace` / `sendModify` to store regardless.
+   */
+  send(value: T): void {
+    const s = this.#shared;
+    if (!this.#open || s.rxCount === 0) throw new SendError(value);
+    s.value = value;
+    s.changedNow();
+  }
+
+  /**
+   * Change the value in place: `fn` gets the current value and may mutate it or return a
+   * replacement (a returned `undefined` keeps the mutated value). Always stores and
+   * notifies, receivers or not.
+   */
+  sendModify(fn: (value: T) => T | void): void {
+    assertFunction(fn, 'fn');
+    const s = this.#shared;
+    const r = fn(s.value);
+    if (r !== undefined) s.value = r as T;
+    s.changedNow();
+  }
+
+  /**
+   * Like `sendModify`, but notifies only when `fn` returns true (Tokio's
+   * `send_if_modified`). Returns what `fn` returned.
+   */
+  sendIfModified(fn: (value: T) => boolean): boolean {
+    assertFunction(fn, 'fn');
+    const s = this.#shared;
+    const modified = fn(s.value);
+    if (modified) s.changedNow();
+    return modified;
+  }
+
+  /** Store `value` (receivers or not), notify, and return the previous value. */
+  sendReplace(value: T): T {
+    const s = this.#shared;
+    const old = s.value;
+    s.value = value;
+    s.changedNow();
+    return old;
+  }
+
+  /** The current value. */
+  borrow(): T {
+    return this.#shared.value;
+  }
+
+  /** A new receiver; the current value counts as seen by it. */
+  subscribe(): WatchReceiver<T> {
+    const s = this.#shared;
+    s.rxCount++;
+    return new WatchReceiver(s, s.version);
+  }
+
+  /** Live receivers. */
+  receiverCount(): number {
+    return this.#shared.rxCount;
+  }
+
+  /** Whether every receiver has closed. */
+  isClosed(): boolean {
+    return this.#shared.rxCount === 0;
+  }
+
+  /**
+   * Resolves once every receiver has closed.
+   * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
+   */
+  closed(): Promise<void> {
+    const s = this.#shared;
+    if (s.rxCount === 0) return Promise.resolve();
+    const w = new QueuedWaiter<void>(s.onTxClosedCancel);
+    if (w.pending) s.txClosedWaiters.pushBack(w);
+    return w.promise;
+  }
+
+  /**
+   * Drop the sender (idempotent): receivers keep the last value; their `changed()` rejects
+   * with RecvError (closed) once they have seen it.
+   */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const s = this.#shared;
+    s.closed = true;
+    for (const w of s.waiters.takeAll()) w.wake(undefined);
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Observes a watch channel's value. */
+export class WatchReceiver<T> implements Disposable {
+  readonly #shared: Shared<T>;
+  #seen: number;
+  #open = true;
+
+  /** @internal Made by `watch.channel`, `subscribe()` and `clone()`. */
+  constructor(shared: Shared<T>, seen: number) {
+    this.#shared = shared;
+    this.#seen = seen;
+  }
+
+  /**
+   * Wait until a value this receiver hasn't seen is published, and mark it seen.
+   * Resolves at once if one already is.
+   * Cancel safety: cancel-safe.
+   * Errors: RecvError (closed) when the sender has closed and the latest value was seen
+   * (or this receiver was closed); `Cancelled` when the task is cancelled.
+   */
+  changed(): Promise<void> {
+    const s = this.#shared;
+    if (this.#seen !== s.version && this.#open) {
+      const c = coop();
+      if (c !== undefined) return c.then(() => this.changed());
+      this.#seen = s.version;
+      return RESOLVED;
+    }
+    if (s.closed || !this.#open) return Promise.reject(new RecvError('closed'));
+    const w = new QueuedWaiter<void>(s.onCancel);
+    if (!w.pending) return w.promise;
+    s.waiters.pushBack(w);
+    return w.promise.then(() => this.changed());
+  }
+
+  /** The latest value, without marking it seen. */
+  borrow(): T {
+    return this.#shared.value;
+  }
+
+  /** The latest value, marking it seen. */
+  borrowAndUpdate(): T {
+    const s = this.#shared;
+    this.#seen = s.version;
+    return s.value;
+  }
+
+  /**
+   * Whether a value this receiver hasn't seen is there.
+   * Errors: RecvError (closed) when nothing is unseen and the sender has closed.
+   */
+  hasChanged(): boolean {
+    const s = this.#shared;
+    if (this.#seen !== s.version) return true;
+    if (s.closed || !this.#open) throw new RecvError('closed');
+    return false;
+  }
+
+  /** Make the current value count as unseen (Tokio's `mark_changed`). */
+  markChanged(): void {
+    this.#seen = -1;
+  }
+
+  /** Make the current value count as seen (Tokio's `mark_unchanged`). */
+  markUnchanged(): void {
+    this.#seen = this.#shared.version;
+  }
+
+  /**
+   * Resolve with the first value (the current one included) for which `pred` is true,
+   * marking it seen (Tokio's `wait_for`).
+   * Cancel safety: cancel-safe.
+   * Errors: RecvError (closed) when the sender closes before a value matches; whatever
+   * `pred` throws; `Cancelled` when the task is cancelled.
+   */
+  async waitFor(pred: (value: T) => boolean): Promise<T> {
+    assertFunction(pred, 'pred');
+    for (;;) {
+      const v = this.borrowAndUpdate();
+      if (pred(v)) return v;
+      await this.changed();
+    }
+  }
+
+  /** Whether the sender has closed. */
+  isClosed(): boolean {
+    return this.#shared.closed;
+  }
+
+  /** Another receiver with the same seen version. */
+  clone(): WatchReceiver<T> {
+    const s = this.#shared;
+    s.rxCount++;
+    return new WatchReceiver(s, this.#seen);
+  }
+
+  /** Whether `other` observes the same channel. */
+  sameChannel(other: WatchReceiver<T>): boolean {
+    return this.#shared === other.#shared;
+  }
+
+  /** Stop observing (Rust's drop). Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#shared.dropRx();
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** A watch channel starting at `initial` (which counts as seen): `[sender, receiver]`. */
+export function channel<T>(initial: T): [WatchSender<T>, WatchReceiver<T>] {
+  const shared = new Shared<T>(initial);
+  return [new WatchSender(shared), new WatchReceiver(shared, 0)];
+}
+
+export { WatchSender as Sender, WatchReceiver as Receiver };

@@ -1,0 +1,48 @@
+import { Runtime, yieldNow } from '@skein/core';
+
+/** Run `fn` as the root task of a fresh current-thread runtime, then shut it down. */
+export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boolean }): Promise<T> {
+  const rt = await Runtime.builder().startPaused(opts?.paused ?? false).build();
+  try {
+    return await rt.blockOn(fn);
+  } finally {
+    await rt.shutdown();
+  }
+}
+
+/** Give every ready task a few turns (each yield is a full event-loop turn). */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await yieldNow();
+}
+
+/** Deterministic PRNG (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The error `f` throws synchronously. */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
