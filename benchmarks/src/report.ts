@@ -1,0 +1,69 @@
+/**
+ * Writes benchmark results: `results/latest.json` (everything, with the machine), a
+ * markdown table in `results/latest.md`, and the same table into the README between the
+ * `<!-- bench:start -->` / `<!-- bench:end -->` markers.
+ */
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fmt, type BenchResult } from './harness.js';
+
+/** Extra figures that aren't throughput comparisons (memory, latency). */
+export interface Note {
+  readonly name: string;
+  readonly figure: string;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
+/** The machine line quoted with every table. */
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+function table(results: readonly BenchResult[], notes: readonly Note[]): string {
+  const lines = [
+    `Machine: ${machine()}. Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    '| bench | what | contender | throughput | × baseline |',
+    '| --- | --- | --- | ---: | ---: |',
+  ];
+  for (const r of results) {
+    for (const f of r.figures) {
+      const isBase = f.name === r.baseline;
+      lines.push(`| ${r.name} | ${r.description} | ${f.name}${isBase ? ' (baseline)' : ''} | ${fmt(f.opsPerSec)} ${r.unit} | ${f.ratio.toFixed(2)} |`);
+    }
+  }
+  if (notes.length > 0) {
+    lines.push('', '| measurement | result | target |', '| --- | --- | --- |');
+    for (const n of notes) lines.push(`| ${n.name} | ${n.figure} | ${n.target ?? ''}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Merge this run's suites into latest.json (other suites keep their last results). */
+export function writeResults(dir: URL, suite: string, results: readonly BenchResult[], notes: readonly Note[]): string {
+  mkdirSync(dir, { recursive: true });
+  const jsonPath = new URL('latest.json', dir);
+  const all: Record<string, unknown> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
+  all[suite] = { machine: machine(), date: new Date().toISOString(), results, notes };
+  writeFileSync(jsonPath, JSON.stringify(all, null, 2) + '\n');
+  const md = Object.entries(all).map(([name, s]) => {
+    const x = s as { results: BenchResult[]; notes: Note[] };
+    return `### ${name}\n\n${table(x.results, x.notes)}\n`;
+  }).join('\n');
+  writeFileSync(new URL('latest.md', dir), md);
+  return md;
+}
+
+/** Replace the README's bench section with `md`. */
+export function updateReadme(readme: URL, md: string): void {
+  if (!existsSync(readme)) return;
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < 0) return;
+  writeFileSync(readme, `${text.slice(0, i + start.length)}\n${md}\n${text.slice(j)}`);
+}

@@ -1,0 +1,48 @@
+/**
+ * `pnpm bench`: run benchmark suites and write results/ and the README table.
+ *
+ *   pnpm bench                     every suite
+ *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
+ *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
+ */
+import { parseArgs } from 'node:util';
+import { runBench, type Bench, type BenchResult } from './harness.js';
+import { updateReadme, writeResults, type Note } from './report.js';
+import { currentThreadBenches } from './suites/current_thread.js';
+import { memoryNotes } from './suites/memory.js';
+import { syncBenches } from './suites/sync.js';
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', multiple: true },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+type Suite = { benches?: () => Bench[] | Promise<Bench[]>; notes?: (log: (l: string) => void, quick: boolean) => Note[] | Promise<Note[]> };
+const suites: Record<string, Suite> = {
+  current: { benches: currentThreadBenches },
+  sync: { benches: syncBenches },
+  memory: { notes: memoryNotes },
+};
+
+const quick = values.quick ?? false;
+const rounds = Number(values.rounds ?? (quick ? 2 : 5));
+const chosen = values.suite ?? Object.keys(suites);
+const log = (line: string): void => console.log(line);
+let md = '';
+for (const name of chosen) {
+  const suite = suites[name];
+  if (suite === undefined) {
+    console.error(`unknown suite "${name}"; choose from: ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  log(`== ${name}`);
+  const results: BenchResult[] = [];
+  for (const b of (await suite.benches?.()) ?? []) results.push(await runBench(b, rounds, log));
+  const notes = (await suite.notes?.(log, quick)) ?? [];
+  if (!values['no-write']) md = writeResults(new URL('../results/', import.meta.url), name, results, notes);
+}
+if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), md);

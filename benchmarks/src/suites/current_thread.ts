@@ -1,0 +1,138 @@
+/**
+ * Tokio's scheduler benches (benches/rt_current_thread.rs) on the current-thread flavour,
+ * each beside a raw-Promise baseline doing the same shape of work with no runtime.
+ */
+import { Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
+import type { Bench } from '../harness.js';
+
+const SPAWN_MANY = 1_000_000;
+const YIELD_TASKS = 1000;
+const YIELDS = 1000;
+const PING_PONG = 100_000;
+const CHAIN = 10_000;
+
+let rt: Runtime;
+const runtime = {
+  async setup() { rt = await Runtime.builder().currentThread().build(); },
+  async teardown() { await rt.shutdown(); },
+};
+
+function rawImmediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The current-thread benches. */
+export function currentThreadBenches(): Bench[] {
+  return [
+    {
+      name: 'spawn_many',
+      description: `${SPAWN_MANY / 1e6}M spawn + await of tiny tasks`,
+      unit: 'tasks/s',
+      baseline: 'raw async call',
+      target: { value: 1_000_000, note: '≥ 1M tasks/s (Tokio native: 4.3M/s)' },
+      contenders: [
+        {
+          name: 'skein current_thread', ops: SPAWN_MANY, ...runtime,
+          run: () => rt.blockOn(async () => {
+            const hs: JoinHandle<number>[] = new Array(SPAWN_MANY);
+            for (let i = 0; i < SPAWN_MANY; i++) hs[i] = spawn(() => i);
+            for (let i = 0; i < SPAWN_MANY; i++) await hs[i];
+          }),
+        },
+        {
+          name: 'raw async call', ops: SPAWN_MANY,
+          run: async () => {
+            const ps: Promise<number>[] = new Array(SPAWN_MANY);
+            for (let i = 0; i < SPAWN_MANY; i++) ps[i] = (async () => i)();
+            for (let i = 0; i < SPAWN_MANY; i++) await ps[i];
+          },
+        },
+      ],
+    },
+    {
+      name: 'yield_many',
+      description: `${YIELD_TASKS} tasks × ${YIELDS} yieldNow`,
+      unit: 'yields/s',
+      baseline: 'raw setImmediate',
+      contenders: [
+        {
+          name: 'skein current_thread', ops: YIELD_TASKS * YIELDS, ...runtime,
+          run: () => rt.blockOn(async () => {
+            const hs: JoinHandle<void>[] = [];
+            for (let t = 0; t < YIELD_TASKS; t++) hs.push(spawn(async () => { for (let i = 0; i < YIELDS; i++) await yieldNow(); }));
+            for (const h of hs) await h;
+          }),
+        },
+        {
+          name: 'raw setImmediate', ops: YIELD_TASKS * YIELDS,
+          run: async () => {
+            const ps: Promise<void>[] = [];
+            for (let t = 0; t < YIELD_TASKS; t++) ps.push((async () => { for (let i = 0; i < YIELDS; i++) await rawImmediate(); })());
+            await Promise.all(ps);
+          },
+        },
+      ],
+    },
+    {
+      name: 'ping_pong',
+      description: `${PING_PONG / 1000}k × (spawn + oneshot round trip)`,
+      unit: 'round trips/s',
+      baseline: 'raw promise handoff',
+      contenders: [
+        {
+          name: 'skein current_thread', ops: PING_PONG, ...runtime,
+          run: () => rt.blockOn(async () => {
+            for (let i = 0; i < PING_PONG; i++) {
+              const [tx, rx] = oneshot.channel<number>();
+              spawn(() => { tx.send(i); });
+              await rx;
+            }
+          }),
+        },
+        {
+          name: 'raw promise handoff', ops: PING_PONG,
+          run: async () => {
+            for (let i = 0; i < PING_PONG; i++) {
+              let send!: (v: number) => void;
+              const rx = new Promise<number>((r) => { send = r; });
+              void (async () => { send(i); })();
+              await rx;
+            }
+          },
+        },
+      ],
+    },
+    {
+      name: 'chained_spawn',
+      description: `a chain of ${CHAIN / 1000}k nested spawns`,
+      unit: 'spawns/s',
+      baseline: 'raw nested async',
+      contenders: [
+        {
+          name: 'skein current_thread', ops: CHAIN, ...runtime,
+          run: () => rt.blockOn(async () => {
+            const [tx, rx] = oneshot.channel<void>();
+            const iter = (n: number): void => {
+              if (n === 0) tx.send();
+              else spawn(() => iter(n - 1));
+            };
+            spawn(() => iter(CHAIN));
+            await rx;
+          }),
+        },
+        {
+          name: 'raw nested async', ops: CHAIN,
+          run: async () => {
+            await new Promise<void>((done) => {
+              const iter = (n: number): void => {
+                if (n === 0) done();
+                else void (async () => iter(n - 1))();
+              };
+              void (async () => iter(CHAIN))();
+            });
+          },
+        },
+      ],
+    },
+  ];
+}
