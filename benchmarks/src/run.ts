@@ -11,6 +11,7 @@ import { updateReadme, writeResults, type Note } from './report.js';
 import { currentThreadBenches } from './suites/current_thread.js';
 import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
+import { blockingBenches, blockingNotes } from './suites/blocking.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ type Suite = { benches?: () => Bench[] | Promise<Bench[]>; notes?: (log: (l: str
 const suites: Record<string, Suite> = {
   current: { benches: currentThreadBenches },
   sync: { benches: syncBenches },
+  blocking: { benches: blockingBenches, notes: blockingNotes },
   memory: { notes: memoryNotes },
 };
 

@@ -1,7 +1,8 @@
 /**
- * @skein/workers: the multi-thread scheduler and the blocking pool. @skein/core loads this
- * package when a runtime asks for either; the exports below are what it calls, plus the
- * pieces that are useful on their own.
+ * @skein/workers: the multi-thread flavour (shared-memory deques, work stealing, parking)
+ * and the blocking pool. `@skein/core` loads this package when a runtime asks for them.
  */
+export { createMultiThreadBackend } from './runtime/backend.js';
+export { WorkerCrashedError, type WorkerCrashReason } from './runtime/errors.js';
 export * from './blocking/index.js';
 export { createBlockingBackend } from './blocking/backend.js';

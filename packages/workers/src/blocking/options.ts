@@ -5,6 +5,7 @@
  * values throw at construction (Node's `RangeError` / `TypeError` with a `code`), not when
  * the first thread starts, so a misconfigured runtime fails at `build()`.
  */
+import { DEFAULT_BLOCKING_NICE } from './thread_priority.js';
 import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
 import { DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_THREAD_KEEP_ALIVE_MS } from './defaults.js';
 import { rangeError, typeError } from './errors.js';
@@ -37,6 +38,11 @@ export interface BlockingPoolOptions {
    * `--conditions=skein-source` to these.
    */
   execArgv?: readonly string[];
+  /**
+   * Niceness added to pool threads (0–19, Linux only) so the event loop wins the CPU when
+   * both want it; see thread_priority.ts. Default {@link DEFAULT_BLOCKING_NICE}; 0 turns it off.
+   */
+  nice?: number;
   /** Environment of pool threads. Default: a copy of `process.env` taken at thread start. */
   env?: BlockingPoolEnv;
   /** V8 heap limits per pool thread (`worker_threads` `resourceLimits`). */
@@ -53,6 +59,7 @@ export interface ResolvedBlockingPoolOptions {
   readonly execArgv: readonly string[] | undefined;
   readonly env: BlockingPoolEnv | undefined;
   readonly resourceLimits: ResourceLimits | undefined;
+  readonly nice: number;
 }
 
 /** Apply defaults and validate; throws `TypeError` / `RangeError` with a `code`. */
@@ -92,6 +99,10 @@ export function resolveBlockingPoolOptions(opts: BlockingPoolOptions = {}): Reso
   if (resourceLimits !== undefined && (resourceLimits === null || typeof resourceLimits !== 'object')) {
     throw typeError(`The "resourceLimits" option must be an object. Received ${describe(resourceLimits)}`);
   }
+  const nice = opts.nice ?? DEFAULT_BLOCKING_NICE;
+  if (typeof nice !== 'number' || !Number.isInteger(nice) || nice < 0 || nice > 19) {
+    throw rangeError(`The "nice" option must be an integer from 0 to 19. Received ${String(nice)}`);
+  }
   return {
     maxThreads,
     idleTimeoutMs,
@@ -100,6 +111,7 @@ export function resolveBlockingPoolOptions(opts: BlockingPoolOptions = {}): Reso
     execArgv: execArgv === undefined ? undefined : [...execArgv],
     env,
     resourceLimits,
+    nice,
   };
 }
 

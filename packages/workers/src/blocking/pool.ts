@@ -35,7 +35,7 @@ import { BlockingPoolError, typeError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { createJobRecord, jobHandle, normalizeModuleUrl, rejectCancelled, type BlockingJob, type JobRecord } from './job.js';
 import { JobQueue } from './job_queue.js';
-import { JobStateTable, JOB_QUEUED, tryCancel } from './job_state.js';
+import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
 import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
 import type { JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
 import { cwdBase, resolveTsxEsmApi } from './tsx_loader.js';
@@ -62,8 +62,16 @@ const noop = (): void => {};
 
 /**
  * A pool of blocking threads: lazily started, capped at `maxThreads`, idle threads exit
- * after `idleTimeoutMs`, unbounded FIFO queue, one job per thread at a time.
+ * after `idleTimeoutMs`, unbounded FIFO queue, at most HANDOFF_DEPTH jobs per thread handed to piscina.
  */
+/**
+ * Jobs handed to piscina per thread. Two keeps each thread fed: the next job is already in
+ * piscina's queue when one finishes, so a thread never idles for a main-thread round trip.
+ * Handed jobs stay cancellable through their state word, and piscina keeps un-abortable
+ * tasks in FIFO order.
+ */
+const HANDOFF_DEPTH = 2;
+
 export class BlockingPool {
   readonly #opts: ResolvedBlockingPoolOptions;
   readonly #piscina: Piscina<PoolRequest, JobResponse>;
@@ -91,7 +99,7 @@ export class BlockingPool {
       execArgv = sourceModeExecArgv(execArgv ?? process.execArgv, tsxApiUrl);
     }
     if (execArgv !== undefined) assertWorkerExecArgv(execArgv);
-    const workerData: PoolWorkerData = { tsxApiUrl };
+    const workerData: PoolWorkerData = { tsxApiUrl, nice: this.#opts.nice };
     this.#piscina = new Piscina<PoolRequest, JobResponse>({
       filename: WORKER_ENTRY,
       minThreads: 0,
@@ -152,7 +160,9 @@ export class BlockingPool {
 
   /** Threads not running a job: Tokio's `num_idle_blocking_threads`. */
   get numIdleThreads(): number {
-    return Math.max(0, this.#piscina.threads.length - this.#handed.size);
+    let running = 0;
+    for (const rec of this.#handed) if (Atomics.load(rec.slot.states, rec.slot.index) === JOB_RUNNING) running++;
+    return Math.max(0, this.#piscina.threads.length - running);
   }
 
   /** Jobs no thread has started yet (cancelled ones excluded): Tokio's `blocking_queue_depth`. */
@@ -164,10 +174,10 @@ export class BlockingPool {
     return waiting;
   }
 
-  /** Jobs handed to threads and not yet settled: running, or about to start (cancelled ones excluded). */
+  /** Jobs a thread has started and not yet finished. */
   get numRunning(): number {
     let running = 0;
-    for (const rec of this.#handed) if (!rec.settled) running++;
+    for (const rec of this.#handed) if (!rec.settled && Atomics.load(rec.slot.states, rec.slot.index) === JOB_RUNNING) running++;
     return running;
   }
 
@@ -218,7 +228,10 @@ export class BlockingPool {
 
   /** Hand queued jobs to piscina while a thread is (or can be) free. */
   #pump(): void {
-    while (this.#handed.size < this.#opts.maxThreads) {
+    // Extra jobs go only to threads that are up: piscina starts a thread per queued task
+    // while threads are starting, and must not overshoot maxThreads.
+    const limit = this.#opts.maxThreads + (HANDOFF_DEPTH - 1) * Math.min(this.#opts.maxThreads, this.#piscina.threads.length);
+    while (this.#handed.size < limit) {
       const rec = this.#queue.shift();
       if (rec === undefined) return;
       if (rec.phase !== 'queued') continue; // withdrawn

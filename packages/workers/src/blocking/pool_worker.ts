@@ -15,6 +15,7 @@
 import { workerData } from 'node:worker_threads';
 import { describeUncloneable, encodeThrown } from './error_codec.js';
 import { tryStart } from './job_state.js';
+import { DEFAULT_BLOCKING_NICE, lowerThreadPriority } from './thread_priority.js';
 import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
 import { ensureTsx, isTypeScriptUrl } from './tsx_loader.js';
 
@@ -23,6 +24,7 @@ const TASK_MARKER = Symbol.for('skein.task');
 type AnyFunction = (...args: unknown[]) => unknown;
 
 const data = (workerData ?? {}) as Partial<PoolWorkerData>;
+lowerThreadPriority(data.nice ?? DEFAULT_BLOCKING_NICE);
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 const functions = new Map<string, AnyFunction>();
 

@@ -37,4 +37,6 @@ export type JobResponse =
 export interface PoolWorkerData {
   /** tsx's ESM API as found from the pool's package or the working directory, if it was. */
   readonly tsxApiUrl: string | undefined;
+  /** Niceness to add to the thread (see thread_priority.ts). */
+  readonly nice: number;
 }
