@@ -12,6 +12,7 @@ import { currentThreadBenches } from './suites/current_thread.js';
 import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
 import { blockingBenches, blockingNotes } from './suites/blocking.js';
+import { multiThreadBenches } from './suites/multi_thread.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const suites: Record<string, Suite> = {
   current: { benches: currentThreadBenches },
   sync: { benches: syncBenches },
   blocking: { benches: blockingBenches, notes: blockingNotes },
+  multi: { benches: multiThreadBenches },
   memory: { notes: memoryNotes },
 };
 

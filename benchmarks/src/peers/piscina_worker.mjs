@@ -1,0 +1,2 @@
+import { handle } from './work.mjs';
+export default handle;

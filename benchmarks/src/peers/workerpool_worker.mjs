@@ -1,0 +1,3 @@
+import workerpool from 'workerpool';
+import { handle } from './work.mjs';
+workerpool.worker({ handle });
