@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { runBench, type Bench, type BenchResult } from './harness.js';
 import { updateReadme, writeResults, type Note } from './report.js';
+import { writeChart } from './chart.js';
 import { currentThreadBenches } from './suites/current_thread.js';
 import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
@@ -47,6 +48,12 @@ for (const name of chosen) {
   const results: BenchResult[] = [];
   for (const b of (await suite.benches?.()) ?? []) results.push(await runBench(b, rounds, log));
   const notes = (await suite.notes?.(log, quick)) ?? [];
-  if (!values['no-write']) md = writeResults(new URL('../results/', import.meta.url), name, results, notes);
+  if (!values['no-write']) {
+    md = writeResults(new URL('../results/', import.meta.url), name, results, notes);
+    if (name === 'multi') {
+      const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');
+      writeChart(new URL('../results/throughput.svg', import.meta.url), 'skein vs worker pools (2 threads)', charted);
+    }
+  }
 }
 if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), md);
