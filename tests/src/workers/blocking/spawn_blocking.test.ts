@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JoinError, NotSendableError, Runtime, SerializationError, sleep, spawn, spawnBlocking } from '@skein/core';
-import { explode, forever, gated, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
+import { getPriority } from 'node:os';
+import { explode, forever, gated, ownNice, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
 
 async function withRuntime<T>(f: (rt: Runtime) => Promise<T>, build = Runtime.builder()): Promise<T> {
   const rt = await build.logger('silent').build();
@@ -34,6 +35,12 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
     await withRuntime(async (rt) => {
       expect(() => spawnBlocking(sumTo, (() => 3) as never)).toThrow(SerializationError);
       expect(rt.metrics().blockingQueueDepth).toBe(0);
+    });
+  });
+
+  it.runIf(process.platform === 'linux')('runs pool threads 10 nice levels below the event loop', async () => {
+    await withRuntime(async () => {
+      expect(await spawnBlocking(ownNice)).toBe(Math.min(19, getPriority() + 10));
     });
   });
 
