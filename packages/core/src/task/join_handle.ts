@@ -8,6 +8,7 @@
  */
 import type { JoinError } from '../errors/join_error.js';
 import type { Joinable } from './joinable.js';
+import { LocalTask } from './task.js';
 
 /** Aborts a task without giving access to its result (Tokio's `AbortHandle`). */
 export class AbortHandle {
@@ -58,12 +59,15 @@ export class JoinHandle<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: JoinError) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.target.join().then(onfulfilled, onrejected);
+    const t = this.target;
+    // `await handle` lands here; a task of this thread has a path with fewer promises.
+    if (t instanceof LocalTask) return t.joinThen(onfulfilled, onrejected);
+    return t.join().then(onfulfilled, onrejected);
   }
 
   /** Like `Promise.prototype.catch`. */
   catch<R = never>(onrejected?: ((reason: JoinError) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.target.join().catch(onrejected);
+    return this.then(undefined, onrejected);
   }
 
   /** Like `Promise.prototype.finally`. */

@@ -8,38 +8,61 @@
  * root scope; `select` branches and `timeout` thunks run in child scopes, so a losing
  * branch is cancelled without touching its siblings.
  *
- * The AbortSignal is created lazily: most tasks never ask for it, and an AbortController
- * costs more than the rest of a task put together.
+ * Every task is a scope, so a scope must be small: the common state (one pending await)
+ * lives inline, and what most scopes never use (the AbortSignal, child scopes, several
+ * awaits at once) lives in a side object allocated on first use. The AbortController in
+ * particular costs more than the rest of a task put together.
  */
 import { Cancelled } from '../errors/skein_error.js';
 import type { Waiter } from './waiter.js';
+
+/** The rarely used part of a scope, and of a task (which is a scope). */
+export class ScopeExtra {
+  controller: AbortController | undefined = undefined;
+  children: Set<Scope> | undefined = undefined;
+  /** Pending awaits beyond the inline one. */
+  waiters: Set<Waiter<unknown>> | undefined = undefined;
+  /** A task's outcome listeners (JoinSet, a second joiner, worker bookkeeping). */
+  listeners: ((ok: boolean, value: unknown) => void)[] | undefined = undefined;
+  /** A task's `bodyFinished()` resolvers (shutdown). */
+  bodyDone: (() => void)[] | undefined = undefined;
+  /** A task definition's arguments, until its body starts. */
+  args: unknown[] | undefined = undefined;
+  /** A child scope's parent (tasks, the most numerous scopes, have none). */
+  parent: Scope | undefined = undefined;
+  /** A task's name, when given or once computed. */
+  name: string | undefined = undefined;
+}
 
 /** A node in the cancellation tree. */
 export class Scope {
   /** True once cancelled; runtime awaits in this scope then reject with `Cancelled`. */
   cancelled = false;
-  readonly parent: Scope | undefined;
-  #controller: AbortController | undefined = undefined;
-  #children: Set<Scope> | undefined = undefined;
-  /** Pending runtime awaits registered here: one inline slot, a set for the rare rest. */
+  /** The pending runtime await registered here, when there is exactly one (the usual case). */
   #waiter: Waiter<unknown> | undefined = undefined;
-  #waiters: Set<Waiter<unknown>> | undefined = undefined;
+  #extra: ScopeExtra | undefined = undefined;
 
   constructor(parent?: Scope) {
-    this.parent = parent;
     if (parent !== undefined) {
+      this.extra.parent = parent;
       if (parent.cancelled) this.cancelled = true;
-      else (parent.#children ??= new Set()).add(this);
+      else (parent.extra.children ??= new Set()).add(this);
     }
+  }
+
+  /** The enclosing scope; undefined for a task (a root). */
+  get parent(): Scope | undefined {
+    return this.#extra?.parent;
   }
 
   /** Aborts when this scope is cancelled; give it to foreign APIs (fetch, fs, timers). */
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.cancelled) this.#controller.abort(new Cancelled());
+    const x = this.extra;
+    if (x.controller === undefined) {
+      x.controller = new AbortController();
+      if (this.cancelled) x.controller.abort(new Cancelled());
     }
-    return this.#controller.signal;
+    return x.controller.signal;
   }
 
   /** Cancel this scope and every child: pending awaits reject, the signal aborts. Idempotent. */
@@ -47,17 +70,18 @@ export class Scope {
     if (this.cancelled) return;
     this.cancelled = true;
     const w = this.#waiter;
-    const ws = this.#waiters;
     this.#waiter = undefined;
-    this.#waiters = undefined;
     w?.cancel();
-    if (ws !== undefined) for (const x of ws) x.cancel();
-    if (this.#children !== undefined) {
-      const children = this.#children;
-      this.#children = undefined;
-      for (const c of children) c.cancel();
+    const x = this.#extra;
+    if (x !== undefined) {
+      const ws = x.waiters;
+      const children = x.children;
+      x.waiters = undefined;
+      x.children = undefined;
+      if (ws !== undefined) for (const y of ws) y.cancel();
+      if (children !== undefined) for (const c of children) c.cancel();
+      x.controller?.abort(new Cancelled());
     }
-    this.#controller?.abort(new Cancelled());
     this.onCancel();
   }
 
@@ -66,25 +90,42 @@ export class Scope {
 
   /** Unhook a finished child scope from its parent so the parent doesn't keep it alive. */
   detach(): void {
-    if (this.parent !== undefined) this.parent.#children?.delete(this);
+    const parent = this.#extra?.parent;
+    if (parent !== undefined) parent.#extra?.children?.delete(this);
   }
 
   /** Whether any runtime await is registered in this scope or a child. */
   hasPendingWaiters(): boolean {
-    if (this.#waiter !== undefined || (this.#waiters !== undefined && this.#waiters.size > 0)) return true;
-    if (this.#children !== undefined) for (const c of this.#children) if (c.hasPendingWaiters()) return true;
+    if (this.#waiter !== undefined) return true;
+    const x = this.#extra;
+    if (x === undefined) return false;
+    if (x.waiters !== undefined && x.waiters.size > 0) return true;
+    if (x.children !== undefined) for (const c of x.children) if (c.hasPendingWaiters()) return true;
     return false;
   }
 
   /** @internal Register a pending waiter (the scope is known not to be cancelled). */
   add(w: Waiter<unknown>): void {
     if (this.#waiter === undefined) this.#waiter = w;
-    else (this.#waiters ??= new Set()).add(w);
+    else (this.extra.waiters ??= new Set()).add(w);
   }
 
   /** @internal Forget a waiter that was woken or cancelled. */
   remove(w: Waiter<unknown>): void {
     if (this.#waiter === w) this.#waiter = undefined;
-    else this.#waiters?.delete(w);
+    else this.#extra?.waiters?.delete(w);
+  }
+
+  /**
+   * The side object, allocated on first use. (An accessor, not a `#method`: V8 gives every
+   * instance of a class with `#methods` a hidden brand slot.)
+   */
+  protected get extra(): ScopeExtra {
+    return (this.#extra ??= new ScopeExtra());
+  }
+
+  /** The side object if it exists. */
+  protected get extraIfAny(): ScopeExtra | undefined {
+    return this.#extra;
   }
 }

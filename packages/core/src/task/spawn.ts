@@ -17,12 +17,14 @@ import { isTaskDef, type TaskDef } from './task_def.js';
  */
 export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
 export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
-export function spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
+export function spawn(t: unknown): JoinHandle<unknown> {
   const rt = currentRuntime('spawn()');
   if (rt.isShutdown) throw new RuntimeShutdownError('spawn');
-  if (isTaskDef(t)) return rt.spawnTask(t, args);
-  if (typeof t !== 'function') throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
-  return rt.spawnLocal(t as () => unknown);
+  // The closure case first, and the arguments array only for a task definition: this is
+  // the spawn hot path.
+  if (typeof t === 'function') return rt.spawnLocal(t as () => unknown);
+  if (isTaskDef(t)) return rt.spawnTask(t, Array.prototype.slice.call(arguments, 1));
+  throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
 }
 
 /** Spawn a closure on the current thread (Tokio's `spawn_local`). */
