@@ -120,6 +120,14 @@ export class Parker {
     return true;
   }
 
+  /**
+   * Back to EMPTY, whatever the state. Only for a parker whose owner thread is gone (a
+   * crashed worker's replacement must not inherit its PARKED or NOTIFIED state).
+   */
+  reset(): void {
+    Atomics.store(this.w, STATE, EMPTY);
+  }
+
   /** The current state: {@link EMPTY}, {@link PARKED} or {@link NOTIFIED} (snapshot). */
   state(): number {
     return Atomics.load(this.w, STATE);

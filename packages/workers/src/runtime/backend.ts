@@ -1,0 +1,210 @@
+/**
+ * The multi-thread flavour as core sees it: `createMultiThreadBackend()`.
+ *
+ * Tokio's multi-thread runtime is a `Handle` onto shared scheduler state plus N worker
+ * threads. This is the main thread's side of that: it allocates the shared memory, starts
+ * the workers (and replaces any that die), spawns onto the inject queue in batches, drains
+ * the main thread's completion mailbox, reports metrics from the shared metrics block, and
+ * shuts everything down so the process can always exit.
+ *
+ * Keeping the process alive: worker threads are unref'd once started, and one ref'd
+ * MessagePort holds the main event loop open only while a task spawned from the main
+ * thread has an outcome someone awaits (or a control call or shutdown is pending). So
+ * `await handle` keeps the process up (a pending `Atomics.waitAsync` would not), and a
+ * program that ends without shutting its runtime down still exits, dropping detached
+ * tasks as Tokio does when its runtime is dropped.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { isTaskDef, type TaskDumpEntry } from '@skein/core';
+import { runThreadHook, type Joinable, type MultiThreadBackend, type RuntimeConfig, type RuntimeCore, type TaskDef, type ThreadHook, type WorkerMetrics } from '@skein/core/internal';
+import { PayloadCodec } from '../codec/payload.js';
+import { SideChannel } from '../codec/sab_channel.js';
+import type { TaskRef } from '../control/worker_api.js';
+import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, C_SHUTDOWN, M_FINISHED, M_SPAWNED, SharedState } from '../scheduler/shared_state.js';
+import { Spawner } from '../scheduler/spawner.js';
+import { TaskIds } from '../scheduler/task_ids.js';
+import { QUEUED, SLOT_WORDS, S_SPAWNER, S_TYPE } from '../scheduler/task_slots.js';
+import { CompletionPump, InjectBatcher } from './main_io.js';
+import { workerMetrics } from './metrics.js';
+import { sharedSizes, workerResourceLimits } from './options.js';
+import { WorkerSet } from './worker_set.js';
+
+/** Build the multi-thread backend for `config` and start its workers. */
+export async function createMultiThreadBackend(config: RuntimeConfig, _main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
+  const backend = new MultiThreadScheduler(config, logger);
+  await backend.start();
+  return backend;
+}
+
+async function hookRef(hook: ThreadHook | undefined): Promise<TaskRef | undefined> {
+  if (hook === undefined || !isTaskDef(hook)) return undefined;
+  return { url: hook.url, name: await hook.resolveName() };
+}
+
+/** The main thread's side of a multi-thread runtime. */
+class MultiThreadScheduler implements MultiThreadBackend {
+  readonly #config: RuntimeConfig;
+  readonly #logger: Logger;
+  readonly #sh: SharedState;
+  readonly #side: SideChannel;
+  readonly #codec: PayloadCodec;
+  readonly #spawner: Spawner;
+  readonly #batcher: InjectBatcher;
+  readonly #pump: CompletionPump;
+  readonly #keepAlive = new MessageChannel();
+  #refs = 0;
+  #workers!: WorkerSet;
+  #closing: Promise<void> | undefined = undefined;
+  readonly #metrics: WorkerMetrics[] = [];
+
+  constructor(config: RuntimeConfig, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+    const init = SharedState.create(sharedSizes(config.workerThreads), `skein:${randomUUID()}`);
+    const sh = (this.#sh = new SharedState(init));
+    const me = sh.mainThread;
+    this.#side = new SideChannel(init.channelName, sh.control, C_NEXT_CHANNEL_ID, me);
+    this.#codec = new PayloadCodec(sh.slots, sh.arena, this.#side);
+    this.#batcher = new InjectBatcher(sh);
+    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#batcher.submit, logger);
+    this.#pump = new CompletionPump(this.#spawner, sh.mailboxes[me]!);
+    this.#spawner.onBusy = () => this.#pump.kick();
+    this.#spawner.onWatchedChange = (watched) => (watched ? this.#ref() : this.#unref());
+    this.#keepAlive.port1.on('message', () => undefined);
+    this.#keepAlive.port1.unref();
+    for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
+  }
+
+  async start(): Promise<void> {
+    const c = this.#config;
+    const logLevel = typeof c.logger === 'string' ? c.logger : c.logger?.level ?? 'warn';
+    this.#workers = new WorkerSet({
+      sh: this.#sh,
+      side: this.#side,
+      codec: this.#codec,
+      logger: this.#logger,
+      loop: { eventInterval: c.eventInterval, globalQueueInterval: c.globalQueueInterval, disableLifoSlot: c.disableLifoSlot },
+      logLevel,
+      threadName: c.threadName,
+      onThreadStart: await hookRef(c.onThreadStart),
+      onThreadStop: await hookRef(c.onThreadStop),
+      resourceLimits: workerResourceLimits(),
+      onStarted: (i) => this.#hook(c.onThreadStart, i),
+      onStopped: (i) => this.#hook(c.onThreadStop, i),
+    });
+    this.#ref();
+    try {
+      await this.#workers.startAll();
+    } catch (err) {
+      this.#closeMain();
+      throw err;
+    } finally {
+      this.#unref();
+    }
+  }
+
+  #hook(hook: ThreadHook | undefined, i: number): void {
+    if (hook !== undefined && !isTaskDef(hook)) runThreadHook(hook, i, this.#logger);
+  }
+
+  #ref(): void {
+    if (this.#refs++ === 0) this.#keepAlive.port1.ref();
+  }
+
+  #unref(): void {
+    if (--this.#refs === 0) this.#keepAlive.port1.unref();
+  }
+
+  spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
+    return this.#spawner.spawn(def as unknown as TaskDef<unknown[], R>, args);
+  }
+
+  get numWorkers(): number {
+    return this.#sh.workers;
+  }
+
+  get numAliveTasks(): number {
+    let n = 0;
+    for (let t = 0; t <= this.#sh.workers; t++) {
+      n += this.#sh.metrics[this.#sh.metric(t, M_SPAWNED)]! - this.#sh.metrics[this.#sh.metric(t, M_FINISHED)]!;
+    }
+    return n;
+  }
+
+  get spawnedTasksCount(): number {
+    let n = 0;
+    for (let t = 0; t <= this.#sh.workers; t++) n += this.#sh.metrics[this.#sh.metric(t, M_SPAWNED)]!;
+    return n;
+  }
+
+  get globalQueueDepth(): number {
+    return this.#sh.layout.inject.len() + this.#batcher.pending + this.#spawner.waiting;
+  }
+
+  worker(i: number): WorkerMetrics {
+    const m = this.#metrics[i];
+    if (m === undefined) {
+      const err = new RangeError(`worker index ${i} is out of range: this runtime has ${this.#sh.workers} workers (0..${this.#sh.workers - 1})`) as RangeError & { code: string };
+      err.code = 'ERR_OUT_OF_RANGE';
+      throw err;
+    }
+    return m;
+  }
+
+  async taskDump(): Promise<TaskDumpEntry[]> {
+    this.#ref();
+    try {
+      const out = (await this.#workers.taskDumps()).flat();
+      const sh = this.#sh;
+      const w = sh.slots.i32;
+      for (let s = 0; s < sh.slots.count; s++) {
+        if (Atomics.load(w, s * SLOT_WORDS) !== QUEUED) continue;
+        const spawner = w[s * SLOT_WORDS + S_SPAWNER]!;
+        out.push({
+          id: sh.slots.taskId(s),
+          name: sh.types.get(w[s * SLOT_WORDS + S_TYPE]!).name,
+          state: 'queued',
+          worker: spawner === sh.mainThread ? 'main' : spawner,
+        });
+      }
+      return out;
+    } finally {
+      this.#unref();
+    }
+  }
+
+  shutdown(timeoutMs: number | undefined): Promise<void> {
+    return (this.#closing ??= this.#shutdown(timeoutMs));
+  }
+
+  async #shutdown(timeoutMs: number | undefined): Promise<void> {
+    this.#ref();
+    Atomics.store(this.#sh.control, C_SHUTDOWN, 1);
+    try {
+      await this.#workers.stopAll(timeoutMs);
+    } finally {
+      this.#closeMain();
+      this.#unref();
+    }
+  }
+
+  shutdownBackground(): void {
+    if (this.#closing !== undefined) return;
+    Atomics.store(this.#sh.control, C_SHUTDOWN, 1);
+    this.#closing = Promise.resolve();
+    this.#workers.terminateAll();
+    this.#closeMain();
+  }
+
+  /** Settle what the main thread still waits for, and release every handle. */
+  #closeMain(): void {
+    this.#spawner.drain();
+    this.#spawner.cancelAll();
+    this.#pump.close();
+    this.#side.close();
+    this.#keepAlive.port1.close();
+    this.#keepAlive.port2.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The entry of a runtime worker thread.
+ *
+ * Tokio starts each worker thread with a handle to the shared scheduler state and runs
+ * `worker::run` on it. Here the thread attaches to the runtime's shared memory (from
+ * `workerData`), builds its RuntimeCore (core Scheduler + TimeDriver), its Spawner (nested
+ * spawns), its TaskRunner and WorkerLoop, exposes the control plane on its MessagePort
+ * (which also keeps the thread alive while the loop is parked: a pending
+ * `Atomics.waitAsync` does not), runs the onThreadStart hook, and reports ready.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { expose } from 'comlink';
+import { isTaskDef, type TaskDumpEntry } from '@skein/core';
+import { makeLogger } from '@skein/core/internal';
+import { PayloadCodec } from '../codec/payload.js';
+import { SideChannel } from '../codec/sab_channel.js';
+import { nodeEndpoint } from '../control/endpoint.js';
+import { READY, type TaskRef, type WorkerBoot, type WorkerControl, type WorkerSnapshot } from '../control/worker_api.js';
+import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, SharedState } from '../scheduler/shared_state.js';
+import { Spawner } from '../scheduler/spawner.js';
+import { TaskIds } from '../scheduler/task_ids.js';
+import { TaskRunner } from '../scheduler/task_runner.js';
+import { WorkerLoop } from '../scheduler/worker_loop.js';
+import { importTaskModule, setTsxApiUrl } from './task_loader.js';
+import { WorkerRuntime } from './worker_runtime.js';
+
+const boot = workerData as WorkerBoot;
+const me = boot.index;
+setTsxApiUrl(boot.tsxApiUrl);
+const sh = new SharedState(boot.shared);
+const logger = makeLogger(boot.logLevel).child({ worker: me });
+const ids = new TaskIds(sh.control, C_NEXT_ID_BLOCK);
+const side = new SideChannel(boot.shared.channelName, sh.control, C_NEXT_CHANNEL_ID, me, boot.knownSabs);
+const codec = new PayloadCodec(sh.slots, sh.arena, side);
+const rt = new WorkerRuntime(sh, me, ids, logger);
+const spawner = new Spawner(sh, me, codec, ids, (ref) => loop.submit(ref), logger);
+const runner = new TaskRunner(rt, sh, me, codec, spawner);
+spawner.onAbortNotice = (s) => runner.abortNotice(s);
+spawner.runLocally = (fn, args, name, id) => rt.runHere(fn, args, name, id);
+rt.spawner = spawner;
+rt.runner = runner;
+const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler);
+
+/** Run a hook task definition as a task on this worker; failures are logged. */
+async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
+  if (ref === undefined) return;
+  try {
+    const ns = await importTaskModule(ref.url);
+    const def = ns[ref.name];
+    const fn = isTaskDef(def) ? def.fn : def;
+    if (typeof fn !== 'function') throw new TypeError(`export "${ref.name}" of ${ref.url} is not a task() definition`);
+    await rt.spawnLocal(() => (fn as (i: number) => unknown)(me), { name: which });
+  } catch (err) {
+    logger.warn({ err, worker: me }, `${which} hook failed`);
+  }
+}
+
+let stopping: Promise<void> | undefined;
+
+const api: WorkerControl = {
+  snapshot(): WorkerSnapshot {
+    loop.publish();
+    const c = rt.scheduler.counters;
+    return { numAlive: rt.numAlive, pollCount: c.pollCount, busyMs: c.busyMs };
+  },
+  taskDump(): TaskDumpEntry[] {
+    return rt.dump();
+  },
+  shutdown(): Promise<void> {
+    return (stopping ??= (async () => {
+      loop.stop();
+      await rt.shutdown();
+      spawner.cancelAll();
+      loop.publish();
+      await runHook(boot.onThreadStop, 'onThreadStop');
+      side.close();
+    })());
+  },
+};
+
+expose(api, nodeEndpoint(boot.control));
+await runHook(boot.onThreadStart, 'onThreadStart');
+loop.start();
+logger.debug('worker started');
+parentPort!.postMessage(READY);

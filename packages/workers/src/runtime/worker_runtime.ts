@@ -1,0 +1,121 @@
+/**
+ * The runtime side of one worker thread: core's `RuntimeCore`, so tasks on a worker see the
+ * same task/time/sync layer as on the current-thread flavour.
+ *
+ * In Tokio every worker of the multi-thread scheduler is a full runtime context: a task on
+ * it can spawn, sleep and await as anywhere else. Here each worker owns a core Scheduler
+ * (run queue + coop budget for *started* tasks) and a TimeDriver (its own timer wheel);
+ * the worker loop feeds it tasks from the shared queues. Spawning from a worker task:
+ * - a `task()` definition goes to this worker's LIFO slot / local deque, where siblings
+ *   can steal it (Tokio's `schedule_local`);
+ * - a closure (`spawn(fn)`, `spawnLocal`) runs on this worker, as it can't cross threads.
+ */
+import type { Logger } from 'pino';
+import { JoinHandle, SkeinError, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
+import { LocalTask, Scheduler, TimeDriver, type RuntimeCore, type TaskDef } from '@skein/core/internal';
+import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
+import type { Spawner } from '../scheduler/spawner.js';
+import type { TaskIds } from '../scheduler/task_ids.js';
+import { SlotTask, type TaskRunner } from '../scheduler/task_runner.js';
+
+/** One worker thread's runtime. */
+export class WorkerRuntime implements RuntimeCore {
+  readonly flavor = 'multi_thread' as const;
+  readonly scheduler = new Scheduler();
+  readonly time: TimeDriver;
+  readonly logger: Logger;
+  readonly index: number;
+  isShutdown = false;
+  spawner!: Spawner;
+  runner!: TaskRunner;
+  readonly #sh: SharedState;
+  readonly #ids: TaskIds;
+  #liveHead: LocalTask<unknown> | undefined = undefined;
+  #numAlive = 0;
+
+  constructor(sh: SharedState, index: number, ids: TaskIds, logger: Logger) {
+    this.#sh = sh;
+    this.index = index;
+    this.#ids = ids;
+    this.logger = logger;
+    this.time = new TimeDriver(this.scheduler);
+  }
+
+  /** Tasks alive on this worker (started slot tasks and local closures). */
+  get numAlive(): number {
+    return this.#numAlive;
+  }
+
+  /** Run a closure as a task on this worker. */
+  spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
+    const t = new LocalTask<R>(this, fn, undefined, opts?.name, this.#ids.next());
+    this.#sh.metrics[this.#sh.metric(this.index, M_SPAWNED)]!++;
+    this.link(t as LocalTask<unknown>);
+    this.scheduler.schedule(t);
+    return new JoinHandle(t);
+  }
+
+  /** Run a task definition's function here, as a local task (the spawner's slots are full). */
+  runHere(fn: (...args: unknown[]) => unknown, args: unknown[], name: string, id: number): LocalTask<unknown> {
+    const t = new LocalTask<unknown>(this, fn, args, name, id);
+    this.link(t);
+    this.scheduler.schedule(t);
+    return t;
+  }
+
+  /** Spawn a task definition onto the workers, starting from this worker's own deque. */
+  spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
+    return new JoinHandle(this.spawner.spawn(def as unknown as TaskDef<unknown[], R>, args));
+  }
+
+  /** The blocking pool lives on the main thread. */
+  spawnBlockingTask(): never {
+    throw new SkeinError('ERR_SKEIN_BLOCKING_FROM_WORKER',
+      'spawnBlocking() is not available inside tasks running on worker threads yet: call it from the main thread ' +
+      '(e.g. in the blockOn root), or run the blocking work in the worker task itself');
+  }
+
+  /** @internal Track a task started on this worker (task dumps, shutdown). */
+  link(t: LocalTask<unknown>): void {
+    this.#numAlive++;
+    t.nextLive = this.#liveHead;
+    if (this.#liveHead !== undefined) this.#liveHead.prevLive = t;
+    this.#liveHead = t;
+  }
+
+  /** @internal RuntimeCore: a task reached its outcome. */
+  taskSettled(t: LocalTask<unknown>): void {
+    if (t.prevLive !== undefined || this.#liveHead === t) {
+      if (t.prevLive !== undefined) t.prevLive.nextLive = t.nextLive;
+      else this.#liveHead = t.nextLive;
+      if (t.nextLive !== undefined) t.nextLive.prevLive = t.prevLive;
+      t.prevLive = t.nextLive = undefined;
+      this.#numAlive--;
+    }
+    if (t instanceof SlotTask) this.runner.finish(t);
+    else this.#sh.metrics[this.#sh.metric(this.index, M_FINISHED)]!++;
+  }
+
+  /** Every live task on this worker. */
+  dump(): TaskDumpEntry[] {
+    const out: TaskDumpEntry[] = [];
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) out.push({ id: t.id, name: t.name, state: t.state, worker: this.index });
+    return out;
+  }
+
+  /**
+   * Shutdown: stop accepting spawns, abort every task, and resolve once each task that was
+   * parked on a runtime await has run its cleanup. Tasks stuck on foreign promises are
+   * detached, not awaited.
+   */
+  async shutdown(): Promise<void> {
+    this.isShutdown = true;
+    const tasks: LocalTask<unknown>[] = [];
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
+    const waits: Promise<void>[] = [];
+    for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
+    for (const t of tasks) t.abort();
+    await Promise.all(waits);
+    this.time.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The runtime's worker threads: start, replace on crash, stop.
+ *
+ * Tokio's worker threads live as long as the runtime. Node worker threads can die under
+ * it, so each index has a supervisor: when its thread exits unexpectedly, the dead
+ * worker's queued tasks are requeued and its running tasks failed (recovery.ts), pino logs
+ * what happened, and a new thread takes the same index. A replacement that dies while
+ * starting is retried with backoff (the other workers keep running the queue meanwhile).
+ */
+import type { Logger } from 'pino';
+import type { ResourceLimits } from 'node:worker_threads';
+import type { TaskDumpEntry } from '@skein/core';
+import type { PayloadCodec } from '../codec/payload.js';
+import type { SideChannel } from '../codec/sab_channel.js';
+import { READY, type TaskRef } from '../control/worker_api.js';
+import type { SharedState } from '../scheduler/shared_state.js';
+import type { LoopConfig } from '../scheduler/worker_loop.js';
+import { WorkerCrashedError, type WorkerCrashReason } from './errors.js';
+import { recoverDeadWorker } from './recovery.js';
+import { startWorker, tsxApiUrl, type StartedWorker } from './worker_spawn.js';
+
+/** What the set needs from the backend. */
+export interface WorkerSetOptions {
+  readonly sh: SharedState;
+  readonly side: SideChannel;
+  readonly codec: PayloadCodec;
+  readonly logger: Logger;
+  readonly loop: LoopConfig;
+  readonly logLevel: string;
+  readonly threadName: string;
+  readonly onThreadStart: TaskRef | undefined;
+  readonly onThreadStop: TaskRef | undefined;
+  readonly resourceLimits: ResourceLimits | undefined;
+  /** Worker `i` is up (main-thread onThreadStart hook). */
+  onStarted(i: number): void;
+  /** Worker `i` is gone (main-thread onThreadStop hook). */
+  onStopped(i: number): void;
+}
+
+interface Live {
+  readonly started: StartedWorker;
+  ready: boolean;
+  lastError: Error | undefined;
+  readonly exited: Promise<void>;
+}
+
+/** The supervisor of a runtime's worker threads. */
+export class WorkerSet {
+  readonly #o: WorkerSetOptions;
+  readonly #live: (Live | undefined)[] = [];
+  readonly #bootFailures: number[] = [];
+  #stopping = false;
+
+  constructor(options: WorkerSetOptions) {
+    this.#o = options;
+  }
+
+  /** Start every worker; rejects (and stops the others) if one fails to start. */
+  async startAll(): Promise<void> {
+    try {
+      await Promise.all(Array.from({ length: this.#o.sh.workers }, (_, i) => this.#launch(i)));
+    } catch (err) {
+      this.terminateAll();
+      throw err;
+    }
+  }
+
+  #launch(i: number): Promise<void> {
+    const o = this.#o;
+    const started = startWorker({
+      index: i,
+      shared: o.sh.init,
+      knownSabs: o.side.knownSabs(),
+      loop: o.loop,
+      logLevel: o.logLevel,
+      onThreadStart: o.onThreadStart,
+      onThreadStop: o.onThreadStop,
+      tsxApiUrl: tsxApiUrl(),
+    }, `${o.threadName}-${i}`, o.resourceLimits);
+    let onExited!: () => void;
+    const live: Live = { started, ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
+    this.#live[i] = live;
+    const { thread } = started;
+    return new Promise<void>((resolve, reject) => {
+      thread.on('message', (m: unknown) => {
+        if (m !== READY) return;
+        live.ready = true;
+        this.#bootFailures[i] = 0;
+        thread.unref();
+        o.onStarted(i);
+        resolve();
+      });
+      thread.on('error', (err: Error) => {
+        live.lastError = err;
+      });
+      thread.once('exit', (code: number) => {
+        started.closeControl();
+        onExited();
+        if (!live.ready) {
+          reject(live.lastError ?? new Error(`worker ${i} exited with code ${code} while starting`));
+        }
+        this.#onExit(i, live, code);
+      });
+    });
+  }
+
+  #onExit(i: number, live: Live, code: number): void {
+    if (this.#live[i] === live) this.#live[i] = undefined;
+    if (this.#stopping) return;
+    const o = this.#o;
+    const err = live.lastError;
+    let reason: WorkerCrashReason = 'exit';
+    let detail = `exit code ${code}`;
+    if (err !== undefined) {
+      const errCode = (err as { code?: string }).code;
+      reason = errCode === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'uncaught-error';
+      detail = `${err.name}: ${err.message}`;
+    }
+    const crash = new WorkerCrashedError(i, reason, detail, code);
+    const report = recoverDeadWorker(o.sh, i, crash, o.codec);
+    o.logger.error({ worker: i, reason, exitCode: code, err, requeued: report.requeued, failedTasks: report.failed },
+      `worker ${i} crashed (${reason}: ${detail}); its running tasks failed, its queued tasks were requeued, starting a replacement`);
+    if (live.ready) o.onStopped(i);
+    const failures = live.ready ? 0 : (this.#bootFailures[i] ?? 0) + 1;
+    this.#bootFailures[i] = failures;
+    const relaunch = (): void => {
+      if (this.#stopping) return;
+      this.#launch(i).catch((bootErr: unknown) => {
+        o.logger.error({ worker: i, err: bootErr }, `replacement worker ${i} failed to start`);
+      });
+    };
+    if (failures === 0) relaunch();
+    else setTimeout(relaunch, Math.min(5000, 50 * 2 ** failures)).unref();
+  }
+
+  /** Task dumps of every ready worker. */
+  taskDumps(): Promise<TaskDumpEntry[][]> {
+    return Promise.all(this.#live.map((l) => (l?.ready === true ? l.started.control.taskDump().catch(() => []) : [])));
+  }
+
+  /**
+   * Ask every worker to shut down (abort tasks, wait for their cleanup); after `timeoutMs`
+   * stop waiting. Then terminate the threads and wait until they are gone.
+   */
+  async stopAll(timeoutMs: number | undefined): Promise<void> {
+    this.#stopping = true;
+    const live: [number, Live][] = [];
+    this.#live.forEach((l, i) => l !== undefined && live.push([i, l]));
+    const stops = Promise.all(live.map(([, l]) => (l.ready ? l.started.control.shutdown().catch(() => undefined) : undefined)));
+    if (timeoutMs === undefined) {
+      await stops;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stops, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    await Promise.all(live.map(([, l]) => l.started.thread.terminate().catch(() => undefined)));
+    await Promise.all(live.map(([, l]) => l.exited));
+    for (const [i, l] of live) if (l.ready) this.#o.onStopped(i);
+  }
+
+  /** Terminate every thread now, without waiting. */
+  terminateAll(): void {
+    this.#stopping = true;
+    this.#live.forEach((l, i) => {
+      if (l === undefined) return;
+      void l.started.thread.terminate().catch(() => undefined);
+      l.started.thread.unref();
+      if (l.ready) this.#o.onStopped(i);
+    });
+  }
+}

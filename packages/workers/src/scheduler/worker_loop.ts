@@ -1,0 +1,349 @@
+/**
+ * A worker's scheduling loop: Tokio's `multi_thread/worker.rs` `Context::run`, on an
+ * event loop.
+ *
+ * Each tick takes one queued task, in Tokio's order:
+ * 1. the **LIFO slot** (the task most recently spawned here; a parent that spawns a child
+ *    and awaits it finds it hot), at most 3 times in a row so a spawn ping-pong can't
+ *    starve the queue (disabled by `disableLifoSlot`);
+ * 2. every `globalQueueInterval` ticks the **inject queue** first, for fairness;
+ * 3. the **local deque**, refilled from the inject queue in a batch when empty;
+ * 4. **stealing** half of a random sibling's deque, as one of at most half the workers
+ *    that search at once (`Idle`);
+ * 5. **parking** (`Parker`, `Atomics.waitAsync`), after the last searcher re-checks
+ *    every queue. A spawner wakes a parked worker only when nobody is searching; a
+ *    searcher that finds work wakes the next one (`Idle.workerToNotify`).
+ *
+ * Claiming a task and running its first poll are one step: the task becomes a core
+ * LocalTask of this worker's runtime and runs up to its first await right away (its later
+ * wakes go through the worker's core Scheduler like any task's). So a claimed task is
+ * never left waiting unstarted, which matters because a claimed task can't be stolen, and
+ * a run of tiny tasks costs no microtask or timer per task. When a poll wakes other
+ * runnables, the loop lets the core scheduler run them first (fairness with woken tasks,
+ * as in Tokio's shared run queue), and every `eventInterval` ticks it continues from
+ * `setImmediate`, giving this thread's timers, I/O and messages a turn (Tokio's
+ * `maintenance`). Task starts don't spend the core scheduler's coop budget; wakes do.
+ *
+ * While parked, started tasks keep running on the event loop (timers, completions from
+ * the mailbox); a nested spawn from one of them unparks the loop.
+ */
+import type { SharedState } from './shared_state.js';
+import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
+import type { Spawner } from './spawner.js';
+import type { TaskRunner } from './task_runner.js';
+import type { Scheduler } from '@skein/core/internal';
+import { RESOLVED } from '../shared/wait_async.js';
+
+/** Tokio's cap on consecutive LIFO-slot polls. */
+const MAX_LIFO_POLLS = 3;
+const REFILL_MAX = 128;
+/** Rounds and nap (ms) a searcher lingers before parking; see #linger. */
+const LINGER_ROUNDS = 3;
+const LINGER_NAP_MS = 0.02;
+
+/** Loop settings (from the runtime config). */
+export interface LoopConfig {
+  readonly eventInterval: number;
+  readonly globalQueueInterval: number;
+  readonly disableLifoSlot: boolean;
+}
+
+/** The scheduling loop of worker `me`. */
+export class WorkerLoop {
+  readonly #sh: SharedState;
+  readonly #me: number;
+  readonly #cfg: LoopConfig;
+  readonly #runner: TaskRunner;
+  readonly #spawner: Spawner;
+  readonly #scheduler: Scheduler;
+  readonly #lifoIdx: number;
+  readonly #searchIdx: number;
+  readonly #scratch = new Int32Array(REFILL_MAX);
+  readonly #nap = new Int32Array(new SharedArrayBuffer(4));
+  #tick = 0;
+  #lifoPolls = 0;
+  #searching = false;
+  #parked = false;
+  /** submit() is waking the parked loop; #wakeSearching: whether Idle counts us as searching. */
+  #waking = false;
+  #wakeSearching = false;
+  #mailboxArmed = false;
+  #stopped = false;
+  #rand: number;
+  #parks = 0;
+  #unparks = 0;
+  #localSchedules = 0;
+  /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
+  #busyMs = 0;
+
+  constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler) {
+    this.#sh = sh;
+    this.#me = me;
+    this.#cfg = cfg;
+    this.#runner = runner;
+    this.#spawner = spawner;
+    this.#scheduler = scheduler;
+    this.#lifoIdx = sh.threadWord(me, T_LIFO);
+    this.#searchIdx = sh.threadWord(me, T_SEARCHING);
+    this.#rand = (0x9e3779b9 ^ ((me + 1) * 2654435761)) | 0 || 1;
+  }
+
+  /** Start ticking. */
+  start(): void {
+    setImmediate(this.#step);
+  }
+
+  /** Stop for good (shutdown): the loop claims nothing more. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#parked) this.#sh.layout.parkers[this.#me]!.unpark();
+  }
+
+  /**
+   * Queue a task spawned on this worker (Tokio's `schedule_local`): into the LIFO slot,
+   * its previous occupant to the back of the local deque; wake a sibling if this worker
+   * has more queued than it will run next; unpark this loop if it sleeps.
+   */
+  submit(ref: number): void {
+    const sh = this.#sh;
+    const c = sh.control;
+    const local = sh.layout.localQueues[this.#me]!;
+    this.#localSchedules++;
+    if (!this.#cfg.disableLifoSlot) {
+      const prev = c[this.#lifoIdx]!;
+      c[this.#lifoIdx] = ref;
+      if (prev !== 0) local.pushBackOrOverflow(prev, sh.layout.inject);
+    } else {
+      local.pushBackOrOverflow(ref, sh.layout.inject);
+    }
+    if (this.#parked && !this.#waking) {
+      // A task here spawned while the loop sleeps (a timer or a completion resumed it):
+      // leave the sleeper set now, so the check below can wake a sibling, not us.
+      this.#waking = true;
+      this.#wakeSearching = !sh.layout.idle.unparkWorkerById(this.#me);
+      sh.layout.parkers[this.#me]!.unpark();
+    }
+    const searching = this.#parked ? this.#wakeSearching : this.#searching;
+    if (!searching && (c[this.#lifoIdx] !== 0 ? 1 : 0) + local.len() > 1) this.#notifyParked();
+  }
+
+  /**
+   * A run of ticks, each claiming one task and running its first poll right here. It ends
+   * when there is nothing to claim (park), after `eventInterval` ticks (an event-loop
+   * turn), or when a task's poll woke other runnables on the core scheduler: those run
+   * first (a microtask hop), as woken tasks interleave with new ones in Tokio's run queue.
+   */
+  readonly #step = (): void => {
+    if (this.#stopped) return;
+    const start = performance.now();
+    const interval = this.#cfg.eventInterval;
+    const scheduler = this.#scheduler;
+    for (;;) {
+      const tick = ++this.#tick;
+      if (this.#spawner.hasCompletions()) this.#spawner.drain();
+      let ref = this.#next(tick);
+      if (ref === 0) ref = this.#steal();
+      if (ref === 0 && this.#searching) ref = this.#linger();
+      if (ref === 0) {
+        this.#busyMs += performance.now() - start;
+        this.#park();
+        return;
+      }
+      if (this.#searching) this.#endSearch();
+      this.#runner.start(ref);
+      if (this.#stopped) return;
+      if (tick % interval === 0) {
+        this.#busyMs += performance.now() - start;
+        setImmediate(this.#stepAfterTurn);
+        return;
+      }
+      if (scheduler.queueDepth > 0) {
+        this.#busyMs += performance.now() - start;
+        RESOLVED.then(this.#stepAfterHop);
+        return;
+      }
+    }
+  };
+
+  /** After the core scheduler's drain; if it still has work, its budget is spent: yield. */
+  readonly #stepAfterHop = (): void => {
+    if (this.#scheduler.queueDepth > 0) setImmediate(this.#stepAfterTurn);
+    else this.#step();
+  };
+
+  /** The loop after an event-loop turn: publish the counters, go on. */
+  readonly #stepAfterTurn = (): void => {
+    this.#publish();
+    this.#step();
+  };
+
+  #next(tick: number): number {
+    const sh = this.#sh;
+    const c = sh.control;
+    const local = sh.layout.localQueues[this.#me]!;
+    const inject = sh.layout.inject;
+    if (!this.#cfg.disableLifoSlot) {
+      const t = c[this.#lifoIdx]!;
+      if (t !== 0) {
+        c[this.#lifoIdx] = 0;
+        if (this.#lifoPolls < MAX_LIFO_POLLS) {
+          this.#lifoPolls++;
+          return t;
+        }
+        local.pushBackOrOverflow(t, inject);
+      }
+    }
+    this.#lifoPolls = 0;
+    if (tick % this.#cfg.globalQueueInterval === 0) {
+      const t = inject.pop();
+      if (t !== 0) return t;
+    }
+    const t = local.pop();
+    if (t !== 0) return t;
+    if (inject.isEmpty()) return 0;
+    const share = Math.min(((inject.len() / sh.workers) | 0) + 1, local.remainingSlots(), REFILL_MAX);
+    const got = inject.popBatch(this.#scratch, share);
+    if (got === 0) return 0;
+    if (got > 1) local.pushBackBatch(this.#scratch, 1, got - 1);
+    return this.#scratch[0]!;
+  }
+
+  #steal(): number {
+    const sh = this.#sh;
+    if (!this.#searching) {
+      if (!sh.layout.idle.transitionWorkerToSearching()) return 0;
+      this.#setSearching(true);
+    }
+    const n = sh.workers;
+    const queues = sh.layout.localQueues;
+    const mine = queues[this.#me]!;
+    let r = this.#rand;
+    r ^= r << 13;
+    r ^= r >>> 17;
+    r ^= r << 5;
+    this.#rand = r;
+    const start = (r >>> 0) % n;
+    for (let k = 0; k < n; k++) {
+      const v = (start + k) % n;
+      if (v === this.#me) continue;
+      const t = queues[v]!.stealInto(mine);
+      if (t !== 0) return t;
+    }
+    return sh.layout.inject.pop();
+  }
+
+  /**
+   * A searcher that found nothing stays searching a little longer before it parks. While
+   * any worker searches, spawners don't wake anyone (`Idle.workerToNotify`), so a burst of
+   * spawns arriving just after the queues ran dry costs the spawner nothing; waking a
+   * parked worker costs a cross-thread notify and an event-loop wake-up on both sides.
+   * Each round sleeps briefly in `Atomics.wait` (releasing the core, unlike a spin).
+   */
+  #linger(): number {
+    const inject = this.#sh.layout.inject;
+    for (let round = 0; round < LINGER_ROUNDS; round++) {
+      Atomics.wait(this.#nap, 0, 0, LINGER_NAP_MS);
+      if (!inject.isEmpty()) {
+        const t = this.#next(this.#tick);
+        if (t !== 0) return t;
+      }
+      const t = this.#steal();
+      if (t !== 0) return t;
+    }
+    return 0;
+  }
+
+  #endSearch(): void {
+    this.#setSearching(false);
+    // The last searcher to find work wakes another, so remaining work keeps being found.
+    if (this.#sh.layout.idle.transitionWorkerFromSearching()) this.#notifyParked();
+  }
+
+  #setSearching(on: boolean): void {
+    this.#searching = on;
+    Atomics.store(this.#sh.control, this.#searchIdx, on ? 1 : 0);
+  }
+
+  #notifyParked(): void {
+    this.#sh.wakeOne();
+  }
+
+  #park(): void {
+    const sh = this.#sh;
+    const idle = sh.layout.idle;
+    this.#parks++;
+    this.#publish();
+    if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
+    this.#setSearching(false);
+    this.#parked = true;
+    this.#armMailbox();
+    sh.layout.parkers[this.#me]!.park().then(this.#onUnpark, this.#onUnpark);
+  }
+
+  readonly #onUnpark = (): void => {
+    if (this.#stopped) return;
+    const sh = this.#sh;
+    const idle = sh.layout.idle;
+    if (this.#waking) {
+      // submit() already took us out of the sleeper set.
+      this.#waking = false;
+      this.#setSearching(this.#wakeSearching);
+    } else if (sh.control[this.#lifoIdx] !== 0 || !sh.layout.localQueues[this.#me]!.isEmpty()) {
+      // Work of our own (a spawn from a task here): we were not counted as searching.
+      this.#setSearching(!idle.unparkWorkerById(this.#me));
+    } else if (idle.isParked(this.#me)) {
+      sh.layout.parkers[this.#me]!.park().then(this.#onUnpark, this.#onUnpark); // spurious
+      return;
+    } else {
+      this.#setSearching(true); // woken by workerToNotify, which counted us as searching
+    }
+    this.#parked = false;
+    this.#unparks++;
+    this.#step();
+  };
+
+  /** The last searcher parks: make sure no queue holds work nobody is looking for. */
+  #notifyIfWorkPending(): void {
+    const sh = this.#sh;
+    for (let i = 0; i < sh.workers; i++) {
+      if (i !== this.#me && !sh.layout.localQueues[i]!.isEmpty()) {
+        this.#notifyParked();
+        return;
+      }
+    }
+    if (!sh.layout.inject.isEmpty()) this.#notifyParked();
+  }
+
+  /** While parked, one waitAsync on the mailbox settles handles awaited by tasks here. */
+  #armMailbox(): void {
+    if (this.#mailboxArmed) return;
+    this.#mailboxArmed = true;
+    this.#sh.mailboxes[this.#me]!.waitAsync().then(this.#onMailbox, this.#onMailbox);
+  }
+
+  readonly #onMailbox = (): void => {
+    this.#mailboxArmed = false;
+    if (this.#stopped) return;
+    this.#spawner.drain();
+    if (this.#parked) this.#armMailbox();
+  };
+
+  /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
+  #publish(): void {
+    const sh = this.#sh;
+    const m = sh.metrics;
+    const c = this.#scheduler.counters;
+    const me = this.#me;
+    m[sh.metric(me, M_POLLS)] = c.pollCount + this.#runner.starts;
+    m[sh.metric(me, M_PARKS)] = this.#parks;
+    m[sh.metric(me, M_UNPARKS)] = this.#unparks;
+    m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.#busyMs;
+    m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.#localSchedules;
+    m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
+  }
+
+  /** Publish counters now (a control-plane snapshot). */
+  publish(): void {
+    this.#publish();
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { isNested, stressNode } from './fixtures/stress.js';
+import { multiThread, waitFor } from './helpers.js';
+
+// STRESS_TASKS / STRESS_RUNS raise the load for soak runs (`STRESS_RUNS=10 npx vitest run ...`).
+const N = Number(process.env.STRESS_TASKS ?? 1_000_000);
+const RUNS = Number(process.env.STRESS_RUNS ?? 1);
+const WINDOW = 20_000;
+
+async function stress(workers: number, seed: number): Promise<void> {
+  const rt = await multiThread(workers);
+  try {
+    const counts = new Int32Array(new SharedArrayBuffer(N * 4));
+    const roots: number[] = [];
+    for (let i = 0; i < N; i++) if (!isNested(i, seed)) roots.push(i);
+    let total = 0;
+    for (let at = 0; at < roots.length; at += WINDOW) {
+      const hs = roots.slice(at, at + WINDOW).map((i) => rt.spawn(stressNode, counts, i, N, seed));
+      for (const h of hs) total += await h;
+    }
+    expect(total).toBe(N);
+    let bad = -1;
+    for (let i = 0; i < N && bad < 0; i++) if (counts[i] !== 1) bad = i;
+    expect(bad === -1 ? 'every task ran once' : `task ${bad} ran ${counts[bad]} times (seed ${seed})`).toBe('every task ran once');
+    const m = rt.metrics();
+    await waitFor(() => m.numAliveTasks === 0, 10_000, 'numAliveTasks back to 0');
+    let polls = 0;
+    for (let w = 0; w < workers; w++) polls += m.worker(w).pollCount;
+    expect(polls).toBeGreaterThanOrEqual(N);
+    expect(m.spawnedTasksCount).toBe(N);
+  } finally {
+    await rt.shutdown();
+  }
+}
+
+describe(`stress: ${N} tasks with random nested spawns`, () => {
+  for (const workers of [2, 4, 8]) {
+    it(`runs every task exactly once and returns every result on ${workers} workers`, async () => {
+      for (let r = 0; r < RUNS; r++) await stress(workers, (Math.random() * 2 ** 31) | 0);
+    }, 120_000 * RUNS);
+  }
+});
