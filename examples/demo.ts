@@ -82,9 +82,13 @@ const stats = await rt.blockOn(async () => {
   });
 
   // I/O-like request handlers: at most 200 in flight, each "awaits a database" for 2–10 ms.
+  // Each producer owns a clone of the sender, made before the original is closed below.
+  const reqTx = statTx.clone();
+  const smallTx = statTx.clone();
+  const bigTx = statTx.clone();
   const requests = spawnLocal(async () => {
     const inflight = new Semaphore(200);
-    const tx = statTx.clone();
+    const tx = reqTx;
     let seq = 0;
     while (!stop.isCancelled()) {
       const permit = await inflight.acquire();
@@ -99,12 +103,14 @@ const stats = await rt.blockOn(async () => {
         }
       });
     }
+    // Wait for the handlers still in flight (all permits back) before closing their sender.
+    (await inflight.acquire(200)).release();
     tx.close();
   });
 
   // Small CPU tasks, 64 in flight, results reported through the channel.
   const small = spawnLocal(async () => {
-    const tx = statTx.clone();
+    const tx = smallTx;
     const set = new JoinSet<number>();
     let seed = 1;
     while (!stop.isCancelled()) {
@@ -118,7 +124,7 @@ const stats = await rt.blockOn(async () => {
 
   // Big CPU tasks: parallel fib with nested spawns, one after another.
   const big = spawnLocal(async () => {
-    const tx = statTx.clone();
+    const tx = bigTx;
     while (!stop.isCancelled()) {
       const t0 = Instant.now();
       const v = await spawn(fib, 27, 18);
