@@ -61,6 +61,9 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   readonly runtime: RuntimeCore;
   /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */
   inflight = 0;
+  /** Ready awaits charged in the current poll epoch (see Scheduler.coop). */
+  coopEpoch = -1;
+  coopUsed = 0;
   /** Intrusive list of the runtime's live tasks (O(1) insert/remove, no Set). */
   prevLive: LocalTask<unknown> | undefined = undefined;
   nextLive: LocalTask<unknown> | undefined = undefined;

@@ -29,15 +29,6 @@ export function coop(): Promise<void> | undefined {
   // A ready await in a cancelled scope must not complete either: yieldNow's waiter, made in
   // that scope, rejects with Cancelled through the scheduler.
   if (frame!.scope?.cancelled === true) return yieldNow();
-  if (!task.scheduler.coop()) return undefined;
-  // Budget spent. A task that already yielded for it proceeds once (Tokio gives every poll
-  // a fresh budget). Without this, once the wakes that resume yielded tasks use up a whole
-  // turn's budget, each of them finds it spent and yields again: a livelock, seen with
-  // thousands of tasks awaiting finished JoinHandles at once.
-  if (coopYielded.delete(task)) return undefined;
-  coopYielded.add(task);
+  if (!task.scheduler.coop(task)) return undefined;
   return yieldNow();
 }
-
-/** Tasks whose last ready await yielded because the budget was spent. */
-const coopYielded = new WeakSet<object>();
