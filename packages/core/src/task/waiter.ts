@@ -34,9 +34,9 @@ export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
 
 // The Promise executor runs synchronously inside `new Promise`, so one shared function can
 // hand the resolve function over through this slot; a per-waiter arrow would allocate a
-// closure (and its context) for every await. The reject function is not kept: a waiter
-// is a million times more often resolved than rejected, and a pending one holding only
-// `resolve` is 56 bytes smaller. Rejection resolves with a thenable that rejects.
+// closure (and its context) for every await. The reject function is not kept: waiters
+// are resolved far more often than rejected, and one holding only `resolve` is 56 bytes
+// smaller while it waits. Rejecting resolves with a thenable that rejects.
 let nextResolve: ((value: never) => void) | undefined;
 function captureResolve(resolve: (value: never) => void): void {
   nextResolve = resolve;

@@ -32,8 +32,8 @@ import { sharedSizes, workerResourceLimits } from './options.js';
 import { WorkerSet } from './worker_set.js';
 
 /** Build the multi-thread backend for `config` and start its workers. */
-export async function createMultiThreadBackend(config: RuntimeConfig, _main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
-  const backend = new MultiThreadScheduler(config, logger);
+export async function createMultiThreadBackend(config: RuntimeConfig, main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
+  const backend = new MultiThreadScheduler(config, main, logger);
   await backend.start();
   return backend;
 }
@@ -46,6 +46,7 @@ async function hookRef(hook: ThreadHook | undefined): Promise<TaskRef | undefine
 /** The main thread's side of a multi-thread runtime. */
 class MultiThreadScheduler implements MultiThreadBackend {
   readonly #config: RuntimeConfig;
+  readonly #main: RuntimeCore;
   readonly #logger: Logger;
   readonly #sh: SharedState;
   readonly #side: SideChannel;
@@ -59,8 +60,9 @@ class MultiThreadScheduler implements MultiThreadBackend {
   #closing: Promise<void> | undefined = undefined;
   readonly #metrics: WorkerMetrics[] = [];
 
-  constructor(config: RuntimeConfig, logger: Logger) {
+  constructor(config: RuntimeConfig, main: RuntimeCore, logger: Logger) {
     this.#config = config;
+    this.#main = main;
     this.#logger = logger;
     const init = SharedState.create(sharedSizes(config.workerThreads), `skein:${randomUUID()}`);
     const sh = (this.#sh = new SharedState(init));
@@ -91,6 +93,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
       onThreadStart: await hookRef(c.onThreadStart),
       onThreadStop: await hookRef(c.onThreadStop),
       resourceLimits: workerResourceLimits(),
+      main: this.#main,
       onStarted: (i) => this.#hook(c.onThreadStart, i),
       onStopped: (i) => this.#hook(c.onThreadStop, i),
     });
@@ -157,6 +160,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#ref();
     try {
       const out = (await this.#workers.taskDumps()).flat();
+      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', worker: 'main' });
       const sh = this.#sh;
       const w = sh.slots.i32;
       for (let s = 0; s < sh.slots.count; s++) {

@@ -14,6 +14,7 @@ import { isTaskDef, type TaskDumpEntry } from '@skein/core';
 import { makeLogger } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
+import { BlockingForwarder, isBlockingMessage } from '../control/blocking_forward.js';
 import { nodeEndpoint } from '../control/endpoint.js';
 import { READY, type TaskRef, type WorkerBoot, type WorkerControl, type WorkerSnapshot } from '../control/worker_api.js';
 import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, SharedState } from '../scheduler/shared_state.js';
@@ -39,6 +40,10 @@ spawner.onAbortNotice = (s) => runner.abortNotice(s);
 spawner.runLocally = (fn, args, name, id) => rt.runHere(fn, args, name, id);
 rt.spawner = spawner;
 rt.runner = runner;
+rt.blocking = new BlockingForwarder(parentPort!, logger);
+parentPort!.on('message', (m: unknown) => {
+  if (isBlockingMessage(m)) rt.blocking.onMessage(m);
+});
 const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler);
 
 /** Run a hook task definition as a task on this worker; failures are logged. */
@@ -71,6 +76,7 @@ const api: WorkerControl = {
       loop.stop();
       await rt.shutdown();
       spawner.cancelAll();
+      rt.blocking.cancelAll();
       loop.publish();
       await runHook(boot.onThreadStop, 'onThreadStop');
       side.close();

@@ -8,11 +8,13 @@
  * the worker loop feeds it tasks from the shared queues. Spawning from a worker task:
  * - a `task()` definition goes to this worker's LIFO slot / local deque, where siblings
  *   can steal it (Tokio's `schedule_local`);
- * - a closure (`spawn(fn)`, `spawnLocal`) runs on this worker, as it can't cross threads.
+ * - a closure (`spawn(fn)`, `spawnLocal`) runs on this worker, as it can't cross threads;
+ * - `spawnBlocking` goes to the runtime's blocking pool, through the main thread.
  */
 import type { Logger } from 'pino';
-import { JoinHandle, SkeinError, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
+import { JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
 import { LocalTask, Scheduler, TimeDriver, type RuntimeCore, type TaskDef } from '@skein/core/internal';
+import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
 import type { TaskIds } from '../scheduler/task_ids.js';
@@ -28,6 +30,7 @@ export class WorkerRuntime implements RuntimeCore {
   isShutdown = false;
   spawner!: Spawner;
   runner!: TaskRunner;
+  blocking!: BlockingForwarder;
   readonly #sh: SharedState;
   readonly #ids: TaskIds;
   #liveHead: LocalTask<unknown> | undefined = undefined;
@@ -68,11 +71,9 @@ export class WorkerRuntime implements RuntimeCore {
     return new JoinHandle(this.spawner.spawn(def as unknown as TaskDef<unknown[], R>, args));
   }
 
-  /** The blocking pool lives on the main thread. */
-  spawnBlockingTask(): never {
-    throw new SkeinError('ERR_SKEIN_BLOCKING_FROM_WORKER',
-      'spawnBlocking() is not available inside tasks running on worker threads yet: call it from the main thread ' +
-      '(e.g. in the blockOn root), or run the blocking work in the worker task itself');
+  /** Run a task definition on the runtime's blocking pool (forwarded to the main thread). */
+  spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
+    return new JoinHandle(this.blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next()));
   }
 
   /** @internal Track a task started on this worker (task dumps, shutdown). */

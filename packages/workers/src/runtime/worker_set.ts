@@ -10,6 +10,8 @@
 import type { Logger } from 'pino';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskDumpEntry } from '@skein/core';
+import type { RuntimeCore } from '@skein/core/internal';
+import { BlockingRelay, isBlockingMessage } from '../control/blocking_forward.js';
 import type { PayloadCodec } from '../codec/payload.js';
 import type { SideChannel } from '../codec/sab_channel.js';
 import { READY, type TaskRef } from '../control/worker_api.js';
@@ -31,6 +33,8 @@ export interface WorkerSetOptions {
   readonly onThreadStart: TaskRef | undefined;
   readonly onThreadStop: TaskRef | undefined;
   readonly resourceLimits: ResourceLimits | undefined;
+  /** The main thread's runtime (runs blocking jobs forwarded by workers). */
+  readonly main: RuntimeCore;
   /** Worker `i` is up (main-thread onThreadStart hook). */
   onStarted(i: number): void;
   /** Worker `i` is gone (main-thread onThreadStop hook). */
@@ -82,7 +86,12 @@ export class WorkerSet {
     this.#live[i] = live;
     const { thread } = started;
     return new Promise<void>((resolve, reject) => {
+      const relay = new BlockingRelay(o.main);
       thread.on('message', (m: unknown) => {
+        if (isBlockingMessage(m)) {
+          relay.onMessage(m, thread);
+          return;
+        }
         if (m !== READY) return;
         live.ready = true;
         this.#bootFailures[i] = 0;

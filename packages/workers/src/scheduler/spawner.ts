@@ -14,9 +14,11 @@
  *    slot. Every slot comes back exactly once (as a completion, or as a notice that it was
  *    cancelled while queued), so only this thread touches its partition's free list.
  *
- * When the partition is full, or a task definition's export name is still being looked up
- * (an async import), the spawn waits here with its arguments already encoded, and is
- * queued as soon as slots free up: a full table slows spawning down but never loses a task.
+ * When a task definition's export name is still being looked up (an async import, once
+ * per definition and thread), the spawn waits here with its arguments already encoded.
+ * When the partition is full, the main thread's spawns wait here too and are queued as
+ * slots free up; a worker's run on the worker itself instead ({@link Spawner.runLocally}).
+ * A full table slows spawning down but never loses a task.
  */
 import type { Logger } from 'pino';
 import { JoinError } from '@skein/core';
@@ -115,6 +117,16 @@ export class Spawner implements RemoteSpawner {
   /** Spawns waiting for a free slot. */
   get waiting(): number {
     return this.#pending.length - this.#pendingHead;
+  }
+
+  /** The tasks of the spawns waiting here (for task dumps). */
+  waitingTasks(): RemoteTask<unknown>[] {
+    const out: RemoteTask<unknown>[] = [];
+    for (let i = this.#pendingHead; i < this.#pending.length; i++) {
+      const p = this.#pending[i];
+      if (p !== undefined && !p.cancelled) out.push(p.task);
+    }
+    return out;
   }
 
   /** Spawn `def(...args)` onto the workers. Throws SerializationError before queueing anything. */

@@ -13,9 +13,10 @@
  * to the spawner's mailbox, or straight to this thread's Spawner when it spawned the task
  * itself (a nested spawn awaited on the same worker skips the mailbox).
  *
- * Task modules are imported on first use of a type id and cached per id; a task whose
- * module is still loading, or whose arguments wait for a side-channel message, starts as a
- * thin async wrapper that finishes the preparation inside the task.
+ * Task modules are imported on first use of a type id and cached per id, before the task
+ * is claimed (see {@link TaskRunner.start}). A task whose arguments wait for a side-channel
+ * message, or whose module failed to load, starts as a thin async wrapper that finishes
+ * the preparation (or fails) inside the task.
  */
 import { Cancelled, SerializationError, isTaskDef, type JoinError } from '@skein/core';
 import { LocalTask } from '@skein/core/internal';
@@ -54,6 +55,8 @@ export class TaskRunner {
   readonly #spawner: Spawner;
   readonly #fns: (TaskFn | undefined)[] = [];
   readonly #loading = new Map<number, Promise<TaskFn>>();
+  /** Types whose module failed to load: their tasks start and fail with the import error. */
+  readonly #loadFailed = new Set<number>();
   readonly #running: (SlotTask | undefined)[] = [];
   #settling: SlotTask | undefined = undefined;
   /** Tasks started (first polls) on this worker. */
@@ -67,16 +70,26 @@ export class TaskRunner {
     this.#spawner = spawner;
   }
 
-  /** Claim and start the task in slot reference `ref` (popped from a queue). */
-  start(ref: number): void {
+  /**
+   * Claim and start the task in slot reference `ref` (popped from a queue). Returns a
+   * promise instead, claiming nothing, when its module isn't loaded on this thread yet:
+   * the caller puts `ref` back in its queue (where siblings may steal it) and waits for the
+   * promise. Claiming it now would pin it here for the whole import, and the loop would go
+   * on claiming (and pinning) the tasks behind it.
+   */
+  start(ref: number): Promise<unknown> | undefined {
     const s = ref - 1;
     const w = this.#sh.slots.i32;
     const b = s * SLOT_WORDS;
+    const pendingType = w[b + S_TYPE]!;
+    if (this.#fns[pendingType] === undefined && !this.#loadFailed.has(pendingType)) {
+      return this.#load(pendingType).catch(() => this.#loadFailed.add(pendingType));
+    }
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
       this.#post(w[b + S_SPAWNER]!, ref);
-      return;
+      return undefined;
     }
     const typeId = w[b + S_TYPE]!;
     const id = this.#sh.slots.taskId(s);
@@ -102,6 +115,7 @@ export class TaskRunner {
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
+    return undefined;
   }
 
   /** A task whose function or arguments aren't ready: prepare them inside the task. */

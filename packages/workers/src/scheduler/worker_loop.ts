@@ -150,7 +150,14 @@ export class WorkerLoop {
         return;
       }
       if (this.#searching) this.#endSearch();
-      this.#runner.start(ref);
+      const loading = this.#runner.start(ref);
+      if (loading !== undefined) {
+        // Its module isn't loaded here yet: requeue it (stealable) and resume once loaded.
+        this.#requeue(ref);
+        this.#busyMs += performance.now() - start;
+        loading.then(this.#step, this.#step);
+        return;
+      }
       if (this.#stopped) return;
       if (tick % interval === 0) {
         this.#busyMs += performance.now() - start;
@@ -164,6 +171,14 @@ export class WorkerLoop {
       }
     }
   };
+
+  /** Put a popped, unclaimed task back at the front of the line it came from (roughly). */
+  #requeue(ref: number): void {
+    const sh = this.#sh;
+    const local = sh.layout.localQueues[this.#me]!;
+    local.pushBackOrOverflow(ref, sh.layout.inject);
+    this.#notifyParked(); // we won't run it for a while: let an idle sibling take it
+  }
 
   /** After the core scheduler's drain; if it still has work, its budget is spent: yield. */
   readonly #stepAfterHop = (): void => {

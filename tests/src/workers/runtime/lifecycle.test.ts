@@ -1,28 +1,78 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { JoinError, RuntimeShutdownError } from '@skein/core';
+import { inc } from './fixtures/basic.js';
+import { abortable, holdUntil } from './fixtures/control.js';
+import { multiThread, sharedInts, waitFor } from './helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/lifecycle_child.mjs', import.meta.url));
 const cwd = fileURLToPath(new URL('../../../', import.meta.url));
 
-function run(mode: string): { status: number | null; out: Record<string, unknown> | undefined; ms: number; stderr: string } {
+interface ChildRun { status: number | null; out: Record<string, unknown> | undefined; ms: number; stderr: string }
+
+function run(mode: string): Promise<ChildRun> {
   const t = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=skein-source', child, mode], {
-    cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
+  return new Promise((resolve) => {
+    execFile(process.execPath, [child, mode], {
+      cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
+    }, (err, stdout, stderr) => {
+      const line = stdout.trim().split('\n').pop();
+      resolve({
+        status: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
+        out: line ? (JSON.parse(line) as Record<string, unknown>) : undefined,
+        ms: Date.now() - t,
+        stderr,
+      });
+    });
   });
-  const line = r.stdout.trim().split('\n').pop();
-  return { status: r.status, out: line ? (JSON.parse(line) as Record<string, unknown>) : undefined, ms: Date.now() - t, stderr: r.stderr };
 }
 
+// The children run the built packages (dist/, which the test command builds first): plain
+// node starts in well under a second, where loading the TypeScript sources takes several.
 describe('multi-thread runtime: shutting down lets the process exit', () => {
   for (const mode of ['shutdown', 'timeout', 'background', 'none', 'main']) {
-    it(`exits promptly after ${mode}`, () => {
-      const r = run(mode);
+    it(`exits promptly after ${mode}`, async () => {
+      const r = await run(mode);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.out).toMatchObject({ mode, v: 2 });
-      // Startup from TypeScript sources dominates; a hang would hit the 30 s timeout.
-      expect(r.ms).toBeLessThan(15_000);
+      // A hang would hit the 30 s timeout; a healthy run takes about a second.
+      expect(r.ms).toBeLessThan(10_000);
     });
   }
+});
+
+describe('multi-thread runtime: shutdown semantics', () => {
+  it('aborts running and queued tasks, waits for their cleanup, then refuses spawns', async () => {
+    const rt = await multiThread(2);
+    const flags = sharedInts(4);
+    const running = rt.spawn(abortable, flags.sab);
+    await waitFor(() => Atomics.load(flags.words, 0) === 1, 10_000, 'task started');
+    const gate = sharedInts(8);
+    const holders = [rt.spawn(holdUntil, gate.sab, 0, 300), rt.spawn(holdUntil, gate.sab, 4, 300)];
+    const queued = Array.from({ length: 10 }, (_, i) => rt.spawn(inc, i));
+    await rt.shutdown();
+    // The running task's `finally` ran before shutdown resolved.
+    expect(Atomics.load(flags.words, 2)).toBe(1);
+    expect(Atomics.load(flags.words, 1)).toBe(1);
+    for (const h of [running, ...queued]) {
+      const r = await Promise.resolve(h).then((v) => v, (e: unknown) => e);
+      if (r instanceof JoinError) expect(r.isCancelled()).toBe(true);
+      else expect(typeof r).toBe('number'); // some queued tasks may have run first
+    }
+    await Promise.allSettled(holders);
+    expect(() => rt.spawn(inc, 1)).toThrow(RuntimeShutdownError);
+  });
+
+  it('shutdownTimeout stops waiting for a task that never yields', async () => {
+    const rt = await multiThread(1);
+    const gate = sharedInts(4);
+    const stuck = rt.spawn(holdUntil, gate.sab, 0, 60_000); // blocks its worker for a minute
+    await waitFor(() => Atomics.load(gate.words, 1) === 1, 10_000, 'worker blocked');
+    const t = Date.now();
+    await rt.shutdownTimeout(100);
+    expect(Date.now() - t).toBeLessThan(5000);
+    await expect(stuck).rejects.toSatisfy((e: unknown) => e instanceof JoinError && e.isCancelled());
+  });
 });

@@ -48,12 +48,14 @@ describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
   it('lists live tasks in a task dump, with their worker', async () => {
     const rt = await multiThread(2);
     try {
-      const hs = Array.from({ length: 6 }, () => rt.spawn(napper, 300));
-      await waitFor(() => rt.metrics().numAliveTasks === 6, 5000);
-      await new Promise((r) => setTimeout(r, 50));
-      const dump = await rt.taskDump();
-      const naps = dump.filter((e) => e.name === 'napper');
-      expect(naps.map((e) => e.id).sort()).toEqual(hs.map((h) => h.id).sort());
+      const hs = Array.from({ length: 6 }, () => rt.spawn(napper, 1000));
+      // Queued tasks are listed too (from the slot table); wait until all six have started.
+      let naps: Awaited<ReturnType<typeof rt.taskDump>> = [];
+      const end = Date.now() + 10_000;
+      do {
+        naps = (await rt.taskDump()).filter((e) => e.name === 'napper');
+        expect(naps.map((e) => e.id).sort()).toEqual(hs.map((h) => h.id).sort());
+      } while (naps.some((e) => e.state !== 'running') && Date.now() < end);
       for (const e of naps) {
         expect(e.state).toBe('running');
         expect([0, 1]).toContain(e.worker);
