@@ -1,0 +1,131 @@
+/**
+ * `spawnBlocking` from a task on a worker thread.
+ *
+ * Tokio has one blocking pool per runtime, reachable from every worker. skein's blocking
+ * pool (piscina) lives on the main thread, so a worker forwards the job there: the task's
+ * (module URL, export name) and its arguments go up the worker's parentPort, the main
+ * thread spawns it on the runtime's pool, and the outcome comes back the same way. The
+ * handle on the worker is a RemoteTask like any cross-thread handle (abort included).
+ * Blocking jobs run for milliseconds at least, so a message round trip is cheap here.
+ */
+import type { Logger } from 'pino';
+import { JoinError, SerializationError, type JoinHandle } from '@skein/core';
+import type { RuntimeCore, TaskDef } from '@skein/core/internal';
+import { decodeThrown, encodeThrown, type EncodedThrown } from '../codec/error_codec.js';
+import { RemoteTask, type RemoteSpawner } from '../scheduler/remote_task.js';
+
+/** Worker → main: run a blocking job / abort it. Main → worker: its outcome. */
+export type BlockingMessage =
+  | { readonly t: 'skein:blk'; readonly id: number; readonly url: string; readonly name: string; readonly args: unknown[] }
+  | { readonly t: 'skein:blk-abort'; readonly id: number }
+  | { readonly t: 'skein:blk-done'; readonly id: number; readonly ok: boolean; readonly cancelled: boolean; readonly v: unknown };
+
+/** Whether `m` is one of the blocking-forwarding messages. */
+export function isBlockingMessage(m: unknown): m is BlockingMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('skein:blk');
+}
+
+interface Port {
+  postMessage(m: unknown): void;
+}
+
+/** The worker side: forwards jobs and settles their handles. */
+export class BlockingForwarder implements RemoteSpawner {
+  readonly logger: Logger;
+  readonly #port: Port;
+  readonly #tasks = new Map<number, RemoteTask<unknown>>();
+
+  constructor(port: Port, logger: Logger) {
+    this.#port = port;
+    this.logger = logger;
+  }
+
+  /** Forward `def(...args)`; throws SerializationError at once if the arguments can't cross. */
+  spawn<R>(def: TaskDef<unknown[], R>, args: unknown[], id: number): RemoteTask<R> {
+    const task = new RemoteTask<R>(this, id, def.exportName ?? def.fn.name);
+    const send = (name: string): void => {
+      try {
+        this.#port.postMessage({ t: 'skein:blk', id, url: def.url, name, args } satisfies BlockingMessage);
+      } catch (err) {
+        throw new SerializationError(`the arguments of spawnBlocking(${name})`, err);
+      }
+      this.#tasks.set(id, task as RemoteTask<unknown>);
+    };
+    if (def.exportName !== undefined) {
+      send(def.exportName);
+    } else {
+      structuredClone(args); // validate now, before anything is queued
+      def.resolveName().then(send, (err: unknown) => task.complete(false, new JoinError('panic', id, err)));
+    }
+    return task;
+  }
+
+  /** A message from the main thread. */
+  onMessage(m: BlockingMessage): void {
+    if (m.t !== 'skein:blk-done') return;
+    const task = this.#tasks.get(m.id);
+    if (task === undefined) return;
+    this.#tasks.delete(m.id);
+    if (m.ok) task.complete(true, m.v);
+    else task.complete(false, new JoinError(m.cancelled ? 'cancelled' : 'panic', m.id, m.cancelled ? undefined : decodeThrown(m.v as EncodedThrown)));
+  }
+
+  abortRemote(task: RemoteTask<unknown>): void {
+    if (this.#tasks.delete(task.id)) this.#port.postMessage({ t: 'skein:blk-abort', id: task.id } satisfies BlockingMessage);
+  }
+
+  watch(): void {
+    // The worker thread is kept alive by its control port; nothing to do.
+  }
+
+  /** Shutdown: every forwarded job still pending is cancelled. */
+  cancelAll(): void {
+    for (const t of this.#tasks.values()) t.complete(false, new JoinError('cancelled', t.id));
+    this.#tasks.clear();
+  }
+}
+
+/** The main-thread side: runs forwarded jobs on the runtime's blocking pool for one worker. */
+export class BlockingRelay {
+  readonly #rt: RuntimeCore;
+  readonly #jobs = new Map<number, JoinHandle<unknown>>();
+
+  constructor(rt: RuntimeCore) {
+    this.#rt = rt;
+  }
+
+  /** Handle a message from the worker; `reply` posts back to it. */
+  onMessage(m: BlockingMessage, reply: Port): void {
+    if (m.t === 'skein:blk-abort') {
+      this.#jobs.get(m.id)?.abort();
+      return;
+    }
+    if (m.t !== 'skein:blk') return;
+    const def = { [Symbol.for('skein.task')]: true, url: m.url, exportName: m.name, fn: { name: m.name }, resolveName: () => Promise.resolve(m.name) };
+    let h: JoinHandle<unknown>;
+    try {
+      h = this.#rt.spawnBlockingTask(def as unknown as TaskDef<unknown[], unknown>, m.args);
+    } catch (err) {
+      reply.postMessage({ t: 'skein:blk-done', id: m.id, ok: false, cancelled: false, v: encodeThrown(err) } satisfies BlockingMessage);
+      return;
+    }
+    this.#jobs.set(m.id, h);
+    h.then(
+      (v) => this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: true, cancelled: false, v }),
+      (e: unknown) => {
+        const cancelled = e instanceof JoinError && e.isCancelled();
+        const cause = e instanceof JoinError && e.isPanic() ? e.cause : e;
+        this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: false, cancelled, v: cancelled ? undefined : encodeThrown(cause) });
+      },
+    );
+  }
+
+  #reply(port: Port, m: BlockingMessage): void {
+    this.#jobs.delete(m.id);
+    try {
+      port.postMessage(m);
+    } catch (err) {
+      port.postMessage({ t: 'skein:blk-done', id: m.id, ok: false, cancelled: false, v: encodeThrown(err) } satisfies BlockingMessage);
+    }
+  }
+}
