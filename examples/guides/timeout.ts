@@ -41,7 +41,7 @@ await main(async () => {
     console.log('Timed out');
   }
 
-  console.log(`fetch_with_timeout(50): ${await fetchWithTimeout(50)}`);
+  console.log(`fetch_with_timeout(1000): ${await fetchWithTimeout(1000)}`);
   try {
     await fetchWithTimeout(2);
   } catch (e) {

@@ -79,12 +79,14 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
       const hs = [0, 1, 2, 3].map(() => spawnBlocking(sleepSync, 1000));
       // Threads start lazily (slowly from TypeScript sources): wait until two have claimed a job.
       const started = Date.now() + 5000;
-      while (m.blockingQueueDepth > 2 && Date.now() < started) await sleep(20);
+      while (m.blockingQueueDepth !== 2 && Date.now() < started) await sleep(20);
       expect(m.blockingQueueDepth).toBe(2);
       expect(m.numBlockingThreads).toBeLessThanOrEqual(2);
       const ids = await Promise.all(hs);
       expect(new Set(ids).size).toBeLessThanOrEqual(2);
-      expect(m.numBlockingThreads).toBe(2);
+      // One thread may already have idled out (200 ms keep-alive) while the other finished.
+      expect(m.numBlockingThreads).toBeGreaterThanOrEqual(1);
+      expect(m.numBlockingThreads).toBeLessThanOrEqual(2);
       expect(m.blockingQueueDepth).toBe(0);
       const deadline = Date.now() + 5000;
       while (m.numBlockingThreads > 0 && Date.now() < deadline) await sleep(50);
