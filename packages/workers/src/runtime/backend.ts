@@ -25,7 +25,7 @@ import type { TaskRef } from '../control/worker_api.js';
 import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, C_SHUTDOWN, M_FINISHED, M_SPAWNED, SharedState } from '../scheduler/shared_state.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
-import { QUEUED, SLOT_WORDS, S_SPAWNER, S_TYPE } from '../scheduler/task_slots.js';
+import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
 import { CompletionPump, InjectBatcher } from './main_io.js';
 import { workerMetrics } from './metrics.js';
 import { sharedSizes, workerResourceLimits } from './options.js';
@@ -160,19 +160,27 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#ref();
     try {
       const out = (await this.#workers.taskDumps()).flat();
-      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', worker: 'main' });
+      const seen = new Set<number>();
+      for (const e of out) seen.add(e.id);
+      // Tasks still in a queue, and any that started after their worker answered: from the
+      // slot table, read after the workers' answers so nothing falls between the two.
       const sh = this.#sh;
       const w = sh.slots.i32;
       for (let s = 0; s < sh.slots.count; s++) {
-        if (Atomics.load(w, s * SLOT_WORDS) !== QUEUED) continue;
-        const spawner = w[s * SLOT_WORDS + S_SPAWNER]!;
+        const b = s * SLOT_WORDS;
+        const state = Atomics.load(w, b + S_STATE);
+        if (state !== QUEUED && state !== RUNNING) continue;
+        const id = sh.slots.taskId(s);
+        if (seen.has(id)) continue;
+        const thread = state === QUEUED ? w[b + S_SPAWNER]! : w[b + S_OWNER]!;
         out.push({
-          id: sh.slots.taskId(s),
-          name: sh.types.get(w[s * SLOT_WORDS + S_TYPE]!).name,
-          state: 'queued',
-          worker: spawner === sh.mainThread ? 'main' : spawner,
+          id,
+          name: sh.types.get(w[b + S_TYPE]!).name,
+          state: state === QUEUED ? 'queued' : 'running',
+          worker: thread === sh.mainThread ? 'main' : thread,
         });
       }
+      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', worker: 'main' });
       return out;
     } finally {
       this.#unref();
