@@ -13,12 +13,12 @@
  * to the spawner's mailbox, or straight to this thread's Spawner when it spawned the task
  * itself (a nested spawn awaited on the same worker skips the mailbox).
  *
- * Task modules are imported on first use of a type id and cached per id, before the task
- * is claimed (see {@link TaskRunner.start}). A task whose arguments wait for a side-channel
- * message, or whose module failed to load, starts as a thin async wrapper that finishes
- * the preparation (or fails) inside the task.
+ * Task modules are imported on first use of a type id and cached per id, and a task's
+ * arguments are decoded, before the task is claimed (see {@link TaskRunner.start}): a task
+ * is claimed only when it can run at once. A task whose module failed to load, or whose arguments
+ * failed to decode, starts as a thin wrapper that fails with that error.
  */
-import { Cancelled, SerializationError, isTaskDef, type JoinError } from '@skein/core';
+import { SerializationError, isTaskDef, type JoinError } from '@skein/core';
 import { LocalTask } from '@skein/core/internal';
 import { encodeThrown, stripThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
@@ -72,18 +72,37 @@ export class TaskRunner {
 
   /**
    * Claim and start the task in slot reference `ref` (popped from a queue). Returns a
-   * promise instead, claiming nothing, when its module isn't loaded on this thread yet:
-   * the caller puts `ref` back in its queue (where siblings may steal it) and waits for the
-   * promise. Claiming it now would pin it here for the whole import, and the loop would go
-   * on claiming (and pinning) the tasks behind it.
+   * promise instead, claiming nothing, when the task can't run here yet: its module isn't
+   * loaded on this thread, or its arguments refer to a side-channel message (a
+   * SharedArrayBuffer, a one-shot payload) that hasn't arrived. The caller puts `ref` back
+   * in its queue (where siblings may steal it) and waits for the promise. Claiming it
+   * anyway would pin it here: the loop would go on claiming the tasks behind it, and when
+   * the first one's arguments arrived and it blocked this thread (a task that holds its
+   * worker, as CPU-bound tasks do), the rest would sit claimed behind it while a sibling
+   * idles.
+   *
+   * Arguments are decoded before the claim. That is safe: a queued slot is left alone by
+   * its spawner until a worker pops it, and a decode that consumed the payload and then
+   * lost the claim to `abort()` leaves the slot empty for the spawner to free.
    */
   start(ref: number): Promise<unknown> | undefined {
     const s = ref - 1;
     const w = this.#sh.slots.i32;
     const b = s * SLOT_WORDS;
-    const pendingType = w[b + S_TYPE]!;
-    if (this.#fns[pendingType] === undefined && !this.#loadFailed.has(pendingType)) {
-      return this.#load(pendingType).catch(() => this.#loadFailed.add(pendingType));
+    const typeId = w[b + S_TYPE]!;
+    const fn = this.#fns[typeId];
+    if (fn === undefined && !this.#loadFailed.has(typeId)) {
+      return this.#load(typeId).catch(() => this.#loadFailed.add(typeId));
+    }
+    let args: unknown[] | undefined;
+    let decodeError: unknown;
+    if (fn !== undefined) {
+      try {
+        args = this.#codec.readArgs(s);
+      } catch (err) {
+        if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
+        decodeError = err;
+      }
     }
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
@@ -91,54 +110,28 @@ export class TaskRunner {
       this.#post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
-    const typeId = w[b + S_TYPE]!;
     const id = this.#sh.slots.taskId(s);
-    const fn = this.#fns[typeId];
+    const name = this.#sh.types.get(typeId).name;
     let task: SlotTask;
-    if (fn !== undefined) {
-      let args: unknown[] | undefined;
-      try {
-        args = this.#codec.readArgs(s);
-      } catch (err) {
-        if (!(err instanceof PayloadPending || err instanceof SabPending)) throw err;
-      }
-      if (args !== undefined) {
-        task = new SlotTask(this.#rt, fn, args, this.#sh.types.get(typeId).name, id, s);
-        task.argsRead = true;
-      } else {
-        task = this.#slowStart(typeId, id, s);
-      }
+    if (args !== undefined) {
+      task = new SlotTask(this.#rt, fn!, args, name, id, s);
+      task.argsRead = true;
     } else {
-      task = this.#slowStart(typeId, id, s);
+      // Its module failed to load, or its arguments failed to decode: it starts and fails
+      // with that error, as a panic its JoinHandle reports.
+      const fail = decodeError !== undefined
+        ? (): never => { throw new SerializationError(`the arguments of task ${name}`, decodeError); }
+        : async (): Promise<never> => {
+          await this.#load(typeId); // rejects with the import error
+          throw new Error(`skein internal error: the module of task ${name} loaded after failing`);
+        };
+      task = new SlotTask(this.#rt, fail, undefined, name, id, s);
     }
     this.#running[s] = task;
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
     return undefined;
-  }
-
-  /** A task whose function or arguments aren't ready: prepare them inside the task. */
-  #slowStart(typeId: number, id: number, s: number): SlotTask {
-    const name = this.#sh.types.get(typeId).name;
-    const holder: { task?: SlotTask } = {};
-    const body = async (): Promise<unknown> => {
-      const fn = this.#fns[typeId] ?? (await this.#load(typeId));
-      for (;;) {
-        const t = holder.task!;
-        if (t.slot < 0 || t.cancelled) throw new Cancelled();
-        try {
-          const args = this.#codec.readArgs(s);
-          t.argsRead = true;
-          return await fn(...args);
-        } catch (err) {
-          if (!(err instanceof PayloadPending || err instanceof SabPending)) throw err;
-          await this.#codec.side.whenReady(err.id);
-        }
-      }
-    };
-    holder.task = new SlotTask(this.#rt, body, undefined, name, id, s);
-    return holder.task;
   }
 
   #load(typeId: number): Promise<TaskFn> {

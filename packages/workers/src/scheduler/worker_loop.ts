@@ -152,7 +152,8 @@ export class WorkerLoop {
       if (this.#searching) this.#endSearch();
       const loading = this.#runner.start(ref);
       if (loading !== undefined) {
-        // Its module isn't loaded here yet: requeue it (stealable) and resume once loaded.
+        // It can't run here yet (module or arguments still on their way): requeue it,
+        // stealable, and resume once they are here.
         this.#requeue(ref);
         this.#busyMs += performance.now() - start;
         loading.then(this.#step, this.#step);
