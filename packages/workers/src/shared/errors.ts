@@ -4,9 +4,9 @@
  * They follow skein's convention (DESIGN.md, "Errors and bad input"): bad arguments throw
  * the standard `RangeError` / `TypeError` carrying a Node-style `code`, and a structure
  * that cannot accept more work throws a typed error with a stable `code` the caller can
- * switch on and back off from. `InjectFullError` extends `Error` directly because
- * `@skein/core` does not export `SkeinError` yet; its shape (`code`, `name`) matches it.
+ * switch on and back off from: a {@link SkeinError}.
  */
+import { SkeinError } from '@skein/core';
 
 /** Stable code of {@link InjectFullError}. */
 export const ERR_SKEIN_INJECT_FULL = 'ERR_SKEIN_INJECT_FULL';
@@ -17,9 +17,9 @@ export const ERR_SKEIN_INJECT_FULL = 'ERR_SKEIN_INJECT_FULL';
  * overflow lost the race for room), those ids were already removed from the local queue
  * and the caller now owns them: re-submit them after backing off, or they are lost.
  */
-export class InjectFullError extends Error {
+export class InjectFullError extends SkeinError {
   /** Always `ERR_SKEIN_INJECT_FULL`. */
-  readonly code: typeof ERR_SKEIN_INJECT_FULL = ERR_SKEIN_INJECT_FULL;
+  declare readonly code: typeof ERR_SKEIN_INJECT_FULL;
   /** Ids the caller must re-submit, or `null` if the caller's batch was left intact. */
   readonly pending: Int32Array | null;
   /** Ids the failed push asked room for. */
@@ -31,10 +31,10 @@ export class InjectFullError extends Error {
 
   constructor(requested: number, free: number, capacity: number, pending: Int32Array | null = null) {
     super(
+      ERR_SKEIN_INJECT_FULL,
       `the inject queue is full: ${requested} id(s) requested, ${free} of ${capacity} slots free. ` +
-        'Back off until workers drain it, or build the runtime with a larger injectCapacity',
+        'Back off until workers drain it, or create the queue (SharedLayout injectCapacity) larger',
     );
-    this.name = 'InjectFullError';
     this.pending = pending;
     this.requested = requested;
     this.free = free;

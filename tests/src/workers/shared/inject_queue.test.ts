@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { SkeinError } from '@skein/core';
 import { InjectFullError } from '../../../../packages/workers/src/shared/errors.js';
 import { InjectQueue } from '../../../../packages/workers/src/shared/inject_queue.js';
 
@@ -73,6 +74,7 @@ describe('InjectQueue', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(InjectFullError);
+    expect(err).toBeInstanceOf(SkeinError);
     expect(err).toMatchObject({ code: 'ERR_SKEIN_INJECT_FULL', name: 'InjectFullError', pending: null, requested: 1, free: 0, capacity: 4 });
     expect(drain(q)).toEqual([1, 2, 3, 4]);
   });
