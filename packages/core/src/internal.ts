@@ -14,6 +14,7 @@ export { TimeDriver } from './time/driver.js';
 export { Clock } from './time/clock.js';
 export { TASK_MARKER, isTaskDef, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';
+export type { HandleTarget } from './runtime/handle.js';
 export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
 export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule } from './runtime/backends.js';
 export { runThreadHook } from './runtime/thread_hooks.js';

@@ -4,5 +4,6 @@
  */
 export { createMultiThreadBackend } from './runtime/backend.js';
 export { WorkerCrashedError, type WorkerCrashReason } from './runtime/errors.js';
+export { NestedRuntimeError } from './runtime/nested_runtime_error.js';
 export * from './blocking/index.js';
 export { createBlockingBackend } from './blocking/backend.js';

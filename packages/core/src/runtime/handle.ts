@@ -1,20 +1,43 @@
 /**
  * `Handle`: a reference to a runtime that tasks can carry around (Tokio's `Handle`).
  * `Handle.current()` inside a task finds the task's runtime.
+ *
+ * A Handle wraps a {@link HandleTarget}, not a `Runtime`, because a task's runtime is not
+ * always the main thread's `Runtime`: on a multi-thread worker it is that worker's
+ * runtime, which spawns onto the shared queues and reads metrics from shared memory.
+ * `Runtime` satisfies the interface as it is; @skein/workers provides the worker's target.
  */
 import { NoRuntimeError } from '../errors/skein_error.js';
 import type { RuntimeMetrics } from '../metrics/runtime_metrics.js';
 import type { JoinHandle } from '../task/join_handle.js';
 import type { TaskDef } from '../task/task_def.js';
 import { frames } from '../task/context.js';
-import type { Runtime } from './runtime.js';
+import type { RuntimeCore } from './runtime_core.js';
+
+/** What a Handle spawns onto and reads: a `Runtime`, or a multi-thread worker's view of it. */
+export interface HandleTarget {
+  readonly flavor: 'current_thread' | 'multi_thread';
+  spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
+  spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
+  spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<R>;
+  spawnBlocking<A extends unknown[], R>(def: TaskDef<A, R>, ...args: A): JoinHandle<R>;
+  blockOn<T>(f: PromiseLike<T> | (() => T | PromiseLike<T>)): Promise<T>;
+  metrics(): RuntimeMetrics;
+}
+
+/** A task's runtime that can hand out a Handle (`Runtime`, a worker's runtime). */
+type WithHandle = RuntimeCore & { handle(): Handle };
+
+function hasHandle(rt: RuntimeCore): rt is WithHandle {
+  return typeof (rt as Partial<WithHandle>).handle === 'function';
+}
 
 /** A handle to a runtime: spawn onto it from anywhere, read its metrics. */
 export class Handle {
-  readonly #rt: Runtime;
+  readonly #rt: HandleTarget;
 
   /** @internal Use `runtime.handle()` or `Handle.current()`. */
-  constructor(rt: Runtime) {
+  constructor(rt: HandleTarget) {
     this.#rt = rt;
   }
 
@@ -28,9 +51,10 @@ export class Handle {
   /** The current task's runtime, or undefined outside every runtime. */
   static tryCurrent(): Handle | undefined {
     const rt = frames.getStore()?.task?.runtime;
-    return rt === undefined || !('handle' in rt) ? undefined : (rt as Runtime).handle();
+    return rt === undefined || !hasHandle(rt) ? undefined : rt.handle();
   }
 
+  /** The runtime's flavour. */
   get flavor(): 'current_thread' | 'multi_thread' { return this.#rt.flavor; }
 
   /** See `Runtime.spawn`. */

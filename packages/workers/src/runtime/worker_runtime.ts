@@ -10,15 +10,18 @@
  *   can steal it (Tokio's `schedule_local`);
  * - a closure (`spawn(fn)`, `spawnLocal`) runs on this worker, as it can't cross threads;
  * - `spawnBlocking` goes to the runtime's blocking pool, through the main thread.
+ * `Handle.current()` in a task here wraps this worker's {@link WorkerHandleTarget}.
  */
 import type { Logger } from 'pino';
-import { JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
+import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
 import { LocalTask, Scheduler, TimeDriver, type RuntimeCore, type TaskDef } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
 import type { TaskIds } from '../scheduler/task_ids.js';
 import { SlotTask, type TaskRunner } from '../scheduler/task_runner.js';
+import { workerViewMetrics } from './metrics.js';
+import { WorkerHandleTarget } from './worker_handle.js';
 
 /** One worker thread's runtime. */
 export class WorkerRuntime implements RuntimeCore {
@@ -35,6 +38,7 @@ export class WorkerRuntime implements RuntimeCore {
   readonly #ids: TaskIds;
   #liveHead: LocalTask<unknown> | undefined = undefined;
   #numAlive = 0;
+  #handle: Handle | undefined = undefined;
 
   constructor(sh: SharedState, index: number, ids: TaskIds, logger: Logger) {
     this.#sh = sh;
@@ -47,6 +51,14 @@ export class WorkerRuntime implements RuntimeCore {
   /** Tasks alive on this worker (started slot tasks and local closures). */
   get numAlive(): number {
     return this.#numAlive;
+  }
+
+  /**
+   * This worker's Handle (one per worker, made on first use): what `Handle.current()`
+   * returns in its tasks.
+   */
+  handle(): Handle {
+    return (this.#handle ??= new Handle(new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters))));
   }
 
   /** Run a closure as a task on this worker. */

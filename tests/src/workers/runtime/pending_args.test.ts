@@ -12,13 +12,13 @@ import { holdUntil } from './fixtures/control.js';
 import { sharedInts, waitFor } from './helpers.js';
 
 it('tasks whose SharedArrayBuffer arguments are still in flight spread over idle workers', async () => {
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 6; round++) {
     // A fresh runtime each round: its workers have neither the module nor the buffer yet.
     const rt = await Runtime.builder().multiThread().workerThreads(2).logger('silent').build();
     try {
       const gate = sharedInts(8);
-      const holders = [rt.spawn(holdUntil, gate.sab, 0, 10_000), rt.spawn(holdUntil, gate.sab, 4, 10_000)];
-      await waitFor(() => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1, 8000, `both holders running (round ${round})`);
+      const holders = [rt.spawn(holdUntil, gate.sab, 0, 60_000), rt.spawn(holdUntil, gate.sab, 4, 60_000)];
+      await waitFor(() => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1, 30_000, `both holders running (round ${round})`);
       Atomics.store(gate.words, 0, 1);
       Atomics.notify(gate.words, 0);
       Atomics.store(gate.words, 4, 1);
@@ -29,4 +29,4 @@ it('tasks whose SharedArrayBuffer arguments are still in flight spread over idle
       await rt.shutdown();
     }
   }
-}, 120_000);
+}, 300_000);
