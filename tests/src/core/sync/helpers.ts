@@ -1,4 +1,5 @@
 import { Runtime, yieldNow } from '@skein/core';
+export { rng } from '../../support/rng.js';
 
 /** Run `fn` as the root task of a fresh current-thread runtime, then shut it down. */
 export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boolean }): Promise<T> {
@@ -13,18 +14,6 @@ export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boo
 /** Give every ready task a few turns (each yield is a full event-loop turn). */
 export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await yieldNow();
-}
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */

@@ -6,15 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Runtime, interval, Interval, Instant, time, timeout, Elapsed, NoRuntimeError, type MissedTickBehavior } from '@skein/core';
-
-async function paused<T>(f: () => Promise<T>): Promise<T> {
-  const rt = await Runtime.builder().startPaused(true).build();
-  try {
-    return await rt.blockOn(f);
-  } finally {
-    await rt.shutdown();
-  }
-}
+import { paused } from '../../support/paused.js';
 
 /** Ticks (relative to the start) and the clock (relative) right after each tick. */
 async function ticks(it: Interval, n: number, t0: number): Promise<{ tick: number; now: number }[]> {

@@ -7,27 +7,8 @@ import { describe, it, expect } from 'vitest';
 import {
   Runtime, sleep, sleepUntil, Instant, time, spawn, yieldNow, Cancelled, JoinError, NoRuntimeError, SkeinError,
 } from '@skein/core';
-
-/** A deterministic PRNG so "random" deadlines are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function paused<T>(f: () => Promise<T>): Promise<T> {
-  const rt = await Runtime.builder().startPaused(true).build();
-  try {
-    return await rt.blockOn(f);
-  } finally {
-    await rt.shutdown();
-  }
-}
+import { paused } from '../../support/paused.js';
+import { rng } from '../../support/rng.js';
 
 describe('sleep on the real clock', () => {
   it('sleep and sleepUntil resolve; the clock moved at least that far', async () => {

@@ -6,15 +6,7 @@ import { describe, it, expect } from 'vitest';
 import {
   Runtime, timeout, timeoutAt, sleep, Instant, spawn, yieldNow, Elapsed, Cancelled, SkeinError, JoinError, NoRuntimeError,
 } from '@skein/core';
-
-async function paused<T>(f: () => Promise<T>): Promise<T> {
-  const rt = await Runtime.builder().startPaused(true).build();
-  try {
-    return await rt.blockOn(f);
-  } finally {
-    await rt.shutdown();
-  }
-}
+import { paused } from '../../support/paused.js';
 
 describe('timeout', () => {
   it('a value in time passes through (promise and thunk)', async () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { TimerEntry, TimerWheel, TIMER_WHEEL_RANGE } from '../../../../packages/core/src/time/wheel.js';
+import { rng } from '../../support/rng.js';
 
 class TestEntry extends TimerEntry {
   readonly id: number;
@@ -11,18 +12,6 @@ class TestEntry extends TimerEntry {
     super();
     this.id = id;
   }
-}
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function invariant(cond: boolean, msg: () => string): asserts cond {
