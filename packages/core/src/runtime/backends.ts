@@ -43,6 +43,8 @@ export interface MultiThreadBackend {
   readonly numAliveTasks: number;
   readonly spawnedTasksCount: number;
   readonly globalQueueDepth: number;
+  /** Forced yields on the workers (as last published by each). */
+  readonly budgetForcedYieldCount: number;
   worker(i: number): WorkerMetrics;
   /** Abort everything and wait (at most `timeoutMs`, then terminate). */
   shutdown(timeoutMs: number | undefined): Promise<void>;

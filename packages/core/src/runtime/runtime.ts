@@ -280,7 +280,7 @@ function runtimeMetrics(
     get numAliveTasks() { return alive() + (multi()?.numAliveTasks ?? 0); },
     get spawnedTasksCount() { return spawned() + (multi()?.spawnedTasksCount ?? 0); },
     get globalQueueDepth() { return multi()?.globalQueueDepth ?? 0; },
-    get budgetForcedYieldCount() { return c.budgetForcedYieldCount; },
+    get budgetForcedYieldCount() { return c.budgetForcedYieldCount + (multi()?.budgetForcedYieldCount ?? 0); },
     get numBlockingThreads() { return blocking()?.numThreads ?? 0; },
     get numIdleBlockingThreads() { return blocking()?.numIdleThreads ?? 0; },
     get blockingQueueDepth() { return blocking()?.queueDepth ?? 0; },

@@ -22,7 +22,7 @@ import { runThreadHook, type Joinable, type MultiThreadBackend, type RuntimeConf
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import type { TaskRef } from '../control/worker_api.js';
-import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, C_SHUTDOWN, M_FINISHED, M_SPAWNED, SharedState } from '../scheduler/shared_state.js';
+import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, C_SHUTDOWN, M_BUDGET_YIELDS, M_FINISHED, M_SPAWNED, SharedState } from '../scheduler/shared_state.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
@@ -139,6 +139,12 @@ class MultiThreadScheduler implements MultiThreadBackend {
   get spawnedTasksCount(): number {
     let n = 0;
     for (let t = 0; t <= this.#sh.workers; t++) n += this.#sh.metrics[this.#sh.metric(t, M_SPAWNED)]!;
+    return n;
+  }
+
+  get budgetForcedYieldCount(): number {
+    let n = 0;
+    for (let i = 0; i < this.#sh.workers; i++) n += this.#sh.metrics[this.#sh.metric(i, M_BUDGET_YIELDS)]!;
     return n;
   }
 

@@ -86,6 +86,14 @@ export class WorkerLoop {
     this.#lifoIdx = sh.threadWord(me, T_LIFO);
     this.#searchIdx = sh.threadWord(me, T_SEARCHING);
     this.#rand = (0x9e3779b9 ^ ((me + 1) * 2654435761)) | 0 || 1;
+    // Started tasks go on running while the loop is parked (timers, I/O, wakes), and their
+    // polls and forced yields count on the core scheduler: publish when it runs dry too,
+    // or runtime.metrics() would show the counters as they were when the loop parked.
+    const prevIdle = scheduler.onIdle;
+    scheduler.onIdle = () => {
+      prevIdle?.();
+      this.#publish();
+    };
   }
 
   /** Start ticking. */

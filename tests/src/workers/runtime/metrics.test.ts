@@ -4,6 +4,7 @@ import { Runtime } from '@skein/core';
 import { inc } from './fixtures/basic.js';
 import { hookStart, hookStop, napper } from './fixtures/control.js';
 import { fanOut } from './fixtures/nested.js';
+import { readyLoop } from './fixtures/budget.js';
 import { multiThread, waitFor } from './helpers.js';
 
 describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
@@ -40,6 +41,19 @@ describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
       expect(polls).toBeGreaterThanOrEqual(20_000);
       expect(m.worker(0).localScheduleCount + m.worker(1).localScheduleCount).toBeGreaterThan(0);
       expect(() => m.worker(2)).toThrow(RangeError);
+    } finally {
+      await rt.shutdown();
+    }
+  });
+
+  it('counts the workers\' forced yields in budgetForcedYieldCount', async () => {
+    const rt = await multiThread(2);
+    try {
+      expect(rt.metrics().budgetForcedYieldCount).toBe(0);
+      // 2 × 2000 ready awaits in one task: the 128-await budget runs out many times.
+      expect(await rt.spawn(readyLoop, 2000)).toBe((1999 * 2000) / 2);
+      // Workers publish their counters when they yield to their event loop or park.
+      await waitFor(() => rt.metrics().budgetForcedYieldCount > 0, 5000, 'forced yields published');
     } finally {
       await rt.shutdown();
     }
