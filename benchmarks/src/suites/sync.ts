@@ -2,7 +2,7 @@
  * Sync primitives and channels on the current-thread flavour, each beside a hand-written
  * promise baseline (see baselines.ts) in the same run.
  */
-import { Mutex, Runtime, Semaphore, broadcast, mpsc, spawn, type JoinHandle } from '@skein/core';
+import { Mutex, Runtime, Semaphore, broadcast, mpsc, spawn, type JoinHandle, type Receiver } from '@skein/core';
 import type { Bench } from '../harness.js';
 import { ArrayChannel, ArrayMutex, ArraySemaphore } from '../baselines.js';
 
@@ -22,6 +22,20 @@ const runtime = {
   async teardown() { await rt.shutdown(); },
 };
 
+/** Inside a task: a capacity-CAPACITY channel fed by PRODUCERS tasks, one await per send. */
+function startProducers(): Receiver<number> {
+  const [tx, rx] = mpsc.channel<number>(CAPACITY);
+  for (let p = 0; p < PRODUCERS; p++) {
+    const mine = tx.clone();
+    spawn(async () => {
+      for (let i = 0; i < PER_PRODUCER; i++) await mine.send(i);
+      mine.close();
+    });
+  }
+  tx.close();
+  return rx;
+}
+
 /** The sync benches. */
 export function syncBenches(): Bench[] {
   return [
@@ -33,19 +47,29 @@ export function syncBenches(): Bench[] {
       target: { value: 3_000_000, note: '≥ 3M msgs/s (Tokio current-thread: 12.3M/s)' },
       contenders: [
         {
-          name: 'skein mpsc', ops: PRODUCERS * PER_PRODUCER, ...runtime,
+          name: 'skein mpsc (recv)', ops: PRODUCERS * PER_PRODUCER, ...runtime,
           run: () => rt.blockOn(async () => {
-            const [tx, rx] = mpsc.channel<number>(CAPACITY);
-            for (let p = 0; p < PRODUCERS; p++) {
-              const mine = tx.clone();
-              spawn(async () => {
-                for (let i = 0; i < PER_PRODUCER; i++) await mine.send(i);
-                mine.close();
-              });
-            }
-            tx.close();
+            const rx = startProducers();
             let n = 0;
             while ((await rx.recv()) !== undefined) n++;
+            if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
+          }),
+        },
+        {
+          name: 'skein mpsc (recvMany)', ops: PRODUCERS * PER_PRODUCER, ...runtime,
+          run: () => rt.blockOn(async () => {
+            const rx = startProducers();
+            // Tokio's batch consumer (`recv_many`): one await per batch of whatever the
+            // producers got in since the last one, each still a FIFO receive. The producers
+            // are unchanged: one await per send.
+            const buf: number[] = [];
+            let n = 0;
+            for (;;) {
+              const k = await rx.recvMany(buf, CAPACITY);
+              if (k === 0) break;
+              n += k;
+              buf.length = 0;
+            }
             if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
           }),
         },
@@ -152,12 +176,18 @@ export function syncBenches(): Bench[] {
           run: () => rt.blockOn(async () => {
             const [tx, first] = broadcast.channel<number>(BROADCASTS);
             const rxs = [first, ...Array.from({ length: RECEIVERS - 1 }, () => tx.subscribe())];
+            // Tokio's `while let Ok(_) = rx.recv().await`: the closed error ends the loop. (A
+            // `.catch()` per recv would add a promise per delivery that the baseline doesn't
+            // pay, measuring the bench rather than the channel.)
             const hs = rxs.map((rx) => spawn(async () => {
               let n = 0;
-              for (;;) {
-                const v = await rx.recv().catch(() => -1);
-                if (v < 0) return n;
-                n++;
+              try {
+                for (;;) {
+                  await rx.recv();
+                  n++;
+                }
+              } catch {
+                return n;
               }
             }));
             for (let i = 0; i < BROADCASTS; i++) tx.send(i);

@@ -299,6 +299,31 @@ describe('mpsc', () => {
     });
   });
 
+  it('a recvMany that empties the buffer frees its slots at once, FIFO, without waiting a turn', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = mpsc.channel<number>(2);
+      await tx.send(0);
+      await tx.send(1);
+      const log: string[] = [];
+      const senders = [2, 3].map((v) => spawn(async () => {
+        await tx.send(v);
+        log.push(`sent ${v}`);
+      }));
+      await settle();
+      expect(log).toEqual([]);
+      // Drained completely, the receiver will park next, so there is no reason to hold the
+      // blocked senders back until after the next event-loop turn (as a `recv` that leaves
+      // values behind does): they resume before a macrotask queued now.
+      setImmediate(() => log.push('turn'));
+      const buf: number[] = [];
+      expect(await rx.recvMany(buf, 10)).toBe(2);
+      for (const h of senders) await h;
+      expect(log.slice(0, 2)).toEqual(['sent 2', 'sent 3']);
+      expect(await rx.recvMany(buf, 10)).toBe(2);
+      expect(buf).toEqual([0, 1, 2, 3]);
+    });
+  });
+
   it('is async-iterable until the channel ends', async () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.channel<number>(2);

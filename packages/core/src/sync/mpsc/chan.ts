@@ -74,15 +74,16 @@ export class Chan<T> {
   }
 
   /**
-   * A message left the channel: return its permit. While more are buffered the receiver
-   * will keep receiving, so a sender this unblocks resumes after the next turn, by which
-   * time more room has freed up (see `BatchSemaphore.releaseLazily`).
+   * `n` messages left the channel: return their permits (FIFO to waiting senders). While
+   * more are buffered the receiver will keep receiving, so a sender this unblocks resumes
+   * after the next turn, by which time more room has freed up (see
+   * `BatchSemaphore.releaseLazily`).
    */
-  received(): void {
+  received(n = 1): void {
     const sem = this.sem;
     if (sem !== undefined) {
-      if (this.buffer.length !== 0) sem.releaseLazily(1);
-      else sem.release(1);
+      if (this.buffer.length !== 0) sem.releaseLazily(n);
+      else sem.release(n);
     }
     if (this.rxClosed) this.wakeIfEnded();
   }

@@ -80,14 +80,17 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
     });
   }
 
+  // The batch's permits go back in one release: waiting senders are served in the same
+  // FIFO order as by one release per value, without a release call per value.
   #drainInto(buf: T[], limit: number): number {
     const chan = this.#chan;
+    const buffer = chan.buffer;
     let n = 0;
-    while (n < limit && chan.buffer.length !== 0) {
-      buf.push(chan.buffer.shift() as T);
-      chan.received();
+    while (n < limit && buffer.length !== 0) {
+      buf.push(buffer.shift() as T);
       n++;
     }
+    if (n !== 0) chan.received(n);
     return n;
   }
 
