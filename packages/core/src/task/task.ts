@@ -35,6 +35,9 @@ const PENDING = 0;
 const OK = 4;
 const FAILED = 8;
 const OBSERVED = 16;
+/** The count of in-flight runtime awaits lives in the bits above the flags (saves a field). */
+const INFLIGHT_UNIT = 32;
+const FLAGS = INFLIGHT_UNIT - 1;
 
 let nextId = 1;
 
@@ -59,8 +62,6 @@ const promiseThen = Promise.prototype.then;
 export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> {
   readonly id: number;
   readonly runtime: RuntimeCore;
-  /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */
-  inflight = 0;
   /** Ready awaits charged in the current poll epoch (see Scheduler.coop). */
   coopEpoch = -1;
   coopUsed = 0;
@@ -73,10 +74,14 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
    * tenth of a whole spawn: it is read only when a name is asked for.
    */
   readonly #fn: Body<T>;
+  /** The flags above, plus the in-flight await count in units of INFLIGHT_UNIT. */
   #state = QUEUED;
-  #result: T | JoinError | undefined = undefined;
-  /** The task awaiting this one (one is the usual case; more go through listeners). */
-  #joiner: Waiter<T> | undefined = undefined;
+  /**
+   * While the outcome is pending: the task awaiting this one, if any (one is the usual
+   * case; more go through listeners). Once settled: the value or JoinError. One field for
+   * both, since a million sleeping tasks pay 8 bytes each for every field.
+   */
+  #slot: Waiter<T> | T | JoinError | undefined = undefined;
 
   constructor(runtime: RuntimeCore, fn: (...args: never[]) => T | PromiseLike<T>, args: unknown[] | undefined, name?: string, id?: number) {
     super();
@@ -93,6 +98,10 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   get locals(): Locals | undefined { return undefined; }
 
   get scheduler(): Scheduler { return this.runtime.scheduler; }
+
+  /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */
+  get inflight(): number { return (this.#state - (this.#state & FLAGS)) / INFLIGHT_UNIT; }
+  set inflight(n: number) { this.#state = (this.#state & FLAGS) + n * INFLIGHT_UNIT; }
 
   /** The name given at spawn, else the function's name, else 'anonymous'. */
   get name(): string {
@@ -195,7 +204,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     // task, rejects with Cancelled like every other runtime await.
     const c = coop();
     if (c !== undefined) return c.then(() => this.join());
-    return outcome === OK ? Promise.resolve(this.#result as T) : Promise.reject(this.#result);
+    return outcome === OK ? Promise.resolve(this.#slot as T) : Promise.reject(this.#slot);
   }
 
   /**
@@ -209,7 +218,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     if (outcome === PENDING) return this.park().then(onFulfilled, onRejected);
     const c = coop();
     if (c !== undefined) return c.then(() => this.joinThen(onFulfilled, onRejected), onRejected);
-    return deliver(outcome === OK, this.#result, onFulfilled, onRejected);
+    return deliver(outcome === OK, this.#slot, onFulfilled, onRejected);
   }
 
   /** Wait for the outcome as a runtime await (woken through the scheduler, cancellable). */
@@ -217,7 +226,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     const w = new Waiter<T>(LocalTask.#removeJoiner as (w: Waiter<T>) => void);
     if (!w.pending) return w.promise;
     w.data = this;
-    if (this.#joiner === undefined) this.#joiner = w;
+    if (this.#slot === undefined) this.#slot = w;
     else this.onSettled((ok, v) => (ok ? w.wake(v as T) : w.fail(v)));
     return w.promise;
   }
@@ -225,12 +234,12 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   /** onCancel of a joiner: it no longer waits (its `data` is the joined task). */
   static #removeJoiner(this: void, w: Waiter<unknown>): void {
     const t = w.data as LocalTask<unknown>;
-    if (t.#joiner === w) t.#joiner = undefined;
+    if ((t.#state & OUTCOME) === PENDING && t.#slot === w) t.#slot = undefined;
   }
 
   onSettled(listener: Listener<T>): void {
     const outcome = this.#state & OUTCOME;
-    if (outcome !== PENDING) listener(outcome === OK, this.#result as T | JoinError);
+    if (outcome !== PENDING) listener(outcome === OK, this.#slot as T | JoinError);
     else (this.extra.listeners ??= []).push(listener as (ok: boolean, value: unknown) => void);
   }
 
@@ -265,13 +274,12 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   private settle(outcome: number, result: T | JoinError): void {
+    const j = this.#slot as Waiter<T> | undefined;
     this.#state |= outcome;
-    this.#result = result;
+    this.#slot = result;
     this.runtime.taskSettled(this as LocalTask<unknown>);
     const ok = outcome === OK;
-    const j = this.#joiner;
     if (j !== undefined) {
-      this.#joiner = undefined;
       if (ok) j.wake(result as T);
       else j.fail(result);
     }

@@ -57,14 +57,16 @@ class Rejection {
 export class Waiter<T> extends TimerEntry {
   /** Settles through the scheduler; await this. */
   readonly promise: Promise<T>;
-  /** The value handed over by `wake` (primitives may read it in `onCancel(w, true)`). */
+  /**
+   * The value handed over by `wake` (primitives may read it in `onCancel(w, true)`); once
+   * failed, the error (one field for both: a sleeping task pays for every field).
+   */
   value: T | undefined = undefined;
   /** Free slot for the primitive that owns the waiter (requested permits, a message…). */
   data: unknown = undefined;
   readonly task: LocalTask<unknown> | undefined;
   readonly scope: Scope | undefined;
   #state = PENDING;
-  #error: unknown = undefined;
   readonly #resolve: (value: T | Rejection) => void;
   readonly #onCancel: OnCancel<T> | undefined;
 
@@ -82,7 +84,7 @@ export class Waiter<T> extends TimerEntry {
     if (this.scope !== undefined) {
       if (this.scope.cancelled) {
         this.#state = FAILED;
-        this.#error = new Cancelled();
+        this.value = new Cancelled() as T;
         this.scheduleRun();
       } else {
         this.scope.add(this as Waiter<unknown>);
@@ -109,7 +111,7 @@ export class Waiter<T> extends TimerEntry {
   fail(error: unknown): boolean {
     if (this.#state !== PENDING) return false;
     this.#state = FAILED;
-    this.#error = error;
+    this.value = error as T;
     this.scope?.remove(this as Waiter<unknown>);
     this.scheduleRun();
     return true;
@@ -131,8 +133,8 @@ export class Waiter<T> extends TimerEntry {
   cancel(): void {
     if (this.#state !== PENDING) return;
     this.#state = FAILED;
-    this.#error = new Cancelled();
     this.#onCancel?.(this, false);
+    this.value = new Cancelled() as T;
     this.scheduleRun();
   }
 
@@ -142,8 +144,8 @@ export class Waiter<T> extends TimerEntry {
     this.#state = DONE;
     if (this.task !== undefined) this.task.inflight--;
     if (state === FAILED) {
-      const error = this.#error;
-      this.#error = undefined;
+      const error = this.value;
+      this.value = undefined;
       this.#resolve(new Rejection(error));
     } else if (this.scope !== undefined && this.scope.cancelled) {
       this.#onCancel?.(this, true);
