@@ -18,7 +18,12 @@ const WINDOW = 256;
 let rt: Runtime;
 let pool: Piscina;
 
-/** spawnBlocking vs piscina.run. */
+/**
+ * spawnBlocking vs piscina.run. Not quite like for like, on purpose: skein's pool threads
+ * run at nice +10 (thread_priority.ts, for the event-loop target below) and wait with
+ * `atomics: 'async'` so a job's leftover timers keep running, while this piscina pool uses
+ * piscina's defaults. On two cores the nice level alone costs skein 5–15% here.
+ */
 export function blockingBenches(): Bench[] {
   const filename = fileURLToPath(new URL('../tasks/blocking.ts', import.meta.url));
   return [

@@ -11,41 +11,77 @@ import { JoinError, SerializationError } from '@skein/core';
 import { ExternalTask, allocateTaskId, type BlockingBackend, type RuntimeConfig, type TaskDef } from '@skein/core/internal';
 import { defaultMaxBlockingThreads } from './defaults.js';
 import { BlockingPoolError } from './errors.js';
-import { BlockingPool, type BlockingJob } from './pool.js';
+import { BlockingPool, type JobRecord, type JobSink } from './pool.js';
 import { availableParallelism } from 'node:os';
 
-/** One spawnBlocking call. */
-class BlockingTask<R> extends ExternalTask<R> {
-  #job: BlockingJob<R> | undefined = undefined;
+/** One spawnBlocking call; the pool delivers the job's outcome to it directly. */
+class BlockingTask<R> extends ExternalTask<R> implements JobSink {
+  #job: JobRecord | undefined = undefined;
   #aborted = false;
+  /** The backend's count of spawns resolving their export name, while this one is. */
+  #resolving: { n: number } | undefined = undefined;
 
-  constructor(pool: BlockingPool, def: TaskDef<unknown[], R>, args: unknown[], logger: Logger) {
+  /** `pending` counts spawns still looking up their export name (see queueDepth). */
+  constructor(pool: BlockingPool, def: TaskDef<unknown[], R>, args: unknown[], logger: Logger, pending: { n: number }) {
     super(allocateTaskId(), def.exportName ?? def.fn.name, logger);
-    if (def.exportName !== undefined) this.#submit(pool, def.url, def.exportName, args);
-    else def.resolveName().then((name) => this.#submit(pool, def.url, name, args), (err: unknown) => this.panic(err));
+    if (def.exportName !== undefined) {
+      this.#submit(pool, def.url, def.exportName, args);
+      return;
+    }
+    pending.n++;
+    this.#resolving = pending;
+    def.resolveName().then(
+      (name) => { this.#doneResolving(); this.#submit(pool, def.url, name, args); },
+      (err: unknown) => { this.#doneResolving(); this.panic(err); },
+    );
+  }
+
+  #doneResolving(): void {
+    if (this.#resolving !== undefined) this.#resolving.n--;
+    this.#resolving = undefined;
   }
 
   #submit(pool: BlockingPool, url: string, exportName: string, args: unknown[]): void {
     if (this.#aborted) return;
-    let job: BlockingJob<R>;
     try {
-      job = pool.run<R>(url, exportName, args);
+      this.#job = pool.submit(url, exportName, args, this);
     } catch (err) {
-      this.#fail(err);
-      return;
+      this.jobFailed(err);
     }
-    this.#job = job;
-    job.promise.then((v) => this.succeed(v), (err: unknown) => this.#fail(err));
   }
 
-  #fail(err: unknown): void {
+  /** @internal The pool's report: the job returned `value`. */
+  jobDone(value: unknown): void {
+    this.succeed(value as R);
+  }
+
+  /** @internal The pool's report: the job threw, or never ran (a BlockingPoolError). */
+  jobFailed(err: unknown): void {
+    // Withdrawn (abort, shutdown) or terminated: cancelled. Threads that can't start: a panic.
     if (err instanceof BlockingPoolError && err.kind !== 'spawnFailed') this.settle(false, new JoinError('cancelled', this.id));
     else this.panic(err);
   }
 
   protected onAbort(): void {
     this.#aborted = true;
+    this.#doneResolving();
     this.#job?.cancel();
+  }
+}
+
+/**
+ * Whether structured cloning `args` would throw, checked cheaply for the common case of
+ * primitive arguments (only a symbol among primitives can't be cloned); anything else is
+ * cloned once to find out.
+ */
+function assertCloneable(args: unknown[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const t = typeof a;
+    if (a !== null && (t === 'object' || t === 'function' || t === 'symbol')) {
+      structuredClone(args);
+      return;
+    }
   }
 }
 
@@ -53,6 +89,8 @@ class BlockingTask<R> extends ExternalTask<R> {
 class PiscinaBlockingBackend implements BlockingBackend {
   readonly #pool: BlockingPool;
   readonly #logger: Logger;
+  /** Spawns still resolving their task's export name: queued, but not in the pool yet. */
+  readonly #resolving = { n: 0 };
 
   constructor(config: RuntimeConfig, logger: Logger) {
     this.#logger = logger;
@@ -67,16 +105,16 @@ class PiscinaBlockingBackend implements BlockingBackend {
   spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): BlockingTask<R> {
     try {
       // Fail at spawn, before anything is queued, like a cross-thread spawn does.
-      structuredClone(args);
+      assertCloneable(args);
     } catch (err) {
       throw new SerializationError(`the arguments of spawnBlocking(${def.exportName ?? def.fn.name})`, err);
     }
-    return new BlockingTask<R>(this.#pool, def as unknown as TaskDef<unknown[], R>, args, this.#logger);
+    return new BlockingTask<R>(this.#pool, def as unknown as TaskDef<unknown[], R>, args, this.#logger, this.#resolving);
   }
 
   get numThreads(): number { return this.#pool.numThreads; }
   get numIdleThreads(): number { return this.#pool.numIdleThreads; }
-  get queueDepth(): number { return this.#pool.queueDepth; }
+  get queueDepth(): number { return this.#pool.queueDepth + this.#resolving.n; }
 
   close(timeoutMs: number | undefined, force: boolean): Promise<void> {
     if (force) return this.#pool.close({ force: true });

@@ -10,7 +10,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { typeError } from './errors.js';
-import { JOB_RUNNING, type JobStateSlot } from './job_state.js';
+import { JOB_RUNNING } from './job_state.js';
 import type { JobRequest } from './protocol.js';
 
 /** Where a job is: waiting, running on a thread, or settled (and how). */
@@ -36,62 +36,126 @@ export interface BlockingJob<R> {
   readonly state: BlockingJobState;
 }
 
-/** The pool's bookkeeping of one job. */
-export interface JobRecord {
+/**
+ * Where a job's outcome goes. The pool calls exactly one of these, once. The runtime's
+ * blocking task implements it directly (no promise per job); {@link BlockingPool.run}
+ * wraps a promise around it.
+ */
+export interface JobSink {
+  /** The job returned (or its promise fulfilled with) `value`. */
+  jobDone(value: unknown): void;
+  /**
+   * The job threw, or never ran: a `BlockingPoolError` (`cancelled`, `terminated`,
+   * `spawnFailed`). `cancelled` is true when `cancel()` or `close()` withdrew it.
+   */
+  jobFailed(err: unknown, cancelled: boolean): void;
+}
+
+/** The pool, as its job records see it (one object per pool, shared by its records). */
+export interface JobOwner {
+  /** A record delivered its outcome. */
+  jobSettled(): void;
+  /** Withdraw `rec` if it hasn't started. */
+  cancelJob(rec: JobRecord): boolean;
+}
+
+/**
+ * The pool's bookkeeping of one job. One object per job: no closures, so the hot path
+ * allocates little besides the request piscina posts.
+ */
+export class JobRecord {
   readonly request: JobRequest;
-  readonly slot: JobStateSlot;
+  /** Its state word: table id, chunk and index (see `job_state.ts`). */
+  readonly wordId: number;
+  readonly states: Int32Array;
+  readonly index: number;
+  readonly #sink: JobSink;
+  readonly #owner: JobOwner;
   /** `queued` (our FIFO) → `handed` (to piscina) → `done`; or `queued` → `withdrawn`. */
-  phase: 'queued' | 'handed' | 'withdrawn' | 'done';
-  /** Whether `promise` has settled. */
-  settled: boolean;
+  phase: 'queued' | 'handed' | 'withdrawn' | 'done' = 'queued';
+  /** Whether the outcome has been delivered. */
+  settled = false;
   /** What the caller sees once settled: `finished` or `cancelled`. */
-  outcome: BlockingJobState;
-  readonly promise: Promise<unknown>;
-  /** Settle `promise` (first call wins), then call the pool's `onSettled`. */
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
+  outcome: BlockingJobState = 'queued';
+
+  constructor(request: JobRequest, wordId: number, states: Int32Array, sink: JobSink, owner: JobOwner) {
+    this.request = request;
+    this.wordId = wordId;
+    this.states = states;
+    this.index = request.index;
+    this.#sink = sink;
+    this.#owner = owner;
+  }
+
+  /** Withdraw the job if it hasn't started; see {@link BlockingJob.cancel}. */
+  cancel(): boolean {
+    return this.#owner.cancelJob(this);
+  }
+
+  /** Where the job is now, as the caller sees it. */
+  get state(): BlockingJobState {
+    if (this.settled) return this.outcome;
+    if (this.phase === 'handed' && Atomics.load(this.states, this.index) === JOB_RUNNING) return 'running';
+    return 'queued';
+  }
+
+  /** Deliver a value (first outcome wins), then tell the pool. */
+  resolve(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.outcome = 'finished';
+    this.#sink.jobDone(value);
+    this.#owner.jobSettled();
+  }
+
+  /** Deliver a failure (first outcome wins), then tell the pool. */
+  reject(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.outcome = 'finished';
+    this.#sink.jobFailed(err, false);
+    this.#owner.jobSettled();
+  }
+
+  /** Deliver "withdrawn": the job never runs. */
+  rejectCancelled(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.outcome = 'cancelled';
+    this.#sink.jobFailed(err, true);
+    this.#owner.jobSettled();
+  }
 }
 
 const noop = (): void => {};
 
-/** A fresh record for `request`, whose settling calls `onSettled` once. */
-export function createJobRecord(request: JobRequest, slot: JobStateSlot, onSettled: (rec: JobRecord) => void): JobRecord {
-  let resolvePromise!: (value: unknown) => void;
-  let rejectPromise!: (err: unknown) => void;
-  const promise = new Promise<unknown>((res, rej) => { resolvePromise = res; rejectPromise = rej; });
-  const settle = (fn: () => void): void => {
-    if (rec.settled) return;
-    rec.settled = true;
-    if (rec.outcome !== 'cancelled') rec.outcome = 'finished';
-    fn();
-    onSettled(rec);
-  };
-  const rec: JobRecord = {
-    request, slot, phase: 'queued', settled: false, outcome: 'queued', promise,
-    resolve: (value) => settle(() => resolvePromise(value)),
-    reject: (err) => settle(() => rejectPromise(err)),
-  };
-  return rec;
+/** A {@link JobSink} that settles a promise: what {@link BlockingPool.run} hands out. */
+export class PromiseSink implements JobSink {
+  readonly promise: Promise<unknown>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (err: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<unknown>((res, rej) => { this.#resolve = res; this.#reject = rej; });
+  }
+
+  jobDone(value: unknown): void {
+    this.#resolve(value);
+  }
+
+  jobFailed(err: unknown, cancelled: boolean): void {
+    // Nobody has to await a cancellation they asked for.
+    if (cancelled) this.promise.catch(noop);
+    this.#reject(err);
+  }
 }
 
-/** Settle `rec` as cancelled; nobody has to await that rejection. */
-export function rejectCancelled(rec: JobRecord, err: Error): void {
-  if (rec.settled) return;
-  rec.outcome = 'cancelled';
-  rec.promise.catch(noop);
-  rec.reject(err);
-}
-
-/** The caller's view of `rec`. */
-export function jobHandle<R>(rec: JobRecord, cancel: (rec: JobRecord) => boolean): BlockingJob<R> {
+/** The caller's view of `rec`, whose outcome goes to `sink`. */
+export function jobHandle<R>(rec: JobRecord, sink: PromiseSink): BlockingJob<R> {
   return {
-    promise: rec.promise as Promise<R>,
-    cancel: () => cancel(rec),
-    get state(): BlockingJobState {
-      if (rec.settled) return rec.outcome;
-      if (rec.phase === 'handed' && Atomics.load(rec.slot.states, rec.slot.index) === JOB_RUNNING) return 'running';
-      return 'queued';
-    },
+    promise: sink.promise as Promise<R>,
+    cancel: () => rec.cancel(),
+    get state(): BlockingJobState { return rec.state; },
   };
 }
 

@@ -10,9 +10,13 @@
  * `cancel()` moves it to {@link JOB_CANCELLED} the same way. Exactly one of them wins, so a
  * cancelled job never runs and a running job is never reported as cancelled.
  *
- * Words live in SharedArrayBuffer chunks of {@link CHUNK_SLOTS} and are recycled through a
- * free list once piscina has settled the task (after that no thread reads the word again),
- * so a busy pool allocates no shared memory per job.
+ * Words live in SharedArrayBuffer chunks and are recycled through a free list once piscina
+ * has settled the task (after that no thread reads the word again), so a busy pool
+ * allocates no shared memory per job. The first chunk is given to every pool thread once,
+ * in `workerData`, and is big enough for every job the pool can have handed to piscina at
+ * a time (see {@link JobStateTable}); a job whose word lives there carries only its index.
+ * Posting a SharedArrayBuffer with every job would make each message noticeably dearer to
+ * send and receive (the buffer is re-registered in the receiving thread each time).
  */
 
 /** The job waits in the queue (or is on its way to a thread). */
@@ -22,43 +26,58 @@ export const JOB_RUNNING = 1;
 /** `cancel()` claimed the job first: it must never run. */
 export const JOB_CANCELLED = 2;
 
-/** Words per shared chunk (1 KiB each). */
+/** Words per overflow chunk (1 KiB each). */
 export const CHUNK_SLOTS = 256;
 
-/** One job's state word: the view and the index into it. */
-export interface JobStateSlot {
-  /** The chunk the word lives in (SharedArrayBuffer-backed; shared, not copied, by postMessage). */
-  readonly states: Int32Array;
-  /** Index of the word in `states`. */
-  readonly index: number;
-  /** Table-wide id, for {@link JobStateTable.release}. */
-  readonly id: number;
+/** A new chunk of `slots` words, all {@link JOB_QUEUED}. */
+function newChunk(slots: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(slots * Int32Array.BYTES_PER_ELEMENT));
 }
 
-/** A growable table of job-state words with a free list (main thread only). */
+/**
+ * A growable table of job-state words with a free list (main thread only). A new id is
+ * minted only when every earlier one is in use, so as long as at most `primarySlots` jobs
+ * hold a word at once, every word is in {@link primary}.
+ */
 export class JobStateTable {
-  readonly #chunks: Int32Array[] = [];
+  /** The chunk pool threads get up front (ids `0 .. primary.length - 1`). */
+  readonly primary: Int32Array;
+  /** Chunks for ids beyond the primary one; sent along with each job that uses them. */
+  readonly #overflow: Int32Array[] = [];
   readonly #free: number[] = [];
   #next = 0;
 
-  /** Take a word, set to {@link JOB_QUEUED}. */
-  acquire(): JobStateSlot {
+  constructor(primarySlots: number = CHUNK_SLOTS) {
+    this.primary = newChunk(Math.max(1, primarySlots));
+  }
+
+  /** Take a word (set to {@link JOB_QUEUED}); returns its id. */
+  acquire(): number {
     let id = this.#free.pop();
     if (id === undefined) {
       id = this.#next++;
-      if (id >= this.#chunks.length * CHUNK_SLOTS) {
-        this.#chunks.push(new Int32Array(new SharedArrayBuffer(CHUNK_SLOTS * Int32Array.BYTES_PER_ELEMENT)));
-      }
+      const rel = id - this.primary.length;
+      if (rel >= this.#overflow.length * CHUNK_SLOTS) this.#overflow.push(newChunk(CHUNK_SLOTS));
     }
-    const states = this.#chunks[Math.floor(id / CHUNK_SLOTS)]!;
-    const index = id % CHUNK_SLOTS;
-    Atomics.store(states, index, JOB_QUEUED);
-    return { states, index, id };
+    Atomics.store(this.chunkOf(id), this.indexOf(id), JOB_QUEUED);
+    return id;
   }
 
-  /** Return a word once no thread can read it any more (its piscina task has settled). */
-  release(slot: JobStateSlot): void {
-    this.#free.push(slot.id);
+  /** The chunk holding word `id`. */
+  chunkOf(id: number): Int32Array {
+    const rel = id - this.primary.length;
+    return rel < 0 ? this.primary : this.#overflow[Math.floor(rel / CHUNK_SLOTS)]!;
+  }
+
+  /** The index of word `id` in {@link chunkOf}(id). */
+  indexOf(id: number): number {
+    const rel = id - this.primary.length;
+    return rel < 0 ? id : rel % CHUNK_SLOTS;
+  }
+
+  /** Return word `id` once no thread can read it any more (its piscina task has settled). */
+  release(id: number): void {
+    this.#free.push(id);
   }
 }
 

@@ -7,8 +7,8 @@
  * `maxThreads`, `idleTimeout`), and the closure is data, (module URL, export name,
  * arguments), which `pool_worker.ts` runs.
  *
- * The queue is ours, not piscina's: the pool hands piscina at most `maxThreads` jobs at a
- * time (one per thread it has or may start) and keeps the rest in its own FIFO. Why:
+ * The queue is ours, not piscina's: the pool hands piscina one job per thread it may start,
+ * plus a few per running thread (HANDOFF_DEPTH), and keeps the rest in its own FIFO. Why:
  * - Cancel. A job still in our queue is simply dropped. A job already handed to piscina is
  *   cancelled through its shared state word (`job_state.ts`): the thread claims the word
  *   before calling the function, `cancel()` claims it from the other side, and only one
@@ -18,9 +18,9 @@
  *   thread goes back to the head or the tail of its skip queue), and Tokio's queue is FIFO.
  * - Metrics. Queue depth, running jobs and idle threads are counted here exactly.
  * - Recovery. With `minThreads: 0`, piscina leaves queued tasks waiting forever when every
- *   thread died; feeding jobs one per thread means each new hand-off starts a thread again,
- *   and a no-op "kick" covers the rest. If threads can't start at all, queued jobs fail with
- *   `spawnFailed` instead of hanging.
+ *   thread died; with no thread up the pool hands one job per thread it may start, so each
+ *   new hand-off starts a thread again, and a no-op "kick" covers the rest. If threads
+ *   can't start at all, queued jobs fail with `spawnFailed` instead of hanging.
  *
  * Errors keep their class, code and stack (`error_codec.ts`). Shutdown never hangs:
  * `close()` withdraws queued jobs and waits for running ones, `close({ force: true })`
@@ -33,14 +33,14 @@ import { Piscina } from 'piscina';
 import { decodeThrown } from './error_codec.js';
 import { BlockingPoolError, typeError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
-import { createJobRecord, jobHandle, normalizeModuleUrl, rejectCancelled, type BlockingJob, type JobRecord } from './job.js';
+import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
 import { JobQueue } from './job_queue.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
 import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
-import type { JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
+import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
 import { cwdBase, resolveTsxEsmApi } from './tsx_loader.js';
 
-export type { BlockingJob, BlockingJobState } from './job.js';
+export type { BlockingJob, BlockingJobState, JobRecord, JobSink } from './job.js';
 
 /** True when this file runs as TypeScript (tests, tsx): threads then need tsx too. */
 const SOURCE_MODE = /\.[cm]?tsx?$/.test(new URL(import.meta.url).pathname);
@@ -61,21 +61,26 @@ export interface BlockingPoolCloseOptions {
 const noop = (): void => {};
 
 /**
+ * Jobs handed to piscina per running thread. piscina posts a thread its next task as soon
+ * as the thread answers, from piscina's own queue; our refill comes a microtask later. So
+ * piscina's queue should never run dry while we still hold jobs: with a stream of small
+ * jobs, `piscina.run()` on an empty queue takes its slow path (it lists every worker and
+ * asks its balancer) and threads wait for the main thread. Two per thread left it dry often
+ * enough to cost throughput (bench `spawn_blocking` shape, interleaved on a loaded box:
+ * 0.61× raw piscina at 2, 0.72× at 8, 0.76× at 32; noisy, but never better at 2). Handed jobs
+ * stay cancellable through their state word, count in the queue depth until a thread
+ * claims them, and piscina keeps un-abortable tasks in FIFO order.
+ */
+const HANDOFF_DEPTH = 16;
+
+/**
  * A pool of blocking threads: lazily started, capped at `maxThreads`, idle threads exit
  * after `idleTimeoutMs`, unbounded FIFO queue, at most HANDOFF_DEPTH jobs per thread handed to piscina.
  */
-/**
- * Jobs handed to piscina per thread. Two keeps each thread fed: the next job is already in
- * piscina's queue when one finishes, so a thread never idles for a main-thread round trip.
- * Handed jobs stay cancellable through their state word, and piscina keeps un-abortable
- * tasks in FIFO order.
- */
-const HANDOFF_DEPTH = 2;
-
 export class BlockingPool {
   readonly #opts: ResolvedBlockingPoolOptions;
   readonly #piscina: Piscina<PoolRequest, JobResponse>;
-  readonly #states = new JobStateTable();
+  readonly #states: JobStateTable;
   readonly #queue = new JobQueue<JobRecord>();
   /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
   #queued = 0;
@@ -86,6 +91,14 @@ export class BlockingPool {
   #terminating: Promise<void> | undefined;
   #fruitlessKicks = 0;
   #lastThreadError: unknown;
+  /** The last module URL given to {@link submit} and its normalized form (a pool runs few modules). */
+  #lastUrl: string | undefined = undefined;
+  #lastNormalizedUrl = '';
+  /** What every job record calls back into (one object, not closures per job). */
+  readonly #owner: JobOwner = {
+    jobSettled: () => this.#onJobSettled(),
+    cancelJob: (rec) => this.#cancel(rec),
+  };
 
   /** Validate `opts` (TypeError / RangeError with a `code`) and create the pool. No thread starts yet. */
   constructor(opts: BlockingPoolOptions = {}) {
@@ -99,7 +112,10 @@ export class BlockingPool {
       execArgv = sourceModeExecArgv(execArgv ?? process.execArgv, tsxApiUrl);
     }
     if (execArgv !== undefined) assertWorkerExecArgv(execArgv);
-    const workerData: PoolWorkerData = { tsxApiUrl, nice: this.#opts.nice };
+    // Every job piscina can hold at once (see #pump) gets a word in the primary chunk, up to
+    // a sane size (huge maxThreads): past it, jobs carry their overflow chunk.
+    this.#states = new JobStateTable(Math.min(4_096, this.#opts.maxThreads * HANDOFF_DEPTH));
+    const workerData: PoolWorkerData = { tsxApiUrl, nice: this.#opts.nice, states: this.#states.primary };
     this.#piscina = new Piscina<PoolRequest, JobResponse>({
       filename: WORKER_ENTRY,
       minThreads: 0,
@@ -137,20 +153,42 @@ export class BlockingPool {
    * BlockingPoolError (`closed`) after {@link close}.
    */
   run<R>(moduleUrl: string, exportName: string, args: readonly unknown[] = []): BlockingJob<R> {
-    const url = normalizeModuleUrl(moduleUrl);
+    const sink = new PromiseSink();
+    return jobHandle<R>(this.submit(moduleUrl, exportName, args, sink), sink);
+  }
+
+  /**
+   * {@link run} without a promise: the outcome goes to `sink` (exactly one call), and the
+   * returned record cancels the job (`cancel()`, as {@link BlockingJob.cancel}) and tells
+   * where it is (`state`). The runtime's blocking tasks use this. Same errors as {@link run}.
+   */
+  submit(moduleUrl: string, exportName: string, args: readonly unknown[], sink: JobSink): JobRecord {
+    const url = moduleUrl === this.#lastUrl ? this.#lastNormalizedUrl : this.#normalizeUrl(moduleUrl);
     if (typeof exportName !== 'string' || exportName === '') {
       throw typeError(`The "exportName" argument must be a non-empty string. Received ${typeof exportName}`);
     }
     if (!Array.isArray(args)) throw typeError(`The "args" argument must be an array. Received ${typeof args}`);
     if (this.#closing) throw new BlockingPoolError('closed');
 
-    const slot = this.#states.acquire();
-    const request = { kind: 'job', url, exportName, args, states: slot.states, index: slot.index } as const;
-    const rec = createJobRecord(request, slot, () => this.#onJobSettled());
+    const wordId = this.#states.acquire();
+    const states = this.#states.chunkOf(wordId);
+    const index = this.#states.indexOf(wordId);
+    // Threads already hold the primary chunk: don't post it with every job.
+    const request: JobRequest = states === this.#states.primary
+      ? { kind: 'job', url, exportName, args, index }
+      : { kind: 'job', url, exportName, args, index, states };
+    const rec = new JobRecord(request, wordId, states, sink, this.#owner);
     this.#queue.push(rec);
     this.#queued++;
     this.#pump();
-    return jobHandle<R>(rec, (r) => this.#cancel(r));
+    return rec;
+  }
+
+  #normalizeUrl(moduleUrl: string): string {
+    const url = normalizeModuleUrl(moduleUrl);
+    this.#lastUrl = moduleUrl;
+    this.#lastNormalizedUrl = url;
+    return url;
   }
 
   /** Threads alive now (starting, busy or idle): Tokio's `num_blocking_threads`. */
@@ -161,7 +199,7 @@ export class BlockingPool {
   /** Threads not running a job: Tokio's `num_idle_blocking_threads`. */
   get numIdleThreads(): number {
     let running = 0;
-    for (const rec of this.#handed) if (Atomics.load(rec.slot.states, rec.slot.index) === JOB_RUNNING) running++;
+    for (const rec of this.#handed) if (Atomics.load(rec.states, rec.index) === JOB_RUNNING) running++;
     return Math.max(0, this.#piscina.threads.length - running);
   }
 
@@ -169,7 +207,7 @@ export class BlockingPool {
   get queueDepth(): number {
     let waiting = this.#queued;
     for (const rec of this.#handed) {
-      if (Atomics.load(rec.slot.states, rec.slot.index) === JOB_QUEUED) waiting++;
+      if (Atomics.load(rec.states, rec.index) === JOB_QUEUED) waiting++;
     }
     return waiting;
   }
@@ -177,7 +215,7 @@ export class BlockingPool {
   /** Jobs a thread has started and not yet finished. */
   get numRunning(): number {
     let running = 0;
-    for (const rec of this.#handed) if (!rec.settled && Atomics.load(rec.slot.states, rec.slot.index) === JOB_RUNNING) running++;
+    for (const rec of this.#handed) if (!rec.settled && Atomics.load(rec.states, rec.index) === JOB_RUNNING) running++;
     return running;
   }
 
@@ -249,7 +287,7 @@ export class BlockingPool {
     } catch (err) {
       // Unexpected (thread options are validated up front). The task may sit in piscina's
       // queue: make sure it never runs, and keep its word (a thread may still read it).
-      tryCancel(rec.slot.states, rec.slot.index);
+      tryCancel(rec.states, rec.index);
       this.#handed.delete(rec);
       rec.phase = 'done';
       rec.reject(err);
@@ -264,7 +302,7 @@ export class BlockingPool {
   #onPiscinaSettled(rec: JobRecord, response: JobResponse | undefined, err: unknown): void {
     this.#handed.delete(rec);
     rec.phase = 'done';
-    this.#states.release(rec.slot);
+    this.#states.release(rec.wordId);
     if (response !== undefined) {
       this.#fruitlessKicks = 0;
       if (response.t === 'ok') rec.resolve(response.value);
@@ -288,11 +326,11 @@ export class BlockingPool {
     if (rec.phase === 'queued') {
       rec.phase = 'withdrawn';
       this.#queued--;
-    } else if (rec.phase !== 'handed' || !tryCancel(rec.slot.states, rec.slot.index)) {
+    } else if (rec.phase !== 'handed' || !tryCancel(rec.states, rec.index)) {
       return false; // its thread claimed it first: it runs to the end
     }
     // A handed job whose word cancel() won is skipped by its thread: it never runs.
-    rejectCancelled(rec, new BlockingPoolError('cancelled'));
+    rec.rejectCancelled(new BlockingPoolError('cancelled'));
     return true;
   }
 
@@ -301,11 +339,11 @@ export class BlockingPool {
     for (const rec of this.#queue.drain()) {
       if (rec.phase !== 'queued') continue;
       rec.phase = 'withdrawn';
-      rejectCancelled(rec, error());
+      rec.rejectCancelled(error());
     }
     this.#queued = 0;
     for (const rec of this.#handed) {
-      if (!rec.settled && tryCancel(rec.slot.states, rec.slot.index)) rejectCancelled(rec, error());
+      if (!rec.settled && tryCancel(rec.states, rec.index)) rec.rejectCancelled(error());
     }
   }
 

@@ -25,27 +25,59 @@ type AnyFunction = (...args: unknown[]) => unknown;
 
 const data = (workerData ?? {}) as Partial<PoolWorkerData>;
 lowerThreadPriority(data.nice ?? DEFAULT_BLOCKING_NICE);
+/** The pool's primary chunk of job-state words; jobs whose word lives elsewhere carry theirs. */
+const primaryStates = data.states;
 const modules = new Map<string, Promise<Record<string, unknown>>>();
-const functions = new Map<string, AnyFunction>();
+/** Resolved functions by module URL, then export name (no per-job key string). */
+const functions = new Map<string, Map<string, AnyFunction>>();
+const SKIP: JobResponse = { t: 'skip' };
 
-/** piscina's entry point: run one blocking job (or acknowledge a kick). */
-export default async function runBlockingJob(request: PoolRequest): Promise<JobResponse> {
-  if (request.kind !== 'job') return { t: 'skip' };
-  let fn: AnyFunction;
-  try {
-    fn = await resolveFunction(request);
-  } catch (err) {
+/**
+ * piscina's entry point: run one blocking job (or acknowledge a kick). Once the function is
+ * known, a sync job is answered synchronously: no promise or extra microtask per job.
+ */
+export default function runBlockingJob(request: PoolRequest): JobResponse | Promise<JobResponse> {
+  if (request.kind !== 'job') return SKIP;
+  const fn = functions.get(request.url)?.get(request.exportName);
+  if (fn !== undefined) return runJob(fn, request);
+  return resolveFunction(request).then((f) => runJob(f, request), (err: unknown) => {
     // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
-    if (!tryStart(request.states, request.index)) return { t: 'skip' };
+    if (!claim(request)) return SKIP;
     return { t: 'err', error: encodeThrown(err) };
-  }
-  if (!tryStart(request.states, request.index)) return { t: 'skip' };
+  });
+}
+
+/** Claim the job's state word; false if it was cancelled first. */
+function claim(request: JobRequest): boolean {
+  const states = request.states ?? primaryStates;
+  if (states === undefined) throw new Error('blocking-pool thread started without its job-state words');
+  return tryStart(states, request.index);
+}
+
+function runJob(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
+  if (!claim(request)) return SKIP;
   let value: unknown;
   try {
-    value = await fn(...request.args);
+    value = fn(...request.args);
   } catch (err) {
     return { t: 'err', error: encodeThrown(err) };
   }
+  if (isThenable(value)) {
+    return Promise.resolve(value).then(
+      (v) => answer(v, request),
+      (err: unknown) => ({ t: 'err', error: encodeThrown(err) }),
+    );
+  }
+  return answer(value, request);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The response for a returned value, or an error if it can't be posted back. */
+function answer(value: unknown, request: JobRequest): JobResponse {
   const problem = uncloneableReason(value);
   if (problem !== undefined) {
     const err = new TypeError(
@@ -58,9 +90,6 @@ export default async function runBlockingJob(request: PoolRequest): Promise<JobR
 }
 
 async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
-  const key = `${request.exportName}\u0000${request.url}`;
-  const cached = functions.get(key);
-  if (cached !== undefined) return cached;
   const ns = await importModule(request.url);
   if (!(request.exportName in ns)) {
     throw notAFunction(`module ${request.url} has no export named "${request.exportName}"`);
@@ -74,7 +103,9 @@ async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
   if (typeof fn !== 'function') {
     throw notAFunction(`export "${request.exportName}" of ${request.url} is neither a function nor a task() definition`);
   }
-  functions.set(key, fn as AnyFunction);
+  let byName = functions.get(request.url);
+  if (byName === undefined) functions.set(request.url, (byName = new Map()));
+  byName.set(request.exportName, fn as AnyFunction);
   return fn as AnyFunction;
 }
 

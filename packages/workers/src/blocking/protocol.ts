@@ -4,7 +4,8 @@
  * Kept in one place so the main-thread side (`pool.ts`) and the thread side
  * (`pool_worker.ts`) can't drift. Payloads are structured-cloned by piscina; the job's
  * state word travels as an Int32Array over a SharedArrayBuffer, which postMessage shares
- * instead of copying.
+ * instead of copying. Requests are kept small: their structured clone is paid on the main
+ * thread for every job.
  */
 import type { EncodedThrown } from './error_codec.js';
 
@@ -14,8 +15,12 @@ export interface JobRequest {
   readonly url: string;
   readonly exportName: string;
   readonly args: readonly unknown[];
-  /** The chunk holding this job's state word (see `job_state.ts`). */
-  readonly states: Int32Array;
+  /**
+   * The chunk holding this job's state word, when it isn't the pool's primary chunk
+   * (`PoolWorkerData.states`, which threads already have). See `job_state.ts`.
+   */
+  readonly states?: Int32Array;
+  /** Index of the job's state word in its chunk. */
   readonly index: number;
 }
 
@@ -39,4 +44,6 @@ export interface PoolWorkerData {
   readonly tsxApiUrl: string | undefined;
   /** Niceness to add to the thread (see thread_priority.ts). */
   readonly nice: number;
+  /** The pool's primary chunk of job-state words (see `job_state.ts`). */
+  readonly states: Int32Array;
 }

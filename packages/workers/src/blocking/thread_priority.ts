@@ -8,6 +8,13 @@
  * 200 ms burners on two cores). Raising the pool threads' nice value lets the kernel
  * prefer the event loop whenever it has work, while the pool still gets every idle cycle.
  *
+ * The price: a niced thread that wakes the main thread (every answer it posts does) is
+ * preempted by it on a busy core, so a stream of tiny jobs on two cores runs 5–15% slower
+ * than at nice 0 (bench `spawn_blocking` shape, interleaved rounds on a loaded box: e.g.
+ * 0.69× vs 0.80× of raw piscina). Renicing only around each job would avoid that where the
+ * process may lower a nice value again, but two `setpriority` calls per job cost more than
+ * they saved (0.58× vs 0.70× for nice-once), so threads are niced once, at start.
+ *
  * Linux applies `setpriority` to a single thread when given its thread id, which a thread
  * can read from `/proc/thread-self`. Elsewhere this does nothing.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JoinError, NotSendableError, Runtime, SerializationError, sleep, spawn, spawnBlocking } from '@skein/core';
 import { getPriority } from 'node:os';
-import { explode, forever, gated, ownNice, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
+import { double, explode, forever, gated, ownNice, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
 
 async function withRuntime<T>(f: (rt: Runtime) => Promise<T>, build = Runtime.builder()): Promise<T> {
   const rt = await build.logger('silent').build();
@@ -28,6 +28,20 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
         expect((err as NotSendableError).code).toBe('ERR_SKEIN_NOT_SENDABLE');
         expect((err as Error).message).toContain('task(import.meta');
       }
+    });
+  });
+
+  it('counts a spawn in the queue depth while its export name is still being looked up', async () => {
+    await withRuntime(async (rt) => {
+      expect(double.exportName).toBeUndefined();
+      const hs = [spawnBlocking(double, 1), spawnBlocking(double, 2)];
+      // Nothing can have run yet: the first spawns of a definition wait for its export name.
+      expect(rt.metrics().blockingQueueDepth).toBe(2);
+      hs[1]!.abort();
+      expect(rt.metrics().blockingQueueDepth).toBe(1);
+      expect(await hs[0]).toBe(2);
+      await expect(hs[1]).rejects.toSatisfy((e: unknown) => e instanceof JoinError && e.isCancelled());
+      expect(rt.metrics().blockingQueueDepth).toBe(0);
     });
   });
 
