@@ -4,6 +4,7 @@
  *   pnpm bench                     every suite
  *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
  *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
+ *   pnpm bench --bench cpu_fib     only the named benches (with --no-write, to try a change)
  */
 import { parseArgs } from 'node:util';
 import { runBench, type Bench, type BenchResult } from './harness.js';
@@ -18,6 +19,7 @@ import { multiThreadBenches } from './suites/multi_thread.js';
 const { values } = parseArgs({
   options: {
     suite: { type: 'string', multiple: true },
+    bench: { type: 'string', multiple: true },
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
@@ -46,7 +48,9 @@ for (const name of chosen) {
   }
   log(`== ${name}`);
   const results: BenchResult[] = [];
-  for (const b of (await suite.benches?.()) ?? []) results.push(await runBench(b, rounds, log));
+  for (const b of (await suite.benches?.()) ?? []) {
+    if (values.bench === undefined || values.bench.includes(b.name)) results.push(await runBench(b, rounds, log));
+  }
   const notes = (await suite.notes?.(log, quick)) ?? [];
   if (!values['no-write']) {
     md = writeResults(new URL('../results/', import.meta.url), name, results, notes);
