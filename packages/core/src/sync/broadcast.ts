@@ -15,9 +15,8 @@
 import { RecvError, SendError, TryRecvError } from '../errors/channel_errors.js';
 import { AlreadyReleasedError } from '../errors/sync_errors.js';
 import { assertNumber, rangeError } from '../errors/invalid_argument.js';
-import type { Waiter } from '../task/waiter.js';
 import { coop } from '../task/yield_now.js';
-import { QueuedWaiter, WaitList } from './wait_list.js';
+import { EventWaiters } from './event_waiters.js';
 
 const MAX_CAPACITY = 2 ** 29;
 
@@ -39,8 +38,9 @@ class Shared<T> {
   rxCount = 1;
   txCount = 1;
   closed = false;
-  readonly waiters = new WaitList<QueuedWaiter<void>>();
-  readonly txClosedWaiters = new WaitList<QueuedWaiter<void>>();
+  readonly waiters = new EventWaiters();
+  /** Senders in `closed()`, woken when the last receiver goes. */
+  readonly txClosedWaiters = new EventWaiters();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -50,20 +50,13 @@ class Shared<T> {
     this.slots = new Array<Slot<T>>(capacity);
   }
 
-  readonly onCancel = (w: Waiter<void>, woken: boolean): void => {
-    if (!woken) this.waiters.remove(w as QueuedWaiter<void>);
-  };
-
-  readonly onTxClosedCancel = (w: Waiter<void>, woken: boolean): void => {
-    if (!woken) this.txClosedWaiters.remove(w as QueuedWaiter<void>);
-  };
 
   wakeAll(): void {
-    for (const w of this.waiters.takeAll()) w.wake(undefined);
+    this.waiters.wakeAll();
   }
 
   dropRx(): void {
-    if (--this.rxCount === 0) for (const w of this.txClosedWaiters.takeAll()) w.wake(undefined);
+    if (--this.rxCount === 0) this.txClosedWaiters.wakeAll();
   }
 }
 
@@ -156,10 +149,7 @@ export class BroadcastSender<T> implements Disposable {
    */
   closed(): Promise<void> {
     const s = this.#shared;
-    if (s.rxCount === 0) return Promise.resolve();
-    const w = new QueuedWaiter<void>(s.onTxClosedCancel);
-    if (w.pending) s.txClosedWaiters.pushBack(w);
-    return w.promise;
+    return s.rxCount === 0 ? Promise.resolve() : s.txClosedWaiters.wait();
   }
 
   /** Whether `other` sends on the same channel. */
@@ -209,10 +199,7 @@ export class BroadcastReceiver<T> implements Disposable {
       }
     }
     const s = this.#shared;
-    const w = new QueuedWaiter<void>(s.onCancel);
-    if (!w.pending) return w.promise as Promise<never>;
-    s.waiters.pushBack(w);
-    return w.promise.then(() => this.recv());
+    return s.waiters.wait().then(() => this.recv());
   }
 
   /**

@@ -12,9 +12,8 @@
  */
 import { RecvError, SendError } from '../errors/channel_errors.js';
 import { assertFunction } from '../errors/invalid_argument.js';
-import type { Waiter } from '../task/waiter.js';
 import { coop } from '../task/yield_now.js';
-import { QueuedWaiter, WaitList } from './wait_list.js';
+import { EventWaiters } from './event_waiters.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -24,8 +23,9 @@ class Shared<T> {
   /** The sender closed. */
   closed = false;
   rxCount = 1;
-  readonly waiters = new WaitList<QueuedWaiter<void>>();
-  readonly txClosedWaiters = new WaitList<QueuedWaiter<void>>();
+  readonly waiters = new EventWaiters();
+  /** Senders in `closed()`, woken when the last receiver goes. */
+  readonly txClosedWaiters = new EventWaiters();
 
   constructor(value: T) {
     this.value = value;
@@ -33,20 +33,13 @@ class Shared<T> {
 
   changedNow(): void {
     this.version++;
-    for (const w of this.waiters.takeAll()) w.wake(undefined);
+    this.waiters.wakeAll();
   }
 
   dropRx(): void {
-    if (--this.rxCount === 0) for (const w of this.txClosedWaiters.takeAll()) w.wake(undefined);
+    if (--this.rxCount === 0) this.txClosedWaiters.wakeAll();
   }
 
-  readonly onCancel = (w: Waiter<void>, woken: boolean): void => {
-    if (!woken) this.waiters.remove(w as QueuedWaiter<void>);
-  };
-
-  readonly onTxClosedCancel = (w: Waiter<void>, woken: boolean): void => {
-    if (!woken) this.txClosedWaiters.remove(w as QueuedWaiter<void>);
-  };
 }
 
 /** Publishes new values to every {@link WatchReceiver}. */
@@ -133,10 +126,7 @@ export class WatchSender<T> implements Disposable {
    */
   closed(): Promise<void> {
     const s = this.#shared;
-    if (s.rxCount === 0) return Promise.resolve();
-    const w = new QueuedWaiter<void>(s.onTxClosedCancel);
-    if (w.pending) s.txClosedWaiters.pushBack(w);
-    return w.promise;
+    return s.rxCount === 0 ? Promise.resolve() : s.txClosedWaiters.wait();
   }
 
   /**
@@ -148,7 +138,7 @@ export class WatchSender<T> implements Disposable {
     this.#open = false;
     const s = this.#shared;
     s.closed = true;
-    for (const w of s.waiters.takeAll()) w.wake(undefined);
+    s.waiters.wakeAll();
   }
 
   /** `close()`. */
@@ -185,10 +175,7 @@ export class WatchReceiver<T> implements Disposable {
       return RESOLVED;
     }
     if (s.closed || !this.#open) return Promise.reject(new RecvError('closed'));
-    const w = new QueuedWaiter<void>(s.onCancel);
-    if (!w.pending) return w.promise;
-    s.waiters.pushBack(w);
-    return w.promise.then(() => this.changed());
+    return s.waiters.wait().then(() => this.changed());
   }
 
   /** The latest value, without marking it seen. */

@@ -13,7 +13,6 @@ import { Elapsed } from '../../errors/skein_error.js';
 import { assertDuration, assertNumber, rangeError } from '../../errors/invalid_argument.js';
 import { timeout } from '../../time/timeout.js';
 import { coop } from '../../task/yield_now.js';
-import { QueuedWaiter } from '../wait_list.js';
 import { AcquireWaiter, BatchSemaphore, MAX_PERMITS } from '../batch_semaphore.js';
 import { Chan } from './chan.js';
 import { Receiver } from './receiver.js';
@@ -212,11 +211,7 @@ export class Sender<T> implements Disposable {
    * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
    */
   closed(): Promise<void> {
-    const chan = this.#chan;
-    if (chan.rxClosed) return Promise.resolve();
-    const w = new QueuedWaiter<void>(chan.onClosedCancel);
-    if (w.pending) chan.closedWaiters.pushBack(w);
-    return w.promise;
+    return this.#chan.whenRxClosed();
   }
 
   /** Whether the receiver has closed (or this sender was closed). */

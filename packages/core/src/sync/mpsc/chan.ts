@@ -20,6 +20,7 @@
 import type { Waiter } from '../../task/waiter.js';
 import type { BatchSemaphore } from '../batch_semaphore.js';
 import { Deque } from '../deque.js';
+import { EventWaiters } from '../event_waiters.js';
 import { QueuedWaiter, WaitList } from '../wait_list.js';
 
 /** A pending `recv`. */
@@ -54,7 +55,7 @@ export class Chan<T> {
   rxClosed = false;
   readonly rxWaiters = new WaitList<RecvWaiter<T>>();
   /** Tasks in `Sender.closed()`. */
-  readonly closedWaiters = new WaitList<QueuedWaiter<void>>();
+  readonly closedWaiters = new EventWaiters();
 
   constructor(sem: BatchSemaphore | undefined, capacity: number) {
     this.sem = sem;
@@ -106,7 +107,7 @@ export class Chan<T> {
     if (this.rxClosed) return;
     this.rxClosed = true;
     this.sem?.close();
-    for (const w of this.closedWaiters.takeAll()) w.wake(undefined);
+    this.closedWaiters.wakeAll();
     this.wakeIfEnded();
   }
 
@@ -137,7 +138,8 @@ export class Chan<T> {
   };
 
   /** `onCancel` of `Sender.closed()` waiters. */
-  readonly onClosedCancel = (w: Waiter<void>, woken: boolean): void => {
-    if (!woken) this.closedWaiters.remove(w as QueuedWaiter<void>);
-  };
+  /** A sender's `closed()`: resolves once the receiver has closed. */
+  whenRxClosed(): Promise<void> {
+    return this.rxClosed ? Promise.resolve() : this.closedWaiters.wait();
+  }
 }

@@ -8,7 +8,6 @@
  */
 import { SendError } from '../../errors/channel_errors.js';
 import { AlreadyReleasedError } from '../../errors/sync_errors.js';
-import { QueuedWaiter } from '../wait_list.js';
 import { Chan } from './chan.js';
 import { Receiver } from './receiver.js';
 
@@ -51,11 +50,7 @@ export class UnboundedSender<T> implements Disposable {
    * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
    */
   closed(): Promise<void> {
-    const chan = this.#chan;
-    if (chan.rxClosed) return Promise.resolve();
-    const w = new QueuedWaiter<void>(chan.onClosedCancel);
-    if (w.pending) chan.closedWaiters.pushBack(w);
-    return w.promise;
+    return this.#chan.whenRxClosed();
   }
 
   /** Whether the receiver has closed (or this sender was closed). */
