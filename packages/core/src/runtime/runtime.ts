@@ -7,7 +7,7 @@
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
 import type { Logger } from 'pino';
-import { assertDuration, assertFunction, typeError } from '../errors/invalid_argument.js';
+import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
 import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
@@ -287,7 +287,7 @@ function runtimeMetrics(
     worker(i: number): WorkerMetrics {
       const m = multi();
       if (m !== undefined) return m.worker(i);
-      if (i !== 0) throw new RangeError(`worker index ${i} is out of range: this runtime has 1 worker (index 0)`);
+      if (i !== 0) throw rangeError(`worker index ${i} is out of range: this runtime has 1 worker (index 0)`);
       return mainWorker;
     },
     pollTimeHistogram() { return pollHistogram([c.pollTimeNs]); },

@@ -155,7 +155,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
   worker(i: number): WorkerMetrics {
     const m = this.#metrics[i];
     if (m === undefined) {
-      const err = new RangeError(`worker index ${i} is out of range: this runtime has ${this.#sh.workers} workers (0..${this.#sh.workers - 1})`) as RangeError & { code: string };
+      const n = this.#sh.workers;
+      const err = new RangeError(`worker index ${i} is out of range: this runtime has ${n} worker${n === 1 ? '' : 's'} (0..${n - 1})`) as RangeError & { code: string };
       err.code = 'ERR_OUT_OF_RANGE';
       throw err;
     }

@@ -69,7 +69,7 @@ export function workerViewMetrics(sh: SharedState, me: number, own: SchedulerCou
     blockingQueueDepth: 0,
     worker(i: number): WorkerMetrics {
       const m = workers[i];
-      if (m === undefined) throw rangeError(`worker index ${i} is out of range: this runtime has ${sh.workers} workers (0..${sh.workers - 1})`);
+      if (m === undefined) throw rangeError(`worker index ${i} is out of range: this runtime has ${sh.workers} worker${sh.workers === 1 ? '' : 's'} (0..${sh.workers - 1})`);
       return m;
     },
     pollTimeHistogram() { return pollHistogram([own.pollTimeNs]); },

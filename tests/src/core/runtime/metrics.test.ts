@@ -17,6 +17,7 @@ describe('metrics', () => {
     const m = rt.metrics();
     expect(m.numWorkers).toBe(1);
     expect(() => m.worker(1)).toThrow(RangeError);
+    expect(() => m.worker(1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(m.globalQueueDepth).toBe(0);
     expect(m.numBlockingThreads).toBe(0);
     await rt.shutdown();

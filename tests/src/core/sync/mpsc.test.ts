@@ -299,6 +299,15 @@ describe('mpsc', () => {
     });
   });
 
+  it('recvMany rejects a buffer that is not an array and a bad limit, at the call', async () => {
+    await withRuntime(async () => {
+      const [, rx] = mpsc.channel<number>(8);
+      expect(() => rx.recvMany(5 as unknown as number[], 1)).toThrow(TypeError);
+      expect(() => rx.recvMany(5 as unknown as number[], 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => rx.recvMany([], -1)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+    });
+  });
+
   it('a recvMany that empties the buffer frees its slots at once, FIFO, without waiting a turn', async () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.channel<number>(2);

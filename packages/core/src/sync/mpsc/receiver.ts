@@ -6,7 +6,7 @@
  * drained (Rust's `None`), so don't send `undefined` itself through a channel.
  */
 import { TryRecvError } from '../../errors/channel_errors.js';
-import { assertNumber } from '../../errors/invalid_argument.js';
+import { assertNumber, typeError } from '../../errors/invalid_argument.js';
 import { coop } from '../../task/yield_now.js';
 import { RecvWaiter, type Chan } from './chan.js';
 
@@ -62,9 +62,11 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
    * `buf`. Resolves with how many were added: 0 only when `limit` is 0 or the channel has
    * ended (Tokio's `recv_many`).
    * Cancel safety: cancel-safe, as `recv`.
-   * Errors: RangeError for a bad `limit`; `Cancelled` when the task is cancelled.
+   * Errors: TypeError when `buf` is not an array; RangeError for a bad `limit`; `Cancelled`
+   * when the task is cancelled.
    */
   recvMany(buf: T[], limit: number): Promise<number> {
+    if (!Array.isArray(buf)) throw typeError(`The "buf" argument must be an array the values are pushed onto. Received ${buf === null ? 'null' : typeof buf}`);
     assertNumber(limit, 'limit', 0, true);
     if (limit === 0) return Promise.resolve(0);
     const chan = this.#chan;
