@@ -16,6 +16,7 @@ import { coop } from '../../task/yield_now.js';
 import { AcquireWaiter, BatchSemaphore, MAX_PERMITS } from '../batch_semaphore.js';
 import { Chan } from './chan.js';
 import { Receiver } from './receiver.js';
+import { SenderBase } from './sender_base.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -92,15 +93,7 @@ export class Permit<T> implements Disposable {
  * The sending half of a bounded channel. Clone it for more producers; the receiver sees the
  * end once every clone is closed.
  */
-export class Sender<T> implements Disposable {
-  readonly #chan: Chan<T>;
-  #open = true;
-
-  /** @internal Made by `mpsc.channel` and `clone()`. */
-  constructor(chan: Chan<T>) {
-    this.#chan = chan;
-  }
-
+export class Sender<T> extends SenderBase<T> {
   /**
    * Send `value`, waiting (FIFO) while the channel is full.
    * Cancel safety: if the send is cancelled (abort, select, timeout) the value was not sent;
@@ -109,16 +102,16 @@ export class Sender<T> implements Disposable {
    * `Cancelled` when the task is cancelled.
    */
   send(value: T): Promise<void> {
-    const chan = this.#chan;
+    const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.#open && !sem.isClosed()) {
+    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
       const c = coop();
       if (c !== undefined) return c.then(() => this.send(value));
       sem.tryTake(1);
       chan.push(value);
       return RESOLVED;
     }
-    if (!this.#open || sem.isClosed()) return Promise.reject(new SendError(value));
+    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(value));
     return sem.wait(new SendWaiter(chan, value), 1);
   }
 
@@ -127,9 +120,9 @@ export class Sender<T> implements Disposable {
    * Errors: TrySendError `full` or `closed` (with `.value`).
    */
   trySend(value: T): void {
-    const chan = this.#chan;
+    const chan = this.chan;
     const sem = chan.sem!;
-    if (!this.#open || sem.isClosed()) throw new TrySendError('closed', value);
+    if (!this.open || sem.isClosed()) throw new TrySendError('closed', value);
     if (!sem.tryTake(1)) throw new TrySendError('full', value);
     chan.push(value);
   }
@@ -142,8 +135,8 @@ export class Sender<T> implements Disposable {
    */
   sendTimeout(value: T, ms: number): Promise<void> {
     assertDuration(ms, 'ms');
-    const sem = this.#chan.sem!;
-    if (!this.#open || sem.isClosed()) return Promise.reject(new SendTimeoutError('closed', value));
+    const sem = this.chan.sem!;
+    if (!this.open || sem.isClosed()) return Promise.reject(new SendTimeoutError('closed', value));
     if (sem.available() !== 0) return this.send(value);
     let waited: Promise<void>;
     try {
@@ -164,16 +157,16 @@ export class Sender<T> implements Disposable {
    * Errors: SendError when the channel is closed; `Cancelled` when the task is cancelled.
    */
   reserve(): Promise<Permit<T>> {
-    const chan = this.#chan;
+    const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.#open && !sem.isClosed()) {
+    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
       const c = coop();
       if (c !== undefined) return c.then(() => this.reserve());
       sem.tryTake(1);
       chan.txCount++;
       return Promise.resolve(new Permit(chan));
     }
-    if (!this.#open || sem.isClosed()) return Promise.reject(new SendError(undefined));
+    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(undefined));
     // The permit counts as a sender from now on (it is handed out unless cancelled, when
     // the semaphore gives the slot back and `dropTx` below runs).
     chan.txCount++;
@@ -184,9 +177,9 @@ export class Sender<T> implements Disposable {
 
   /** Reserve a slot now. Errors: TrySendError `full` or `closed` (`.value` undefined). */
   tryReserve(): Permit<T> {
-    const chan = this.#chan;
+    const chan = this.chan;
     const sem = chan.sem!;
-    if (!this.#open || sem.isClosed()) throw new TrySendError('closed', undefined);
+    if (!this.open || sem.isClosed()) throw new TrySendError('closed', undefined);
     if (!sem.tryTake(1)) throw new TrySendError('full', undefined);
     chan.txCount++;
     return new Permit(chan);
@@ -194,50 +187,19 @@ export class Sender<T> implements Disposable {
 
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
   clone(): Sender<T> {
-    if (!this.#open) throw new AlreadyReleasedError('mpsc sender');
-    this.#chan.txCount++;
-    return new Sender(this.#chan);
-  }
-
-  /** Drop this sender (idempotent). When the last one goes, the receiver sees the end. */
-  close(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#chan.dropTx();
-  }
-
-  /**
-   * Resolves when the receiver is closed (Tokio's `closed`).
-   * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
-   */
-  closed(): Promise<void> {
-    return this.#chan.whenRxClosed();
-  }
-
-  /** Whether the receiver has closed (or this sender was closed). */
-  isClosed(): boolean {
-    return this.#chan.rxClosed || !this.#open;
+    return new Sender(this.addSender());
   }
 
   /** Free slots right now (buffered messages and reserved permits use slots). */
   capacity(): number {
-    return this.#chan.sem!.available();
+    return this.chan.sem!.available();
   }
 
   /** The capacity the channel was created with. */
   maxCapacity(): number {
-    return this.#chan.capacity;
+    return this.chan.capacity;
   }
 
-  /** Whether `other` sends on the same channel. */
-  sameChannel(other: Sender<T>): boolean {
-    return this.#chan === other.#chan;
-  }
-
-  /** `close()`: Rust's drop of a sender. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
 
 /**

@@ -7,65 +7,25 @@
  * known to be slower than the consumer.
  */
 import { SendError } from '../../errors/channel_errors.js';
-import { AlreadyReleasedError } from '../../errors/sync_errors.js';
 import { Chan } from './chan.js';
 import { Receiver } from './receiver.js';
+import { SenderBase } from './sender_base.js';
 
 /** The sending half of an unbounded channel. */
-export class UnboundedSender<T> implements Disposable {
-  readonly #chan: Chan<T>;
-  #open = true;
-
-  /** @internal Made by `mpsc.unboundedChannel` and `clone()`. */
-  constructor(chan: Chan<T>) {
-    this.#chan = chan;
-  }
-
+export class UnboundedSender<T> extends SenderBase<T> {
   /**
    * Queue `value` (never waits).
    * Errors: SendError (with `.value`) once the receiver is closed, or this sender closed.
    */
   send(value: T): void {
-    const chan = this.#chan;
-    if (!this.#open || chan.rxClosed) throw new SendError(value);
+    const chan = this.chan;
+    if (!this.open || chan.rxClosed) throw new SendError(value);
     chan.push(value);
   }
 
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
   clone(): UnboundedSender<T> {
-    if (!this.#open) throw new AlreadyReleasedError('mpsc sender');
-    this.#chan.txCount++;
-    return new UnboundedSender(this.#chan);
-  }
-
-  /** Drop this sender (idempotent). When the last one goes, the receiver sees the end. */
-  close(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#chan.dropTx();
-  }
-
-  /**
-   * Resolves when the receiver is closed.
-   * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
-   */
-  closed(): Promise<void> {
-    return this.#chan.whenRxClosed();
-  }
-
-  /** Whether the receiver has closed (or this sender was closed). */
-  isClosed(): boolean {
-    return this.#chan.rxClosed || !this.#open;
-  }
-
-  /** Whether `other` sends on the same channel. */
-  sameChannel(other: UnboundedSender<T>): boolean {
-    return this.#chan === other.#chan;
-  }
-
-  /** `close()`: Rust's drop of a sender. */
-  [Symbol.dispose](): void {
-    this.close();
+    return new UnboundedSender(this.addSender());
   }
 }
 
