@@ -20,3 +20,4 @@ export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule 
 export { runThreadHook } from './runtime/thread_hooks.js';
 export { makeLogger } from './runtime/logger.js';
 export { pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
+export { SUMMARY_SLOTS, writeSummary, mergedPollHistogram } from './metrics/poll_time_summary.js';

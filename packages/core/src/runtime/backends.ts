@@ -45,6 +45,8 @@ export interface MultiThreadBackend {
   readonly globalQueueDepth: number;
   /** Forced yields on the workers (as last published by each). */
   readonly budgetForcedYieldCount: number;
+  /** The workers' poll-time summaries (see metrics/poll_time_summary.ts): where they are. */
+  readonly pollTimeSummaries: { readonly src: Float64Array; readonly bases: readonly number[] };
   worker(i: number): WorkerMetrics;
   /** Abort everything and wait (at most `timeoutMs`, then terminate). */
   shutdown(timeoutMs: number | undefined): Promise<void>;

@@ -11,6 +11,7 @@ import { assertDuration, assertFunction, rangeError, typeError } from '../errors
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
 import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
+import { mergedPollHistogram } from '../metrics/poll_time_summary.js';
 import { JoinHandle } from '../task/join_handle.js';
 import { LocalTask } from '../task/task.js';
 import { isTaskDef, type TaskDef } from '../task/task_def.js';
@@ -290,6 +291,11 @@ function runtimeMetrics(
       if (i !== 0) throw rangeError(`worker index ${i} is out of range: this runtime has 1 worker (index 0)`);
       return mainWorker;
     },
-    pollTimeHistogram() { return pollHistogram([c.pollTimeNs]); },
+    pollTimeHistogram() {
+      const m = multi();
+      if (m === undefined) return pollHistogram([c.pollTimeNs]);
+      const { src, bases } = m.pollTimeSummaries;
+      return mergedPollHistogram(c.pollTimeNs, src, bases);
+    },
   };
 }

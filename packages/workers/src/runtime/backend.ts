@@ -142,6 +142,11 @@ class MultiThreadScheduler implements MultiThreadBackend {
     return n;
   }
 
+  get pollTimeSummaries(): { src: Float64Array; bases: number[] } {
+    const sh = this.#sh;
+    return { src: sh.pollSummaries, bases: Array.from({ length: sh.workers }, (_, i) => sh.summaryBase(i)) };
+  }
+
   get budgetForcedYieldCount(): number {
     let n = 0;
     for (let i = 0; i < this.#sh.workers; i++) n += this.#sh.metrics[this.#sh.metric(i, M_BUDGET_YIELDS)]!;

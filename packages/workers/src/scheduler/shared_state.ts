@@ -20,6 +20,7 @@ import { SharedLayout } from '../shared/layout.js';
 import { Mailbox } from '../shared/mailbox.js';
 import { SlotTable } from './task_slots.js';
 import { TypeRegistry } from './type_registry.js';
+import { SUMMARY_SLOTS } from '@skein/core/internal';
 
 // control: header words
 export const C_NEXT_ID_BLOCK = 0;
@@ -94,7 +95,9 @@ export class SharedState {
   static create(sizes: SharedSizes, channelName: string): SharedInit {
     const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
     const layout = SharedLayout.create({ workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 });
-    const control = new SharedArrayBuffer((HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8);
+    const control = new SharedArrayBuffer(
+      (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8 + sizes.workers * SUMMARY_SLOTS * 8,
+    );
     const offs = mailboxOffsets(sizes);
     const mailboxes = new SharedArrayBuffer(offs[sizes.workers + 1]!);
     for (let t = 0; t <= sizes.workers; t++) Mailbox.initialize(mailboxes, offs[t]!, mailboxCapacity(sizes, t));
@@ -112,6 +115,8 @@ export class SharedState {
   readonly layout: SharedLayout;
   readonly control: Int32Array;
   readonly metrics: Float64Array;
+  /** Each worker's poll-time histogram summary (metrics/poll_time_summary.ts in core). */
+  readonly pollSummaries: Float64Array;
   readonly mailboxes: readonly Mailbox[];
   readonly slots: SlotTable;
   readonly types: TypeRegistry;
@@ -126,6 +131,7 @@ export class SharedState {
     const words = HEADER_WORDS + (this.workers + 1) * THREAD_WORDS;
     this.control = new Int32Array(init.control, 0, words);
     this.metrics = new Float64Array(init.control, words * 4, (this.workers + 1) * METRIC_SLOTS);
+    this.pollSummaries = new Float64Array(init.control, words * 4 + (this.workers + 1) * METRIC_SLOTS * 8, this.workers * SUMMARY_SLOTS);
     const offs = mailboxOffsets(init.sizes);
     const boxes: Mailbox[] = [];
     for (let t = 0; t <= this.workers; t++) boxes.push(new Mailbox(init.mailboxes, offs[t]!));
@@ -143,6 +149,11 @@ export class SharedState {
   /** Index into `metrics` of thread `t`'s metric `field`. */
   metric(t: number, field: number): number {
     return t * METRIC_SLOTS + field;
+  }
+
+  /** Index into `pollSummaries` of worker `w`'s summary. */
+  summaryBase(w: number): number {
+    return w * SUMMARY_SLOTS;
   }
 
   /** First slot index of thread `t`'s partition. */

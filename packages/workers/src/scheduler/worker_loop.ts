@@ -31,12 +31,14 @@ import type { SharedState } from './shared_state.js';
 import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
 import type { Spawner } from './spawner.js';
 import type { TaskRunner } from './task_runner.js';
-import type { Scheduler } from '@skein/core/internal';
+import { writeSummary, type Scheduler } from '@skein/core/internal';
 import { RESOLVED } from '../shared/wait_async.js';
 
 /** Tokio's cap on consecutive LIFO-slot polls. */
 const MAX_LIFO_POLLS = 3;
 const REFILL_MAX = 128;
+/** Least interval (ms) between two poll-time summaries this worker publishes. */
+const SUMMARY_EVERY_MS = 20;
 /** Rounds and nap (ms) a searcher lingers before parking; see #linger. */
 const LINGER_ROUNDS = 3;
 const LINGER_NAP_MS = 0.02;
@@ -75,6 +77,10 @@ export class WorkerLoop {
   #localSchedules = 0;
   /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
   #busyMs = 0;
+  /** When the poll-time summary was last written, and the sample count it had. */
+  #summaryAt = -Infinity;
+  #summaryCount = 0;
+  #summaryTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler) {
     this.#sh = sh;
@@ -364,10 +370,36 @@ export class WorkerLoop {
     m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.#busyMs;
     m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.#localSchedules;
     m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
+    this.#publishSummary(SUMMARY_EVERY_MS);
   }
 
-  /** Publish counters now (a control-plane snapshot). */
+  /**
+   * The poll-time histogram can't be shared, so a summary of it goes to shared memory
+   * (core's poll_time_summary.ts) when it has new samples: at most every
+   * `minIntervalMs`, since a summary costs a dozen percentile lookups, with a trailing
+   * write (an unref'd timer) so the last samples before the worker goes quiet show too.
+   */
+  #publishSummary(minIntervalMs: number): void {
+    const h = this.#scheduler.counters.pollTimeNs;
+    if (h.count === this.#summaryCount) return;
+    const wait = this.#summaryAt + minIntervalMs - performance.now();
+    if (wait > 0) {
+      this.#summaryTimer ??= setTimeout(this.#trailingSummary, wait).unref();
+      return;
+    }
+    this.#summaryAt = performance.now();
+    this.#summaryCount = h.count;
+    writeSummary(this.#sh.pollSummaries, this.#sh.summaryBase(this.#me), h);
+  }
+
+  readonly #trailingSummary = (): void => {
+    this.#summaryTimer = undefined;
+    if (!this.#stopped) this.#publishSummary(0);
+  };
+
+  /** Publish counters now, the poll-time summary included (a control-plane snapshot). */
   publish(): void {
     this.#publish();
+    this.#publishSummary(0);
   }
 }

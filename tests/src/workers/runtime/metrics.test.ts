@@ -59,6 +59,25 @@ describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
     }
   });
 
+  it('pollTimeHistogram() includes the polls on the workers', async () => {
+    const rt = await multiThread(2);
+    try {
+      // About 30 forced yields on one worker, each a poll batch its scheduler records; the
+      // main thread itself polls only the handle's wake-up here.
+      await rt.spawn(readyLoop, 2000);
+      await waitFor(() => rt.metrics().pollTimeHistogram().count >= 20, 5000, 'worker poll times published');
+      const h = rt.metrics().pollTimeHistogram();
+      expect(h.min).toBeGreaterThan(0);
+      expect(h.min).toBeLessThanOrEqual(h.percentile(50));
+      expect(h.percentile(50)).toBeLessThanOrEqual(h.percentile(99));
+      expect(h.percentile(99)).toBeLessThanOrEqual(h.max);
+      expect(h.mean).toBeGreaterThanOrEqual(h.min);
+      expect(h.mean).toBeLessThanOrEqual(h.max);
+    } finally {
+      await rt.shutdown();
+    }
+  });
+
   it('lists live tasks in a task dump, with their worker', async () => {
     const rt = await multiThread(2);
     try {
