@@ -21,15 +21,12 @@ export const SUMMARY_SLOTS = 4 + SUMMARY_PERCENTILES.length;
 
 /** Write `h`'s summary (values in the histogram's unit) at `base` of `out`. */
 export function writeSummary(out: Float64Array, base: number, h: RecordableHistogram): void {
-  const n = h.count;
-  out[base] = n;
-  out[base + 1] = n === 0 ? 0 : h.min;
-  out[base + 2] = n === 0 ? 0 : h.max;
-  out[base + 3] = n === 0 ? 0 : h.mean;
-  for (let i = 0; i < SUMMARY_PERCENTILES.length; i++) {
-    const p = SUMMARY_PERCENTILES[i]!;
-    out[base + 4 + i] = n === 0 ? 0 : p === 0 ? h.min : h.percentile(p);
-  }
+  const s = summaryOf(h, true);
+  out[base] = s.count;
+  out[base + 1] = s.min;
+  out[base + 2] = s.max;
+  out[base + 3] = s.mean;
+  for (let i = 0; i < s.values.length; i++) out[base + 4 + i] = s.values[i]!;
 }
 
 /** A summary as read back: percentile values made monotonic. */
@@ -39,6 +36,17 @@ interface Summary {
   max: number;
   mean: number;
   values: number[];
+}
+
+/**
+ * `h` as a summary; its percentile points only `withValues` (a dozen lookups: the count,
+ * min, max and mean getters of a merged histogram don't need them).
+ */
+function summaryOf(h: RecordableHistogram, withValues: boolean): Summary {
+  const n = h.count;
+  const values: number[] = [];
+  if (withValues) for (const p of SUMMARY_PERCENTILES) values.push(n === 0 ? 0 : p === 0 ? h.min : h.percentile(p));
+  return n === 0 ? { count: 0, min: 0, max: 0, mean: 0, values } : { count: n, min: h.min, max: h.max, mean: h.mean, values };
 }
 
 /** Reads a summary written by {@link writeSummary}. */
@@ -76,23 +84,19 @@ function cdf(s: Summary, x: number): number {
  * samples, answers are exact.
  */
 export function mergedPollHistogram(local: RecordableHistogram, src: Float64Array, bases: readonly number[]): PollTimeHistogram {
-  const parts = (): Summary[] => {
+  /** The sources holding samples; the local one with its percentile points if `full`. */
+  const parts = (full: boolean): Summary[] => {
     const out: Summary[] = [];
-    if (local.count > 0) {
-      const tmp = new Float64Array(SUMMARY_SLOTS);
-      writeSummary(tmp, 0, local);
-      out.push(readSummary(tmp, 0));
-    }
+    if (local.count > 0) out.push(summaryOf(local, full));
     for (const b of bases) if (src[b]! > 0) out.push(readSummary(src, b));
     return out;
   };
-  const onlyLocal = (ps: Summary[]): boolean => ps.length === 1 && local.count > 0;
   const total = (ps: Summary[]): number => ps.reduce((n, s) => n + s.count, 0);
   return {
     percentile(p: number): number {
-      const ps = parts();
+      if (local.count > 0 && bases.every((b) => !(src[b]! > 0))) return local.percentile(p) / 1000;
+      const ps = parts(true);
       if (ps.length === 0) return 0;
-      if (onlyLocal(ps)) return local.percentile(p) / 1000;
       const n = total(ps);
       let lo = Math.min(...ps.map((s) => s.min));
       let hi = Math.max(...ps.map((s) => s.max));
@@ -106,11 +110,11 @@ export function mergedPollHistogram(local: RecordableHistogram, src: Float64Arra
       }
       return hi / 1000;
     },
-    get count() { return total(parts()); },
-    get min() { const ps = parts(); return ps.length === 0 ? 0 : Math.min(...ps.map((s) => s.min)) / 1000; },
-    get max() { const ps = parts(); return ps.length === 0 ? 0 : Math.max(...ps.map((s) => s.max)) / 1000; },
+    get count() { return total(parts(false)); },
+    get min() { const ps = parts(false); return ps.length === 0 ? 0 : Math.min(...ps.map((s) => s.min)) / 1000; },
+    get max() { const ps = parts(false); return ps.length === 0 ? 0 : Math.max(...ps.map((s) => s.max)) / 1000; },
     get mean() {
-      const ps = parts();
+      const ps = parts(false);
       const n = total(ps);
       return n === 0 ? 0 : ps.reduce((acc, s) => acc + s.count * s.mean, 0) / n / 1000;
     },

@@ -59,6 +59,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
   #workers!: WorkerSet;
   #closing: Promise<void> | undefined = undefined;
   readonly #metrics: WorkerMetrics[] = [];
+  /** Where the workers' poll-time summaries are (fixed for the runtime's life). */
+  readonly #summaries: { src: Float64Array; bases: readonly number[] };
 
   constructor(config: RuntimeConfig, main: RuntimeCore, logger: Logger) {
     this.#config = config;
@@ -77,6 +79,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#keepAlive.port1.on('message', () => undefined);
     this.#keepAlive.port1.unref();
     for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
+    this.#summaries = { src: sh.pollSummaries, bases: Array.from({ length: sh.workers }, (_, i) => sh.summaryBase(i)) };
   }
 
   async start(): Promise<void> {
@@ -142,9 +145,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
     return n;
   }
 
-  get pollTimeSummaries(): { src: Float64Array; bases: number[] } {
-    const sh = this.#sh;
-    return { src: sh.pollSummaries, bases: Array.from({ length: sh.workers }, (_, i) => sh.summaryBase(i)) };
+  get pollTimeSummaries(): { src: Float64Array; bases: readonly number[] } {
+    return this.#summaries;
   }
 
   get budgetForcedYieldCount(): number {

@@ -358,8 +358,11 @@ export class WorkerLoop {
     if (this.#parked) this.#armMailbox();
   };
 
-  /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
-  #publish(): void {
+  /**
+   * Copy this worker's counters into shared memory (read by runtime.metrics()), and the
+   * poll-time summary if the last one is at least `summaryEveryMs` old.
+   */
+  #publish(summaryEveryMs = SUMMARY_EVERY_MS): void {
     const sh = this.#sh;
     const m = sh.metrics;
     const c = this.#scheduler.counters;
@@ -370,7 +373,7 @@ export class WorkerLoop {
     m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.#busyMs;
     m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.#localSchedules;
     m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
-    this.#publishSummary(SUMMARY_EVERY_MS);
+    this.#publishSummary(summaryEveryMs);
   }
 
   /**
@@ -399,7 +402,6 @@ export class WorkerLoop {
 
   /** Publish counters now, the poll-time summary included (a control-plane snapshot). */
   publish(): void {
-    this.#publish();
-    this.#publishSummary(0);
+    this.#publish(0);
   }
 }
