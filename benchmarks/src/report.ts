@@ -1,7 +1,8 @@
 /**
- * Writes benchmark results: `results/latest.json` (everything, with the machine), a
- * markdown table in `results/latest.md`, and the same table into the README between the
- * `<!-- bench:start -->` / `<!-- bench:end -->` markers.
+ * Writes benchmark results: `results/<tag>.json` (everything, with the machine), a
+ * markdown table in `results/<tag>.md`, and the same table into the README between the
+ * `<!-- bench:start -->` / `<!-- bench:end -->` markers (`bench-node24:start` and so on
+ * for another Node's run). The tag is `latest` for a run on the default Node.
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -41,10 +42,10 @@ function table(results: readonly BenchResult[], notes: readonly Note[]): string 
   return lines.join('\n');
 }
 
-/** Merge this run's suites into latest.json (other suites keep their last results). */
-export function writeResults(dir: URL, suite: string, results: readonly BenchResult[], notes: readonly Note[]): string {
+/** Merge this run's suites into `<tag>.json` (other suites keep their last results). */
+export function writeResults(dir: URL, tag: string, suite: string, results: readonly BenchResult[], notes: readonly Note[]): string {
   mkdirSync(dir, { recursive: true });
-  const jsonPath = new URL('latest.json', dir);
+  const jsonPath = new URL(`${tag}.json`, dir);
   const all: Record<string, unknown> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
   all[suite] = { machine: machine(), date: new Date().toISOString(), results, notes };
   writeFileSync(jsonPath, JSON.stringify(all, null, 2) + '\n');
@@ -52,16 +53,17 @@ export function writeResults(dir: URL, suite: string, results: readonly BenchRes
     const x = s as { results: BenchResult[]; notes: Note[] };
     return `### ${name}\n\n${table(x.results, x.notes)}\n`;
   }).join('\n');
-  writeFileSync(new URL('latest.md', dir), md);
+  writeFileSync(new URL(`${tag}.md`, dir), md);
   return md;
 }
 
-/** Replace the README's bench section with `md`. */
-export function updateReadme(readme: URL, md: string): void {
+/** Replace the README's bench section for `tag` with `md`. */
+export function updateReadme(readme: URL, tag: string, md: string): void {
   if (!existsSync(readme)) return;
   const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
+  const marker = tag === 'latest' ? 'bench' : `bench-${tag}`;
+  const start = `<!-- ${marker}:start -->`;
+  const end = `<!-- ${marker}:end -->`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   if (i < 0 || j < 0) return;

@@ -5,12 +5,17 @@
  *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
  *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
  *   pnpm bench --bench cpu_fib     only the named benches (with --no-write, to try a change)
+ *   pnpm bench --node 24           the same, on Node 24 (fetched with npx): results go to
+ *                                  results/node24.{json,md} and the README's Node 24 table
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBench, type Bench, type BenchResult } from './harness.js';
 import { updateReadme, writeResults, type Note } from './report.js';
 import { writeChart } from './chart.js';
 import { currentThreadBenches } from './suites/current_thread.js';
+import { hookCostNotes } from './suites/hook_cost.js';
 import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
 import { blockingBenches, blockingNotes } from './suites/blocking.js';
@@ -23,12 +28,28 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    node: { type: 'string' },
   },
 });
 
+const thisMajor = process.versions.node.split('.')[0]!;
+if (values.node !== undefined && values.node !== thisMajor) {
+  // Re-run this script under the requested Node; the child sees `--node` equal to its own
+  // major and writes that Node's result files.
+  if (!/^\d+$/.test(values.node)) {
+    console.error(`--node takes a major version such as 24; got "${values.node}"`);
+    process.exit(2);
+  }
+  const args = ['-y', '-p', `node@${values.node}`, '--', 'node', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const r = spawnSync('npx', args, { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+/** Result files and README section: `latest` for the default Node, `node24` for `--node 24`. */
+const tag = values.node === undefined ? 'latest' : `node${values.node}`;
+
 type Suite = { benches?: () => Bench[] | Promise<Bench[]>; notes?: (log: (l: string) => void, quick: boolean) => Note[] | Promise<Note[]> };
 const suites: Record<string, Suite> = {
-  current: { benches: currentThreadBenches },
+  current: { benches: currentThreadBenches, notes: hookCostNotes },
   sync: { benches: syncBenches },
   blocking: { benches: blockingBenches, notes: blockingNotes },
   multi: { benches: multiThreadBenches },
@@ -53,11 +74,11 @@ for (const name of chosen) {
   }
   const notes = (await suite.notes?.(log, quick)) ?? [];
   if (!values['no-write']) {
-    md = writeResults(new URL('../results/', import.meta.url), name, results, notes);
-    if (name === 'multi') {
+    md = writeResults(new URL('../results/', import.meta.url), tag, name, results, notes);
+    if (name === 'multi' && tag === 'latest') {
       const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');
       writeChart(new URL('../results/throughput.svg', import.meta.url), 'skein vs worker pools (2 threads)', charted);
     }
   }
 }
-if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), md);
+if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), tag, md);
