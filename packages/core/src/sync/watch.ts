@@ -192,13 +192,14 @@ export class WatchReceiver<T> implements Disposable {
 
   /**
    * Whether a value this receiver hasn't seen is there.
-   * Errors: RecvError (closed) when nothing is unseen and the sender has closed.
+   * Errors: RecvError (closed) once the sender has closed, even if a value is still unseen
+   * (Tokio's `has_changed` fails if and only if the channel is closed; `changed()` still
+   * delivers that last unseen value).
    */
   hasChanged(): boolean {
     const s = this.#shared;
-    if (this.#seen !== s.version) return true;
     if (s.closed || !this.#open) throw new RecvError('closed');
-    return false;
+    return this.#seen !== s.version;
   }
 
   /** Make the current value count as unseen (Tokio's `mark_changed`). */
