@@ -29,12 +29,15 @@ export function assertFunction(value: unknown, name: string): asserts value is (
   }
 }
 
-/** Throw unless `value` is a finite number >= min (durations, capacities). */
+/**
+ * Throw unless `value` is a finite number >= min (durations, capacities). A non-number is
+ * a TypeError; NaN is a number out of range, a RangeError, as in Node's own validators.
+ */
 export function assertNumber(value: unknown, name: string, min = 0, integer = false): asserts value is number {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
+  if (typeof value !== 'number') {
     throw typeError(`The "${name}" argument must be a number. Received ${describe(value)}`);
   }
-  if (value < min || (integer && !Number.isInteger(value)) || value === Infinity) {
+  if (Number.isNaN(value) || value < min || (integer && !Number.isInteger(value)) || value === Infinity) {
     throw rangeError(`The value of "${name}" is out of range. It must be ${integer ? 'an integer ' : ''}>= ${min} and finite. Received ${value}`);
   }
 }

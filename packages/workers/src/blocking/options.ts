@@ -68,17 +68,17 @@ export function resolveBlockingPoolOptions(opts: BlockingPoolOptions = {}): Reso
     throw typeError(`The "options" argument must be an object. Received ${describe(opts)}`);
   }
   const maxThreads = opts.maxThreads ?? DEFAULT_MAX_BLOCKING_THREADS;
-  if (typeof maxThreads !== 'number' || Number.isNaN(maxThreads)) {
+  if (typeof maxThreads !== 'number') {
     throw typeError(`The "maxThreads" option must be a number. Received ${describe(maxThreads)}`);
   }
   if (!Number.isInteger(maxThreads) || maxThreads < 1) {
     throw rangeError(`The value of "maxThreads" is out of range. It must be an integer >= 1. Received ${maxThreads}`);
   }
   let idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_THREAD_KEEP_ALIVE_MS;
-  if (typeof idleTimeoutMs !== 'number' || Number.isNaN(idleTimeoutMs)) {
+  if (typeof idleTimeoutMs !== 'number') {
     throw typeError(`The "idleTimeoutMs" option must be a number. Received ${describe(idleTimeoutMs)}`);
   }
-  if (idleTimeoutMs < 0) {
+  if (Number.isNaN(idleTimeoutMs) || idleTimeoutMs < 0) {
     throw rangeError(`The value of "idleTimeoutMs" is out of range. It must be >= 0. Received ${idleTimeoutMs}`);
   }
   if (idleTimeoutMs > MAX_TIMER_MS) idleTimeoutMs = Infinity;

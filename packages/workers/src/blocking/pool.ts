@@ -31,7 +31,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { decodeThrown } from './error_codec.js';
-import { BlockingPoolError, typeError } from './errors.js';
+import { BlockingPoolError, rangeError, typeError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
 import { JobQueue } from './job_queue.js';
@@ -248,8 +248,9 @@ export class BlockingPool {
     if (opts === null || typeof opts !== 'object') throw typeError('The "options" argument must be an object');
     const { force = false, timeoutMs } = opts;
     if (typeof force !== 'boolean') throw typeError('The "force" option must be a boolean');
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
-      throw typeError('The "timeoutMs" option must be a number >= 0');
+    if (timeoutMs !== undefined && typeof timeoutMs !== 'number') throw typeError('The "timeoutMs" option must be a number >= 0');
+    if (timeoutMs !== undefined && (Number.isNaN(timeoutMs) || timeoutMs < 0)) {
+      throw rangeError(`The value of "timeoutMs" is out of range. It must be >= 0. Received ${timeoutMs}`);
     }
     if (!this.#closing) {
       this.#closing = true;

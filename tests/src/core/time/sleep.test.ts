@@ -55,7 +55,8 @@ describe('argument validation and context', () => {
       expect(codeOf(() => sleep(-1))).toEqual(['RangeError', 'ERR_OUT_OF_RANGE']);
       expect(codeOf(() => sleep(Infinity))).toEqual(['RangeError', 'ERR_OUT_OF_RANGE']);
       expect(codeOf(() => sleep('5' as never))).toEqual(['TypeError', 'ERR_INVALID_ARG_TYPE']);
-      expect(codeOf(() => sleep(Number.NaN))).toEqual(['TypeError', 'ERR_INVALID_ARG_TYPE']);
+      expect(codeOf(() => sleep(Number.NaN))).toEqual(['RangeError', 'ERR_OUT_OF_RANGE']);
+      expect(codeOf(() => sleepUntil(Number.NaN))).toEqual(['RangeError', 'ERR_OUT_OF_RANGE']);
       expect(codeOf(() => sleepUntil('x' as never))).toEqual(['TypeError', 'ERR_INVALID_ARG_TYPE']);
     });
   });

@@ -41,7 +41,7 @@ describe('options', () => {
     expect(() => new BlockingPool({ maxThreads: 1.5 })).toThrow(RangeError);
     expect(() => new BlockingPool({ maxThreads: '2' as unknown as number })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
     expect(() => new BlockingPool({ idleTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => new BlockingPool({ idleTimeoutMs: Number.NaN })).toThrow(TypeError);
+    expect(() => new BlockingPool({ idleTimeoutMs: Number.NaN })).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
     expect(() => new BlockingPool({ logger: {} as never })).toThrow(TypeError);
     expect(() => new BlockingPool({ execArgv: [1] as never })).toThrow(TypeError);
   });
