@@ -6,11 +6,12 @@
  * drops the inner future. Given a plain promise, there is nothing to cancel: the timeout
  * only stops waiting for it.
  */
-import { typeError, assertDuration } from '../errors/invalid_argument.js';
+import { assertDuration, rangeError, typeError } from '../errors/invalid_argument.js';
 import { Elapsed } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { startBranch, type Thunk } from '../task/scoped.js';
 import { Waiter } from '../task/waiter.js';
+import { yieldNow } from '../task/yield_now.js';
 
 /**
  * Resolve with `f`'s value, or reject with {@link Elapsed} after `ms`.
@@ -25,9 +26,10 @@ export function timeout<T>(ms: number, f: PromiseLike<T> | Thunk<T>): Promise<T>
 
 /** Like {@link timeout}, with an absolute deadline (an `Instant.now()` value). */
 export function timeoutAt<T>(deadlineAt: number, f: PromiseLike<T> | Thunk<T>): Promise<T> {
-  if (typeof deadlineAt !== 'number' || Number.isNaN(deadlineAt)) {
+  if (typeof deadlineAt !== 'number') {
     throw typeError(`The "deadline" argument must be a number (an Instant). Received type ${typeof deadlineAt}`);
   }
+  if (Number.isNaN(deadlineAt)) throw rangeError('The value of "deadline" is out of range. It must be an Instant. Received NaN');
   currentRuntime('timeoutAt()');
   return deadline(deadlineAt, f, undefined);
 }
@@ -42,17 +44,25 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
     let done = false;
     const timer = new Waiter<unknown>(time.removeOnCancel);
     time.insertWaiter(timer, at);
-    timer.promise.then(() => {
+    const fail = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      reject(err);
+    };
+    const expire = (): void => {
       if (done) return;
       done = true;
       branch.scope?.cancel();
       branch.scope?.detach();
       reject(new Elapsed(ms));
-    }, (err: unknown) => {
-      if (done) return;
-      done = true;
-      reject(err);
-    });
+    };
+    // Tokio polls the future before it checks the deadline, so a future woken by the same
+    // timer tick (a sleep of the same length) wins. Its continuation runs on microtasks
+    // queued after this one: decide after the scheduler's next turn, which also keeps the
+    // paused clock from auto-advancing in between.
+    timer.promise.then(() => {
+      if (!done) yieldNow().then(expire, fail);
+    }, fail);
     branch.promise.then((v) => {
       if (done) return;
       done = true;
