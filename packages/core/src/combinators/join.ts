@@ -5,10 +5,11 @@
  * `join` lets every branch run to completion and then rejects with the first error (in
  * completion order) if any failed. `tryJoin` stops at the first error: it cancels the
  * thunks still running (signals abort, runtime awaits reject with `Cancelled`) and rejects
- * at once, without waiting for them to unwind.
+ * once those parked on runtime awaits have unwound, as Tokio drops them before `try_join!`
+ * returns (see `cancelBranches`).
  */
 import { typeError } from '../errors/invalid_argument.js';
-import { startBranch, type Thunk } from '../task/scoped.js';
+import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
 
 /** A branch: a promise, or a thunk that receives its AbortSignal. */
 export type Branch<T> = PromiseLike<T> | Thunk<T>;
@@ -56,11 +57,8 @@ export function tryJoin<F extends readonly Branch<unknown>[]>(...fs: F): Promise
       }, (err: unknown) => {
         if (failed) return;
         failed = true;
-        for (const x of branches) {
-          x.scope?.cancel();
-          x.scope?.detach();
-        }
-        reject(err);
+        b.scope?.detach();
+        afterUnwound(cancelBranches(branches.filter((x) => x !== b)), () => reject(err));
       });
     });
   });

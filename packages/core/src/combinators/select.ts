@@ -3,12 +3,14 @@
  *
  * Every branch is a thunk run in its own child cancel scope. The first to settle wins (a
  * rejection wins too, and `select` rethrows it); the losers' scopes are cancelled at once,
- * so their signals abort and their pending runtime awaits reject with `Cancelled`. Branches
+ * so their signals abort and their pending runtime awaits reject with `Cancelled`. As in
+ * Tokio, where the losers are dropped before `select!` returns, `select` settles after the
+ * losers parked on runtime awaits have run their `finally` blocks (see `cancelBranches`). Branches
  * start in a random rotation unless `biased`, which (as in Tokio) gives fairness when
  * several are ready together; `biased` starts them in declaration order.
  */
 import { typeError } from '../errors/invalid_argument.js';
-import { childScope, runInScope, type Thunk } from '../task/scoped.js';
+import { afterUnwound, cancelBranches, childScope, runInScope, type Branch, type Thunk } from '../task/scoped.js';
 
 /** The winning branch: its key and value. */
 export type Selected<B extends Record<string, Thunk<unknown>>> = {
@@ -30,27 +32,25 @@ export function select<B extends Record<string, Thunk<unknown>>>(branches: B, op
     if (typeof branches[k] !== 'function') throw typeError(`select() branch "${k}" must be a function (signal) => Promise`);
   }
   const start = opts?.biased === true ? 0 : Math.floor(Math.random() * keys.length);
-  const scopes = keys.map(() => childScope());
   return new Promise((resolve, reject) => {
     let done = false;
-    const finish = (winner: number): void => {
+    const started: Branch<unknown>[] = new Array(keys.length);
+    const finish = (winner: number, settle: () => void): void => {
       done = true;
-      for (let i = 0; i < scopes.length; i++) {
-        if (i !== winner) scopes[i]!.cancel();
-        scopes[i]!.detach();
-      }
+      started[winner]!.scope!.detach();
+      afterUnwound(cancelBranches(started.filter((_, i) => i !== winner)), settle);
     };
-    for (let n = 0; n < keys.length && !done; n++) {
+    // Reactions are asynchronous, so every branch starts before any can win.
+    for (let n = 0; n < keys.length; n++) {
       const i = (start + n) % keys.length;
       const key = keys[i]!;
-      runInScope(scopes[i]!, branches[key]!).then((value) => {
-        if (done) return;
-        finish(i);
-        resolve({ key, value } as Selected<B>);
+      const scope = childScope();
+      const promise = runInScope(scope, branches[key]!);
+      started[i] = { promise, scope };
+      promise.then((value) => {
+        if (!done) finish(i, () => resolve({ key, value } as Selected<B>));
       }, (err: unknown) => {
-        if (done) return;
-        finish(i);
-        reject(err);
+        if (!done) finish(i, () => reject(err));
       });
     }
   });

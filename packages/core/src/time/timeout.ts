@@ -9,7 +9,7 @@
 import { assertDuration, rangeError, typeError } from '../errors/invalid_argument.js';
 import { Elapsed } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
-import { startBranch, type Thunk } from '../task/scoped.js';
+import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
 import { Waiter } from '../task/waiter.js';
 import { yieldNow } from '../task/yield_now.js';
 
@@ -52,9 +52,8 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
     const expire = (): void => {
       if (done) return;
       done = true;
-      branch.scope?.cancel();
-      branch.scope?.detach();
-      reject(new Elapsed(ms));
+      // Tokio drops the future before `timeout` returns Elapsed: settle once it unwound.
+      afterUnwound(cancelBranches([branch]), () => reject(new Elapsed(ms)));
     };
     // Tokio polls the future before it checks the deadline, so a future woken by the same
     // timer tick (a sleep of the same length) wins. Its continuation runs on microtasks

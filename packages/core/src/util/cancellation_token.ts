@@ -4,7 +4,7 @@
  * woken through the scheduler); `signal` bridges to AbortSignal-based APIs.
  */
 import { typeError } from '../errors/invalid_argument.js';
-import { startBranch, type Thunk } from '../task/scoped.js';
+import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
 import { Waiter } from '../task/waiter.js';
 import { coop } from '../task/yield_now.js';
 
@@ -68,7 +68,8 @@ export class CancellationToken {
 
   /**
    * Run `f` until the token is cancelled: its value, or undefined if cancelled first. A thunk
-   * runs in its own cancel scope and is cancelled with the token (Tokio drops the future).
+   * runs in its own cancel scope and is cancelled with the token (Tokio drops the future);
+   * the undefined comes once a thunk parked on a runtime await has unwound.
    */
   runUntilCancelled<T>(f: PromiseLike<T> | Thunk<T>): Promise<T | undefined> {
     if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof f.then !== 'function')) {
@@ -81,9 +82,7 @@ export class CancellationToken {
       const onCancel = (): void => {
         if (done) return;
         done = true;
-        branch.scope?.cancel();
-        branch.scope?.detach();
-        resolve(undefined);
+        afterUnwound(cancelBranches([branch]), () => resolve(undefined));
       };
       this.#listeners.add(onCancel);
       branch.promise.then((v) => {
