@@ -73,7 +73,9 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
-   * Every value, in completion order. On the first JoinError, abort the rest and rethrow.
+   * Every value, in completion order. On the first JoinError, abort the rest and rethrow;
+   * the set is empty afterwards either way (Tokio's `join_all` consumes the set, and
+   * dropping it aborts what is left).
    */
   async joinAll(): Promise<T[]> {
     const out: T[] = [];
@@ -82,6 +84,7 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
       if (d === undefined) return out;
       if (!d.ok) {
         this.abortAll();
+        this.detachAll();
         throw d.value;
       }
       out.push(d.value as T);

@@ -121,6 +121,9 @@ describe('JoinSet', () => {
       expect(e).toBeInstanceOf(JoinError);
       expect(e.isPanic()).toBe(true);
       expect(e.cause).toBe(boom);
+      // Like Tokio's consumed set: nothing is left to join.
+      expect(set.size).toBe(0);
+      expect(await set.joinNext()).toBeUndefined();
       await yieldNow();
       expect(cleaned.sort()).toEqual([100, 200]);
       expect(cancelledAwait).toBe(2);
