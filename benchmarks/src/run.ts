@@ -82,3 +82,5 @@ for (const name of chosen) {
   }
 }
 if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), tag, md);
+// A peer pool left behind by closeWithin() may still hold the event loop open.
+process.exit(0);
