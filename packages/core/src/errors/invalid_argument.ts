@@ -42,6 +42,14 @@ export function assertNumber(value: unknown, name: string, min = 0, integer = fa
   }
 }
 
+/** Throw unless `value` is an instant (an `Instant.now()` value; a past one is fine). */
+export function assertInstant(value: unknown, name = 'deadline'): asserts value is number {
+  if (typeof value !== 'number') {
+    throw typeError(`The "${name}" argument must be a number (an Instant). Received ${describe(value)}`);
+  }
+  if (Number.isNaN(value)) throw rangeError(`The value of "${name}" is out of range. It must be an Instant. Received NaN`);
+}
+
 /** Throw unless `value` is a finite duration in milliseconds (>= 0). */
 export function assertDuration(value: unknown, name = 'ms'): asserts value is number {
   assertNumber(value, name, 0);

@@ -4,7 +4,7 @@
  * Cancel safety: cancelling a sleep (abort, `select`, `timeout`) removes it from the wheel;
  * nothing else is lost.
  */
-import { assertDuration, rangeError, typeError } from '../errors/invalid_argument.js';
+import { assertDuration, assertInstant } from '../errors/invalid_argument.js';
 import { currentRuntime } from '../runtime/current.js';
 
 /**
@@ -20,9 +20,6 @@ export function sleep(ms: number): Promise<void> {
 
 /** Wait until the instant `deadline` (an `Instant.now()` value). A past deadline resolves at once. */
 export function sleepUntil(deadline: number): Promise<void> {
-  if (typeof deadline !== 'number') {
-    throw typeError(`The "deadline" argument must be a number (an Instant). Received type ${typeof deadline}`);
-  }
-  if (Number.isNaN(deadline)) throw rangeError('The value of "deadline" is out of range. It must be an Instant. Received NaN');
+  assertInstant(deadline);
   return currentRuntime('sleepUntil()').time.sleepUntil<void>(deadline);
 }

@@ -6,7 +6,7 @@
  * drops the inner future. Given a plain promise, there is nothing to cancel: the timeout
  * only stops waiting for it.
  */
-import { assertDuration, rangeError, typeError } from '../errors/invalid_argument.js';
+import { assertDuration, assertInstant, typeError } from '../errors/invalid_argument.js';
 import { Elapsed } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
@@ -26,10 +26,7 @@ export function timeout<T>(ms: number, f: PromiseLike<T> | Thunk<T>): Promise<T>
 
 /** Like {@link timeout}, with an absolute deadline (an `Instant.now()` value). */
 export function timeoutAt<T>(deadlineAt: number, f: PromiseLike<T> | Thunk<T>): Promise<T> {
-  if (typeof deadlineAt !== 'number') {
-    throw typeError(`The "deadline" argument must be a number (an Instant). Received type ${typeof deadlineAt}`);
-  }
-  if (Number.isNaN(deadlineAt)) throw rangeError('The value of "deadline" is out of range. It must be an Instant. Received NaN');
+  assertInstant(deadlineAt);
   currentRuntime('timeoutAt()');
   return deadline(deadlineAt, f, undefined);
 }
