@@ -5,15 +5,14 @@
  * bounds what any spawn-and-await can reach here; the issue's reference figure (a raw async
  * call at 5.5 M/s) is the first.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childJson } from '../child.js';
 import { fmt } from '../harness.js';
 import type { Note } from '../report.js';
 
 function probe(mode: 'plain' | 'als'): number {
   const script = fileURLToPath(new URL('../probes/raw_async.mjs', import.meta.url));
-  const out = execFileSync(process.execPath, [script, mode], { encoding: 'utf8' });
-  return (JSON.parse(out.trim().split('\n').pop()!) as { opsPerSec: number }).opsPerSec;
+  return childJson<{ opsPerSec: number }>([script, mode]).opsPerSec;
 }
 
 /** Raw async-call throughput with and without an entered AsyncLocalStorage. */

@@ -2,14 +2,13 @@
  * Memory measurements, each in a child process started with --expose-gc so that the heap
  * figures are this measurement's alone.
  */
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childJson } from '../child.js';
 import type { Note } from '../report.js';
 
 function child(mode: string, n: number): Record<string, number | boolean> {
   const script = fileURLToPath(new URL('../memory/sleepers.ts', import.meta.url));
-  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', script, mode, String(n)], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return childJson(['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', script, mode, String(n)]);
 }
 
 /** Heap per idle sleeping task, and a million concurrent sleepers. */

@@ -5,9 +5,9 @@
  * rejection wins too, and `select` rethrows it); the losers' scopes are cancelled at once,
  * so their signals abort and their pending runtime awaits reject with `Cancelled`. As in
  * Tokio, where the losers are dropped before `select!` returns, `select` settles after the
- * losers parked on runtime awaits have run their `finally` blocks (see `cancelBranches`). Branches
- * start in a random rotation unless `biased`, which (as in Tokio) gives fairness when
- * several are ready together; `biased` starts them in declaration order.
+ * losers parked on runtime awaits have run their `finally` blocks (see `cancelBranches`).
+ * Branches start in a random rotation unless `biased`, which (as in Tokio) gives fairness
+ * when several are ready together; `biased` starts them in declaration order.
  */
 import { typeError } from '../errors/invalid_argument.js';
 import { afterUnwound, cancelBranches, childScope, runInScope, type Branch, type Thunk } from '../task/scoped.js';

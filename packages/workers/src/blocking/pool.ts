@@ -248,9 +248,11 @@ export class BlockingPool {
     if (opts === null || typeof opts !== 'object') throw typeError('The "options" argument must be an object');
     const { force = false, timeoutMs } = opts;
     if (typeof force !== 'boolean') throw typeError('The "force" option must be a boolean');
-    if (timeoutMs !== undefined && typeof timeoutMs !== 'number') throw typeError('The "timeoutMs" option must be a number >= 0');
-    if (timeoutMs !== undefined && (Number.isNaN(timeoutMs) || timeoutMs < 0)) {
-      throw rangeError(`The value of "timeoutMs" is out of range. It must be >= 0. Received ${timeoutMs}`);
+    if (timeoutMs !== undefined) {
+      if (typeof timeoutMs !== 'number') throw typeError('The "timeoutMs" option must be a number >= 0');
+      if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
+        throw rangeError(`The value of "timeoutMs" is out of range. It must be >= 0. Received ${timeoutMs}`);
+      }
     }
     if (!this.#closing) {
       this.#closing = true;
