@@ -17,6 +17,7 @@
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { frames, type Frame } from '../task/context.js';
+import { RunQueue } from './run_queue.js';
 
 /**
  * Microtasks are queued as reactions on a settled promise rather than with
@@ -57,8 +58,7 @@ export class Scheduler {
   pollEpoch = 0;
   /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
   onIdle: (() => void) | undefined = undefined;
-  #queue: (Runnable | undefined)[] = [];
-  #head = 0;
+  readonly #queue = new RunQueue<Runnable>();
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
   #drainPending = false;
@@ -117,7 +117,7 @@ export class Scheduler {
 
   /** Runnables waiting to be polled. */
   get queueDepth(): number {
-    return this.#queue.length - this.#head + this.#deferred.length;
+    return this.#queue.length + this.#deferred.length;
   }
 
   #ensureTurn(): void {
@@ -140,7 +140,7 @@ export class Scheduler {
     for (let i = 0; i < d.length; i++) d[i]!.wake(undefined);
     // Every deferred waiter may have been cancelled meanwhile: nothing was queued, so this
     // is where the scheduler finds out it is idle.
-    if (this.#head === this.#queue.length && !this.#drainPending) this.#maybePark();
+    if (this.#queue.length === 0 && !this.#drainPending) this.#maybePark();
   };
 
   readonly #drainFromMicrotask = (): void => {
@@ -150,7 +150,7 @@ export class Scheduler {
   #drain(): void {
     this.#drainPending = false;
     const q = this.#queue;
-    if (this.#head === q.length) {
+    if (q.length === 0) {
       this.#maybePark();
       return;
     }
@@ -161,7 +161,7 @@ export class Scheduler {
     const outer = frames.getStore();
     let polls = 0;
     try {
-      while (this.#head < q.length) {
+      while (q.length > 0) {
         if (this.#budgetUsed >= BUDGET) {
           this.counters.budgetForcedYieldCount++;
           this.#drainPending = true;
@@ -169,8 +169,7 @@ export class Scheduler {
           break;
         }
         if (this.#budgetUsed++ === 0) this.#ensureTurn();
-        const r = q[this.#head]!;
-        q[this.#head++] = undefined;
+        const r = q.shift()!;
         polls++;
         this.pollEpoch++;
         r.run();
@@ -178,13 +177,6 @@ export class Scheduler {
     } finally {
       // `undefined` (outside every task) is a valid store to return to.
       if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
-    }
-    if (this.#head === q.length) {
-      q.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > q.length) {
-      q.splice(0, this.#head);
-      this.#head = 0;
     }
     this.#batchPolls += polls;
     this.counters.pollCount += polls;
@@ -202,7 +194,7 @@ export class Scheduler {
       c.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / this.#batchPolls)));
       this.#batchPolls = 0;
     }
-    if (this.#head === this.#queue.length && !this.#drainPending) this.#maybePark();
+    if (this.#queue.length === 0 && !this.#drainPending) this.#maybePark();
   };
 
   #maybePark(): void {
