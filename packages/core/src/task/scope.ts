@@ -14,6 +14,7 @@
  * particular costs more than the rest of a task put together.
  */
 import { Cancelled } from '../errors/skein_error.js';
+import type { LocalTask } from './task.js';
 import type { Waiter } from './waiter.js';
 
 /** The rarely used part of a scope, and of a task (which is a scope). */
@@ -53,6 +54,15 @@ export class Scope {
   /** The enclosing scope; undefined for a task (a root). */
   get parent(): Scope | undefined {
     return this.#extra?.parent;
+  }
+
+  /**
+   * The task at the root of this scope's tree (a task is its own root scope); undefined
+   * for a scope made outside every task. Waiters find their task here rather than keeping
+   * a field for it.
+   */
+  rootTask(): LocalTask<unknown> | undefined {
+    return this.#extra?.parent?.rootTask();
   }
 
   /** Aborts when this scope is cancelled; give it to foreign APIs (fetch, fs, timers). */

@@ -97,6 +97,8 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   get scope(): Scope { return this; }
   get locals(): Locals | undefined { return undefined; }
 
+  override rootTask(): LocalTask<unknown> { return this as LocalTask<unknown>; }
+
   get scheduler(): Scheduler { return this.runtime.scheduler; }
 
   /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */

@@ -14,13 +14,21 @@
  * undo the hand-off (release the lock, pass the notification on), which is what makes
  * every wait cancel-safe.
  *
- * A Waiter is also a timer-wheel entry, so a sleeping task costs one object, not two.
+ * A Waiter *is* the promise the task awaits, and also a timer-wheel entry, so a sleeping
+ * task costs one object here rather than three (a waiter, its promise, a wheel entry): at a
+ * million sleepers every object header and field is a megabyte. Its prototype's
+ * `constructor` is `Promise`, which keeps `await` on V8's native path (a subclass would
+ * otherwise be wrapped in a new promise and cost an extra tick) and makes `then` return
+ * plain promises. The price is that the object handed to user code carries the waiter's
+ * fields; its type is `Promise<T>`, and `util.inspect` shows it as a promise.
  */
 import { Cancelled } from '../errors/skein_error.js';
-import { TimerEntry } from '../time/wheel.js';
+import type { WheelEntry } from '../time/wheel.js';
 import { frames } from './context.js';
 import type { Scope } from './scope.js';
 import type { LocalTask } from './task.js';
+
+const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
 const PENDING = 0;
 /** Woken with a value, waiting for its turn in the run queue. */
@@ -54,9 +62,11 @@ class Rejection {
 }
 
 /** A pending runtime await. See the module comment for the protocol. */
-export class Waiter<T> extends TimerEntry {
-  /** Settles through the scheduler; await this. */
-  readonly promise: Promise<T>;
+export class Waiter<T> extends Promise<T> implements WheelEntry {
+  deadline = 0;
+  wheelPrev: WheelEntry | null = null;
+  wheelNext: WheelEntry | null = null;
+  wheelSlot = -1;
   /**
    * The value handed over by `wake` (primitives may read it in `onCancel(w, true)`); once
    * failed, the error (one field for both: a sleeping task pays for every field).
@@ -64,32 +74,43 @@ export class Waiter<T> extends TimerEntry {
   value: T | undefined = undefined;
   /** Free slot for the primitive that owns the waiter (requested permits, a message…). */
   data: unknown = undefined;
-  readonly task: LocalTask<unknown> | undefined;
+  /** The cancel scope it is registered with; its task is found from there. */
   readonly scope: Scope | undefined;
   #state = PENDING;
   readonly #resolve: (value: T | Rejection) => void;
   readonly #onCancel: OnCancel<T> | undefined;
 
   constructor(onCancel?: OnCancel<T>, scope?: Scope) {
-    super();
-    this.promise = new Promise<T>(captureResolve);
+    super(captureResolve);
+    // Each subclass's prototype gets its own `constructor`, which would take `await` off
+    // the native path: point it at Promise too, once per subclass.
+    const proto = new.target.prototype as { constructor: unknown };
+    if (proto.constructor !== Promise) setPromiseConstructor(proto);
     this.#resolve = nextResolve as (value: T | Rejection) => void;
     nextResolve = undefined;
     this.#onCancel = onCancel;
-    const frame = frames.getStore();
-    const task = frame?.task;
-    this.task = task;
-    this.scope = scope ?? frame?.scope;
+    this.scope = scope ?? frames.getStore()?.scope;
+    const s = this.scope;
+    if (s === undefined) return;
+    const task = s.rootTask();
     if (task !== undefined) task.inflight++;
-    if (this.scope !== undefined) {
-      if (this.scope.cancelled) {
-        this.#state = FAILED;
-        this.value = new Cancelled() as T;
-        this.scheduleRun();
-      } else {
-        this.scope.add(this as Waiter<unknown>);
-      }
+    if (s.cancelled) {
+      this.#state = FAILED;
+      this.value = new Cancelled() as T;
+      this.scheduleRun();
+    } else {
+      s.add(this as Waiter<unknown>);
     }
+  }
+
+  /** The waiter itself: it is the promise to await (kept for callers that read `.promise`). */
+  get promise(): Promise<T> {
+    return this;
+  }
+
+  /** The task whose scope it waits in, if any. */
+  get task(): LocalTask<unknown> | undefined {
+    return this.scope?.rootTask();
   }
 
   /** True until woken, failed or cancelled: only a pending waiter may be queued or woken. */
@@ -125,7 +146,8 @@ export class Waiter<T> extends TimerEntry {
     if (this.#state !== PENDING) return;
     this.#state = DONE;
     this.scope?.remove(this as Waiter<unknown>);
-    if (this.task !== undefined) this.task.inflight--;
+    const task = this.task;
+    if (task !== undefined) task.inflight--;
     this.#onCancel?.(this, false);
   }
 
@@ -142,7 +164,8 @@ export class Waiter<T> extends TimerEntry {
   run(): void {
     const state = this.#state;
     this.#state = DONE;
-    if (this.task !== undefined) this.task.inflight--;
+    const task = this.task;
+    if (task !== undefined) task.inflight--;
     if (state === FAILED) {
       const error = this.value;
       this.value = undefined;
@@ -155,6 +178,11 @@ export class Waiter<T> extends TimerEntry {
     }
   }
 
+  /** Shown as the promise it is, not as the runtime's bookkeeping. */
+  [inspectCustom](): string {
+    return this.#state === DONE ? 'Promise { <settled by skein> }' : 'Promise { <pending> }';
+  }
+
   /** (TypeScript-private: a `#method` would add a hidden brand slot to every waiter.) */
   private scheduleRun(): void {
     const task = this.task;
@@ -162,3 +190,9 @@ export class Waiter<T> extends TimerEntry {
     else queueMicrotask(() => this.run());
   }
 }
+
+/** `await` and `then` read `constructor`: Promise keeps both on V8's native fast paths. */
+function setPromiseConstructor(proto: object): void {
+  Object.defineProperty(proto, 'constructor', { value: Promise, writable: true, configurable: true });
+}
+setPromiseConstructor(Waiter.prototype);

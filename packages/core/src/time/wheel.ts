@@ -41,18 +41,29 @@ const TWO_32 = 4294967296;
 const TOP_SLOT_RANGE = 1073741824;
 
 /**
- * Fields the wheel owns on an entry; users extend this class (a Waiter *is* a TimerEntry,
- * so a sleeping task costs one object). Every entry is initialised with the same fields
+ * The fields the wheel owns on an entry. An entry carries its own list links, so the
+ * wheel allocates nothing per timer; a Waiter declares these fields itself (it is a
+ * Promise, so it can't extend {@link TimerEntry}), which makes a sleeping task one object.
+ */
+export interface WheelEntry {
+  /** Integer tick (ms) at which it fires; set by {@link TimerWheel.insert}. */
+  deadline: number;
+  /** @internal Owned by the wheel: previous entry in the same slot list. */
+  wheelPrev: WheelEntry | null;
+  /** @internal Owned by the wheel: next entry in the same slot list. */
+  wheelNext: WheelEntry | null;
+  /** @internal Owned by the wheel: `level * 64 + slot`, or -1 when not inserted. */
+  wheelSlot: number;
+}
+
+/**
+ * A ready-made {@link WheelEntry} to extend. Every entry is initialised with the same fields
  * in the same order so all wheel code sees a single hidden class per subclass.
  */
-export class TimerEntry {
-  /** Integer tick (ms) at which it fires; set by {@link TimerWheel.insert}. */
+export class TimerEntry implements WheelEntry {
   deadline = 0;
-  /** @internal Owned by the wheel: previous entry in the same slot list. */
-  wheelPrev: TimerEntry | null = null;
-  /** @internal Owned by the wheel: next entry in the same slot list. */
-  wheelNext: TimerEntry | null = null;
-  /** @internal Owned by the wheel: `level * 64 + slot`, or -1 when not inserted. */
+  wheelPrev: WheelEntry | null = null;
+  wheelNext: WheelEntry | null = null;
   wheelSlot = NONE;
 }
 
@@ -99,7 +110,7 @@ function nextOccupied(lo: number, hi: number, from: number): number {
  *
  * An entry belongs to at most one wheel at a time.
  */
-export class TimerWheel<E extends TimerEntry = TimerEntry> {
+export class TimerWheel<E extends WheelEntry = TimerEntry> {
   #elapsed: number;
   #size = 0;
   #polling = false;
@@ -108,8 +119,8 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
    * Elapsed's own level-0 slot can never receive an insert (its one deadline is not in
    * the future), so it doubles as the list of entries due now and not yet fired.
    */
-  readonly #head: (TimerEntry | null)[] = Array.from({ length: LISTS }, () => null);
-  readonly #tail: (TimerEntry | null)[] = Array.from({ length: LISTS }, () => null);
+  readonly #head: (WheelEntry | null)[] = Array.from({ length: LISTS }, () => null);
+  readonly #tail: (WheelEntry | null)[] = Array.from({ length: LISTS }, () => null);
   /** Occupied bits: word `level * 2` holds slots 0-31, `level * 2 + 1` slots 32-63. */
   readonly #occupied = new Int32Array(LEVELS * 2);
   /** Where the last {@link #findExpiration} found the next slot (saves allocating a result). */
@@ -251,7 +262,7 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
     // entries are the due list as they stand, so firing a tick costs no relinking.
     if (list < SLOTS) return;
     const head = this.#head;
-    let entry: TimerEntry | null = head[list];
+    let entry: WheelEntry | null = head[list];
     head[list] = null;
     this.#tail[list] = null;
     this.#occupied[list >>> 5] &= ~(1 << (list & 31));
@@ -267,7 +278,7 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
   }
 
   /** Link `entry` into the slot its deadline maps to from the current `elapsed`. */
-  #place(entry: TimerEntry): void {
+  #place(entry: WheelEntry): void {
     const when = entry.deadline;
     const level = levelFor(this.#elapsed, when);
     const list = level * SLOTS + slotFor(when, level);
@@ -275,7 +286,7 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
     this.#append(entry, list);
   }
 
-  #append(entry: TimerEntry, list: number): void {
+  #append(entry: WheelEntry, list: number): void {
     const tail = this.#tail[list];
     entry.wheelSlot = list;
     entry.wheelPrev = tail;
@@ -284,7 +295,7 @@ export class TimerWheel<E extends TimerEntry = TimerEntry> {
     this.#tail[list] = entry;
   }
 
-  #unlink(entry: TimerEntry): void {
+  #unlink(entry: WheelEntry): void {
     const list = entry.wheelSlot;
     const prev = entry.wheelPrev;
     const next = entry.wheelNext;
