@@ -17,6 +17,9 @@ import { Cancelled } from '../errors/skein_error.js';
 import type { LocalTask } from './task.js';
 import type { Waiter } from './waiter.js';
 
+/** The bit of {@link Scope.flags} that says the scope is cancelled. */
+export const SCOPE_CANCELLED = 32;
+
 /** The rarely used part of a scope, and of a task (which is a scope). */
 export class ScopeExtra {
   controller: AbortController | undefined = undefined;
@@ -37,8 +40,11 @@ export class ScopeExtra {
 
 /** A node in the cancellation tree. */
 export class Scope {
-  /** True once cancelled; runtime awaits in this scope then reject with `Cancelled`. */
-  cancelled = false;
+  /**
+   * Bit flags. Scope owns {@link SCOPE_CANCELLED}; a task keeps its own state in the other
+   * bits, so a task pays for one integer field rather than two.
+   */
+  protected flags = 0;
   /** The pending runtime await registered here, when there is exactly one (the usual case). */
   #waiter: Waiter<unknown> | undefined = undefined;
   #extra: ScopeExtra | undefined = undefined;
@@ -46,9 +52,14 @@ export class Scope {
   constructor(parent?: Scope) {
     if (parent !== undefined) {
       this.extra.parent = parent;
-      if (parent.cancelled) this.cancelled = true;
+      if (parent.cancelled) this.flags |= SCOPE_CANCELLED;
       else (parent.extra.children ??= new Set()).add(this);
     }
+  }
+
+  /** True once cancelled; runtime awaits in this scope then reject with `Cancelled`. */
+  get cancelled(): boolean {
+    return (this.flags & SCOPE_CANCELLED) !== 0;
   }
 
   /** The enclosing scope; undefined for a task (a root). */
@@ -78,7 +89,7 @@ export class Scope {
   /** Cancel this scope and every child: pending awaits reject, the signal aborts. Idempotent. */
   cancel(): void {
     if (this.cancelled) return;
-    this.cancelled = true;
+    this.flags |= SCOPE_CANCELLED;
     const w = this.#waiter;
     this.#waiter = undefined;
     w?.cancel();

@@ -21,11 +21,11 @@ import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import { frames, type Frame, type Locals } from './context.js';
 import type { Joinable } from './joinable.js';
 import { deliver } from './deliver.js';
-import { Scope } from './scope.js';
+import { SCOPE_CANCELLED, Scope } from './scope.js';
 import { Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
 
-// `#state` bits: the body's lifetime, the outcome, and whether anyone asked for the outcome.
+// `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone asked for the outcome.
 const BODY = 3;
 const QUEUED = 0;
 const RUNNING = 1;
@@ -35,8 +35,11 @@ const PENDING = 0;
 const OK = 4;
 const FAILED = 8;
 const OBSERVED = 16;
-/** The count of in-flight runtime awaits lives in the bits above the flags (saves a field). */
-const INFLIGHT_UNIT = 32;
+/**
+ * The count of in-flight runtime awaits lives in the bits above the flags, Scope's
+ * SCOPE_CANCELLED (bit 5) included (saves a field).
+ */
+const INFLIGHT_UNIT = SCOPE_CANCELLED * 2;
 const FLAGS = INFLIGHT_UNIT - 1;
 
 let nextId = 1;
@@ -62,9 +65,8 @@ const promiseThen = Promise.prototype.then;
 export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> {
   readonly id: number;
   readonly runtime: RuntimeCore;
-  /** Ready awaits charged in the current poll epoch (see Scheduler.coop). */
-  coopEpoch = -1;
-  coopUsed = 0;
+  /** The cooperative budget charged in the current poll epoch, packed (see Scheduler.coop). */
+  coop = -1;
   /** Intrusive list of the runtime's live tasks (O(1) insert/remove, no Set). */
   prevLive: LocalTask<unknown> | undefined = undefined;
   nextLive: LocalTask<unknown> | undefined = undefined;
@@ -74,8 +76,6 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
    * tenth of a whole spawn: it is read only when a name is asked for.
    */
   readonly #fn: Body<T>;
-  /** The flags above, plus the in-flight await count in units of INFLIGHT_UNIT. */
-  #state = QUEUED;
   /**
    * While the outcome is pending: the task awaiting this one, if any (one is the usual
    * case; more go through listeners). Once settled: the value or JoinError. One field for
@@ -102,8 +102,8 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   get scheduler(): Scheduler { return this.runtime.scheduler; }
 
   /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */
-  get inflight(): number { return (this.#state - (this.#state & FLAGS)) / INFLIGHT_UNIT; }
-  set inflight(n: number) { this.#state = (this.#state & FLAGS) + n * INFLIGHT_UNIT; }
+  get inflight(): number { return (this.flags - (this.flags & FLAGS)) / INFLIGHT_UNIT; }
+  set inflight(n: number) { this.flags = (this.flags & FLAGS) + n * INFLIGHT_UNIT; }
 
   /** The name given at spawn, else the function's name, else 'anonymous'. */
   get name(): string {
@@ -112,18 +112,18 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   /** 'queued' | 'running' | 'finished', for task dumps. */
   get state(): 'queued' | 'running' | 'finished' {
-    const body = this.#state & BODY;
+    const body = this.flags & BODY;
     return body === QUEUED ? 'queued' : body === RUNNING ? 'running' : 'finished';
   }
 
   /** @internal The scheduler polls a queued task for the first time: start its body. */
   run(): void {
-    if ((this.#state & BODY) !== QUEUED) return;
+    if ((this.flags & BODY) !== QUEUED) return;
     if (this.cancelled) {
       this.finishBody();
       return;
     }
-    this.#state |= RUNNING;
+    this.flags |= RUNNING;
     // Enter the task's frame and leave it entered: the scheduler's drain restores its own
     // frame once when it is done, and nothing between two polls depends on the frame. This
     // saves `frames.run`'s restore, which on Node 24 allocates a frame per task.
@@ -186,20 +186,20 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   protected override onCancel(): void {
-    if ((this.#state & OUTCOME) === PENDING) this.settle(FAILED, new JoinError('cancelled', this.id));
+    if ((this.flags & OUTCOME) === PENDING) this.settle(FAILED, new JoinError('cancelled', this.id));
   }
 
   isFinished(): boolean {
-    return (this.#state & OUTCOME) !== PENDING;
+    return (this.flags & OUTCOME) !== PENDING;
   }
 
   markObserved(): void {
-    this.#state |= OBSERVED;
+    this.flags |= OBSERVED;
   }
 
   join(): Promise<T> {
-    this.#state |= OBSERVED;
-    const outcome = this.#state & OUTCOME;
+    this.flags |= OBSERVED;
+    const outcome = this.flags & OUTCOME;
     if (outcome === PENDING) return this.park();
     // Joining a finished task is still a runtime await: it charges the cooperative budget
     // (a loop over finished handles must not starve timers and I/O) and, in a cancelled
@@ -215,8 +215,8 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
    * batch of spawned tasks is awaited in turn).
    */
   joinThen<R1, R2>(onFulfilled: OnFulfilled<T, R1>, onRejected: OnRejected<R2>): Promise<R1 | R2> {
-    this.#state |= OBSERVED;
-    const outcome = this.#state & OUTCOME;
+    this.flags |= OBSERVED;
+    const outcome = this.flags & OUTCOME;
     if (outcome === PENDING) return this.park().then(onFulfilled, onRejected);
     const c = coop();
     if (c !== undefined) return c.then(() => this.joinThen(onFulfilled, onRejected), onRejected);
@@ -236,24 +236,24 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   /** onCancel of a joiner: it no longer waits (its `data` is the joined task). */
   static #removeJoiner(this: void, w: Waiter<unknown>): void {
     const t = w.data as LocalTask<unknown>;
-    if ((t.#state & OUTCOME) === PENDING && t.#slot === w) t.#slot = undefined;
+    if ((t.flags & OUTCOME) === PENDING && t.#slot === w) t.#slot = undefined;
   }
 
   onSettled(listener: Listener<T>): void {
-    const outcome = this.#state & OUTCOME;
+    const outcome = this.flags & OUTCOME;
     if (outcome !== PENDING) listener(outcome === OK, this.#slot as T | JoinError);
     else (this.extra.listeners ??= []).push(listener as (ok: boolean, value: unknown) => void);
   }
 
   /** Resolves when the body has returned or thrown (not merely been aborted). */
   bodyFinished(): Promise<void> {
-    if ((this.#state & BODY) === FINISHED) return Promise.resolve();
+    if ((this.flags & BODY) === FINISHED) return Promise.resolve();
     return new Promise((resolve) => (this.extra.bodyDone ??= []).push(resolve));
   }
 
   private bodySettled(ok: boolean, value: unknown): void {
-    if ((this.#state & BODY) === FINISHED) return;
-    if ((this.#state & OUTCOME) === PENDING) {
+    if ((this.flags & BODY) === FINISHED) return;
+    if ((this.flags & OUTCOME) === PENDING) {
       if (ok) this.settle(OK, value as T);
       else if (this.cancelled && value instanceof Cancelled) this.settle(FAILED, new JoinError('cancelled', this.id));
       else this.settle(FAILED, new JoinError('panic', this.id, value));
@@ -264,7 +264,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   private finishBody(): void {
-    this.#state = (this.#state & ~BODY) | FINISHED;
+    this.flags = (this.flags & ~BODY) | FINISHED;
     const x = this.extraIfAny;
     if (x === undefined) return;
     x.args = undefined;
@@ -277,7 +277,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   private settle(outcome: number, result: T | JoinError): void {
     const j = this.#slot as Waiter<T> | undefined;
-    this.#state |= outcome;
+    this.flags |= outcome;
     this.#slot = result;
     this.runtime.taskSettled(this as LocalTask<unknown>);
     const ok = outcome === OK;
@@ -291,10 +291,10 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
       x!.listeners = undefined;
       for (const l of ls) l(ok, result);
     }
-    if (!ok && (this.#state & OBSERVED) === 0 && (result as JoinError).isPanic()) {
+    if (!ok && (this.flags & OBSERVED) === 0 && (result as JoinError).isPanic()) {
       const name = this.name;
       setImmediate(() => {
-        if ((this.#state & OBSERVED) === 0) {
+        if ((this.flags & OBSERVED) === 0) {
           this.runtime.logger.error({ taskId: this.id, task: name, err: (result as JoinError).cause },
             'task panicked and its JoinHandle was never awaited');
         }
