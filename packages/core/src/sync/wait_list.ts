@@ -13,7 +13,7 @@
  * whom to wake. That split is what a shared-memory version can reuse: the queue discipline
  * and cancellation rules stay, only the storage changes.
  */
-import { Waiter, type OnCancel } from '../task/waiter.js';
+import { CallbackWaiter, type OnCancel } from '../task/waiter.js';
 
 /** The links a {@link WaitList} owns on each of its nodes. */
 export interface WaitNode {
@@ -27,14 +27,14 @@ export interface WaitNode {
 
 /**
  * A runtime await that can sit in a {@link WaitList}. Primitives subclass it to carry their
- * bookkeeping (requested permits, the value to send…) in fields rather than in `data`.
+ * bookkeeping (requested permits, the value to send…) in fields of their own.
  */
-export class QueuedWaiter<T> extends Waiter<T> implements WaitNode {
+export class QueuedWaiter<T> extends CallbackWaiter<T> implements WaitNode {
   listPrev: WaitNode | null = null;
   listNext: WaitNode | null = null;
   listed = false;
 
-  constructor(onCancel?: OnCancel<T>) {
+  constructor(onCancel: OnCancel<T>) {
     super(onCancel);
   }
 }

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { JoinError } from '../errors/join_error.js';
 import type { Joinable } from './joinable.js';
-import { Waiter } from './waiter.js';
+import { CallbackWaiter, type Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
 
 type Listener<T> = (ok: boolean, value: T | JoinError) => void;
@@ -54,7 +54,7 @@ export abstract class ExternalTask<T> implements Joinable<T> {
       if (c !== undefined) return c.then(() => this.join());
       return this.#ok ? Promise.resolve(this.#result as T) : Promise.reject(this.#result);
     }
-    const w = new Waiter<T>((x) => {
+    const w = new CallbackWaiter<T>((x) => {
       const i = this.#listeners.indexOf(listener);
       if (i >= 0) this.#listeners.splice(i, 1);
       void x;

@@ -10,7 +10,7 @@ import { AbortHandle, type JoinHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
 import { spawn, spawnBlocking, spawnLocal } from './spawn.js';
 import type { TaskDef } from './task_def.js';
-import { Waiter } from './waiter.js';
+import { CallbackWaiter, type Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
 
 interface Done<T> {
@@ -152,7 +152,7 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
       if (c !== undefined) await c;
       const d = this.#take();
       if (d !== undefined || this.#entries.size === 0) return d;
-      const w = new Waiter<void>(this.#onCancel);
+      const w = new CallbackWaiter<void>(this.#onCancel);
       if (w.pending) this.#waiters.push(w);
       await w.promise;
     }

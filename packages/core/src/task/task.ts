@@ -22,7 +22,7 @@ import { frames, type Frame, type Locals } from './context.js';
 import type { Joinable } from './joinable.js';
 import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
-import { Waiter } from './waiter.js';
+import { JoinWaiter, type Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
 
 // `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone asked for the outcome.
@@ -225,18 +225,16 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   /** Wait for the outcome as a runtime await (woken through the scheduler, cancellable). */
   private park(): Promise<T> {
-    const w = new Waiter<T>(LocalTask.#removeJoiner as (w: Waiter<T>) => void);
+    const w = new JoinWaiter<T>(this);
     if (!w.pending) return w.promise;
-    w.data = this;
     if (this.#slot === undefined) this.#slot = w;
     else this.onSettled((ok, v) => (ok ? w.wake(v as T) : w.fail(v)));
     return w.promise;
   }
 
-  /** onCancel of a joiner: it no longer waits (its `data` is the joined task). */
-  static #removeJoiner(this: void, w: Waiter<unknown>): void {
-    const t = w.data as LocalTask<unknown>;
-    if ((t.flags & OUTCOME) === PENDING && t.#slot === w) t.#slot = undefined;
+  /** @internal A joiner was cancelled: it no longer waits. */
+  dropJoiner(w: Waiter<T>): void {
+    if ((this.flags & OUTCOME) === PENDING && this.#slot === w) this.#slot = undefined;
   }
 
   onSettled(listener: Listener<T>): void {

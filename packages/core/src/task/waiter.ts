@@ -72,15 +72,13 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
    * failed, the error (one field for both: a sleeping task pays for every field).
    */
   value: T | undefined = undefined;
-  /** Free slot for the primitive that owns the waiter (requested permits, a message…). */
-  data: unknown = undefined;
   /** The cancel scope it is registered with; its task is found from there. */
   readonly scope: Scope | undefined;
   #state = PENDING;
   readonly #resolve: (value: T | Rejection) => void;
-  readonly #onCancel: OnCancel<T> | undefined;
 
-  constructor(onCancel?: OnCancel<T>, scope?: Scope) {
+  /** `scope` defaults to the current task's innermost cancel scope. */
+  constructor(scope?: Scope) {
     super(captureResolve);
     // Each subclass's prototype gets its own `constructor`, which would take `await` off
     // the native path: point it at Promise too, once per subclass.
@@ -88,7 +86,6 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
     if (proto.constructor !== Promise) setPromiseConstructor(proto);
     this.#resolve = nextResolve as (value: T | Rejection) => void;
     nextResolve = undefined;
-    this.#onCancel = onCancel;
     this.scope = scope ?? frames.getStore()?.scope;
     const s = this.scope;
     if (s === undefined) return;
@@ -148,14 +145,14 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
     this.scope?.remove(this as Waiter<unknown>);
     const task = this.task;
     if (task !== undefined) task.inflight--;
-    this.#onCancel?.(this, false);
+    this.onCancel(false);
   }
 
   /** @internal Called by the scope when it is cancelled. */
   cancel(): void {
     if (this.#state !== PENDING) return;
     this.#state = FAILED;
-    this.#onCancel?.(this, false);
+    this.onCancel(false);
     this.value = new Cancelled() as T;
     this.scheduleRun();
   }
@@ -171,12 +168,19 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
       this.value = undefined;
       this.#resolve(new Rejection(error));
     } else if (this.scope !== undefined && this.scope.cancelled) {
-      this.#onCancel?.(this, true);
+      this.onCancel(true);
       this.#resolve(new Rejection(new Cancelled()));
     } else {
       this.#resolve(this.value as T);
     }
   }
+
+  /**
+   * The primitive's side of a cancellation: leave its wait queue, or, when `woken` (a value
+   * was already handed over), undo the hand-off. A hook rather than a callback field: a
+   * million sleepers pay 8 bytes for every field.
+   */
+  protected onCancel(_woken: boolean): void {}
 
   /** Shown as the promise it is, not as the runtime's bookkeeping. */
   [inspectCustom](): string {
@@ -188,6 +192,39 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
     const task = this.task;
     if (task !== undefined) task.scheduler.schedule(this);
     else queueMicrotask(() => this.run());
+  }
+}
+
+/** A waiter whose primitive takes cancellations through a callback (one shared function per primitive). */
+export class CallbackWaiter<T> extends Waiter<T> {
+  readonly #onCancel: OnCancel<T>;
+
+  constructor(onCancel: OnCancel<T>) {
+    super();
+    this.#onCancel = onCancel;
+  }
+
+  protected override onCancel(woken: boolean): void {
+    this.#onCancel(this, woken);
+  }
+}
+
+/** What a joined task offers its joiner: forget `w` if it is the one waiting. */
+export interface Joined<T> {
+  dropJoiner(w: Waiter<T>): void;
+}
+
+/** A task waiting for another task's outcome. */
+export class JoinWaiter<T> extends Waiter<T> {
+  readonly joined: Joined<T>;
+
+  constructor(joined: Joined<T>) {
+    super();
+    this.joined = joined;
+  }
+
+  protected override onCancel(): void {
+    this.joined.dropJoiner(this);
   }
 }
 

@@ -18,10 +18,22 @@ import { TimerWheel } from './wheel.js';
 
 const FAR_FUTURE_TICKS = 2 ** 40;
 
+/**
+ * A runtime await on the timer wheel: a sleep, or a `timeout`'s timer. It holds the value
+ * to wake with in `value` until it fires, and on cancellation leaves the wheel of its
+ * task's runtime, found through its scope: no field points at the driver, because a
+ * million sleepers pay 8 bytes for every field.
+ */
+export class TimerWaiter<T> extends Waiter<T> {
+  protected override onCancel(): void {
+    this.task?.runtime.time.remove(this as TimerWaiter<unknown>);
+  }
+}
+
 /** The timers of one runtime thread. */
 export class TimeDriver {
   readonly clock: Clock;
-  readonly #wheel: TimerWheel<Waiter<unknown>>;
+  readonly #wheel: TimerWheel<TimerWaiter<unknown>>;
   readonly #scheduler: Scheduler;
   #timer: NodeJS.Timeout | undefined = undefined;
   #armedTick = Infinity;
@@ -31,7 +43,7 @@ export class TimeDriver {
   constructor(scheduler: Scheduler, clock = new Clock()) {
     this.clock = clock;
     this.#scheduler = scheduler;
-    this.#wheel = new TimerWheel<Waiter<unknown>>(Math.floor(clock.now()));
+    this.#wheel = new TimerWheel<TimerWaiter<unknown>>(Math.floor(clock.now()));
     scheduler.onIdle = this.#onSchedulerIdle;
   }
 
@@ -45,33 +57,19 @@ export class TimeDriver {
    * Cancel-safe: a cancelled sleep leaves the wheel at once.
    */
   sleepUntil<T = void>(deadline: number, value?: T): Promise<T> {
-    const w = new Waiter<T>(this.#remove as (w: Waiter<T>) => void);
-    if (!w.pending) return w.promise;
-    this.#insert(w as Waiter<unknown>, deadline, value);
-    return w.promise;
+    const w = new TimerWaiter<T>();
+    this.insertWaiter(w as TimerWaiter<unknown>, deadline, value);
+    return w;
   }
 
-  /** Register an existing waiter (timeout's timer). It is woken with `value` at `deadline`. */
-  insertWaiter(w: Waiter<unknown>, deadline: number, value?: unknown): void {
-    if (w.pending) this.#insert(w, deadline, value);
-  }
-
-  /** The onCancel callback that unregisters a timer waiter; pass it to `new Waiter`. */
-  readonly #remove = (w: Waiter<unknown>): void => {
-    this.#wheel.remove(w);
-  };
-
-  /** onCancel for waiters made by others and registered with {@link insertWaiter}. */
-  get removeOnCancel(): (w: Waiter<unknown>) => void {
-    return this.#remove;
-  }
-
-  #insert(w: Waiter<unknown>, deadline: number, value: unknown): void {
+  /** Register a timer waiter made in one of this runtime's tasks; it is woken with `value` at `deadline`. */
+  insertWaiter(w: TimerWaiter<unknown>, deadline: number, value?: unknown): void {
+    if (!w.pending) return;
     if (this.#closed) {
       w.fail(new SkeinError('ERR_SKEIN_TIMER_SHUTDOWN', 'the runtime has shut down: its timers no longer fire'));
       return;
     }
-    w.data = value;
+    w.value = value;
     // A far (or infinite) deadline still needs an integer tick: ~34 years is "never".
     const tick = Math.min(Math.ceil(deadline), this.#wheel.elapsed + FAR_FUTURE_TICKS);
     if (!this.#wheel.insert(w, tick)) {
@@ -79,6 +77,11 @@ export class TimeDriver {
       return;
     }
     this.#arm(tick);
+  }
+
+  /** Take a cancelled timer off the wheel. */
+  remove(w: TimerWaiter<unknown>): void {
+    this.#wheel.remove(w);
   }
 
   /** Fire every timer due at the clock's current time. */
@@ -149,6 +152,6 @@ export class TimeDriver {
   };
 }
 
-function fire(w: Waiter<unknown>): void {
-  w.wake(w.data);
+function fire(w: TimerWaiter<unknown>): void {
+  w.wake(w.value);
 }

@@ -10,7 +10,7 @@ import { assertDuration, assertInstant, typeError } from '../errors/invalid_argu
 import { Elapsed } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
-import { Waiter } from '../task/waiter.js';
+import { TimerWaiter } from './driver.js';
 import { yieldNow } from '../task/yield_now.js';
 
 /**
@@ -39,7 +39,7 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
   const branch = startBranch(f);
   return new Promise<T>((resolve, reject) => {
     let done = false;
-    const timer = new Waiter<unknown>(time.removeOnCancel);
+    const timer = new TimerWaiter<unknown>();
     time.insertWaiter(timer, at);
     const fail = (err: unknown): void => {
       if (done) return;

@@ -5,7 +5,7 @@
  */
 import { typeError } from '../errors/invalid_argument.js';
 import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
-import { Waiter } from '../task/waiter.js';
+import { CallbackWaiter, type Waiter } from '../task/waiter.js';
 import { coop } from '../task/yield_now.js';
 
 /** A cancellation flag with children. */
@@ -44,7 +44,7 @@ export class CancellationToken {
     // Ready at once is still a runtime await: charge the budget (a loop on a cancelled
     // token must not starve the event loop) and fail with Cancelled in a cancelled task.
     if (this.#cancelled) return coop() ?? Promise.resolve();
-    const w = new Waiter<void>((x) => { this.#waiters.delete(x); });
+    const w = new CallbackWaiter<void>((x) => { this.#waiters.delete(x); });
     if (w.pending) this.#waiters.add(w);
     return w.promise;
   }

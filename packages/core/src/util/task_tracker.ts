@@ -6,7 +6,7 @@
 import { JoinHandle } from '../task/join_handle.js';
 import { spawn, spawnBlocking, spawnLocal } from '../task/spawn.js';
 import type { TaskDef } from '../task/task_def.js';
-import { Waiter } from '../task/waiter.js';
+import { CallbackWaiter, type Waiter } from '../task/waiter.js';
 import { coop } from '../task/yield_now.js';
 
 /** Waits for a group of tasks to finish. */
@@ -72,7 +72,7 @@ export class TaskTracker {
   wait(): Promise<void> {
     // Ready at once is still a runtime await (budget, cancellation); see CancellationToken.
     if (this.#closed && this.#count === 0) return coop() ?? Promise.resolve();
-    const w = new Waiter<void>((x) => { this.#waiters.delete(x); });
+    const w = new CallbackWaiter<void>((x) => { this.#waiters.delete(x); });
     if (w.pending) this.#waiters.add(w);
     return w.promise;
   }

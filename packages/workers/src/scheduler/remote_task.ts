@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import { JoinError, coop } from '@skein/core';
-import { Waiter, type Joinable } from '@skein/core/internal';
+import { JoinWaiter, type Joinable, type Waiter } from '@skein/core/internal';
 
 const PENDING = 0;
 const OK = 1;
@@ -74,20 +74,18 @@ export class RemoteTask<T> implements Joinable<T> {
       if (c !== undefined) return c.then(() => this.join());
       return this.#outcome === OK ? Promise.resolve(this.#result as T) : Promise.reject(this.#result);
     }
-    const w = new Waiter<T>(RemoteTask.#removeJoiner as (w: Waiter<T>) => void);
+    const w = new JoinWaiter<T>(this);
     if (!w.pending) return w.promise;
-    w.data = this;
     this.#watch();
     if (this.#joiner === undefined) this.#joiner = w;
     else this.onSettled((ok, v) => (ok ? w.wake(v as T) : w.fail(v)));
     return w.promise;
   }
 
-  /** One shared onCancel for every joiner (no closure per task); `w.data` is the task. */
-  static readonly #removeJoiner = (w: Waiter<unknown>): void => {
-    const t = w.data as RemoteTask<unknown>;
-    if (t.#joiner === w) t.#joiner = undefined;
-  };
+  /** @internal A joiner was cancelled: it no longer waits. */
+  dropJoiner(w: Waiter<T>): void {
+    if (this.#joiner === w) this.#joiner = undefined;
+  }
 
   onSettled(listener: Listener<T>): void {
     if (this.#outcome !== PENDING) {
