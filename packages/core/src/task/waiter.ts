@@ -14,14 +14,21 @@
  * undo the hand-off (release the lock, pass the notification on), which is what makes
  * every wait cancel-safe.
  *
- * A Waiter *is* the promise the task awaits, and also a timer-wheel entry, so a sleeping
- * task costs one object here rather than three (a waiter, its promise, a wheel entry): at a
- * million sleepers every object header and field is a megabyte. Its prototype's
- * `constructor` is `Promise`, which keeps `await` on V8's native path (a subclass would
- * otherwise be wrapped in a new promise and cost an extra tick) and makes `then` return
- * plain promises. The price is that the object handed to user code carries the waiter's
- * fields; its type is `Promise<T>`, and `util.inspect` shows it as a promise.
+ * A Waiter is also a timer-wheel entry, and where Node allows it, it *is* the promise the
+ * task awaits, so a sleeping task costs one object here rather than three (a waiter, its
+ * promise, a wheel entry): at a million sleepers every object header and field is a
+ * megabyte. Its prototype's `constructor` is `Promise`, which keeps `await` on V8's native
+ * path (a subclass would otherwise be wrapped in a new promise and cost an extra tick) and
+ * makes `then` return plain promises. The object handed to user code then carries the
+ * waiter's fields; `util.inspect` shows it as a promise.
+ *
+ * "Where Node allows it": when AsyncLocalStorage runs on promise hooks (Node 20; Node 24
+ * uses AsyncContextFrame instead), Node's hook code writes its ids onto every promise, and
+ * a dozen waiter classes flowing through those writes make them megamorphic: mpsc `recv`
+ * measured 25-30% slower. There a Waiter holds a plain promise instead ({@link HeldPromise}),
+ * which costs 32 bytes more per pending await and keeps the hooks monomorphic.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Cancelled } from '../errors/skein_error.js';
 import type { WheelEntry } from '../time/wheel.js';
 import { frames } from './context.js';
@@ -50,6 +57,32 @@ function captureResolve(resolve: (value: never) => void): void {
   nextResolve = resolve;
 }
 
+/**
+ * True when AsyncLocalStorage tags each promise through async_hooks (Node 20). Probed with
+ * a storage of its own that is disabled again, so importing skein enables no hooks.
+ */
+function promisesCarryHookFields(): boolean {
+  const probe = new AsyncLocalStorage<boolean>();
+  const tagged = probe.run(true, () => Object.getOwnPropertySymbols(new Promise<void>(() => {})).length > 0);
+  probe.disable();
+  return tagged;
+}
+const HOOKED_PROMISES = promisesCarryHookFields();
+
+/** The Waiter base where waiters can't be promises themselves: it holds one. */
+class HeldPromise<T> {
+  readonly promise: Promise<T>;
+  constructor(executor: (resolve: (value: T) => void) => void) {
+    this.promise = new Promise<T>(executor);
+  }
+}
+
+/**
+ * Typed as HeldPromise (callers read `.promise`); on Node 24 it is Promise itself, and
+ * `promise` is a prototype getter returning the waiter.
+ */
+const WaiterBase = (HOOKED_PROMISES ? HeldPromise : Promise) as unknown as typeof HeldPromise;
+
 /** Settles the promise it resolves as rejected with `reason` (one extra microtask). */
 class Rejection {
   readonly #reason: unknown;
@@ -62,7 +95,7 @@ class Rejection {
 }
 
 /** A pending runtime await. See the module comment for the protocol. */
-export class Waiter<T> extends Promise<T> implements WheelEntry {
+export class Waiter<T> extends WaiterBase<T> implements WheelEntry {
   deadline = 0;
   wheelPrev: WheelEntry | null = null;
   wheelNext: WheelEntry | null = null;
@@ -82,8 +115,10 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
     super(captureResolve);
     // Each subclass's prototype gets its own `constructor`, which would take `await` off
     // the native path: point it at Promise too, once per subclass.
-    const proto = new.target.prototype as { constructor: unknown };
-    if (proto.constructor !== Promise) setPromiseConstructor(proto);
+    if (!HOOKED_PROMISES) {
+      const proto = new.target.prototype as { constructor: unknown };
+      if (proto.constructor !== Promise) setPromiseConstructor(proto);
+    }
     this.#resolve = nextResolve as (value: T | Rejection) => void;
     nextResolve = undefined;
     this.scope = scope ?? frames.getStore()?.scope;
@@ -98,11 +133,6 @@ export class Waiter<T> extends Promise<T> implements WheelEntry {
     } else {
       s.add(this as Waiter<unknown>);
     }
-  }
-
-  /** The waiter itself: it is the promise to await (kept for callers that read `.promise`). */
-  get promise(): Promise<T> {
-    return this;
   }
 
   /** The task whose scope it waits in, if any. */
@@ -232,4 +262,11 @@ export class JoinWaiter<T> extends Waiter<T> {
 function setPromiseConstructor(proto: object): void {
   Object.defineProperty(proto, 'constructor', { value: Promise, writable: true, configurable: true });
 }
-setPromiseConstructor(Waiter.prototype);
+if (!HOOKED_PROMISES) {
+  setPromiseConstructor(Waiter.prototype);
+  // The waiter is its own promise.
+  Object.defineProperty(Waiter.prototype, 'promise', {
+    get(this: Waiter<unknown>) { return this; },
+    configurable: true,
+  });
+}

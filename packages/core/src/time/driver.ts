@@ -59,7 +59,7 @@ export class TimeDriver {
   sleepUntil<T = void>(deadline: number, value?: T): Promise<T> {
     const w = new TimerWaiter<T>();
     this.insertWaiter(w as TimerWaiter<unknown>, deadline, value);
-    return w;
+    return w.promise;
   }
 
   /** Register a timer waiter made in one of this runtime's tasks; it is woken with `value` at `deadline`. */
