@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Mutex, Notify, Semaphore, mpsc, sleep, spawn, watch, yieldNow } from '@skein/core';
 import { withRuntime } from '../sync/helpers.js';
 
@@ -50,5 +52,12 @@ describe('runtime awaits are plain promises to their users', () => {
       expect(inspect(p, { depth: 0 })).not.toMatch(/deadline|wheel|scope/);
       await p;
     });
+  });
+
+  it('importing @skein/core leaves async_hooks off (its Node 20 probe disables its storage again)', () => {
+    const entry = fileURLToPath(new URL('../../../../packages/core/src/index.ts', import.meta.url));
+    const script = `await import(${JSON.stringify(entry)}); console.log(Object.getOwnPropertySymbols(new Promise(() => {})).length);`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out.trim()).toBe('0');
   });
 });
