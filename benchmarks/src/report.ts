@@ -22,9 +22,10 @@ export function machine(): string {
   return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-function table(results: readonly BenchResult[], notes: readonly Note[]): string {
+/** One suite's table, headed by the machine and time of that suite's own run. */
+function table(results: readonly BenchResult[], notes: readonly Note[], machineLine: string, date: string): string {
   const lines = [
-    `Machine: ${machine()}. Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    `Machine: ${machineLine}. Run: ${date.slice(0, 16).replace('T', ' ')} UTC.`,
     '',
     '| bench | what | contender | throughput | × baseline |',
     '| --- | --- | --- | ---: | ---: |',
@@ -49,9 +50,15 @@ export function writeResults(dir: URL, tag: string, suite: string, results: read
   const all: Record<string, unknown> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
   all[suite] = { machine: machine(), date: new Date().toISOString(), results, notes };
   writeFileSync(jsonPath, JSON.stringify(all, null, 2) + '\n');
+  return writeMarkdown(dir, tag);
+}
+
+/** Render `<tag>.json` into `<tag>.md`, each suite under its own run's machine and time. */
+export function writeMarkdown(dir: URL, tag: string): string {
+  const all: Record<string, unknown> = JSON.parse(readFileSync(new URL(`${tag}.json`, dir), 'utf8'));
   const md = Object.entries(all).map(([name, s]) => {
-    const x = s as { results: BenchResult[]; notes: Note[] };
-    return `### ${name}\n\n${table(x.results, x.notes)}\n`;
+    const x = s as { results: BenchResult[]; notes: Note[]; machine: string; date: string };
+    return `### ${name}\n\n${table(x.results, x.notes, x.machine, x.date)}\n`;
   }).join('\n');
   writeFileSync(new URL(`${tag}.md`, dir), md);
   return md;
