@@ -25,7 +25,8 @@ import { SCOPE_CANCELLED, Scope } from './scope.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
 
-// `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone asked for the outcome.
+// `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone
+// asked for the outcome.
 const BODY = 3;
 const QUEUED = 0;
 const RUNNING = 1;
