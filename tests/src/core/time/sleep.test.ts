@@ -213,7 +213,11 @@ describe('paused clock', () => {
       await expect(h).rejects.toBeInstanceOf(JoinError);
       await yieldNow();
       expect(err).toBeInstanceOf(Cancelled);
-      // With the cancelled sleep gone from the wheel, auto-advance goes to the next real timer.
+      // Idle on a foreign timer: auto-advance would jump to the cancelled sleep if it were
+      // still in the wheel.
+      await new Promise((r) => setTimeout(r, 5));
+      await yieldNow();
+      expect(Instant.now()).toBe(t0);
       await sleep(500);
       expect(Instant.now()).toBe(t0 + 500);
       expect(fired).toBe(false);
