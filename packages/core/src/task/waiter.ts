@@ -14,9 +14,9 @@
  * undo the hand-off (release the lock, pass the notification on), which is what makes
  * every wait cancel-safe.
  *
- * A Waiter is also a timer-wheel entry, and where Node allows it, it *is* the promise the
- * task awaits, so a sleeping task costs one object here rather than three (a waiter, its
- * promise, a wheel entry): at a million sleepers every object header and field is a
+ * Where Node allows it, a Waiter *is* the promise the task awaits, and a sleep's waiter is
+ * also its timer-wheel entry (TimerWaiter), so a sleeping task costs one object here rather
+ * than three (a waiter, its promise, a wheel entry): at a million sleepers every object header and field is a
  * megabyte. Its prototype's `constructor` is `Promise`, which keeps `await` on V8's native
  * path (a subclass would otherwise be wrapped in a new promise and cost an extra tick) and
  * makes `then` return plain promises. The object handed to user code then carries the
@@ -30,7 +30,6 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Cancelled } from '../errors/skein_error.js';
-import type { WheelEntry } from '../time/wheel.js';
 import { frames } from './context.js';
 import type { Scope } from './scope.js';
 import type { LocalTask } from './task.js';
@@ -95,11 +94,7 @@ class Rejection {
 }
 
 /** A pending runtime await. See the module comment for the protocol. */
-export class Waiter<T> extends WaiterBase<T> implements WheelEntry {
-  deadline = 0;
-  wheelPrev: WheelEntry | null = null;
-  wheelNext: WheelEntry | null = null;
-  wheelSlot = -1;
+export class Waiter<T> extends WaiterBase<T> {
   /**
    * The value handed over by `wake` (primitives may read it in `onCancel(w, true)`); once
    * failed, the error (one field for both: a sleeping task pays for every field).

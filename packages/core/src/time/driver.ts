@@ -14,26 +14,31 @@ import { SkeinError } from '../errors/skein_error.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { Waiter } from '../task/waiter.js';
 import { Clock } from './clock.js';
-import { TimerWheel } from './wheel.js';
+import { NOT_IN_WHEEL, TimerWheel, type WheelEntry } from './wheel.js';
 
 const FAR_FUTURE_TICKS = 2 ** 40;
 
 /**
- * A runtime await on the timer wheel: a sleep, or a `timeout`'s timer. It holds the value
- * to wake with in `value` until it fires, and on cancellation leaves the wheel of its
- * task's runtime, found through its scope: no field points at the driver, because a
- * million sleepers pay 8 bytes for every field.
+ * A runtime await on the timer wheel (a sleep, or a `timeout`'s timer), and its own wheel
+ * entry. On cancellation it leaves the wheel of its task's runtime, found through its
+ * scope: no field points at the driver, because a million sleepers pay 8 bytes for every
+ * field. Other waiters don't carry the wheel's fields.
  */
-export class TimerWaiter<T> extends Waiter<T> {
+export class TimerWaiter extends Waiter<void> implements WheelEntry {
+  deadline = 0;
+  wheelPrev: WheelEntry | null = null;
+  wheelNext: WheelEntry | null = null;
+  wheelSlot = NOT_IN_WHEEL;
+
   protected override onCancel(): void {
-    this.task?.runtime.time.remove(this as TimerWaiter<unknown>);
+    this.task?.runtime.time.remove(this);
   }
 }
 
 /** The timers of one runtime thread. */
 export class TimeDriver {
   readonly clock: Clock;
-  readonly #wheel: TimerWheel<TimerWaiter<unknown>>;
+  readonly #wheel: TimerWheel<TimerWaiter>;
   readonly #scheduler: Scheduler;
   #timer: NodeJS.Timeout | undefined = undefined;
   #armedTick = Infinity;
@@ -43,7 +48,7 @@ export class TimeDriver {
   constructor(scheduler: Scheduler, clock = new Clock()) {
     this.clock = clock;
     this.#scheduler = scheduler;
-    this.#wheel = new TimerWheel<TimerWaiter<unknown>>(Math.floor(clock.now()));
+    this.#wheel = new TimerWheel<TimerWaiter>(Math.floor(clock.now()));
     scheduler.onIdle = this.#onSchedulerIdle;
   }
 
@@ -53,34 +58,33 @@ export class TimeDriver {
   }
 
   /**
-   * A runtime await that resolves with `value` at `deadline` (clock milliseconds).
+   * A runtime await that resolves at `deadline` (clock milliseconds).
    * Cancel-safe: a cancelled sleep leaves the wheel at once.
    */
-  sleepUntil<T = void>(deadline: number, value?: T): Promise<T> {
-    const w = new TimerWaiter<T>();
-    this.insertWaiter(w as TimerWaiter<unknown>, deadline, value);
+  sleepUntil(deadline: number): Promise<void> {
+    const w = new TimerWaiter();
+    this.insertWaiter(w, deadline);
     return w.promise;
   }
 
-  /** Register a timer waiter made in one of this runtime's tasks; it is woken with `value` at `deadline`. */
-  insertWaiter(w: TimerWaiter<unknown>, deadline: number, value?: unknown): void {
+  /** Register a timer waiter made in one of this runtime's tasks; it is woken at `deadline`. */
+  insertWaiter(w: TimerWaiter, deadline: number): void {
     if (!w.pending) return;
     if (this.#closed) {
       w.fail(new SkeinError('ERR_SKEIN_TIMER_SHUTDOWN', 'the runtime has shut down: its timers no longer fire'));
       return;
     }
-    w.value = value;
     // A far (or infinite) deadline still needs an integer tick: ~34 years is "never".
     const tick = Math.min(Math.ceil(deadline), this.#wheel.elapsed + FAR_FUTURE_TICKS);
     if (!this.#wheel.insert(w, tick)) {
-      w.wake(value);
+      w.wake(undefined);
       return;
     }
     this.#arm(tick);
   }
 
   /** Take a cancelled timer off the wheel. */
-  remove(w: TimerWaiter<unknown>): void {
+  remove(w: TimerWaiter): void {
     this.#wheel.remove(w);
   }
 
@@ -152,6 +156,6 @@ export class TimeDriver {
   };
 }
 
-function fire(w: TimerWaiter<unknown>): void {
-  w.wake(w.value);
+function fire(w: TimerWaiter): void {
+  w.wake(undefined);
 }

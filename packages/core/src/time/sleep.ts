@@ -15,11 +15,11 @@ import { currentRuntime } from '../runtime/current.js';
 export function sleep(ms: number): Promise<void> {
   assertDuration(ms, 'ms');
   const time = currentRuntime('sleep()').time;
-  return time.sleepUntil<void>(time.clock.now() + ms);
+  return time.sleepUntil(time.clock.now() + ms);
 }
 
 /** Wait until the instant `deadline` (an `Instant.now()` value). A past deadline resolves at once. */
 export function sleepUntil(deadline: number): Promise<void> {
   assertInstant(deadline);
-  return currentRuntime('sleepUntil()').time.sleepUntil<void>(deadline);
+  return currentRuntime('sleepUntil()').time.sleepUntil(deadline);
 }

@@ -39,7 +39,7 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
   const branch = startBranch(f);
   return new Promise<T>((resolve, reject) => {
     let done = false;
-    const timer = new TimerWaiter<unknown>();
+    const timer = new TimerWaiter();
     time.insertWaiter(timer, at);
     const fail = (err: unknown): void => {
       if (done) return;

@@ -35,15 +35,18 @@ const LEVELS = 6;
 const SLOTS = 64;
 const TOP = LEVELS - 1;
 const LISTS = LEVELS * SLOTS;
-const NONE = -1;
+/** `wheelSlot` of an entry that is in no list. */
+export const NOT_IN_WHEEL = -1;
+const NONE = NOT_IN_WHEEL;
 const TWO_32 = 4294967296;
 /** 64^5: width of a top-level slot. */
 const TOP_SLOT_RANGE = 1073741824;
 
 /**
  * The fields the wheel owns on an entry. An entry carries its own list links, so the
- * wheel allocates nothing per timer; a Waiter declares these fields itself (it is a
- * Promise, so it can't extend {@link TimerEntry}), which makes a sleeping task one object.
+ * wheel allocates nothing per timer; the runtime's TimerWaiter declares these fields itself
+ * (on Node 24 it is a Promise, so it can't extend {@link TimerEntry}), which makes a
+ * sleeping task one object.
  */
 export interface WheelEntry {
   /** Integer tick (ms) at which it fires; set by {@link TimerWheel.insert}. */
