@@ -3,8 +3,8 @@
  * the caller's async context, as a promise would, for one promise and no closure.
  *
  * This is how a finished JoinHandle is awaited, so it is on the spawn-and-await hot path.
- * `Promise.resolve(v).then(f, r)` would cost two promises (each one runs the async_hooks
- * promise hooks on Node 20), and a closure per call would be garbage of its own. Instead:
+ * `Promise.resolve(v).then(f, r)` would cost two promises (each one runs the promise hooks
+ * that carry the task context on Node 20), and a closure per call would be garbage of its own. Instead:
  * a reaction registered on an already settled promise is queued as a microtask at once, and
  * microtasks run in order, so reactions registered on one resolved promise run in the order
  * they were registered. Each call records its callback and value in a FIFO and registers

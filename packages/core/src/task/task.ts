@@ -2,7 +2,7 @@
  * A task running on this thread: an async function plus the state Tokio keeps in a task
  * header, minus the polling (V8 resumes the function; the scheduler decides when).
  *
- * The task is its own cancel scope and its own AsyncLocalStorage frame, so spawning costs
+ * The task is its own cancel scope and its own context frame (context.ts), so spawning costs
  * one object here plus the JoinHandle. Two lifetimes are tracked apart, because JavaScript
  * can't drop a running function: the *outcome* (what the JoinHandle reports, settled at
  * once by `abort()`), and the *body* (the async function itself, which may still be

@@ -1,7 +1,7 @@
 /**
  * Task-local storage (Tokio's `task_local!`). A binding made with `scope(value, fn)` is
  * visible to everything `fn` runs, across every await (foreign ones too, since it rides the
- * same AsyncLocalStorage frame as the task), and is not inherited by spawned tasks.
+ * same context frame as the task), and is not inherited by spawned tasks.
  */
 import { SkeinError } from '../errors/skein_error.js';
 import { frames } from './context.js';

@@ -14,21 +14,20 @@
  * undo the hand-off (release the lock, pass the notification on), which is what makes
  * every wait cancel-safe.
  *
- * Where Node allows it, a Waiter *is* the promise the task awaits, and a sleep's waiter is
- * also its timer-wheel entry (TimerWaiter), so a sleeping task costs one object here rather
- * than three (a waiter, its promise, a wheel entry): at a million sleepers every object header and field is a
- * megabyte. Its prototype's `constructor` is `Promise`, which keeps `await` on V8's native
- * path (a subclass would otherwise be wrapped in a new promise and cost an extra tick) and
- * makes `then` return plain promises. The object handed to user code then carries the
- * waiter's fields; `util.inspect` shows it as a promise.
+ * A Waiter *is* the promise the task awaits, and a sleep's waiter is also its timer-wheel
+ * entry (TimerWaiter), so a sleeping task costs one object here rather than three (a
+ * waiter, its promise, a wheel entry): at a million sleepers every object header and field
+ * is a megabyte. Its prototype's `constructor` is `Promise`, which keeps `await` on V8's
+ * native path (a subclass would otherwise be wrapped in a new promise and cost an extra
+ * tick) and makes `then` return plain promises. The object handed to user code then
+ * carries the waiter's fields; `util.inspect` shows it as a promise.
  *
- * "Where Node allows it": when AsyncLocalStorage runs on promise hooks (Node 20; Node 24
- * uses AsyncContextFrame instead), Node's hook code writes its ids onto every promise, and
- * a dozen waiter classes flowing through those writes make them megamorphic: mpsc `recv`
- * measured 25-30% slower. There a Waiter holds a plain promise instead ({@link HeldPromise}),
- * which costs 32 bytes more per pending await and keeps the hooks monomorphic.
+ * A waiter is made with no parent promise, so skein's own promise hooks (Node 20, see
+ * context.ts) never write to it. Hooks that tag every promise (async_hooks, when an APM
+ * tool or the application turns them on) do, and the dozen waiter classes make their
+ * property writes megamorphic: on Node 20 mpsc `recv` measured 25-30% slower under
+ * AsyncLocalStorage. That costs speed only, never correctness.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Cancelled } from '../errors/skein_error.js';
 import { frames } from './context.js';
 import type { Scope } from './scope.js';
@@ -36,12 +35,12 @@ import type { LocalTask } from './task.js';
 
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
-const PENDING = 0;
-/** Woken with a value, waiting for its turn in the run queue. */
-const WOKEN = 1;
-/** Failed or cancelled, waiting for its turn in the run queue. */
-const FAILED = 2;
-const DONE = 3;
+/**
+ * A waiter's state lives in its two fields rather than a third (8 bytes a sleeping task):
+ * pending while `value` is NOT_SET; woken once it holds the value; failed once it holds a
+ * {@link Rejection}; done (settled or discarded) once `#resolve` is gone.
+ */
+const NOT_SET: unknown = Symbol('skein.waiter.pending');
 
 /** Called when a waiter is cancelled: `woken` says a value was already handed to it. */
 export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
@@ -57,30 +56,10 @@ function captureResolve(resolve: (value: never) => void): void {
 }
 
 /**
- * True when AsyncLocalStorage tags each promise through async_hooks (Node 20). Probed with
- * a storage of its own that is disabled again, so importing skein enables no hooks.
- */
-function promisesCarryHookFields(): boolean {
-  const probe = new AsyncLocalStorage<boolean>();
-  const tagged = probe.run(true, () => Object.getOwnPropertySymbols(new Promise<void>(() => {})).length > 0);
-  probe.disable();
-  return tagged;
-}
-const HOOKED_PROMISES = promisesCarryHookFields();
-
-/** The Waiter base where waiters can't be promises themselves: it holds one. */
-class HeldPromise<T> {
-  readonly promise: Promise<T>;
-  constructor(executor: (resolve: (value: T) => void) => void) {
-    this.promise = new Promise<T>(executor);
-  }
-}
-
-/**
- * Typed as HeldPromise (callers read `.promise`); on Node 24 it is Promise itself, and
+ * Typed as a class holding `promise` (callers read `.promise`); it is Promise itself, and
  * `promise` is a prototype getter returning the waiter.
  */
-const WaiterBase = (HOOKED_PROMISES ? HeldPromise : Promise) as unknown as typeof HeldPromise;
+const WaiterBase = Promise as unknown as new <T>(executor: (resolve: (value: T) => void) => void) => { readonly promise: Promise<T> };
 
 /** Settles the promise it resolves as rejected with `reason` (one extra microtask). */
 class Rejection {
@@ -96,24 +75,21 @@ class Rejection {
 /** A pending runtime await. See the module comment for the protocol. */
 export class Waiter<T> extends WaiterBase<T> {
   /**
-   * The value handed over by `wake` (primitives may read it in `onCancel(w, true)`); once
-   * failed, the error (one field for both: a sleeping task pays for every field).
+   * The value handed over by `wake`, which primitives may read in `onCancel(w, true)`.
+   * Internally it also carries the state (see NOT_SET), so read it only once woken.
    */
-  value: T | undefined = undefined;
+  value: T | undefined = NOT_SET as T;
   /** The cancel scope it is registered with; its task is found from there. */
   readonly scope: Scope | undefined;
-  #state = PENDING;
-  readonly #resolve: (value: T | Rejection) => void;
+  #resolve: ((value: T | Rejection) => void) | undefined;
 
   /** `scope` defaults to the current task's innermost cancel scope. */
   constructor(scope?: Scope) {
     super(captureResolve);
     // Each subclass's prototype gets its own `constructor`, which would take `await` off
     // the native path: point it at Promise too, once per subclass.
-    if (!HOOKED_PROMISES) {
-      const proto = new.target.prototype as { constructor: unknown };
-      if (proto.constructor !== Promise) setPromiseConstructor(proto);
-    }
+    const proto = new.target.prototype as { constructor: unknown };
+    if (proto.constructor !== Promise) setPromiseConstructor(proto);
     this.#resolve = nextResolve as (value: T | Rejection) => void;
     nextResolve = undefined;
     this.scope = scope ?? frames.getStore()?.scope;
@@ -122,8 +98,7 @@ export class Waiter<T> extends WaiterBase<T> {
     const task = s.rootTask();
     if (task !== undefined) task.inflight++;
     if (s.cancelled) {
-      this.#state = FAILED;
-      this.value = new Cancelled() as T;
+      this.value = new Rejection(new Cancelled()) as T;
       this.scheduleRun();
     } else {
       s.add(this as Waiter<unknown>);
@@ -137,13 +112,12 @@ export class Waiter<T> extends WaiterBase<T> {
 
   /** True until woken, failed or cancelled: only a pending waiter may be queued or woken. */
   get pending(): boolean {
-    return this.#state === PENDING;
+    return this.value === NOT_SET;
   }
 
   /** Hand `value` to the task. Returns false (and does nothing) if it is no longer pending. */
   wake(value: T): boolean {
-    if (this.#state !== PENDING) return false;
-    this.#state = WOKEN;
+    if (this.value !== NOT_SET) return false;
     this.value = value;
     this.scope?.remove(this as Waiter<unknown>);
     this.scheduleRun();
@@ -152,9 +126,8 @@ export class Waiter<T> extends WaiterBase<T> {
 
   /** Reject the await with `error`. Returns false if it is no longer pending. */
   fail(error: unknown): boolean {
-    if (this.#state !== PENDING) return false;
-    this.#state = FAILED;
-    this.value = error as T;
+    if (this.value !== NOT_SET) return false;
+    this.value = new Rejection(error) as T;
     this.scope?.remove(this as Waiter<unknown>);
     this.scheduleRun();
     return true;
@@ -165,8 +138,9 @@ export class Waiter<T> extends WaiterBase<T> {
    * its scope and, through `onCancel`, the primitive's queue. Its promise never settles.
    */
   discard(): void {
-    if (this.#state !== PENDING) return;
-    this.#state = DONE;
+    if (this.value !== NOT_SET) return;
+    this.value = undefined;
+    this.#resolve = undefined;
     this.scope?.remove(this as Waiter<unknown>);
     const task = this.task;
     if (task !== undefined) task.inflight--;
@@ -175,28 +149,28 @@ export class Waiter<T> extends WaiterBase<T> {
 
   /** @internal Called by the scope when it is cancelled. */
   cancel(): void {
-    if (this.#state !== PENDING) return;
-    this.#state = FAILED;
+    if (this.value !== NOT_SET) return;
+    this.value = new Rejection(new Cancelled()) as T;
     this.onCancel(false);
-    this.value = new Cancelled() as T;
     this.scheduleRun();
   }
 
   /** @internal Called by the scheduler: settle the promise, which resumes the task. */
   run(): void {
-    const state = this.#state;
-    this.#state = DONE;
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    this.#resolve = undefined;
     const task = this.task;
     if (task !== undefined) task.inflight--;
-    if (state === FAILED) {
-      const error = this.value;
+    const v = this.value;
+    if (v instanceof Rejection) {
       this.value = undefined;
-      this.#resolve(new Rejection(error));
+      resolve(v);
     } else if (this.scope !== undefined && this.scope.cancelled) {
       this.onCancel(true);
-      this.#resolve(new Rejection(new Cancelled()));
+      resolve(new Rejection(new Cancelled()));
     } else {
-      this.#resolve(this.value as T);
+      resolve(v as T);
     }
   }
 
@@ -209,7 +183,7 @@ export class Waiter<T> extends WaiterBase<T> {
 
   /** Shown as the promise it is, not as the runtime's bookkeeping. */
   [inspectCustom](): string {
-    return this.#state === DONE ? 'Promise { <settled by skein> }' : 'Promise { <pending> }';
+    return this.#resolve === undefined ? 'Promise { <settled by skein> }' : 'Promise { <pending> }';
   }
 
   /** (TypeScript-private: a `#method` would add a hidden brand slot to every waiter.) */
@@ -257,11 +231,9 @@ export class JoinWaiter<T> extends Waiter<T> {
 function setPromiseConstructor(proto: object): void {
   Object.defineProperty(proto, 'constructor', { value: Promise, writable: true, configurable: true });
 }
-if (!HOOKED_PROMISES) {
-  setPromiseConstructor(Waiter.prototype);
-  // The waiter is its own promise.
-  Object.defineProperty(Waiter.prototype, 'promise', {
-    get(this: Waiter<unknown>) { return this; },
-    configurable: true,
-  });
-}
+setPromiseConstructor(Waiter.prototype);
+// The waiter is its own promise.
+Object.defineProperty(Waiter.prototype, 'promise', {
+  get(this: Waiter<unknown>) { return this; },
+  configurable: true,
+});

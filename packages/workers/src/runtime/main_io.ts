@@ -44,8 +44,8 @@ export class InjectBatcher {
    * and whatever is left at the end of the event-loop turn (`setImmediate`): spawns made
    * one per microtask (a task that spawns and awaits in a loop) still share one lock and
    * one wake-up check per batch, and a burst is visible to awake workers long before its
-   * end. (A microtask per batch costs more than it saves: with AsyncLocalStorage active,
-   * every promise pays for the async-hooks machinery.)
+   * end. (A microtask per batch costs more than it saves: on Node 20 every
+   * promise pays for the promise hooks that carry the task context.)
    */
   readonly submit = (ref: number): void => {
     this.#batch[this.#n++] = ref;

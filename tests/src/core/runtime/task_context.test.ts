@@ -1,0 +1,57 @@
+/**
+ * The current task follows every await, whichever carrier this Node uses (context.ts):
+ * skein's own promise hooks (the default on Node 20) or AsyncLocalStorage (the default on
+ * Node 24, and SKEIN_CONTEXT=als anywhere). Both are run here in fresh processes, since the
+ * carrier is picked once per process at import.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+interface ProbeOutput {
+  results: Record<string, boolean>;
+  handleSpawnFromCallback: boolean;
+  callbacks: { setTimeout: string; queueMicrotask: string };
+}
+
+function probe(carrier: 'hooks' | 'als'): ProbeOutput {
+  const script = fileURLToPath(new URL('./fixtures/context_probe.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--conditions=skein-source', '--import', 'tsx', script], {
+    encoding: 'utf8',
+    env: { ...process.env, SKEIN_CONTEXT: carrier },
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as ProbeOutput;
+}
+
+function failing(o: ProbeOutput): string[] {
+  return Object.entries(o.results).filter(([, ok]) => !ok).map(([name]) => name);
+}
+
+describe('the current task across awaits', () => {
+  it('promise hooks: every await shape resumes its own task; plain callbacks run outside it', () => {
+    const o = probe('hooks');
+    expect(Object.keys(o.results).length).toBeGreaterThanOrEqual(25);
+    expect(failing(o)).toEqual([]);
+    // Documented: the hooks follow promises only. A Handle captured in the task still spawns.
+    expect(o.callbacks).toEqual({ setTimeout: 'no task', queueMicrotask: 'no task' });
+    expect(o.handleSpawnFromCallback).toBe(true);
+  });
+
+  it('AsyncLocalStorage: every await shape resumes its own task; plain callbacks inherit it', () => {
+    const o = probe('als');
+    expect(Object.keys(o.results).length).toBeGreaterThanOrEqual(25);
+    expect(failing(o)).toEqual([]);
+    expect(o.callbacks).toEqual({ setTimeout: 'its task', queueMicrotask: 'its task' });
+    expect(o.handleSpawnFromCallback).toBe(true);
+  });
+
+  it('an unknown SKEIN_CONTEXT fails at import with a RangeError that names the choices', () => {
+    const entry = fileURLToPath(new URL('../../../../packages/core/src/index.ts', import.meta.url));
+    const script = `try { await import(${JSON.stringify(entry)}); console.log('imported'); } catch (e) { console.log(e.constructor.name, e.code, e.message); }`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, SKEIN_CONTEXT: 'fast' },
+    });
+    expect(out).toMatch(/^RangeError ERR_SKEIN_INVALID_ENV .*"als" or "hooks"/);
+  });
+});
