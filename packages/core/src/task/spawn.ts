@@ -59,5 +59,7 @@ export interface CurrentTask {
 
 /** The running task, or undefined outside every task. */
 export function currentTask(): CurrentTask | undefined {
-  return frames.getStore()?.task;
+  const task = frames.getStore()?.task;
+  task?.keepName();
+  return task;
 }

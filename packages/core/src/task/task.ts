@@ -72,11 +72,14 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   prevLive: LocalTask<unknown> | undefined = undefined;
   nextLive: LocalTask<unknown> | undefined = undefined;
   /**
-   * The body. It is kept for the task's lifetime because the default name is the
-   * function's name, and reading `fn.name` is an accessor call that costs as much as a
-   * tenth of a whole spawn: it is read only when a name is asked for.
+   * The body, until it finishes: then it is dropped, so a finished task that is still
+   * referenced (a kept JoinHandle, a JoinSet) doesn't keep the closure and everything it
+   * captured alive, and a task that finished at once leaves its closure to die young (the
+   * scavenger copies what survives). The default name is read from it only when asked for,
+   * since `fn.name` is an accessor call that costs as much as a tenth of a whole spawn; see
+   * {@link keepName}.
    */
-  readonly #fn: Body<T>;
+  #fn: Body<T> | undefined;
   /**
    * While the outcome is pending: the task awaiting this one, if any (one is the usual
    * case; more go through listeners). Once settled: the value or JoinError. One field for
@@ -106,9 +109,22 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   get inflight(): number { return (this.flags - (this.flags & FLAGS)) / INFLIGHT_UNIT; }
   set inflight(n: number) { this.flags = (this.flags & FLAGS) + n * INFLIGHT_UNIT; }
 
-  /** The name given at spawn, else the function's name, else 'anonymous'. */
+  /**
+   * The name given at spawn, else the function's name, else 'anonymous'. Once the body has
+   * finished the function is gone: a name not read before then (by `currentTask()`, a task
+   * dump, a panic log) reads 'anonymous'.
+   */
   get name(): string {
-    return this.extraIfAny?.name ?? (this.extra.name = this.#fn.name || 'anonymous');
+    const fn = this.#fn;
+    return this.extraIfAny?.name ?? (fn === undefined ? 'anonymous' : (this.extra.name = fn.name || 'anonymous'));
+  }
+
+  /**
+   * Read the name while the body can still give it: `currentTask()` hands the task to user
+   * code, which may read its name after the body has finished.
+   */
+  keepName(): void {
+    if (this.extraIfAny?.name === undefined && this.#fn !== undefined) void this.name;
   }
 
   /** 'queued' | 'running' | 'finished', for task dumps. */
@@ -129,7 +145,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     // frame once when it is done, and nothing between two polls depends on the frame. This
     // saves `frames.run`'s restore, which on Node 24 allocates a frame per task.
     frames.enterWith(this);
-    const fn = this.#fn;
+    const fn = this.#fn!;
     const x = this.extraIfAny;
     const args = x?.args;
     if (args !== undefined) x!.args = undefined;
@@ -264,6 +280,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   private finishBody(): void {
     this.flags = (this.flags & ~BODY) | FINISHED;
+    this.#fn = undefined;
     const x = this.extraIfAny;
     if (x === undefined) return;
     x.args = undefined;
