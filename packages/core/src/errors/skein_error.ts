@@ -43,7 +43,9 @@ export class NoRuntimeError extends SkeinError {
   constructor(what: string) {
     super('ERR_SKEIN_NO_RUNTIME',
       `${what} must be called from inside a skein runtime. Build one with \`await Runtime.builder().build()\` ` +
-      `and call it inside \`runtime.blockOn(...)\` or a spawned task, or call \`runtime.${what.replace(/\(\)$/, '')}(...)\` on the runtime directly`);
+      `and call it inside \`runtime.blockOn(...)\` or a spawned task, or call \`runtime.${what.replace(/\(\)$/, '')}(...)\` on the runtime directly. ` +
+      'From a callback a task registered (a timer, an event listener), capture `Handle.current()` in the task and call `handle.spawn(...)`: ' +
+      'such callbacks run outside the task on Node 20');
   }
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 interface ProbeOutput {
   results: Record<string, boolean>;
   handleSpawnFromCallback: boolean;
+  freeSpawnFromCallback: string;
   callbacks: { setTimeout: string; queueMicrotask: string };
 }
 
@@ -31,14 +32,15 @@ describe('the current task across awaits', () => {
   // Documented difference: the hooks follow promises only, AsyncLocalStorage also follows
   // plain callbacks. A Handle captured in the task spawns from a callback either way.
   it.each([
-    { carrier: 'hooks' as const, callbacks: 'no task' },
-    { carrier: 'als' as const, callbacks: 'its task' },
-  ])('$carrier: every await shape resumes its own task; a plain callback sees $callbacks', ({ carrier, callbacks }) => {
+    { carrier: 'hooks' as const, callbacks: 'no task', freeSpawn: 'ERR_SKEIN_NO_RUNTIME (names Handle.current())' },
+    { carrier: 'als' as const, callbacks: 'its task', freeSpawn: 'spawned' },
+  ])('$carrier: every await shape resumes its own task; a plain callback sees $callbacks', ({ carrier, callbacks, freeSpawn }) => {
     const o = probe(carrier);
     expect(Object.keys(o.results).length).toBeGreaterThanOrEqual(26);
     expect(failing(o)).toEqual([]);
     expect(o.callbacks).toEqual({ setTimeout: callbacks, queueMicrotask: callbacks });
     expect(o.handleSpawnFromCallback).toBe(true);
+    expect(o.freeSpawnFromCallback).toBe(freeSpawn);
   });
 
   it('an unknown SKEIN_CONTEXT fails at import with a RangeError that names the choices', () => {
