@@ -1,7 +1,9 @@
 /**
  * Task-local storage (Tokio's `task_local!`). A binding made with `scope(value, fn)` is
- * visible to everything `fn` runs, across every await (foreign ones too, since it rides the
- * same context frame as the task), and is not inherited by spawned tasks.
+ * visible to `fn` across every await (foreign ones too, since it rides the same context
+ * frame as the task), and is not inherited by spawned tasks. Like the task itself, it
+ * reaches plain callbacks `fn` registers (a timer, a listener) only where the context
+ * carrier follows callbacks (AsyncLocalStorage: Node 24, or SKEIN_CONTEXT=als).
  */
 import { SkeinError } from '../errors/skein_error.js';
 import { frames } from './context.js';
