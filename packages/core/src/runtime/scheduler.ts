@@ -95,17 +95,24 @@ export class Scheduler {
    * one operation each (3.2M forced yields for 1M broadcast receives, measured).
    */
   coop(task: { coop: number }): boolean {
+    if (this.tryCharge(task)) return false;
+    this.counters.budgetForcedYieldCount++;
+    return true;
+  }
+
+  /**
+   * Charge one unit of `task`'s budget if any is left (true), else leave it and count
+   * nothing (false): for a caller that falls back to a path calling {@link coop}.
+   */
+  tryCharge(task: { coop: number }): boolean {
     // One field per task holds both the epoch it last charged in (low 22 bits of it, above
     // bit 8) and how much it used then: a million tasks pay 8 bytes for each field. Two
     // epochs that agree in 22 bits at worst let a task continue a spent budget: one early yield.
     const epoch = this.pollEpoch & EPOCH_MASK;
     let c = task.coop;
     if (c >>> USED_BITS !== epoch) c = epoch << USED_BITS;
-    if ((c & USED_MASK) < BUDGET) {
-      task.coop = c + 1;
-      return false;
-    }
-    this.counters.budgetForcedYieldCount++;
+    if ((c & USED_MASK) >= BUDGET) return false;
+    task.coop = c + 1;
     return true;
   }
 

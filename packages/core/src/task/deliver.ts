@@ -2,7 +2,8 @@
  * Calling a `then` callback with an outcome that is already known: asynchronously and in
  * the caller's async context, as a promise would, for one promise and no closure.
  *
- * This is how a finished JoinHandle is awaited, so it is on the spawn-and-await hot path.
+ * This is how `then` on a finished JoinHandle calls back: explicit `then`/`catch` calls,
+ * `Promise.all`, and an `await` that couldn't take the native path (see join_handle.ts).
  * `Promise.resolve(v).then(f, r)` would cost two promises (each one runs the promise hooks
  * that carry the task context on Node 20), and a closure per call would be garbage of its own. Instead:
  * a reaction registered on an already settled promise is queued as a microtask at once, and

@@ -5,10 +5,32 @@
  * rejects with `Cancelled` if that task is aborted meanwhile). A handle that is never
  * awaited never produces an `unhandledRejection`: no rejected promise exists until someone
  * calls `then`, and an unobserved panic is logged by the runtime instead.
+ *
+ * Why a handle is also a real Promise: `await` on any other thenable costs V8 a promise of
+ * its own, a pair of resolving functions and a microtask to call `then`, and `then` then
+ * needs a microtask of its own to call back asynchronously: three microtasks and half a
+ * dozen objects per `await handle`, which made up most of spawn-and-await. `await` on a
+ * promise whose `constructor` is `Promise` skips all of that and reads the result directly.
+ * So a handle is a Promise, left pending, and its prototype's `constructor` is a getter: at
+ * `await`, when the task has returned, the awaiting task is not cancelled and its
+ * cooperative budget has a unit left (charged here), the handle is fulfilled with the value
+ * and the getter answers `Promise`. In every other case (still running, failed, cancelled,
+ * budget spent, a task on another thread) it answers `JoinHandle` and `await` calls `then`
+ * as before, which parks, rejects or yields. The promise is never rejected, so it can't be
+ * an unhandled rejection; `Symbol.species` is `Promise`, so the native `then` (reached only
+ * through `Promise.prototype.then.call`) makes plain promises.
  */
+import { inspect } from 'node:util';
 import type { JoinError } from '../errors/join_error.js';
 import type { Joinable } from './joinable.js';
-import { LocalTask } from './task.js';
+import { keepResolve, takeResolve } from './resolver.js';
+import { LocalTask, NOT_READY } from './task.js';
+
+/**
+ * Promise, typed as a plain base: the contract's JoinHandle is a PromiseLike with its own
+ * `then`, and its TypeScript type stays that.
+ */
+const HandleBase = Promise as unknown as new (executor: (resolve: (value: never) => void) => void) => Record<never, never>;
 
 /** Aborts a task without giving access to its result (Tokio's `AbortHandle`). */
 export class AbortHandle {
@@ -28,14 +50,51 @@ export class AbortHandle {
  * An owned permission to await a task's outcome. `await handle` gives the task's value or
  * throws {@link JoinError}: `isPanic()` when the task threw (the error is `cause`),
  * `isCancelled()` when it was aborted.
+ *
+ * It is a Promise object (`instanceof Promise`), so that `await` on a finished task takes
+ * V8's native path; use its own `then`/`catch`/`finally`, which is what `await`,
+ * `Promise.all` and every promise library call. `Promise.prototype.then.call(handle, …)`
+ * sees only that fast path's state, which is never rejected, so it may never settle.
  */
-export class JoinHandle<T> implements PromiseLike<T> {
+export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
   /** @internal */
   readonly target: Joinable<T>;
+  /** Fulfils this promise; dropped once used. */
+  #resolve: ((value: unknown) => void) | undefined;
 
   /** @internal Handles are made by spawn functions, not by users. */
   constructor(target: Joinable<T>) {
+    super(keepResolve);
+    this.#resolve = takeResolve<unknown>();
     this.target = target;
+  }
+
+  /** Native `then` on a handle (only reachable explicitly) makes plain promises. */
+  static get [Symbol.species](): PromiseConstructor { return Promise; }
+
+  static {
+    // A class can't declare an accessor named `constructor`; see the module comment.
+    Object.defineProperty(JoinHandle.prototype, 'constructor', {
+      get(this: JoinHandle<unknown>) { return JoinHandle.#awaitConstructor(this); },
+      configurable: true,
+    });
+  }
+
+  /** What `await` reads as this handle's `constructor`: `Promise` takes V8's native path. */
+  static #awaitConstructor(h: JoinHandle<unknown>): PromiseConstructor | typeof JoinHandle {
+    const t = h.target;
+    if (t instanceof LocalTask) {
+      const v = t.joinNow();
+      if (v !== NOT_READY) {
+        const resolve = h.#resolve;
+        if (resolve !== undefined) {
+          h.#resolve = undefined;
+          resolve(v);
+        }
+        return Promise;
+      }
+    }
+    return JoinHandle;
   }
 
   /** The task's id; `currentTask().id` inside the task is the same number. */
@@ -76,4 +135,9 @@ export class JoinHandle<T> implements PromiseLike<T> {
   }
 
   get [Symbol.toStringTag](): string { return 'JoinHandle'; }
+
+  /** Shown as a handle (the promise's own state says nothing: it is fulfilled lazily). */
+  [inspect.custom](): string {
+    return `JoinHandle { id: ${this.id}, finished: ${this.isFinished()} }`;
+  }
 }

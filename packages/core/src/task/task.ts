@@ -45,6 +45,9 @@ const FLAGS = INFLIGHT_UNIT - 1;
 
 let nextId = 1;
 
+/** What {@link LocalTask.joinNow} returns when the await must take the full path. */
+export const NOT_READY: unique symbol = Symbol('skein.join.notReady');
+
 /** Allocate a task id unique within this thread (workers add their own namespace). */
 export function allocateTaskId(): number {
   return nextId++;
@@ -238,6 +241,21 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     const c = coop();
     if (c !== undefined) return c.then(() => this.joinThen(onFulfilled, onRejected), onRejected);
     return deliver(outcome === OK, this.#slot, onFulfilled, onRejected);
+  }
+
+  /**
+   * @internal The value, when `await handle` may complete now on V8's native path (see
+   * JoinHandle): the task returned, the awaiting scope is not cancelled, and the awaiting
+   * task's cooperative budget had a unit left, which this charges. Otherwise
+   * {@link NOT_READY}, and the await goes through `joinThen`, which handles every case.
+   */
+  joinNow(): T | typeof NOT_READY {
+    if ((this.flags & OUTCOME) !== OK) return NOT_READY;
+    this.flags |= OBSERVED;
+    const frame = frames.getStore();
+    const caller = frame?.task;
+    if (caller !== undefined && (frame!.scope?.cancelled === true || !caller.scheduler.tryCharge(caller))) return NOT_READY;
+    return this.#slot as T;
   }
 
   /** Wait for the outcome as a runtime await (woken through the scheduler, cancellable). */

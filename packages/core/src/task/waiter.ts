@@ -30,6 +30,7 @@
  */
 import { Cancelled } from '../errors/skein_error.js';
 import { frames } from './context.js';
+import { keepResolve, takeResolve } from './resolver.js';
 import type { Scope } from './scope.js';
 import type { LocalTask } from './task.js';
 
@@ -44,16 +45,6 @@ const NOT_SET: unknown = Symbol('skein.waiter.pending');
 
 /** Called when a waiter is cancelled: `woken` says a value was already handed to it. */
 export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
-
-// The Promise executor runs synchronously inside `new Promise`, so one shared function can
-// hand the resolve function over through this slot; a per-waiter arrow would allocate a
-// closure (and its context) for every await. The reject function is not kept: waiters
-// are resolved far more often than rejected, and one holding only `resolve` is 56 bytes
-// smaller while it waits. Rejecting resolves with a thenable that rejects.
-let nextResolve: ((value: never) => void) | undefined;
-function captureResolve(resolve: (value: never) => void): void {
-  nextResolve = resolve;
-}
 
 /**
  * Typed as a class holding `promise` (callers read `.promise`); it is Promise itself, and
@@ -85,13 +76,12 @@ export class Waiter<T> extends WaiterBase<T> {
 
   /** `scope` defaults to the current task's innermost cancel scope. */
   constructor(scope?: Scope) {
-    super(captureResolve);
+    super(keepResolve);
     // Each subclass's prototype gets its own `constructor`, which would take `await` off
     // the native path: point it at Promise too, once per subclass.
     const proto = new.target.prototype as { constructor: unknown };
     if (proto.constructor !== Promise) setPromiseConstructor(proto);
-    this.#resolve = nextResolve as (value: T | Rejection) => void;
-    nextResolve = undefined;
+    this.#resolve = takeResolve<T | Rejection>();
     this.scope = scope ?? frames.getStore()?.scope;
     const s = this.scope;
     if (s === undefined) return;

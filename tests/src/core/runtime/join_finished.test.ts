@@ -1,10 +1,12 @@
+import { inspect, types } from 'node:util';
 import { describe, it, expect } from 'vitest';
-import { Runtime, spawn, JoinError } from '@skein/core';
+import { Runtime, spawn, JoinError, JoinHandle } from '@skein/core';
 
 /**
  * A finished task's JoinHandle keeps Promise semantics however it is consumed: callbacks
  * run asynchronously, failures surface through await, `then` and `Promise.all`, and a loop
- * over finished handles still spends the cooperative budget.
+ * over finished handles still spends the cooperative budget. `await` on a handle whose task
+ * has returned resumes as `await` on a resolved promise does, one microtask later.
  */
 describe('joining a finished task', () => {
   it('calls a user callback asynchronously, with the value', async () => {
@@ -46,6 +48,54 @@ describe('joining a finished task', () => {
       return rt.metrics().budgetForcedYieldCount;
     });
     expect(forced).toBeGreaterThan(0);
+    await rt.shutdown();
+  });
+
+  it('resumes an await one microtask later, as a resolved promise does', async () => {
+    const rt = await Runtime.builder().build();
+    // Where `await x` resumes among a chain of three reactions queued just after it.
+    const position = async (x: PromiseLike<number>): Promise<string[]> => {
+      const order: string[] = [];
+      const awaited = (async () => { order.push(`got ${await x}`); })();
+      void Promise.resolve().then(() => order.push('1')).then(() => order.push('2')).then(() => order.push('3'));
+      await awaited;
+      await new Promise((r) => setImmediate(r));
+      return order;
+    };
+    await rt.blockOn(async () => {
+      const h = spawn(() => 7);
+      await h;
+      const viaHandle = await position(h);
+      expect(viaHandle).toEqual(await position(Promise.resolve(7)));
+      expect(viaHandle[0]).toBe('got 7');
+    });
+    await rt.shutdown();
+  });
+
+  it('is a promise object, shown as a handle, whose native then makes plain promises', async () => {
+    const rt = await Runtime.builder().build();
+    await rt.blockOn(async () => {
+      const h = spawn(() => 7);
+      expect(h).toBeInstanceOf(JoinHandle);
+      expect(h).toBeInstanceOf(Promise);
+      expect(types.isPromise(h)).toBe(true);
+      expect(Object.prototype.toString.call(h)).toBe('[object JoinHandle]');
+      expect(inspect(h)).toBe(`JoinHandle { id: ${h.id}, finished: false }`);
+      expect(await h).toBe(7);
+      expect(inspect(h)).toBe(`JoinHandle { id: ${h.id}, finished: true }`);
+      // Reached only on purpose; it must still work, and make a Promise, not a handle.
+      const doubled = Promise.prototype.then.call(h, (v) => (v as number) * 2);
+      expect(doubled.constructor).toBe(Promise);
+      expect(doubled).not.toBeInstanceOf(JoinHandle);
+      expect(await doubled).toBe(14);
+      // A failed task's handle is never rejected (no unhandled rejection can come of it),
+      // so this derived promise stays pending; making it must not construct a handle.
+      const failed = spawn((): number => { throw new Error('boom'); });
+      await failed.catch(() => undefined);
+      const derived = Promise.prototype.then.call(failed, () => 0);
+      expect(derived.constructor).toBe(Promise);
+      expect(derived).not.toBeInstanceOf(JoinHandle);
+    });
     await rt.shutdown();
   });
 });
