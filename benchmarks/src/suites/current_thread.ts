@@ -2,7 +2,7 @@
  * Tokio's scheduler benches (benches/rt_current_thread.rs) on the current-thread flavour,
  * each beside a raw-Promise baseline doing the same shape of work with no runtime.
  */
-import { Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
+import { JoinSet, Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
 import type { Bench } from '../harness.js';
 
 const SPAWN_MANY = 1_000_000;
@@ -68,6 +68,34 @@ export function currentThreadBenches(): Bench[] {
   return [
     spawnMany('spawn_many', TOKIO_BATCH),
     spawnMany('spawn_many_10k', BIG_BATCH),
+    {
+      name: 'join_set',
+      description: `${SPAWN_MANY / 1e6}M JoinSet spawn + joinNext of tiny tasks (batches of ${TOKIO_BATCH / 1000}k)`,
+      unit: 'tasks/s',
+      baseline: 'raw async call',
+      contenders: [
+        {
+          name: 'skein JoinSet', ops: SPAWN_MANY, ...runtime,
+          run: () => rt.blockOn(async () => {
+            const set = new JoinSet<number>();
+            for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
+              for (let i = 0; i < TOKIO_BATCH; i++) set.spawn(() => i);
+              while ((await set.joinNext()) !== undefined);
+            }
+          }),
+        },
+        {
+          name: 'raw async call', ops: SPAWN_MANY,
+          run: async () => {
+            const ps: Promise<number>[] = new Array(TOKIO_BATCH);
+            for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
+              for (let i = 0; i < TOKIO_BATCH; i++) ps[i] = (async () => i)();
+              for (let i = 0; i < TOKIO_BATCH; i++) await ps[i];
+            }
+          },
+        },
+      ],
+    },
     {
       name: 'yield_many',
       description: `${YIELD_TASKS} tasks × ${YIELDS} yieldNow`,

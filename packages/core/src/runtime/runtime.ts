@@ -13,6 +13,7 @@ import { JoinError } from '../errors/join_error.js';
 import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
 import { mergedPollHistogram } from '../metrics/poll_time_summary.js';
 import { JoinHandle } from '../task/join_handle.js';
+import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
 import { isTaskDef, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
@@ -118,20 +119,30 @@ export class Runtime implements RuntimeCore {
   spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
     assertFunction(fn, 'fn');
     this.#checkOpen('spawn');
-    const t = new LocalTask<R>(this, fn, undefined, opts?.name);
-    this.#link(t as LocalTask<unknown>);
-    this.scheduler.schedule(t);
-    return new JoinHandle(t);
+    return new JoinHandle(this.startLocal(fn, opts));
   }
 
   /** @internal Spawn a task definition where this flavour runs them. */
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
     this.#checkOpen('spawn');
-    if (this.#multi !== undefined) return new JoinHandle(this.#multi.spawn(def, args));
+    return new JoinHandle(this.startTask(def, args));
+  }
+
+  /** @internal `spawnLocal` without the JoinHandle (see RuntimeCore). */
+  startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
+    const t = new LocalTask<R>(this, fn, undefined, opts?.name);
+    this.#link(t as LocalTask<unknown>);
+    this.scheduler.schedule(t);
+    return t;
+  }
+
+  /** @internal `spawnTask` without the JoinHandle. */
+  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
+    if (this.#multi !== undefined) return this.#multi.spawn(def, args);
     const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, def.exportName ?? def.fn.name);
     this.#link(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
-    return new JoinHandle(t);
+    return t;
   }
 
   /**
@@ -150,8 +161,13 @@ export class Runtime implements RuntimeCore {
   /** @internal */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
     this.#checkOpen('spawnBlocking');
+    return new JoinHandle(this.startBlocking(def, args));
+  }
+
+  /** @internal `spawnBlockingTask` without the JoinHandle. */
+  startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
     this.#spawned++;
-    return new JoinHandle(this.#blockingPool().spawn(def, args));
+    return this.#blockingPool().spawn(def, args);
   }
 
   #blockingPool(): BlockingBackend {

@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { JoinHandle } from '../task/join_handle.js';
+import type { Joinable } from '../task/joinable.js';
 import type { TaskDef } from '../task/task_def.js';
 import type { LocalTask } from '../task/task.js';
 import type { TimeDriver } from '../time/driver.js';
@@ -33,6 +34,17 @@ export interface RuntimeCore {
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
   /** Run a task definition on the blocking pool. */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
+  /*
+   * The same three without the JoinHandle, for callers that keep the task itself (JoinSet):
+   * a handle is a promise with its resolve function, 70-100 ns to make (join_handle.ts).
+   * The runtime is known to be open; the spawn functions check that first.
+   */
+  /** `spawnLocal` without the handle. */
+  startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R>;
+  /** `spawnTask` without the handle. */
+  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
+  /** `spawnBlockingTask` without the handle. */
+  startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
   /** @internal A task of this runtime reached its outcome. */
   taskSettled(task: LocalTask<unknown>): void;
 }

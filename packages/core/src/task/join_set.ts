@@ -6,9 +6,9 @@
  * `joinNext` consumes nothing, and a wake it received passes to the next waiter).
  */
 import type { JoinError } from '../errors/join_error.js';
-import { AbortHandle, type JoinHandle } from './join_handle.js';
+import { AbortHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
-import { spawn, spawnBlocking, spawnLocal } from './spawn.js';
+import { startSpawn, startSpawnBlocking, startSpawnLocal } from './spawn.js';
 import type { TaskDef } from './task_def.js';
 import { CallbackWaiter, type Waiter } from './waiter.js';
 import { coop } from './yield_now.js';
@@ -30,17 +30,17 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
   spawn<A extends unknown[]>(t: TaskDef<A, T>, ...args: A): AbortHandle;
   spawn(fn: () => T | PromiseLike<T>): AbortHandle;
   spawn(t: never, ...args: never[]): AbortHandle {
-    return this.#add(spawn(t, ...args) as JoinHandle<T>);
+    return this.#add(startSpawn(t, args) as Joinable<T>);
   }
 
   /** Spawn a closure on the current thread into the set. */
   spawnLocal(fn: () => T | PromiseLike<T>): AbortHandle {
-    return this.#add(spawnLocal(fn) as JoinHandle<T>);
+    return this.#add(startSpawnLocal(fn));
   }
 
   /** Spawn a task definition on the blocking pool into the set. */
   spawnBlocking<A extends unknown[]>(t: TaskDef<A, T>, ...args: A): AbortHandle {
-    return this.#add(spawnBlocking(t, ...args));
+    return this.#add(startSpawnBlocking(t, args));
   }
 
   /** Tasks in the set, finished-but-unjoined ones included. */
@@ -122,8 +122,7 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
     await this.shutdown();
   }
 
-  #add(h: JoinHandle<T>): AbortHandle {
-    const target = h.target;
+  #add(target: Joinable<T>): AbortHandle {
     target.markObserved();
     this.#entries.add(target);
     target.onSettled((ok, value) => {

@@ -6,7 +6,8 @@ import { typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { frames } from './context.js';
-import type { JoinHandle } from './join_handle.js';
+import { JoinHandle } from './join_handle.js';
+import type { Joinable } from './joinable.js';
 import { isTaskDef, type TaskDef } from './task_def.js';
 
 /**
@@ -18,21 +19,30 @@ import { isTaskDef, type TaskDef } from './task_def.js';
 export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
 export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
 export function spawn(t: unknown): JoinHandle<unknown> {
+  // The arguments array only for a task definition that has some: this is the spawn hot path.
+  return new JoinHandle(startSpawn(t, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined));
+}
+
+/** @internal {@link spawn} without the JoinHandle, for callers that keep the task (JoinSet). */
+export function startSpawn(t: unknown, args: unknown[] | undefined): Joinable<unknown> {
   const rt = currentRuntime('spawn()');
   if (rt.isShutdown) throw new RuntimeShutdownError('spawn');
-  // The closure case first, and the arguments array only for a task definition: this is
-  // the spawn hot path.
-  if (typeof t === 'function') return rt.spawnLocal(t as () => unknown);
-  if (isTaskDef(t)) return rt.spawnTask(t, Array.prototype.slice.call(arguments, 1));
+  if (typeof t === 'function') return rt.startLocal(t as () => unknown);
+  if (isTaskDef(t)) return rt.startTask(t, args ?? []);
   throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
 }
 
 /** Spawn a closure on the current thread (Tokio's `spawn_local`). */
 export function spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>> {
+  return new JoinHandle(startSpawnLocal(fn)) as JoinHandle<Awaited<R>>;
+}
+
+/** @internal {@link spawnLocal} without the JoinHandle. */
+export function startSpawnLocal<R>(fn: () => R | PromiseLike<R>): Joinable<R> {
   const rt = currentRuntime('spawnLocal()');
   if (typeof fn !== 'function') throw typeError(`spawnLocal() takes a function. Received ${fn === null ? 'null' : typeof fn}`);
   if (rt.isShutdown) throw new RuntimeShutdownError('spawnLocal');
-  return rt.spawnLocal(fn) as JoinHandle<Awaited<R>>;
+  return rt.startLocal(fn);
 }
 
 /**
@@ -40,13 +50,18 @@ export function spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<
  * (its message shows how to define a task); NoRuntimeError; RuntimeShutdownError.
  */
 export function spawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R> {
+  return new JoinHandle(startSpawnBlocking(t, args));
+}
+
+/** @internal {@link spawnBlocking} without the JoinHandle. */
+export function startSpawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, args: A): Joinable<R> {
   if (!isTaskDef(t)) {
     if (typeof t === 'function') throw new NotSendableError('spawnBlocking');
     throw typeError('spawnBlocking() takes a task() definition');
   }
   const rt = currentRuntime('spawnBlocking()');
   if (rt.isShutdown) throw new RuntimeShutdownError('spawnBlocking');
-  return rt.spawnBlockingTask(t as TaskDef<A, R>, args);
+  return rt.startBlocking(t as TaskDef<A, R>, args);
 }
 
 /** What `currentTask()` returns: the running task's id and cancellation signal. */

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { LocalTask, Scheduler, TimeDriver, type RuntimeCore, type TaskDef } from '@skein/core/internal';
+import { LocalTask, Scheduler, TimeDriver, type Joinable, type RuntimeCore, type TaskDef } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -63,11 +63,16 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Run a closure as a task on this worker. */
   spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
+    return new JoinHandle(this.startLocal(fn, opts));
+  }
+
+  /** `spawnLocal` without the JoinHandle (see RuntimeCore). */
+  startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
     const t = new LocalTask<R>(this, fn, undefined, opts?.name, this.#ids.next());
     this.#sh.metrics[this.#sh.metric(this.index, M_SPAWNED)]!++;
     this.link(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
-    return new JoinHandle(t);
+    return t;
   }
 
   /** Run a task definition's function here, as a local task (the spawner's slots are full). */
@@ -80,12 +85,22 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Spawn a task definition onto the workers, starting from this worker's own deque. */
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.spawner.spawn(def as unknown as TaskDef<unknown[], R>, args));
+    return new JoinHandle(this.startTask(def, args));
+  }
+
+  /** `spawnTask` without the JoinHandle. */
+  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
+    return this.spawner.spawn(def as unknown as TaskDef<unknown[], R>, args);
   }
 
   /** Run a task definition on the runtime's blocking pool (forwarded to the main thread). */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next()));
+    return new JoinHandle(this.startBlocking(def, args));
+  }
+
+  /** `spawnBlockingTask` without the JoinHandle. */
+  startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
+    return this.blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next());
   }
 
   /** @internal Track a task started on this worker (task dumps, shutdown). */
