@@ -3,7 +3,7 @@
  * each beside a raw-Promise baseline doing the same shape of work with no runtime.
  */
 import { JoinSet, Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
-import type { Bench } from '../harness.js';
+import type { Bench, Contender } from '../harness.js';
 
 const SPAWN_MANY = 1_000_000;
 /**
@@ -30,6 +30,20 @@ function rawImmediate(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The baseline of the spawn benches: the same loop with plain async calls, no runtime. */
+function rawAsyncCalls(batch: number): Contender {
+  return {
+    name: 'raw async call', ops: SPAWN_MANY,
+    run: async () => {
+      const ps: Promise<number>[] = new Array(batch);
+      for (let k = 0; k < SPAWN_MANY; k += batch) {
+        for (let i = 0; i < batch; i++) ps[i] = (async () => i)();
+        for (let i = 0; i < batch; i++) await ps[i];
+      }
+    },
+  };
+}
+
 /** 1M spawn + await of tiny tasks, `batch` spawns and then `batch` awaits at a time. */
 function spawnMany(name: string, batch: number): Bench {
   return {
@@ -49,16 +63,7 @@ function spawnMany(name: string, batch: number): Bench {
           }
         }),
       },
-      {
-        name: 'raw async call', ops: SPAWN_MANY,
-        run: async () => {
-          const ps: Promise<number>[] = new Array(batch);
-          for (let k = 0; k < SPAWN_MANY; k += batch) {
-            for (let i = 0; i < batch; i++) ps[i] = (async () => i)();
-            for (let i = 0; i < batch; i++) await ps[i];
-          }
-        },
-      },
+      rawAsyncCalls(batch),
     ],
   };
 }
@@ -84,16 +89,7 @@ export function currentThreadBenches(): Bench[] {
             }
           }),
         },
-        {
-          name: 'raw async call', ops: SPAWN_MANY,
-          run: async () => {
-            const ps: Promise<number>[] = new Array(TOKIO_BATCH);
-            for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
-              for (let i = 0; i < TOKIO_BATCH; i++) ps[i] = (async () => i)();
-              for (let i = 0; i < TOKIO_BATCH; i++) await ps[i];
-            }
-          },
-        },
+        rawAsyncCalls(TOKIO_BATCH),
       ],
     },
     {
