@@ -28,23 +28,22 @@ export interface RuntimeCore {
   readonly logger: Logger;
   /** True once shutdown started: spawns throw RuntimeShutdownError. */
   readonly isShutdown: boolean;
-  /** Run a closure as a task on this thread. */
-  spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R>;
-  /** Run a sendable task definition where the flavour puts such tasks. */
-  spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
-  /** Run a task definition on the blocking pool. */
-  spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
   /*
-   * The same three without the JoinHandle, for callers that keep the task itself (JoinSet):
-   * a handle is a promise with its resolve function, 70-100 ns to make (join_handle.ts).
-   * The runtime is known to be open; the spawn functions check that first.
+   * Starting tasks. These make no JoinHandle (a promise with its resolve function, 70-100 ns
+   * to make, see join_handle.ts): the spawn functions wrap what they return in one, and a
+   * JoinSet keeps the task itself. The runtime is known to be open; callers check first.
    */
-  /** `spawnLocal` without the handle. */
+  /** Run a closure as a task on this thread. */
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R>;
-  /** `spawnTask` without the handle. */
+  /** Run a sendable task definition where the flavour puts such tasks. */
   startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
-  /** `spawnBlockingTask` without the handle. */
+  /** Run a task definition on the blocking pool. */
   startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
+  /**
+   * Run a task definition on the blocking pool, with a handle; throws RuntimeShutdownError
+   * once shut down (a worker forwards its spawnBlocking calls here).
+   */
+  spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R>;
   /** @internal A task of this runtime reached its outcome. */
   taskSettled(task: LocalTask<unknown>): void;
 }
