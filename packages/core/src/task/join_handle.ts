@@ -119,7 +119,8 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
     onrejected?: ((reason: JoinError) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const t = this.target;
-    // `await handle` lands here; a task of this thread has a path with fewer promises.
+    // Explicit calls, and an `await` the `constructor` getter sent here (see the module
+    // comment); a task of this thread has a path with fewer promises.
     if (t instanceof LocalTask) return t.joinThen(onfulfilled, onrejected);
     return t.join().then(onfulfilled, onrejected);
   }

@@ -231,8 +231,8 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   /**
    * @internal `JoinHandle.then` for a task of this thread: what `join().then(f, r)` does,
-   * with one promise instead of two when the task has finished (the usual case when a
-   * batch of spawned tasks is awaited in turn).
+   * with one promise instead of two when the task has finished (`Promise.all` over
+   * finished handles, explicit `then`; a plain `await` usually takes {@link joinNow}).
    */
   joinThen<R1, R2>(onFulfilled: OnFulfilled<T, R1>, onRejected: OnRejected<R2>): Promise<R1 | R2> {
     this.flags |= OBSERVED;
