@@ -25,8 +25,12 @@ export interface Bench {
   /** Contender names; the first is skein, `baseline` names the reference. */
   readonly contenders: readonly Contender[];
   readonly baseline: string;
-  /** Optional target for skein, in `unit` (checked by the report, not by tests). */
-  readonly target?: { readonly value: number; readonly note: string; readonly kind?: 'min' | 'ratio-min' };
+  /**
+   * Optional target, checked by the report (not by tests): `value` in `unit` ('min', the
+   * default) or as a ratio to the baseline ('ratio-min'), for `contender` (default: the
+   * first contender whose name starts with "skein").
+   */
+  readonly target?: { readonly value: number; readonly note: string; readonly kind?: 'min' | 'ratio-min'; readonly contender?: string };
 }
 
 /** One contender's figures. */

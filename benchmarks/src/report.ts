@@ -22,6 +22,17 @@ export function machine(): string {
   return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
+/** A bench's target, checked against its figure (see `Bench.target`). */
+function targetNote(r: BenchResult): Note[] {
+  const t = r.target;
+  if (t === undefined) return [];
+  const f = t.contender !== undefined ? r.figures.find((x) => x.name === t.contender) : r.figures.find((x) => x.name.startsWith('skein'));
+  if (f === undefined) return [];
+  const ratio = t.kind === 'ratio-min';
+  const figure = ratio ? `${f.ratio.toFixed(2)}× ${r.baseline}` : `${fmt(f.opsPerSec)} ${r.unit}`;
+  return [{ name: `${r.name}: ${f.name}`, figure, target: t.note, met: (ratio ? f.ratio : f.opsPerSec) >= t.value }];
+}
+
 /** One suite's table, headed by the machine and time of that suite's own run. */
 function table(results: readonly BenchResult[], notes: readonly Note[], machineLine: string, date: string): string {
   const lines = [
@@ -36,9 +47,10 @@ function table(results: readonly BenchResult[], notes: readonly Note[], machineL
       lines.push(`| ${r.name} | ${r.description} | ${f.name}${isBase ? ' (baseline)' : ''} | ${fmt(f.opsPerSec)} ${r.unit} | ${f.ratio.toFixed(2)} |`);
     }
   }
-  if (notes.length > 0) {
+  const all = [...results.flatMap(targetNote), ...notes];
+  if (all.length > 0) {
     lines.push('', '| measurement | result | target |', '| --- | --- | --- |');
-    for (const n of notes) lines.push(`| ${n.name} | ${n.figure} | ${n.target ?? ''}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'} |`);
+    for (const n of all) lines.push(`| ${n.name} | ${n.figure} | ${n.target ?? ''}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'} |`);
   }
   return lines.join('\n');
 }
