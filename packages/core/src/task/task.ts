@@ -23,7 +23,7 @@ import type { Joinable } from './joinable.js';
 import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
-import { coop } from './yield_now.js';
+import { coop, tryCoop } from './yield_now.js';
 
 // `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone
 // asked for the outcome.
@@ -252,10 +252,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   joinNow(): T | typeof NOT_READY {
     if ((this.flags & OUTCOME) !== OK) return NOT_READY;
     this.flags |= OBSERVED;
-    const frame = frames.getStore();
-    const caller = frame?.task;
-    if (caller !== undefined && (frame!.scope?.cancelled === true || !caller.scheduler.tryCharge(caller))) return NOT_READY;
-    return this.#slot as T;
+    return tryCoop() ? this.#slot as T : NOT_READY;
   }
 
   /** Wait for the outcome as a runtime await (woken through the scheduler, cancellable). */

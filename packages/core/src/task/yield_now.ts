@@ -32,3 +32,15 @@ export function coop(): Promise<void> | undefined {
   if (!task.scheduler.coop(task)) return undefined;
   return yieldNow();
 }
+
+/**
+ * {@link coop} for a caller with a slower path of its own: true when a ready runtime await
+ * may complete now (the budget is charged), false when it must take that path (the scope
+ * is cancelled or the budget is spent), which calls `coop` and so counts the forced yield.
+ */
+export function tryCoop(): boolean {
+  const frame = frames.getStore();
+  const task = frame?.task;
+  if (task === undefined) return true;
+  return frame!.scope?.cancelled !== true && task.scheduler.tryCharge(task);
+}
