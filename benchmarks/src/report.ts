@@ -1,8 +1,8 @@
 /**
  * Writes benchmark results: `results/<tag>.json` (everything, with the machine), a
- * markdown table in `results/<tag>.md`, and the same table into the README between the
- * `<!-- bench:start -->` / `<!-- bench:end -->` markers (`bench-node24:start` and so on
- * for another Node's run). The tag is `latest` for a run on the default Node.
+ * markdown table in `results/<tag>.md`, and the same table into benchmarks/README.md
+ * between the `<!-- bench-<tag>:start -->` / `<!-- bench-<tag>:end -->` markers. The tag
+ * names the Node the run used: `node24`, `node26`.
  */
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -76,11 +76,11 @@ export function writeMarkdown(dir: URL, tag: string): string {
   return md;
 }
 
-/** Replace the README's bench section for `tag` with `md`. */
+/** Replace the bench section for `tag` in a README with `md`. */
 export function updateReadme(readme: URL, tag: string, md: string): void {
   if (!existsSync(readme)) return;
   const text = readFileSync(readme, 'utf8');
-  const marker = tag === 'latest' ? 'bench' : `bench-${tag}`;
+  const marker = `bench-${tag}`;
   const start = `<!-- ${marker}:start -->`;
   const end = `<!-- ${marker}:end -->`;
   const i = text.indexOf(start);

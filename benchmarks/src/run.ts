@@ -1,12 +1,15 @@
 /**
  * `pnpm bench`: run benchmark suites and write results/ and the README table.
  *
- *   pnpm bench                     every suite
+ *   pnpm bench                     every suite, on Node 24 (performance is judged there)
+ *   pnpm bench --node 26           the same on Node 26 (or 22), fetched with npx when the
+ *                                  running Node is another major
  *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
  *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
  *   pnpm bench --bench cpu_fib     only the named benches (with --no-write, to try a change)
- *   pnpm bench --node 24           the same, on Node 24 (fetched with npx): results go to
- *                                  results/node24.{json,md} and the README's Node 24 table
+ *
+ * Results go to results/node<N>.{json,md} and to benchmarks/README.md's table for that
+ * Node; the Node 24 run also redraws the chart the top-level README shows.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,20 +35,24 @@ const { values } = parseArgs({
   },
 });
 
+/** The Node the figures are judged on when no `--node` is given. */
+const DEFAULT_NODE = '24';
 const thisMajor = process.versions.node.split('.')[0]!;
-if (values.node !== undefined && values.node !== thisMajor) {
+const node = values.node ?? DEFAULT_NODE;
+if (node !== thisMajor) {
   // Re-run this script under the requested Node; the child sees `--node` equal to its own
   // major and writes that Node's result files.
-  if (!/^\d+$/.test(values.node)) {
-    console.error(`--node takes a major version such as 24; got "${values.node}"`);
+  if (!/^\d+$/.test(node)) {
+    console.error(`--node takes a major version such as 24; got "${node}"`);
     process.exit(2);
   }
-  const args = ['-y', '-p', `node@${values.node}`, '--', 'node', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const rest = process.argv.slice(2).filter((a, i, all) => a !== '--node' && all[i - 1] !== '--node' && !a.startsWith('--node='));
+  const args = ['-y', '-p', `node@${node}`, '--', 'node', '--import', 'tsx', fileURLToPath(import.meta.url), '--node', node, ...rest];
   const r = spawnSync('npx', args, { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-/** Result files and README section: `latest` for the default Node, `node24` for `--node 24`. */
-const tag = values.node === undefined ? 'latest' : `node${values.node}`;
+/** Result files and README section of this Node: `node24` for Node 24. */
+const tag = `node${node}`;
 
 type Suite = { benches?: () => Bench[] | Promise<Bench[]>; notes?: (log: (l: string) => void, quick: boolean) => Note[] | Promise<Note[]> };
 const suites: Record<string, Suite> = {
@@ -75,12 +82,12 @@ for (const name of chosen) {
   const notes = (await suite.notes?.(log, quick)) ?? [];
   if (!values['no-write']) {
     md = writeResults(new URL('../results/', import.meta.url), tag, name, results, notes);
-    if (name === 'multi' && tag === 'latest') {
+    if (name === 'multi' && node === DEFAULT_NODE) {
       const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');
       writeChart(new URL('../results/throughput.svg', import.meta.url), 'skein vs worker pools (2 threads)', charted);
     }
   }
 }
-if (!values['no-write'] && !quick) updateReadme(new URL('../../README.md', import.meta.url), tag, md);
+if (!values['no-write'] && !quick) updateReadme(new URL('../README.md', import.meta.url), tag, md);
 // A peer pool left behind by closeWithin() may still hold the event loop open.
 process.exit(0);
