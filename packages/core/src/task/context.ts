@@ -7,16 +7,21 @@
  * with the promise reactions that resume the task, foreign ones included. Two carriers do
  * that, and the cheaper one on this Node is picked once, at import:
  *
- * - **AsyncLocalStorage on AsyncContextFrame** (Node 24). V8 keeps the frame on each
+ * - **AsyncLocalStorage on AsyncContextFrame** (Node 24 and 26). V8 keeps the frame on each
  *   promise reaction; no JavaScript runs per promise.
  * - **skein's own promise hooks** ({@link PromiseHookFrames}) where AsyncLocalStorage would
- *   run on async_hooks (Node 20). async_hooks gives every promise an async id, a trigger id
- *   and a store (three properties, two of them boxed numbers), and runs its id stacks around
- *   every reaction. A task only needs its frame on the promises whose reactions resume it,
- *   so skein's hooks write one property, only on those, and swap one variable around each
- *   reaction. Measured on Node 20 against AsyncLocalStorage: a million sleeping tasks
- *   peak at 954 MiB instead of 1183, and spawn_many runs 0.8-1.4 M tasks/s instead of
- *   0.5-1.0 (interleaved runs).
+ *   run on async_hooks (Node 22, unless started with `--experimental-async-context-frame`).
+ *   async_hooks gives every promise an async id, a trigger id and a store (three
+ *   properties, two of them boxed numbers), and runs its id stacks around every reaction.
+ *   A task only needs its frame on the promises whose reactions resume it, so skein's hooks
+ *   write one property, only on those, and swap one variable around each reaction.
+ *
+ * The hooks exist only for Node 22, the floor; performance is judged on 24 and 26, so they
+ * stay only because they pay there. Measured on Node 22.23, interleaved fresh processes
+ * (`SKEIN_CONTEXT=hooks` against `als`): a raw async call with the frame entered runs
+ * 1.9-2.8 M/s against 1.3-1.7 M/s, and spawn_many 1.2-2.2x as fast (Node 20 had
+ * shown the same: a million sleepers at 954 MiB instead of 1183). Remove this class with
+ * Node 22.
  *
  * The hooks follow promises only: a `setTimeout`, `queueMicrotask` or event-emitter
  * callback registered by a task runs outside it, as a callback handed to another thread
@@ -24,7 +29,7 @@
  * with its frame.
  *
  * `SKEIN_CONTEXT=als` or `SKEIN_CONTEXT=hooks` in the environment overrides the choice,
- * for an application on Node 20 that relies on callbacks inheriting the task, or to
+ * for an application on Node 22 that relies on callbacks inheriting the task, or to
  * compare the two.
  *
  * The store is a process-wide singleton keyed by a registered symbol so that two copies of
@@ -121,7 +126,7 @@ export class PromiseHookFrames implements FrameStore {
 }
 
 /**
- * True when AsyncLocalStorage runs on async_hooks here (Node 20): probed with a storage of
+ * True when AsyncLocalStorage runs on async_hooks here (Node 22): probed with a storage of
  * its own, which is disabled again so that the probe leaves no hooks on.
  */
 function alsHooksPromises(): boolean {

@@ -5,7 +5,7 @@
  * This is how `then` on a finished JoinHandle calls back: explicit `then`/`catch` calls,
  * `Promise.all`, and an `await` that couldn't take the native path (see join_handle.ts).
  * `Promise.resolve(v).then(f, r)` would cost two promises (each one runs the promise hooks
- * that carry the task context on Node 20), and a closure per call would be garbage of its own. Instead:
+ * that carry the task context on Node 22), and a closure per call would be garbage of its own. Instead:
  * a reaction registered on an already settled promise is queued as a microtask at once, and
  * microtasks run in order, so reactions registered on one resolved promise run in the order
  * they were registered. Each call records its callback and value in a FIFO and registers

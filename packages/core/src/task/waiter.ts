@@ -22,7 +22,7 @@
  * tick) and makes `then` return plain promises. The object handed to user code then
  * carries the waiter's fields; `util.inspect` shows it as a promise.
  *
- * A waiter is made with no parent promise, so skein's own promise hooks (Node 20, see
+ * A waiter is made with no parent promise, so skein's own promise hooks (Node 22, see
  * context.ts) never write to it. Hooks that tag every promise (async_hooks, when an APM
  * tool or the application turns them on) do, and the dozen waiter classes make their
  * property writes megamorphic: on Node 20 mpsc `recv` measured 25-30% slower under
