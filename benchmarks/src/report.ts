@@ -55,6 +55,33 @@ function table(results: readonly BenchResult[], notes: readonly Note[], machineL
   return lines.join('\n');
 }
 
+/** Every checked figure of one `<tag>.json`: the targets of its benches and its notes. */
+function targetRows(dir: URL, tag: string): Note[] {
+  const path = new URL(`${tag}.json`, dir);
+  if (!existsSync(path)) return [];
+  const all: Record<string, { results: BenchResult[]; notes: Note[] }> = JSON.parse(readFileSync(path, 'utf8'));
+  return Object.values(all).flatMap((x) => [...x.results.flatMap(targetNote), ...x.notes.filter((n) => n.target !== undefined)]);
+}
+
+/**
+ * The headline table for the top-level README: each figure that has a target, for each of
+ * the Nodes performance is judged on, side by side.
+ */
+export function summaryTable(dir: URL, tags: readonly string[]): string {
+  const byName = new Map<string, { target: string; cells: Map<string, string> }>();
+  for (const tag of tags) {
+    for (const n of targetRows(dir, tag)) {
+      const row = byName.get(n.name) ?? { target: n.target ?? '', cells: new Map<string, string>() };
+      row.cells.set(tag, `${n.figure}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'}`);
+      byName.set(n.name, row);
+    }
+  }
+  const head = tags.map((t) => t.replace(/^node/, 'Node '));
+  const lines = [`| figure | ${head.join(' | ')} | target |`, `| --- | ${tags.map(() => '---').join(' | ')} | --- |`];
+  for (const [name, row] of byName) lines.push(`| ${name} | ${tags.map((t) => row.cells.get(t) ?? '').join(' | ')} | ${row.target} |`);
+  return lines.join('\n');
+}
+
 /** Merge this run's suites into `<tag>.json` (other suites keep their last results). */
 export function writeResults(dir: URL, tag: string, suite: string, results: readonly BenchResult[], notes: readonly Note[]): string {
   mkdirSync(dir, { recursive: true });

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBench, type Bench, type BenchResult } from './harness.js';
-import { updateReadme, writeResults, type Note } from './report.js';
+import { summaryTable, updateReadme, writeResults, type Note } from './report.js';
 import { writeChart } from './chart.js';
 import { currentThreadBenches } from './suites/current_thread.js';
 import { hookCostNotes } from './suites/hook_cost.js';
@@ -88,6 +88,10 @@ for (const name of chosen) {
     }
   }
 }
-if (!values['no-write'] && !quick) updateReadme(new URL('../README.md', import.meta.url), tag, md);
+if (!values['no-write'] && !quick) {
+  updateReadme(new URL('../README.md', import.meta.url), tag, md);
+  const summary = summaryTable(new URL('../results/', import.meta.url), ['node24', 'node26']);
+  updateReadme(new URL('../../README.md', import.meta.url), 'summary', summary);
+}
 // A peer pool left behind by closeWithin() may still hold the event loop open.
 process.exit(0);

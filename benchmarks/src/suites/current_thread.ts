@@ -44,14 +44,17 @@ function rawAsyncCalls(batch: number): Contender {
   };
 }
 
-/** 1M spawn + await of tiny tasks, `batch` spawns and then `batch` awaits at a time. */
-function spawnMany(name: string, batch: number): Bench {
+/**
+ * 1M spawn + await of tiny tasks, `batch` spawns and then `batch` awaits at a time. The
+ * target (tasks/s) is the issue's for Tokio's shape; the 10k shape keeps the older 1M.
+ */
+function spawnMany(name: string, batch: number, target: number): Bench {
   return {
     name,
     description: `${SPAWN_MANY / 1e6}M spawn + await of tiny tasks (batches of ${batch / 1000}k${batch === TOKIO_BATCH ? ', as in Tokio\'s bench' : ''})`,
     unit: 'tasks/s',
     baseline: 'raw async call',
-    target: { value: 1_000_000, note: '≥ 1M tasks/s (Tokio native: 4.3M/s)' },
+    target: { value: target, note: `≥ ${target / 1e6}M tasks/s (Tokio native: 4.3M/s)` },
     contenders: [
       {
         name: 'skein current_thread', ops: SPAWN_MANY, ...runtime,
@@ -71,8 +74,8 @@ function spawnMany(name: string, batch: number): Bench {
 /** The current-thread benches. */
 export function currentThreadBenches(): Bench[] {
   return [
-    spawnMany('spawn_many', TOKIO_BATCH),
-    spawnMany('spawn_many_10k', BIG_BATCH),
+    spawnMany('spawn_many', TOKIO_BATCH, 2_000_000),
+    spawnMany('spawn_many_10k', BIG_BATCH, 1_000_000),
     {
       name: 'join_set',
       description: `${SPAWN_MANY / 1e6}M JoinSet spawn + joinNext of tiny tasks (batches of ${TOKIO_BATCH / 1000}k)`,

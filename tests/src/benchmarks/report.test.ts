@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it, expect } from 'vitest';
-import { writeMarkdown } from '../../../benchmarks/src/report.js';
+import { summaryTable, writeMarkdown } from '../../../benchmarks/src/report.js';
 import type { BenchResult } from '../../../benchmarks/src/harness.js';
 
 /** The benchmark report: each bench's target is checked against the contender it names. */
@@ -35,5 +35,22 @@ describe('benchmark report', () => {
     ]);
     expect(md).toContain('| fib: skein 2 | 1.90× one | ≥ 1.8× ✅ |');
     expect(md).not.toContain('fib: skein 1');
+  });
+
+  it('puts each targeted figure of every Node side by side in the summary, skipping untargeted ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skein-summary-'));
+    const bench = (ops: number) => ({ name: 'fast', description: 'd', unit: 'tasks/s', baseline: 'raw', target: { value: 1e6, note: '≥ 1M' },
+      figures: [figure('raw', 4e6, 1), figure('skein a', ops, ops / 4e6)] });
+    const untargeted = { name: 'free', description: 'd', unit: 'x/s', baseline: 'raw', figures: [figure('raw', 1, 1)] };
+    const heap = { name: 'heap', figure: '900 MiB', target: '< 1 GiB', met: true };
+    writeFileSync(join(dir, 'node24.json'), JSON.stringify({ s: { machine: 'm', date: 'd', results: [bench(2e6), untargeted], notes: [heap, { name: 'plain', figure: 'x' }] } }));
+    writeFileSync(join(dir, 'node26.json'), JSON.stringify({ s: { machine: 'm', date: 'd', results: [bench(5e5)], notes: [] } }));
+    const md = summaryTable(pathToFileURL(`${dir}/`), ['node24', 'node26']);
+    expect(md.split('\n')).toEqual([
+      '| figure | Node 24 | Node 26 | target |',
+      '| --- | --- | --- | --- |',
+      '| fast: skein a | 2.00 M tasks/s ✅ | 500.0 k tasks/s ❌ | ≥ 1M |',
+      '| heap | 900 MiB ✅ |  | < 1 GiB |',
+    ]);
   });
 });
