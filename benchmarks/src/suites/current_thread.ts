@@ -66,6 +66,21 @@ function spawnMany(name: string, batch: number, target: number): Bench {
           }
         }),
       },
+      // What the JoinHandle's `constructor` getter buys (join_handle.ts): the same loop,
+      // but each await goes through `then`, as it would on any other thenable.
+      ...(batch === TOKIO_BATCH ? [{
+        name: 'skein, await through then()', ops: SPAWN_MANY, ...runtime,
+        run: () => rt.blockOn(async () => {
+          const hs: JoinHandle<number>[] = new Array(batch);
+          for (let k = 0; k < SPAWN_MANY; k += batch) {
+            for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+            for (let i = 0; i < batch; i++) {
+              const h = hs[i]!;
+              await { then: (ok: (v: number) => void, err: (e: unknown) => void) => h.then(ok, err) };
+            }
+          }
+        }),
+      }] : []),
       rawAsyncCalls(batch),
     ],
   };
