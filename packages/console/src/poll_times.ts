@@ -27,7 +27,9 @@ export interface PollTimeBucket {
 const PERCENTILES: readonly number[] = [0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100];
 
 /** Bucket bounds in microseconds, 10 µs to 1 s (the last bucket, +Inf, is implicit). */
-export const BUCKET_BOUNDS_US: readonly number[] = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000];
+export const BUCKET_BOUNDS_US: readonly number[] = [
+  10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000,
+];
 
 /** Read `h` once into plain data. */
 export function summarize(h: PollTimeHistogram): PollTimes {
@@ -35,7 +37,10 @@ export function summarize(h: PollTimeHistogram): PollTimes {
   if (count === 0) return { count: 0, minUs: 0, maxUs: 0, meanUs: 0, percentilesUs: [] };
   let prev = 0;
   // Percentiles of a merged histogram are interpolated; keep them monotonic for the CDF.
-  const percentilesUs = PERCENTILES.map((p): [number, number] => [p, (prev = Math.max(prev, p === 0 ? h.min : p === 100 ? h.max : h.percentile(p)))]);
+  const percentilesUs = PERCENTILES.map((p): [number, number] => [
+    p,
+    (prev = Math.max(prev, p === 0 ? h.min : p === 100 ? h.max : h.percentile(p))),
+  ]);
   return { count, minUs: h.min, maxUs: h.max, meanUs: h.mean, percentilesUs };
 }
 

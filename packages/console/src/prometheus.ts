@@ -15,7 +15,11 @@ import type { ConsoleRuntime } from './snapshot.js';
 /** prom-client isn't installed next to @skein/console. */
 export class PromClientMissingError extends SkeinError {
   constructor(cause: unknown) {
-    super('ERR_SKEIN_PROM_CLIENT_MISSING', 'prometheus() needs the prom-client package: `npm install prom-client` next to @skein/console', { cause });
+    super(
+      'ERR_SKEIN_PROM_CLIENT_MISSING',
+      'prometheus() needs the prom-client package: `npm install prom-client` next to @skein/console',
+      { cause },
+    );
   }
 }
 
@@ -42,30 +46,79 @@ export function prometheus(runtime: ConsoleRuntime, registry: PromClient.Registr
   const label = (i: number) => (runtime.flavor === 'current_thread' ? 'main' : String(i));
 
   const gauge = (name: string, help: string, read: () => number) =>
-    new client.Gauge({ name, help, registers, collect() { this.set(read()); } });
+    new client.Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
   const counter = (name: string, help: string, read: () => number) =>
-    new client.Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
-  const perWorker = (name: string, help: string, read: (w: ReturnType<ReturnType<typeof m>['worker']>) => number, kind: 'counter' | 'gauge') => {
+    new client.Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const perWorker = (
+    name: string,
+    help: string,
+    read: (w: ReturnType<ReturnType<typeof m>['worker']>) => number,
+    kind: 'counter' | 'gauge',
+  ) => {
     const fill = (set: (labels: { worker: string }, v: number) => void) => {
       const rm = m();
       for (let i = 0; i < rm.numWorkers; i++) set({ worker: label(i) }, read(rm.worker(i)));
     };
-    if (kind === 'gauge') new client.Gauge({ name, help, labelNames: ['worker'], registers, collect() { this.reset(); fill((l, v) => this.set(l, v)); } });
-    else new client.Counter({ name, help, labelNames: ['worker'], registers, collect() { this.reset(); fill((l, v) => this.inc(l, v)); } });
+    if (kind === 'gauge')
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.reset();
+          fill((l, v) => this.set(l, v));
+        },
+      });
+    else
+      new client.Counter({
+        name,
+        help,
+        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.reset();
+          fill((l, v) => this.inc(l, v));
+        },
+      });
   };
 
   gauge('skein_alive_tasks', 'Spawned tasks that have not finished', () => m().numAliveTasks);
   counter('skein_spawned_tasks_total', 'Tasks spawned since the runtime started', () => m().spawnedTasksCount);
   gauge('skein_global_queue_depth', 'Tasks in the global (injection) queue', () => m().globalQueueDepth);
-  counter('skein_budget_forced_yields_total', 'Times a task was made to yield after using up its budget', () => m().budgetForcedYieldCount);
+  counter(
+    'skein_budget_forced_yields_total',
+    'Times a task was made to yield after using up its budget',
+    () => m().budgetForcedYieldCount,
+  );
   gauge('skein_blocking_threads', 'Threads in the blocking pool', () => m().numBlockingThreads);
   gauge('skein_blocking_idle_threads', 'Idle threads in the blocking pool', () => m().numIdleBlockingThreads);
   gauge('skein_blocking_queue_depth', 'Jobs waiting for a blocking-pool thread', () => m().blockingQueueDepth);
   perWorker('skein_worker_polls_total', 'Task polls on the worker', (w) => w.pollCount, 'counter');
-  perWorker('skein_worker_busy_seconds_total', 'Time the worker spent running tasks', (w) => w.busyMs / 1000, 'counter');
+  perWorker(
+    'skein_worker_busy_seconds_total',
+    'Time the worker spent running tasks',
+    (w) => w.busyMs / 1000,
+    'counter',
+  );
   perWorker('skein_worker_steals_total', 'Tasks the worker stole from others', (w) => w.stealCount, 'counter');
   perWorker('skein_worker_parks_total', 'Times the worker ran out of work and parked', (w) => w.parkCount, 'counter');
-  perWorker('skein_worker_local_queue_depth', 'Tasks in the worker\'s local queue', (w) => w.localQueueDepth, 'gauge');
+  perWorker('skein_worker_local_queue_depth', "Tasks in the worker's local queue", (w) => w.localQueueDepth, 'gauge');
   registry.registerMetric(pollTimeMetric(runtime));
 }
 
@@ -86,18 +139,23 @@ function pollTimeMetric(runtime: ConsoleRuntime): PromClient.Metric {
     async get() {
       const t = summarize(runtime.metrics().pollTimeHistogram());
       const cum = cumulativeCounts(t);
-      const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = BUCKET_BOUNDS_US.map((b, i) => ({
-        metricName: `${name}_bucket`,
-        labels: { le: b / 1e6 },
-        value: cum[i]!,
-      }));
+      const values: { metricName: string; labels: Record<string, string | number>; value: number }[] =
+        BUCKET_BOUNDS_US.map((b, i) => ({
+          metricName: `${name}_bucket`,
+          labels: { le: b / 1e6 },
+          value: cum[i]!,
+        }));
       values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: t.count });
       return {
         name,
         help,
         type: 'histogram',
         aggregator: 'sum',
-        values: [...values, { metricName: `${name}_sum`, labels: {}, value: (t.meanUs * t.count) / 1e6 }, { metricName: `${name}_count`, labels: {}, value: t.count }],
+        values: [
+          ...values,
+          { metricName: `${name}_sum`, labels: {}, value: (t.meanUs * t.count) / 1e6 },
+          { metricName: `${name}_count`, labels: {}, value: t.count },
+        ],
       };
     },
     reset() {},

@@ -63,7 +63,8 @@ export async function serveConsole(runtime: ConsoleRuntime, opts: ConsoleOptions
   assertNumber(stuckMs, 'stuckAfterMs', 0);
 
   const files = new Map<string, Buffer>();
-  for (const name of new Set(Object.values(STATIC))) files.set(name, await readFile(new URL(`../static/${name}`, import.meta.url)));
+  for (const name of new Set(Object.values(STATIC)))
+    files.set(name, await readFile(new URL(`../static/${name}`, import.meta.url)));
   const source = new SnapshotSource(runtime, { longPollMs, stuckMs });
   const hub = new SseHub();
   let timer: NodeJS.Timeout | undefined;
@@ -102,7 +103,8 @@ export async function serveConsole(runtime: ConsoleRuntime, opts: ConsoleOptions
     const task = /^tasks\/(\d+)$/.exec(route);
     if (task !== null) {
       const detail = source.detail(snap, Number(task[1]));
-      if (detail === undefined) return json(res, 404, { error: `no live task ${task[1]}: finished tasks drop out of the dump` });
+      if (detail === undefined)
+        return json(res, 404, { error: `no live task ${task[1]}: finished tasks drop out of the dump` });
       return json(res, 200, detail);
     }
     const bodies: Record<string, unknown> = {
@@ -119,14 +121,18 @@ export async function serveConsole(runtime: ConsoleRuntime, opts: ConsoleOptions
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://console').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'the console is read-only: use GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return json(res, 405, { error: 'the console is read-only: use GET' });
     if (path.startsWith('/api/')) {
       api(path, req, res).catch((err: unknown) => json(res, 500, { error: String((err as Error).message ?? err) }));
       return;
     }
     const name = STATIC[path];
     if (name === undefined) return json(res, 404, { error: `no such page: ${path}` });
-    res.writeHead(200, { 'content-type': `${TYPES[name.split('.').pop()!]}; charset=utf-8`, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': `${TYPES[name.split('.').pop()!]}; charset=utf-8`,
+      'cache-control': 'no-cache',
+    });
     res.end(files.get(name));
   });
   // A diagnostic view shouldn't be what keeps a finished program running.

@@ -94,7 +94,9 @@ export class SnapshotSource {
     // A shut-down runtime's worker threads are gone: there is nothing left to dump.
     const entries = rt.isShutdown ? [] : await rt.taskDump();
     const tasks = entries.map(taskRow).sort((a, b) => a.id - b.id);
-    this.#pollTimes = new Map(entries.flatMap((e) => (e.pollTimes === undefined ? [] : [[e.id, e.pollTimes] as const])));
+    this.#pollTimes = new Map(
+      entries.flatMap((e) => (e.pollTimes === undefined ? [] : [[e.id, e.pollTimes] as const])),
+    );
     const m = rt.metrics();
     const now = performance.now();
     const wallMs = Math.max(now - this.#prevAt, 1e-3);
@@ -157,5 +159,5 @@ export class SnapshotSource {
 }
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.min(Math.max(x, 0), 1);
 }

@@ -16,7 +16,11 @@ export class SseHub {
 
   /** Turn `res` into an event stream, until the client goes away or {@link close}. */
   open(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     // Tell EventSource how long to wait before reconnecting after the server goes away.
     res.write('retry: 2000\n\n');
     this.#clients.add(res);

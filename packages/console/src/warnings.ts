@@ -26,12 +26,24 @@ export function warningsOf(rows: readonly TaskRow[], t: WarningThresholds): Warn
     if (!r.tracked) continue;
     const who = `task ${r.id} (${r.name}${r.spawnSite === '' ? '' : ` at ${r.spawnSite}`})`;
     if (r.state === 'running' && r.polls <= 1 && r.busyMs > t.longPollMs) {
-      out.push({ taskId: r.id, kind: 'never-yielded', message: `${who} has run ${fmt(r.busyMs)} ms without yielding: await yieldNow() in long loops, or move the work to spawnBlocking` });
+      out.push({
+        taskId: r.id,
+        kind: 'never-yielded',
+        message: `${who} has run ${fmt(r.busyMs)} ms without yielding: await yieldNow() in long loops, or move the work to spawnBlocking`,
+      });
     } else if (r.longestPollMs > t.longPollMs) {
-      out.push({ taskId: r.id, kind: 'long-poll', message: `${who} held its thread for ${fmt(r.longestPollMs)} ms in one poll (threshold ${t.longPollMs} ms): it blocks every task queued behind it; split the work with yieldNow() or use spawnBlocking` });
+      out.push({
+        taskId: r.id,
+        kind: 'long-poll',
+        message: `${who} held its thread for ${fmt(r.longestPollMs)} ms in one poll (threshold ${t.longPollMs} ms): it blocks every task queued behind it; split the work with yieldNow() or use spawnBlocking`,
+      });
     }
     if (r.state !== 'running' && r.state !== 'queued' && r.waitingOn === '' && r.idleMs > t.stuckMs) {
-      out.push({ taskId: r.id, kind: 'stuck', message: `${who} has been parked for ${fmt(r.idleMs)} ms on a promise the runtime doesn't drive: if nothing resolves it, it never wakes (wrap it in timeout())` });
+      out.push({
+        taskId: r.id,
+        kind: 'stuck',
+        message: `${who} has been parked for ${fmt(r.idleMs)} ms on a promise the runtime doesn't drive: if nothing resolves it, it never wakes (wrap it in timeout())`,
+      });
     }
   }
   return out;

@@ -4,7 +4,8 @@ const $ = (sel) => document.querySelector(sel);
 const state = { snapshot: null, sortKey: 'id', sortDesc: false, filter: '', selected: null };
 
 const fmtMs = (ms) => (ms === 0 ? '' : ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(ms >= 10 ? 0 : 2)}ms`);
-const fmtUs = (us) => (us >= 1000 ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)}ms` : `${us.toFixed(us >= 10 ? 0 : 1)}µs`);
+const fmtUs = (us) =>
+  us >= 1000 ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)}ms` : `${us.toFixed(us >= 10 ? 0 : 1)}µs`;
 const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(0)}%`);
 
 function el(tag, text, cls) {
@@ -31,19 +32,27 @@ function renderSummary(rt) {
     ['p99 poll', fmtUs(rt.pollTimes.percentilesUs.find(([p]) => p === 99)?.[1] ?? 0)],
     ['main ELU', pct(rt.mainEventLoopUtilization)],
   ];
-  $('#summary').replaceChildren(...items.map(([k, v]) => {
-    const d = el('div');
-    d.append(el('dt', k), el('dd', v));
-    return d;
-  }));
+  $('#summary').replaceChildren(
+    ...items.map(([k, v]) => {
+      const d = el('div');
+      d.append(el('dt', k), el('dd', v));
+      return d;
+    }),
+  );
 }
 
 function visibleTasks(tasks) {
   const f = state.filter.toLowerCase();
-  const shown = f === '' ? [...tasks] : tasks.filter((t) => [t.id, t.name, t.state, t.thread, t.spawnSite, t.waitingOn].some((v) => String(v).toLowerCase().includes(f)));
+  const shown =
+    f === ''
+      ? [...tasks]
+      : tasks.filter((t) =>
+          [t.id, t.name, t.state, t.thread, t.spawnSite, t.waitingOn].some((v) => String(v).toLowerCase().includes(f)),
+        );
   const k = state.sortKey;
   shown.sort((a, b) => {
-    const x = a[k], y = b[k];
+    const x = a[k],
+      y = b[k];
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
     return state.sortDesc ? -c : c;
   });
@@ -52,12 +61,26 @@ function visibleTasks(tasks) {
 
 function renderTasks(tasks) {
   const body = $('#task-table tbody');
-  body.replaceChildren(...visibleTasks(tasks).map((t) => {
-    const tr = row([t.id, t.name, t.state, t.thread, fmtMs(t.totalMs), fmtMs(t.busyMs), fmtMs(t.scheduledMs), fmtMs(t.idleMs), t.tracked ? t.polls : '', t.spawnSite, t.waitingOn]);
-    tr.dataset.id = t.id;
-    if (t.id === state.selected) tr.classList.add('selected');
-    return tr;
-  }));
+  body.replaceChildren(
+    ...visibleTasks(tasks).map((t) => {
+      const tr = row([
+        t.id,
+        t.name,
+        t.state,
+        t.thread,
+        fmtMs(t.totalMs),
+        fmtMs(t.busyMs),
+        fmtMs(t.scheduledMs),
+        fmtMs(t.idleMs),
+        t.tracked ? t.polls : '',
+        t.spawnSite,
+        t.waitingOn,
+      ]);
+      tr.dataset.id = t.id;
+      if (t.id === state.selected) tr.classList.add('selected');
+      return tr;
+    }),
+  );
   for (const th of document.querySelectorAll('#task-table th')) {
     th.classList.toggle('sorted', th.dataset.key === state.sortKey);
     th.classList.toggle('desc', th.dataset.key === state.sortKey && state.sortDesc);
@@ -92,24 +115,67 @@ async function renderDetail() {
   const t = d.task;
   box.hidden = false;
   $('#detail-title').textContent = `Task ${t.id}: ${t.name}`;
-  const fields = [['state', t.state], ['thread', t.thread], ['spawn site', t.spawnSite || '–'], ['waiting on', t.waitingOn || '–'], ['holding', t.holding.join(', ') || '–'], ['polls', t.tracked ? t.polls : '–'], ['total', fmtMs(t.totalMs) || '–'], ['busy', fmtMs(t.busyMs) || '–'], ['scheduled', fmtMs(t.scheduledMs) || '–'], ['idle', fmtMs(t.idleMs) || '–'], ['longest poll', fmtMs(t.longestPollMs) || '–']];
+  const fields = [
+    ['state', t.state],
+    ['thread', t.thread],
+    ['spawn site', t.spawnSite || '–'],
+    ['waiting on', t.waitingOn || '–'],
+    ['holding', t.holding.join(', ') || '–'],
+    ['polls', t.tracked ? t.polls : '–'],
+    ['total', fmtMs(t.totalMs) || '–'],
+    ['busy', fmtMs(t.busyMs) || '–'],
+    ['scheduled', fmtMs(t.scheduledMs) || '–'],
+    ['idle', fmtMs(t.idleMs) || '–'],
+    ['longest poll', fmtMs(t.longestPollMs) || '–'],
+  ];
   $('#detail-fields').replaceChildren(...fields.flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
-  renderHistogram($('#detail-histogram'), d.pollTimeBuckets, 'No per-task poll times: they need task tracking.');
+  // Without tracking a task has no poll times of its own: show the runtime's, and say so.
+  const own = d.pollTimes !== null;
+  $('#detail-histogram-title').textContent = own
+    ? 'Poll times'
+    : 'Poll times, whole runtime (per-task times need task tracking)';
+  renderHistogram(
+    $('#detail-histogram'),
+    own ? d.pollTimeBuckets : state.snapshot.runtime.pollTimeBuckets,
+    'No polls yet.',
+  );
 }
 
 function renderWorkers(workers, rt) {
-  $('#worker-table tbody').replaceChildren(...workers.map((w) => row([w.thread, w.pollCount, w.stealCount, w.parkCount, w.localQueueDepth, fmtMs(w.busyMs) || '0', pct(w.busyRatio), pct(w.eventLoopUtilization), fmtUs(w.meanPollTimeUs)])));
+  $('#worker-table tbody').replaceChildren(
+    ...workers.map((w) =>
+      row([
+        w.thread,
+        w.pollCount,
+        w.stealCount,
+        w.parkCount,
+        w.localQueueDepth,
+        fmtMs(w.busyMs) || '0',
+        pct(w.busyRatio),
+        pct(w.eventLoopUtilization),
+        fmtUs(w.meanPollTimeUs),
+      ]),
+    ),
+  );
   renderHistogram($('#runtime-histogram'), rt.pollTimeBuckets, 'No polls yet.');
 }
 
 function renderResources(resources) {
   const ids = (xs) => xs.join(', ') || '–';
-  $('#resource-table tbody').replaceChildren(...(resources.length === 0 ? [row(['', 'No tracked waits or holds.', '', ''])] : resources.map((r) => row([r.kind, r.name, ids(r.holders), ids(r.waiters)]))));
+  $('#resource-table tbody').replaceChildren(
+    ...(resources.length === 0
+      ? [row(['', 'No tracked waits or holds.', '', ''])]
+      : resources.map((r) => row([r.kind, r.name, ids(r.holders), ids(r.waiters)]))),
+  );
 }
 
 function renderWarnings(warnings) {
   $('#warning-count').textContent = warnings.length === 0 ? '' : warnings.length;
-  $('#warning-list').replaceChildren(...(warnings.length === 0 ? [el('li', 'No warnings.', 'note')] : warnings.map((w) => el('li', `[${w.kind}] ${w.message}`))));
+  $('#warning-list').replaceChildren(
+    ...(warnings.length === 0
+      ? [el('li', 'No warnings.', 'note')]
+      : warnings.map((w) => el('li', `[${w.kind}] ${w.message}`))),
+  );
 }
 
 function render() {

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Runtime } from '@skein/core';
-import { serveConsole, startFromEnv, type ConsoleServer, type RuntimeSummary, type Snapshot, type TaskDetail, type TaskRow, type WorkerRow } from '@skein/console';
+import {
+  serveConsole,
+  startFromEnv,
+  type ConsoleServer,
+  type RuntimeSummary,
+  type Snapshot,
+  type TaskDetail,
+  type TaskRow,
+  type WorkerRow,
+} from '@skein/console';
 import { napper } from './fixtures/workload.js';
 import { getJson, multiThread, ticker, waitFor } from './fixtures/helpers.js';
 
@@ -44,7 +53,11 @@ describe('@skein/console: the JSON API', () => {
   it('listens on 127.0.0.1 by default and serves the page and its assets', async () => {
     const c = await serve(await currentThread());
     expect(new URL(c.url).hostname).toBe('127.0.0.1');
-    for (const [path, type] of [['', 'text/html'], ['app.js', 'text/javascript'], ['style.css', 'text/css']] as const) {
+    for (const [path, type] of [
+      ['', 'text/html'],
+      ['app.js', 'text/javascript'],
+      ['style.css', 'text/css'],
+    ] as const) {
       const res = await fetch(new URL(path, c.url));
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);
@@ -55,17 +68,31 @@ describe('@skein/console: the JSON API', () => {
     expect((await fetch(new URL('api/tasks', c.url), { method: 'POST' })).status).toBe(405);
   });
 
-  it('lists main-thread tasks with Tokio console\'s columns, empty where tracking is off', async () => {
+  it("lists main-thread tasks with Tokio console's columns, empty where tracking is off", async () => {
     const rt = await currentThread();
     const h = ticker(rt, 'heartbeat');
-    const anon = rt.spawnLocal(async function namedByFunction() { await new Promise(() => {}); });
+    const anon = rt.spawnLocal(async function namedByFunction() {
+      await new Promise(() => {});
+    });
     const c = await serve(rt);
     const { status, body } = await getJson<TaskRow[]>(c.url, 'api/tasks');
     expect(status).toBe(200);
     const row = body.find((t) => t.id === h.id)!;
     expect(row).toEqual({
-      id: h.id, name: 'heartbeat', state: row.state, thread: 'main', polls: 0, totalMs: 0, busyMs: 0, scheduledMs: 0, idleMs: 0,
-      spawnSite: '', waitingOn: '', holding: [], longestPollMs: 0, tracked: false,
+      id: h.id,
+      name: 'heartbeat',
+      state: row.state,
+      thread: 'main',
+      polls: 0,
+      totalMs: 0,
+      busyMs: 0,
+      scheduledMs: 0,
+      idleMs: 0,
+      spawnSite: '',
+      waitingOn: '',
+      holding: [],
+      longestPollMs: 0,
+      tracked: false,
     });
     expect(['queued', 'running']).toContain(row.state);
     expect(body.find((t) => t.id === anon.id)?.name).toBe('namedByFunction');
@@ -106,14 +133,28 @@ describe('@skein/console: the JSON API', () => {
     cleanup.push(() => rt.shutdown());
     const hs = Array.from({ length: 4 }, () => rt.spawn(napper, 60_000));
     const c = await serve(rt);
-    await waitFor(async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper').length === 4, 10_000, 'four nappers listed');
+    await waitFor(
+      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper').length === 4,
+      10_000,
+      'four nappers listed',
+    );
     const tasks = (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper');
     expect(tasks.map((t) => t.id).sort()).toEqual(hs.map((h) => h.id).sort());
     for (const t of tasks) expect([0, 1]).toContain(t.thread);
     const workers = (await getJson<WorkerRow[]>(c.url, 'api/workers')).body;
     expect(workers.map((w) => w.thread)).toEqual([0, 1]);
     for (const w of workers) {
-      expect(Object.keys(w)).toEqual(expect.arrayContaining(['pollCount', 'stealCount', 'parkCount', 'busyMs', 'localQueueDepth', 'busyRatio', 'eventLoopUtilization']));
+      expect(Object.keys(w)).toEqual(
+        expect.arrayContaining([
+          'pollCount',
+          'stealCount',
+          'parkCount',
+          'busyMs',
+          'localQueueDepth',
+          'busyRatio',
+          'eventLoopUtilization',
+        ]),
+      );
       expect(w.busyRatio).toBeGreaterThanOrEqual(0);
       expect(w.busyRatio).toBeLessThanOrEqual(1);
     }
@@ -155,9 +196,18 @@ describe('@skein/console: the JSON API', () => {
 
   it('rejects invalid options with coded argument errors', async () => {
     const rt = await currentThread();
-    await expect(serveConsole(rt, { port: 70_000 })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-    await expect(serveConsole(rt, { port: 1.5 })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
-    await expect(serveConsole(rt, { port: '80' as unknown as number })).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(serveConsole(rt, { port: 70_000 })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(serveConsole(rt, { port: 1.5 })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(serveConsole(rt, { port: '80' as unknown as number })).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     await expect(serveConsole(rt, { port: 0, intervalMs: 0 })).rejects.toMatchObject({ name: 'RangeError' });
   });
 
@@ -167,7 +217,7 @@ describe('@skein/console: the JSON API', () => {
     await expect(serveConsole(rt, { port: Number(new URL(c.url).port) })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 
-  it('startFromEnv serves on SKEIN_CONSOLE\'s port, and does nothing without it', async () => {
+  it("startFromEnv serves on SKEIN_CONSOLE's port, and does nothing without it", async () => {
     const rt = await currentThread();
     expect(await startFromEnv(rt, {})).toBeUndefined();
     expect(await startFromEnv(rt, { SKEIN_CONSOLE: '' })).toBeUndefined();
@@ -175,7 +225,10 @@ describe('@skein/console: the JSON API', () => {
     cleanup.push(() => c.close());
     expect(new URL(c.url).hostname).toBe('127.0.0.1');
     expect((await getJson(c.url, 'api/runtime')).status).toBe(200);
-    await expect(startFromEnv(rt, { SKEIN_CONSOLE: 'yes' })).rejects.toMatchObject({ name: 'RangeError', code: 'ERR_SKEIN_INVALID_ENV' });
+    await expect(startFromEnv(rt, { SKEIN_CONSOLE: 'yes' })).rejects.toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_SKEIN_INVALID_ENV',
+    });
     await expect(startFromEnv(rt, { SKEIN_CONSOLE: '99999' })).rejects.toMatchObject({ code: 'ERR_SKEIN_INVALID_ENV' });
   });
 });
