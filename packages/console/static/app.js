@@ -5,7 +5,11 @@ const state = { snapshot: null, sortKey: 'id', sortDesc: false, filter: '', sele
 
 const fmtMs = (ms) => (ms === 0 ? '' : ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(ms >= 10 ? 0 : 2)}ms`);
 const fmtUs = (us) =>
-  us >= 1000 ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)}ms` : `${us.toFixed(us >= 10 ? 0 : 1)}µs`;
+  us >= 1e6
+    ? `${(us / 1e6).toFixed(us >= 1e7 ? 0 : 1)}s`
+    : us >= 1000
+      ? `${(us / 1000).toFixed(us >= 10_000 ? 0 : 1)}ms`
+      : `${us.toFixed(us >= 10 ? 0 : 1)}µs`;
 const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(0)}%`);
 
 function el(tag, text, cls) {

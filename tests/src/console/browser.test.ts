@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)('@skein/console in headless Chromium', () => {
   });
 
   it("shows the named tasks live, sorts and filters them, opens a task's detail, and lists the workers", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1024 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(server.url);
@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)('@skein/console in headless Chromium', () => {
     const png = await page.screenshot({ fullPage: false });
     // A PNG of the viewport's size, with more than a blank page's worth of content.
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 800]);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 1024]);
     expect(png.length).toBeGreaterThan(20_000);
     expect(png.length).toBeLessThan(5_000_000);
     // SKEIN_CONSOLE_SCREENSHOT=path keeps it (the package README's screenshot is taken so).
