@@ -119,8 +119,14 @@ export async function serveConsole(runtime: ConsoleRuntime, opts: ConsoleOptions
     json(res, 200, bodies[route]);
   };
 
+  const loopback = LOOPBACK.has(host);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://console').pathname;
+    // On loopback, answer only requests addressed to loopback: a page elsewhere that
+    // rebinds its own host name to 127.0.0.1 would otherwise read the console.
+    if (loopback && !LOOPBACK.has(hostOf(req.headers.host))) {
+      return json(res, 403, { error: 'the console answers only requests to 127.0.0.1, ::1 or localhost' });
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return json(res, 405, { error: 'the console is read-only: use GET' });
     if (path.startsWith('/api/')) {
@@ -158,6 +164,15 @@ export async function serveConsole(runtime: ConsoleRuntime, opts: ConsoleOptions
       server.closeAllConnections();
     }));
   return { url, close, [Symbol.asyncDispose]: close };
+}
+
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The host name of a Host header, without port or IPv6 brackets. */
+function hostOf(header: string | undefined): string {
+  if (header === undefined) return '';
+  const m = /^\[([^\]]*)\]|^([^:]*)/.exec(header);
+  return (m?.[1] ?? m?.[2] ?? '').toLowerCase();
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

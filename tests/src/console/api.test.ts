@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Runtime } from '@skein/core';
 import {
@@ -66,6 +67,24 @@ describe('@skein/console: the JSON API', () => {
     expect((await fetch(new URL('nope', c.url))).status).toBe(404);
     expect((await getJson(c.url, 'api/nope')).status).toBe(404);
     expect((await fetch(new URL('api/tasks', c.url), { method: 'POST' })).status).toBe(405);
+  });
+
+  it('on loopback, refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const c = await serve(await currentThread());
+    const { port } = new URL(c.url);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/api/runtime', headers: { host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          })
+          .on('error', reject);
+      });
+    expect(await status(`evil.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+    expect(await status(`[::1]:${port}`)).toBe(200);
   });
 
   it("lists main-thread tasks with Tokio console's columns, empty where tracking is off", async () => {
