@@ -7,7 +7,7 @@
  * peer dependency, loaded when this is called.
  */
 import { createRequire } from 'node:module';
-import { SkeinError } from '@skein/core';
+import { SkeinError, type RuntimeMetrics, type WorkerMetrics } from '@skein/core';
 import type * as PromClient from 'prom-client';
 import { BUCKET_BOUNDS_US, cumulativeCounts, summarize } from './poll_times.js';
 import type { ConsoleRuntime } from './snapshot.js';
@@ -23,6 +23,35 @@ export class PromClientMissingError extends SkeinError {
   }
 }
 
+type Kind = 'gauge' | 'counter';
+
+/** The runtime-wide metrics: name, help, type, and how to read each from the metrics. */
+const RUNTIME: readonly [string, string, Kind, (m: RuntimeMetrics) => number][] = [
+  ['skein_alive_tasks', 'Spawned tasks that have not finished', 'gauge', (m) => m.numAliveTasks],
+  ['skein_spawned_tasks_total', 'Tasks spawned since the runtime started', 'counter', (m) => m.spawnedTasksCount],
+  ['skein_global_queue_depth', 'Tasks in the global (injection) queue', 'gauge', (m) => m.globalQueueDepth],
+  [
+    'skein_budget_forced_yields_total',
+    'Times a task was made to yield after using up its budget',
+    'counter',
+    (m) => m.budgetForcedYieldCount,
+  ],
+  ['skein_blocking_threads', 'Threads in the blocking pool', 'gauge', (m) => m.numBlockingThreads],
+  ['skein_blocking_idle_threads', 'Idle threads in the blocking pool', 'gauge', (m) => m.numIdleBlockingThreads],
+  ['skein_blocking_queue_depth', 'Jobs waiting for a blocking-pool thread', 'gauge', (m) => m.blockingQueueDepth],
+];
+
+/** The per-worker metrics (label `worker`). */
+const PER_WORKER: readonly [string, string, Kind, (w: WorkerMetrics) => number][] = [
+  ['skein_worker_polls_total', 'Task polls on the worker', 'counter', (w) => w.pollCount],
+  ['skein_worker_busy_seconds_total', 'Time the worker spent running tasks', 'counter', (w) => w.busyMs / 1000],
+  ['skein_worker_steals_total', 'Tasks the worker stole from others', 'counter', (w) => w.stealCount],
+  ['skein_worker_parks_total', 'Times the worker ran out of work and parked', 'counter', (w) => w.parkCount],
+  ['skein_worker_local_queue_depth', "Tasks in the worker's local queue", 'gauge', (w) => w.localQueueDepth],
+];
+
+const POLL_TIME = 'skein_poll_time_seconds';
+
 /**
  * Register skein's metrics on `registry`, read from `runtime` at each scrape:
  * skein_alive_tasks, skein_spawned_tasks_total, skein_global_queue_depth,
@@ -36,89 +65,75 @@ export class PromClientMissingError extends SkeinError {
  * histograms can't be shared between threads), so bucket counts are interpolated where
  * several threads' samples mix.
  *
- * Errors: PromClientMissingError without prom-client; prom-client's own error if a metric
- * of the same name is already on the registry.
+ * Errors: PromClientMissingError without prom-client; SkeinError
+ * `ERR_SKEIN_METRIC_REGISTERED` if a skein_* metric is already on the registry (then none
+ * is added).
  */
 export function prometheus(runtime: ConsoleRuntime, registry: PromClient.Registry): void {
   const client = loadPromClient();
+  const taken = [...RUNTIME, ...PER_WORKER]
+    .map(([name]) => name)
+    .concat(POLL_TIME)
+    .filter((n) => registry.getSingleMetric(n) !== undefined);
+  if (taken.length > 0) {
+    throw new SkeinError(
+      'ERR_SKEIN_METRIC_REGISTERED',
+      `${taken.join(', ')} already on this registry: call prometheus() once per registry`,
+    );
+  }
   const registers = [registry];
-  const m = () => runtime.metrics();
   const label = (i: number) => (runtime.flavor === 'current_thread' ? 'main' : String(i));
-
-  const gauge = (name: string, help: string, read: () => number) =>
-    new client.Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read());
-      },
-    });
-  const counter = (name: string, help: string, read: () => number) =>
-    new client.Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  const perWorker = (
-    name: string,
-    help: string,
-    read: (w: ReturnType<ReturnType<typeof m>['worker']>) => number,
-    kind: 'counter' | 'gauge',
-  ) => {
-    const fill = (set: (labels: { worker: string }, v: number) => void) => {
-      const rm = m();
-      for (let i = 0; i < rm.numWorkers; i++) set({ worker: label(i) }, read(rm.worker(i)));
-    };
+  for (const [name, help, kind, read] of RUNTIME) {
     if (kind === 'gauge')
       new client.Gauge({
         name,
         help,
-        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.set(read(runtime.metrics()));
+        },
+      });
+    // A counter can't be set: reset it, then add the runtime's running total.
+    else
+      new client.Counter({
+        name,
+        help,
         registers,
         collect() {
           this.reset();
-          fill((l, v) => this.set(l, v));
+          this.inc(read(runtime.metrics()));
+        },
+      });
+  }
+  for (const [name, help, kind, read] of PER_WORKER) {
+    const each = (set: (labels: { worker: string }, v: number) => void): void => {
+      const m = runtime.metrics();
+      for (let i = 0; i < m.numWorkers; i++) set({ worker: label(i) }, read(m.worker(i)));
+    };
+    const labelNames = ['worker'];
+    if (kind === 'gauge')
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          each((l, v) => this.set(l, v));
         },
       });
     else
       new client.Counter({
         name,
         help,
-        labelNames: ['worker'],
+        labelNames,
         registers,
         collect() {
           this.reset();
-          fill((l, v) => this.inc(l, v));
+          each((l, v) => this.inc(l, v));
         },
       });
-  };
-
-  gauge('skein_alive_tasks', 'Spawned tasks that have not finished', () => m().numAliveTasks);
-  counter('skein_spawned_tasks_total', 'Tasks spawned since the runtime started', () => m().spawnedTasksCount);
-  gauge('skein_global_queue_depth', 'Tasks in the global (injection) queue', () => m().globalQueueDepth);
-  counter(
-    'skein_budget_forced_yields_total',
-    'Times a task was made to yield after using up its budget',
-    () => m().budgetForcedYieldCount,
-  );
-  gauge('skein_blocking_threads', 'Threads in the blocking pool', () => m().numBlockingThreads);
-  gauge('skein_blocking_idle_threads', 'Idle threads in the blocking pool', () => m().numIdleBlockingThreads);
-  gauge('skein_blocking_queue_depth', 'Jobs waiting for a blocking-pool thread', () => m().blockingQueueDepth);
-  perWorker('skein_worker_polls_total', 'Task polls on the worker', (w) => w.pollCount, 'counter');
-  perWorker(
-    'skein_worker_busy_seconds_total',
-    'Time the worker spent running tasks',
-    (w) => w.busyMs / 1000,
-    'counter',
-  );
-  perWorker('skein_worker_steals_total', 'Tasks the worker stole from others', (w) => w.stealCount, 'counter');
-  perWorker('skein_worker_parks_total', 'Times the worker ran out of work and parked', (w) => w.parkCount, 'counter');
-  perWorker('skein_worker_local_queue_depth', "Tasks in the worker's local queue", (w) => w.localQueueDepth, 'gauge');
+  }
   registry.registerMetric(pollTimeMetric(runtime));
 }
 
@@ -129,7 +144,7 @@ export function prometheus(runtime: ConsoleRuntime, registry: PromClient.Registr
  * answers those from the runtime's merged histogram.
  */
 function pollTimeMetric(runtime: ConsoleRuntime): PromClient.Metric {
-  const name = 'skein_poll_time_seconds';
+  const name = POLL_TIME;
   const help = 'Time each task poll took';
   const metric = {
     name,
@@ -167,7 +182,10 @@ function loadPromClient(): typeof PromClient {
   try {
     return createRequire(import.meta.url)('prom-client') as typeof PromClient;
   } catch (err) {
-    if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') throw new PromClientMissingError(err);
+    // Only prom-client itself missing: a broken install of one of its own dependencies says so.
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'MODULE_NOT_FOUND' && String(e.message).includes("'prom-client'"))
+      throw new PromClientMissingError(err);
     throw err;
   }
 }

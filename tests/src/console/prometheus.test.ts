@@ -77,7 +77,7 @@ describe('@skein/console: prometheus()', () => {
     expect(s.get('skein_poll_time_seconds_count')).toBeLessThanOrEqual(m.pollTimeHistogram().count);
   });
 
-  it('answers getMetricsAsJSON too, and refuses to register twice on one registry', async () => {
+  it('answers getMetricsAsJSON too, and refuses to register twice on one registry, adding nothing', async () => {
     const rt = await Runtime.builder().currentThread().logger('silent').build();
     cleanup.push(() => rt.shutdown());
     const registry = new Registry();
@@ -87,6 +87,11 @@ describe('@skein/console: prometheus()', () => {
     expect(hist.type).toBe('histogram');
     expect(hist.values.some((v) => v.labels.le === '+Inf')).toBe(true);
     expect(json.map((x) => x.name)).toContain('skein_alive_tasks');
-    expect(() => prometheus(rt, registry)).toThrow(/already been registered/);
+    expect(() => prometheus(rt, registry)).toThrow(expect.objectContaining({ code: 'ERR_SKEIN_METRIC_REGISTERED' }));
+    // A clash on one name adds none of the others.
+    const other = new Registry();
+    other.registerMetric(registry.getSingleMetric('skein_worker_parks_total')!);
+    expect(() => prometheus(rt, other)).toThrow(/skein_worker_parks_total already on this registry/);
+    expect(other.getMetricsAsArray()).toHaveLength(1);
   });
 });
