@@ -1,7 +1,6 @@
 /**
  * Server-sent events: the streams of GET /api/events. Each client gets every snapshot as
- * an `event: snapshot` message; a comment line every few seconds keeps proxies from
- * closing a quiet stream.
+ * an `event: snapshot` message (so a stream is never quiet for long: no keep-alive needed).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -32,11 +31,6 @@ export class SseHub {
     if (this.#clients.size === 0) return;
     const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const res of this.#clients) res.write(msg);
-  }
-
-  /** A keep-alive comment to every stream. */
-  ping(): void {
-    for (const res of this.#clients) res.write(': ping\n\n');
   }
 
   /** End every stream. */
