@@ -26,7 +26,7 @@
  */
 import { AcquireError } from '../errors/sync_errors.js';
 import { rangeError } from '../errors/invalid_argument.js';
-import type { OnCancel } from '../task/waiter.js';
+import { Rejection, type OnCancel } from '../task/waiter.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 
 /** Most permits a semaphore can hold (Tokio's `MAX_PERMITS` on 32-bit targets: 2^29 - 1). */
@@ -43,10 +43,26 @@ export class AcquireWaiter<V> extends QueuedWaiter<V> {
   remaining = 0;
   /** The value the await resolves with once every permit is assigned. */
   result: V;
+  readonly sem: BatchSemaphore;
 
   constructor(sem: BatchSemaphore, result: V) {
     super(sem.onCancel as OnCancel<V>);
     this.result = result;
+    this.sem = sem;
+  }
+
+  /**
+   * A semaphore closed after this waiter was granted but before its task resumed still
+   * fails it, and takes its permits back: Tokio's `Acquire::poll` checks for closing first,
+   * and dropping the acquire returns what it had been assigned.
+   */
+  override run(): void {
+    if (this.remaining === 0 && this.requested !== 0 && this.value === this.result
+      && this.sem.isClosed() && (this.scope === undefined || !this.scope.cancelled)) {
+      this.value = new Rejection(this.closedError()) as V;
+      this.sem.release(this.requested);
+    }
+    super.run();
   }
 
   /** The error a closed semaphore fails this waiter with. */

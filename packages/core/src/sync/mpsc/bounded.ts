@@ -37,19 +37,35 @@ class SendWaiter<T> extends AcquireWaiter<void> {
     return new SendError(this.message);
   }
 
-  // Waiter.run resolves unless the waiter failed (closed) or its scope was cancelled (then
-  // the semaphore's onCancel returns the permit). Only a resolving send delivers.
+  // Waiter.run resolves unless the waiter failed (closed, even after its grant) or its
+  // scope was cancelled (then the semaphore's onCancel returns the permit). Only a
+  // resolving send delivers; a failing one may have returned the last slot a closed
+  // channel's receiver was waiting for.
   override run(): void {
-    const deliver = !this.#closed && (this.scope === undefined || !this.scope.cancelled);
     super.run();
-    if (deliver) this.chan.push(this.message);
+    if (!this.#closed && (this.scope === undefined || !this.scope.cancelled)) this.chan.push(this.message);
+    else if (this.chan.rxClosed) this.chan.wakeIfEnded();
   }
 }
 
 /** A parked `reserve`: a closed channel fails it with SendError, as in Tokio. */
 class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
+  readonly chan: Chan<T>;
+
+  constructor(chan: Chan<T>) {
+    super(chan.sem!, new Permit(chan));
+    this.chan = chan;
+  }
+
   override closedError(): unknown {
     return new SendError(undefined, 'channel closed: the receiver has been closed; no permit can be reserved');
+  }
+
+  // A reserve that fails or is cancelled after its grant gives its slot back here; if that
+  // was the last one out, a receiver parked on the closed channel sees the end now.
+  override run(): void {
+    super.run();
+    if (this.chan.rxClosed) this.chan.wakeIfEnded();
   }
 }
 
@@ -170,7 +186,7 @@ export class Sender<T> extends SenderBase<T> {
     // The permit counts as a sender from now on (it is handed out unless cancelled, when
     // the semaphore gives the slot back and `dropTx` below runs).
     chan.txCount++;
-    const p = sem.wait(new ReserveWaiter<T>(sem, new Permit(chan)), 1);
+    const p = sem.wait(new ReserveWaiter<T>(chan), 1);
     p.then(undefined, () => chan.dropTx());
     return p;
   }
