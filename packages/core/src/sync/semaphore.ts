@@ -113,13 +113,16 @@ export class Semaphore {
   acquire(n = 1): Promise<Permit> {
     if (n !== 1) assertPermits(n, 'n');
     const sem = this.#sem;
-    if (sem.available() >= n && !sem.isClosed()) {
+    const closed = sem.isClosed();
+    if (closed || sem.available() >= n) {
+      // Ready either way, and charged either way, as Tokio's `Acquire::poll` charges the
+      // budget before it looks: a loop on a closed semaphore yields too.
       const c = coop();
       if (c !== undefined) return c.then(() => this.acquire(n));
+      if (closed) return Promise.reject(new AcquireError());
       sem.tryTake(n);
       return Promise.resolve(new Permit(sem, n));
     }
-    if (sem.isClosed()) return Promise.reject(new AcquireError());
     return sem.wait(new AcquireWaiter<Permit>(sem, new Permit(sem, n)), n);
   }
 

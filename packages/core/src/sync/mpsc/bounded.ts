@@ -120,14 +120,16 @@ export class Sender<T> extends SenderBase<T> {
   send(value: T): Promise<void> {
     const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
+    const closed = !this.open || sem.isClosed();
+    if (closed || sem.available() !== 0) {
+      // Ready, sent or failed: charged either way (Tokio's send charges the budget first).
       const c = coop();
       if (c !== undefined) return c.then(() => this.send(value));
+      if (closed) return Promise.reject(new SendError(value));
       sem.tryTake(1);
       chan.push(value);
       return RESOLVED;
     }
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(value));
     return sem.wait(new SendWaiter(chan, value), 1);
   }
 
@@ -152,7 +154,11 @@ export class Sender<T> extends SenderBase<T> {
   sendTimeout(value: T, ms: number): Promise<void> {
     assertDuration(ms, 'ms');
     const sem = this.chan.sem!;
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendTimeoutError('closed', value));
+    if (!this.open || sem.isClosed()) {
+      const c = coop();
+      if (c !== undefined) return c.then(() => this.sendTimeout(value, ms));
+      return Promise.reject(new SendTimeoutError('closed', value));
+    }
     if (sem.available() !== 0) return this.send(value);
     let waited: Promise<void>;
     try {
@@ -175,14 +181,15 @@ export class Sender<T> extends SenderBase<T> {
   reserve(): Promise<Permit<T>> {
     const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
+    const closed = !this.open || sem.isClosed();
+    if (closed || sem.available() !== 0) {
       const c = coop();
       if (c !== undefined) return c.then(() => this.reserve());
+      if (closed) return Promise.reject(new SendError(undefined));
       sem.tryTake(1);
       chan.txCount++;
       return Promise.resolve(new Permit(chan));
     }
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(undefined));
     // The permit counts as a sender from now on (it is handed out unless cancelled, when
     // the semaphore gives the slot back and `dropTx` below runs).
     chan.txCount++;
