@@ -43,26 +43,26 @@ export class AcquireWaiter<V> extends QueuedWaiter<V> {
   remaining = 0;
   /** The value the await resolves with once every permit is assigned. */
   result: V;
-  readonly sem: BatchSemaphore;
 
   constructor(sem: BatchSemaphore, result: V) {
     super(sem.onCancel as OnCancel<V>);
     this.result = result;
-    this.sem = sem;
   }
 
   /**
-   * A semaphore closed after this waiter was granted but before its task resumed still
-   * fails it, and takes its permits back: Tokio's `Acquire::poll` checks for closing first,
-   * and dropping the acquire returns what it had been assigned.
+   * For the `run` of a waiter whose semaphore can close (`sem`, its own), before
+   * `super.run()`: a semaphore closed after the grant but before the task resumed still
+   * fails the acquire and takes its permits back, as Tokio's `Acquire::poll` checks for
+   * closing first and dropping the acquire returns what it had been assigned. A method
+   * rather than a `run` override with a `sem` field: the mpsc send path measured 20-40%
+   * slower with those.
    */
-  override run(): void {
+  protected failIfClosedSinceGrant(sem: BatchSemaphore): void {
     if (this.remaining === 0 && this.requested !== 0 && this.value === this.result
-      && this.sem.isClosed() && (this.scope === undefined || !this.scope.cancelled)) {
+      && sem.isClosed() && (this.scope === undefined || !this.scope.cancelled)) {
       this.value = new Rejection(this.closedError()) as V;
-      this.sem.release(this.requested);
+      sem.release(this.requested);
     }
-    super.run();
   }
 
   /** The error a closed semaphore fails this waiter with. */

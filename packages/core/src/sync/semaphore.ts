@@ -14,6 +14,21 @@ import { assertNumber, rangeError } from '../errors/invalid_argument.js';
 import { coop } from '../task/yield_now.js';
 import { AcquireWaiter, BatchSemaphore, MAX_PERMITS } from './batch_semaphore.js';
 
+/** A queued `Semaphore.acquire`: a semaphore can be closed, even after granting it. */
+class PermitWaiter extends AcquireWaiter<Permit> {
+  readonly #sem: BatchSemaphore;
+
+  constructor(sem: BatchSemaphore, n: number) {
+    super(sem, new Permit(sem, n));
+    this.#sem = sem;
+  }
+
+  override run(): void {
+    this.failIfClosedSinceGrant(this.#sem);
+    super.run();
+  }
+}
+
 /** Permits held from a {@link Semaphore}. Release exactly once (or `forget`). */
 export class Permit implements Disposable {
   #sem: BatchSemaphore | null;
@@ -123,7 +138,7 @@ export class Semaphore {
       sem.tryTake(n);
       return Promise.resolve(new Permit(sem, n));
     }
-    return sem.wait(new AcquireWaiter<Permit>(sem, new Permit(sem, n)), n);
+    return sem.wait(new PermitWaiter(sem, n), n);
   }
 
   /**

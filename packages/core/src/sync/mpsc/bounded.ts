@@ -42,6 +42,7 @@ class SendWaiter<T> extends AcquireWaiter<void> {
   // resolving send delivers; a failing one may have returned the last slot a closed
   // channel's receiver was waiting for.
   override run(): void {
+    this.failIfClosedSinceGrant(this.chan.sem!);
     super.run();
     if (!this.#closed && (this.scope === undefined || !this.scope.cancelled)) this.chan.push(this.message);
     else if (this.chan.rxClosed) this.chan.wakeIfEnded();
@@ -64,6 +65,7 @@ class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
   // A reserve that fails or is cancelled after its grant gives its slot back here; if that
   // was the last one out, a receiver parked on the closed channel sees the end now.
   override run(): void {
+    this.failIfClosedSinceGrant(this.chan.sem!);
     super.run();
     if (this.chan.rxClosed) this.chan.wakeIfEnded();
   }
