@@ -15,7 +15,7 @@ import { mergedPollHistogram } from '../metrics/poll_time_summary.js';
 import { JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
-import { isTaskDef, type TaskDef } from '../task/task_def.js';
+import { isTaskDef, spawnTarget, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
 import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
 import type { RuntimeConfig } from './config.js';
@@ -110,9 +110,10 @@ export class Runtime implements RuntimeCore {
   spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
   spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
   spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
-    if (isTaskDef(t)) return this.spawnTask(t, args);
-    assertFunction(t, 'task');
-    return this.spawnLocal(t as () => unknown);
+    const target = spawnTarget(t, args.length, 'runtime.spawn()');
+    if (target !== undefined && typeof target !== 'function') return this.spawnTask(target, args);
+    assertFunction(target, 'task');
+    return this.spawnLocal(target);
   }
 
   /** Spawn a closure on the main thread. */
