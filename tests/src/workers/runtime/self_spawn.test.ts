@@ -16,7 +16,7 @@ for (const flavor of ['current_thread', 'multi_thread'] as const) {
     it('spawns the definition with its arguments (the raw function maps back to it)', async () => {
       expect(await rt.spawn(countdown, 200)).toBe(200);
       expect(await rt.spawn(countdownViaHandle, 5)).toBe(5);
-      expect(await rt.blockOn(() => spawn(countdown.fn, 50))).toBe(50);
+      expect(await rt.blockOn(() => spawn(countdown.fn as never, 50 as never))).toBe(50);
       expect(await rt.spawn(countdown.fn as never, 7 as never)).toBe(7);
     });
 
