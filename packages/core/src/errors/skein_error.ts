@@ -38,12 +38,23 @@ export class Elapsed extends SkeinError {
   }
 }
 
+/** The free functions that have a method of the same name on `Runtime`. */
+const RUNTIME_METHODS: ReadonlySet<string> = new Set(['spawn', 'spawnLocal', 'spawnBlocking']);
+
+/** How to call `what` (e.g. `sleep()`) from outside a task: its Runtime method, or inside blockOn. */
+function fromOutside(what: string): string {
+  const name = what.replace(/\(\)$/, '');
+  return RUNTIME_METHODS.has(name)
+    ? `or call \`runtime.${name}(...)\` on the runtime directly`
+    : `e.g. \`await runtime.blockOn(() => ${name}(...))\``;
+}
+
 /** A runtime function was called outside any runtime (no task context). */
 export class NoRuntimeError extends SkeinError {
   constructor(what: string) {
     super('ERR_SKEIN_NO_RUNTIME',
       `${what} must be called from inside a skein runtime. Build one with \`await Runtime.builder().build()\` ` +
-      `and call it inside \`runtime.blockOn(...)\` or a spawned task, or call \`runtime.${what.replace(/\(\)$/, '')}(...)\` on the runtime directly. ` +
+      `and call it inside \`runtime.blockOn(...)\` or a spawned task, ${fromOutside(what)}. ` +
       'From a callback a task registered (a timer, an event listener), capture `Handle.current()` in the task and call `handle.spawn(...)`: ' +
       'such callbacks run outside the task on Node 20');
   }
