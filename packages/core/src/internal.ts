@@ -19,5 +19,4 @@ export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
 export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule } from './runtime/backends.js';
 export { runThreadHook } from './runtime/thread_hooks.js';
 export { makeLogger } from './runtime/logger.js';
-export { pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
-export { SUMMARY_SLOTS, writeSummary, mergedPollHistogram } from './metrics/poll_time_summary.js';
+export { metricsToJSON, pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';

@@ -10,8 +10,7 @@ import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
-import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
-import { mergedPollHistogram } from '../metrics/poll_time_summary.js';
+import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
 import { JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
@@ -293,7 +292,7 @@ function runtimeMetrics(
     overflowCount: 0,
     get meanPollTimeUs() { return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount; },
   };
-  return {
+  const metrics: RuntimeMetrics = {
     get numWorkers() { return multi()?.numWorkers ?? 1; },
     get numAliveTasks() { return alive() + (multi()?.numAliveTasks ?? 0); },
     get spawnedTasksCount() { return spawned() + (multi()?.spawnedTasksCount ?? 0); },
@@ -310,9 +309,9 @@ function runtimeMetrics(
     },
     pollTimeHistogram() {
       const m = multi();
-      if (m === undefined) return pollHistogram([c.pollTimeNs]);
-      const { src, bases } = m.pollTimeSummaries;
-      return mergedPollHistogram(c.pollTimeNs, src, bases);
+      return pollHistogram(m === undefined ? [c.pollTimeNs] : [c.pollTimeNs, ...m.pollTimeHistograms]);
     },
+    toJSON: () => metricsToJSON(metrics),
   };
+  return metrics;
 }

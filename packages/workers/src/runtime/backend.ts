@@ -15,6 +15,7 @@
  * tasks as Tokio does when its runtime is dropped.
  */
 import { MessageChannel } from 'node:worker_threads';
+import type { RecordableHistogram } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isTaskDef, type TaskDumpEntry } from '@skein/core';
@@ -59,8 +60,6 @@ class MultiThreadScheduler implements MultiThreadBackend {
   #workers!: WorkerSet;
   #closing: Promise<void> | undefined = undefined;
   readonly #metrics: WorkerMetrics[] = [];
-  /** Where the workers' poll-time summaries are (fixed for the runtime's life). */
-  readonly #summaries: { src: Float64Array; bases: readonly number[] };
 
   constructor(config: RuntimeConfig, main: RuntimeCore, logger: Logger) {
     this.#config = config;
@@ -79,7 +78,6 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#keepAlive.port1.on('message', () => undefined);
     this.#keepAlive.port1.unref();
     for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
-    this.#summaries = { src: sh.pollSummaries, bases: Array.from({ length: sh.workers }, (_, i) => sh.summaryBase(i)) };
   }
 
   async start(): Promise<void> {
@@ -145,8 +143,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
     return n;
   }
 
-  get pollTimeSummaries(): { src: Float64Array; bases: readonly number[] } {
-    return this.#summaries;
+  get pollTimeHistograms(): readonly RecordableHistogram[] {
+    return this.#sh.init.pollTimeNs;
   }
 
   get budgetForcedYieldCount(): number {

@@ -20,7 +20,7 @@ import { SharedLayout } from '../shared/layout.js';
 import { Mailbox } from '../shared/mailbox.js';
 import { SlotTable } from './task_slots.js';
 import { TypeRegistry } from './type_registry.js';
-import { SUMMARY_SLOTS } from '@skein/core/internal';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 // control: header words
 export const C_NEXT_ID_BLOCK = 0;
@@ -64,6 +64,12 @@ export interface SharedInit {
   readonly slots: SharedArrayBuffer;
   readonly types: SharedArrayBuffer;
   readonly arena: SharedArrayBuffer;
+  /**
+   * Worker `i`'s poll-time histogram (nanoseconds). Not shared memory, but as good: the
+   * copy each thread gets from `workerData` shares the native histogram, so the main
+   * thread reads what the worker records, and a replacement worker goes on recording.
+   */
+  readonly pollTimeNs: readonly RecordableHistogram[];
   readonly channelName: string;
 }
 
@@ -96,7 +102,7 @@ export class SharedState {
     const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
     const layout = SharedLayout.create({ workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 });
     const control = new SharedArrayBuffer(
-      (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8 + sizes.workers * SUMMARY_SLOTS * 8,
+      (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8,
     );
     const offs = mailboxOffsets(sizes);
     const mailboxes = new SharedArrayBuffer(offs[sizes.workers + 1]!);
@@ -104,7 +110,8 @@ export class SharedState {
     const slots = new SharedArrayBuffer(SlotTable.bytesFor(totalSlots));
     const types = TypeRegistry.create(sizes.taskTypes, sizes.taskTypes * 256);
     const arena = Arena.create(sizes.arenaBytes);
-    return { sizes, layout: layout.sab, control, mailboxes, slots, types, arena, channelName };
+    const pollTimeNs = Array.from({ length: sizes.workers }, () => createHistogram());
+    return { sizes, layout: layout.sab, control, mailboxes, slots, types, arena, pollTimeNs, channelName };
   }
 
   readonly init: SharedInit;
@@ -115,8 +122,6 @@ export class SharedState {
   readonly layout: SharedLayout;
   readonly control: Int32Array;
   readonly metrics: Float64Array;
-  /** Each worker's poll-time histogram summary (metrics/poll_time_summary.ts in core). */
-  readonly pollSummaries: Float64Array;
   readonly mailboxes: readonly Mailbox[];
   readonly slots: SlotTable;
   readonly types: TypeRegistry;
@@ -131,7 +136,6 @@ export class SharedState {
     const words = HEADER_WORDS + (this.workers + 1) * THREAD_WORDS;
     this.control = new Int32Array(init.control, 0, words);
     this.metrics = new Float64Array(init.control, words * 4, (this.workers + 1) * METRIC_SLOTS);
-    this.pollSummaries = new Float64Array(init.control, words * 4 + (this.workers + 1) * METRIC_SLOTS * 8, this.workers * SUMMARY_SLOTS);
     const offs = mailboxOffsets(init.sizes);
     const boxes: Mailbox[] = [];
     for (let t = 0; t <= this.workers; t++) boxes.push(new Mailbox(init.mailboxes, offs[t]!));
@@ -149,11 +153,6 @@ export class SharedState {
   /** Index into `metrics` of thread `t`'s metric `field`. */
   metric(t: number, field: number): number {
     return t * METRIC_SLOTS + field;
-  }
-
-  /** Index into `pollSummaries` of worker `w`'s summary. */
-  summaryBase(w: number): number {
-    return w * SUMMARY_SLOTS;
   }
 
   /** First slot index of thread `t`'s partition. */
