@@ -29,7 +29,7 @@ import { TaskIds } from '../scheduler/task_ids.js';
 import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
 import { CompletionPump, InjectBatcher } from './main_io.js';
 import { workerMetrics } from './metrics.js';
-import { sharedSizes, workerResourceLimits } from './options.js';
+import { assertWorkersFit, createShared, sharedSizes, workerResourceLimits } from './options.js';
 import { WorkerSet } from './worker_set.js';
 
 /** Build the multi-thread backend for `config` and start its workers. */
@@ -65,7 +65,9 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#config = config;
     this.#main = main;
     this.#logger = logger;
-    const init = SharedState.create(sharedSizes(config.workerThreads), `skein:${randomUUID()}`);
+    const sizes = sharedSizes(config.workerThreads);
+    assertWorkersFit(sizes);
+    const init = createShared(sizes, `skein:${randomUUID()}`);
     const sh = (this.#sh = new SharedState(init));
     const me = sh.mainThread;
     this.#side = new SideChannel(init.channelName, sh.control, C_NEXT_CHANNEL_ID, me);

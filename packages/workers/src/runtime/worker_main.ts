@@ -37,6 +37,7 @@ const rt = new WorkerRuntime(sh, me, ids, logger);
 const spawner = new Spawner(sh, me, codec, ids, (ref) => loop.submit(ref), logger);
 const runner = new TaskRunner(rt, sh, me, codec, spawner);
 spawner.onAbortNotice = (s) => runner.abortNotice(s);
+spawner.onAbortSweep = () => runner.abortFlagged();
 spawner.runLocally = (fn, args, name, id) => rt.runHere(fn, args, name, id);
 rt.spawner = spawner;
 rt.runner = runner;

@@ -10,13 +10,12 @@
  *   64-byte line of words per thread (LIFO slot, searching flag) and one 128-byte line of
  *   float64 metrics per thread, written by the owner and read by anyone, so
  *   `runtime.metrics()` is synchronous.
- * - **mailboxes**: completion mailboxes sized so a push can never fail: the main thread's
- *   holds one entry per main slot; a worker's, one per own slot plus one abort notice per
- *   slot in the runtime (each slot produces at most one of each while occupied).
+ * - **mailboxes**: completion mailboxes sized so a completion can never be lost (see
+ *   {@link mailboxCapacity}): memory per worker stays linear in its own slots.
  * - **slots**, **types**, **arena**: see task_slots.ts, type_registry.ts, codec/arena.ts.
  */
 import { Arena } from '../codec/arena.js';
-import { SharedLayout } from '../shared/layout.js';
+import { SharedLayout, type LayoutOptions } from '../shared/layout.js';
 import { Mailbox } from '../shared/mailbox.js';
 import { SlotTable } from './task_slots.js';
 import { TypeRegistry } from './type_registry.js';
@@ -41,6 +40,8 @@ export const M_SPAWNED = 5;
 export const M_FINISHED = 6;
 export const M_BUDGET_YIELDS = 7;
 const METRIC_SLOTS = 16;
+/** Bytes of module URL and export name the type table keeps per type, on average. */
+const TYPE_NAME_BYTES = 256;
 
 /** Sizes of a runtime's shared memory. */
 export interface SharedSizes {
@@ -79,9 +80,15 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
+/**
+ * A completion can never be lost: each slot sends its spawner one completion (or
+ * cancelled-while-queued notice) while occupied, so a mailbox holds one per own slot. A
+ * worker's also takes abort notices for the tasks it runs, as many again as it has slots;
+ * past that, notices fall back to a sweep (the mailbox's signal), which keeps the size linear
+ * in the worker's own slots rather than in every slot of the runtime.
+ */
 function mailboxCapacity(sizes: SharedSizes, thread: number): number {
-  const total = sizes.mainSlots + sizes.workers * sizes.workerSlots;
-  return thread === sizes.workers ? pow2AtLeast(sizes.mainSlots) : pow2AtLeast(sizes.workerSlots + total);
+  return thread === sizes.workers ? pow2AtLeast(sizes.mainSlots) : pow2AtLeast(2 * sizes.workerSlots);
 }
 
 function mailboxOffsets(sizes: SharedSizes): number[] {
@@ -95,20 +102,34 @@ function mailboxOffsets(sizes: SharedSizes): number[] {
   return out;
 }
 
+function layoutOptions(sizes: SharedSizes): LayoutOptions {
+  const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
+  return { workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 };
+}
+
+function controlBytes(sizes: SharedSizes): number {
+  return (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8;
+}
+
 /** The runtime's shared memory as seen from one thread. */
 export class SharedState {
+  /** Bytes of shared memory {@link create} allocates for `sizes`. */
+  static bytesFor(sizes: SharedSizes): number {
+    return SharedLayout.bytesFor(layoutOptions(sizes)) + controlBytes(sizes) + mailboxOffsets(sizes)[sizes.workers + 1]!
+      + SlotTable.bytesFor(sizes.mainSlots + sizes.workers * sizes.workerSlots)
+      + TypeRegistry.bytesFor(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES) + sizes.arenaBytes;
+  }
+
   /** Allocate everything (main thread, once per runtime). */
   static create(sizes: SharedSizes, channelName: string): SharedInit {
     const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
-    const layout = SharedLayout.create({ workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 });
-    const control = new SharedArrayBuffer(
-      (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8,
-    );
+    const layout = SharedLayout.create(layoutOptions(sizes));
+    const control = new SharedArrayBuffer(controlBytes(sizes));
     const offs = mailboxOffsets(sizes);
     const mailboxes = new SharedArrayBuffer(offs[sizes.workers + 1]!);
     for (let t = 0; t <= sizes.workers; t++) Mailbox.initialize(mailboxes, offs[t]!, mailboxCapacity(sizes, t));
     const slots = new SharedArrayBuffer(SlotTable.bytesFor(totalSlots));
-    const types = TypeRegistry.create(sizes.taskTypes, sizes.taskTypes * 256);
+    const types = TypeRegistry.create(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES);
     const arena = Arena.create(sizes.arenaBytes);
     const pollTimeNs = Array.from({ length: sizes.workers }, () => createHistogram());
     return { sizes, layout: layout.sab, control, mailboxes, slots, types, arena, pollTimeNs, channelName };
