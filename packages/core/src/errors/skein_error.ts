@@ -88,3 +88,19 @@ export class SerializationError extends SkeinError {
       { cause });
   }
 }
+
+/**
+ * A worker thread importing a task module ran something a task module must not: it built a
+ * runtime, or started a server. Every worker imports each task module it runs tasks from,
+ * so such a module would start a runtime (which never finishes importing: the task hangs)
+ * or a server (a second listener on the same port: the workers crash) in every worker.
+ */
+export class TaskModuleSideEffectError extends SkeinError {
+  constructor(what: string, moduleUrl: string) {
+    super('ERR_SKEIN_TASK_MODULE_SIDE_EFFECT',
+      `${what} ran while a worker thread imported the task module ${moduleUrl}. Workers import every module ` +
+      'that defines a task() to run it, so a task module must have no side effects: keep runtimes, servers ' +
+      'and other start-up code in your entry module, and put the task() definitions in a module of their own ' +
+      "that the entry imports (`// tasks.ts: export const work = task(import.meta, ...)`, `// main.ts: import { work } from './tasks.js'`)");
+  }
+}

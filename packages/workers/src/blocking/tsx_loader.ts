@@ -31,6 +31,9 @@ import { pathToFileURL } from 'node:url';
 /** Set on `globalThis` once tsx's hooks are registered in the current thread. */
 export const TSX_REGISTERED: unique symbol = Symbol.for('skein.tsxRegistered') as never;
 
+/** Shared with `@skein/core` (task/task_module_import.ts): URLs being imported as task modules. */
+const TASK_MODULE_IMPORTS = Symbol.for('skein.taskModuleImports');
+
 const TS_URL = /\.(?:[cm]?ts|tsx)(?:[?#].*)?$/i;
 
 /** Whether importing `url` needs TypeScript support. */
@@ -129,10 +132,23 @@ export function ensureTsx(moduleUrl: string, preferredApiUrl: string | undefined
 }
 
 /**
- * Import `url` in this thread, TypeScript included (see the file comment for which way).
- * `tsxApiUrl` is tsx as the starting thread found it, if it did.
+ * Import the task module `url` in this thread, TypeScript included (see the file comment for
+ * which way). `tsxApiUrl` is tsx as the starting thread found it, if it did.
  */
 export async function importModule(url: string, tsxApiUrl: string | undefined): Promise<Record<string, unknown>> {
+  // While it evaluates, building a runtime or starting a server is an error naming it
+  // (`@skein/core`'s task_module_import.ts reads this list; pool threads don't load core).
+  const g = globalThis as Record<symbol, string[] | undefined>;
+  const importing = (g[TASK_MODULE_IMPORTS] ??= []);
+  importing.push(url);
+  try {
+    return await importTypeScriptAware(url, tsxApiUrl);
+  } finally {
+    importing.splice(importing.indexOf(url), 1);
+  }
+}
+
+async function importTypeScriptAware(url: string, tsxApiUrl: string | undefined): Promise<Record<string, unknown>> {
   if (!isTypeScriptUrl(url) || (globalThis as Record<symbol, unknown>)[TSX_REGISTERED] === true) {
     return (await import(url)) as Record<string, unknown>;
   }

@@ -22,9 +22,11 @@ import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
+import { guardServers } from './server_guard.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
 import { WorkerRuntime } from './worker_runtime.js';
 
+guardServers();
 const boot = workerData as WorkerBoot;
 const me = boot.index;
 setTsxApiUrl(boot.tsxApiUrl);
