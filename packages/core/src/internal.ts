@@ -12,6 +12,7 @@ export { JoinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';
 export { TimeDriver } from './time/driver.js';
 export { Clock } from './time/clock.js';
+export { unsendableArgument } from './task/sendable.js';
 export { TASK_MODULE_IMPORTS, assertNoTaskModuleImport } from './task/task_module_import.js';
 export { TASK_MARKER, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';

@@ -84,7 +84,8 @@ export class SerializationError extends SkeinError {
   constructor(what: string, cause?: unknown) {
     super('ERR_SKEIN_SERIALIZATION',
       `${what} can't be sent to another thread: ${(cause as Error | undefined)?.message ?? 'not structured-cloneable'}. ` +
-      'Pass plain data (numbers, strings, plain objects, arrays, Maps, typed arrays, SharedArrayBuffers), not functions, class instances with methods, or sockets',
+      'Pass plain data (numbers, strings, plain objects, arrays, Maps, typed arrays, SharedArrayBuffers), not functions, symbols, ' +
+      'sockets or other host objects; a class instance arrives as a plain object with its own fields',
       { cause });
   }
 }

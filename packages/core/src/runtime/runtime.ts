@@ -14,6 +14,7 @@ import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics }
 import { JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
+import { assertSendableArgs } from '../task/sendable.js';
 import { isTaskDef, spawnTarget, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
 import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
@@ -139,6 +140,7 @@ export class Runtime implements RuntimeCore {
   /** @internal `spawnTask` without the JoinHandle. */
   startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
     if (this.#multi !== undefined) return this.#multi.spawn(def, args);
+    assertSendableArgs(args, def.exportName ?? def.fn.name);
     const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, def.exportName ?? def.fn.name);
     this.#link(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
