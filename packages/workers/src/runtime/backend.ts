@@ -31,6 +31,8 @@ import { CompletionPump, InjectBatcher } from './main_io.js';
 import { workerMetrics } from './metrics.js';
 import { assertWorkersFit, createShared, sharedSizes, workerResourceLimits } from './options.js';
 import { WorkerSet } from './worker_set.js';
+import { failQueued } from './recovery.js';
+import type { WorkerCrashedError } from './errors.js';
 
 /** Build the multi-thread backend for `config` and start its workers. */
 export async function createMultiThreadBackend(config: RuntimeConfig, main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
@@ -59,6 +61,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
   #refs = 0;
   #workers!: WorkerSet;
   #closing: Promise<void> | undefined = undefined;
+  /** Set once every worker kept crashing the same way and none is replaced (worker_set.ts). */
+  #allCrashed: WorkerCrashedError | undefined = undefined;
   readonly #metrics: WorkerMetrics[] = [];
 
   constructor(config: RuntimeConfig, main: RuntimeCore, logger: Logger) {
@@ -73,13 +77,24 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#side = new SideChannel(init.channelName, sh.control, C_NEXT_CHANNEL_ID, me);
     this.#codec = new PayloadCodec(sh.slots, sh.arena, this.#side);
     this.#batcher = new InjectBatcher(sh);
-    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#batcher.submit, logger);
+    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#submit, logger);
     this.#pump = new CompletionPump(this.#spawner, sh.mailboxes[me]!);
     this.#spawner.onBusy = () => this.#pump.kick();
     this.#spawner.onWatchedChange = (watched) => (watched ? this.#ref() : this.#unref());
     this.#keepAlive.port1.on('message', () => undefined);
     this.#keepAlive.port1.unref();
     for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
+  }
+
+  /** Where spawns go: the inject queue, or straight to failure once no worker is left. */
+  readonly #submit = (ref: number): void => {
+    this.#batcher.submit(ref);
+    if (this.#allCrashed !== undefined) this.#failQueued(this.#allCrashed);
+  };
+
+  #failQueued(cause: WorkerCrashedError): void {
+    this.#batcher.flush();
+    if (failQueued(this.#sh, cause, this.#codec) > 0) this.#pump.kick();
   }
 
   async start(): Promise<void> {
@@ -99,6 +114,10 @@ class MultiThreadScheduler implements MultiThreadBackend {
       main: this.#main,
       onStarted: (i) => this.#hook(c.onThreadStart, i),
       onStopped: (i) => this.#hook(c.onThreadStop, i),
+      onAllGivenUp: (cause) => {
+        this.#allCrashed = cause;
+        this.#failQueued(cause);
+      },
     });
     this.#ref();
     try {
