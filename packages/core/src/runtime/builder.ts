@@ -3,6 +3,7 @@
  * value throws RangeError/TypeError with a code where it was written, not later at build).
  */
 import type { Logger } from 'pino';
+import { assertNoTaskModuleImport } from '../task/task_module_import.js';
 import { assertFunction, assertNumber, typeError } from '../errors/invalid_argument.js';
 import { isTaskDef } from '../task/task_def.js';
 import { loadWorkers } from './backends.js';
@@ -125,9 +126,11 @@ export class Builder {
 
   /**
    * Build the runtime. Errors: SkeinError `ERR_SKEIN_PAUSE_FLAVOR` for `startPaused` on the
-   * multi-thread flavour; `ERR_SKEIN_WORKERS_MISSING` when the flavour needs @skein/workers.
+   * multi-thread flavour; `ERR_SKEIN_WORKERS_MISSING` when the flavour needs @skein/workers;
+   * TaskModuleSideEffectError when a worker thread runs it while importing a task module.
    */
   async build(): Promise<Runtime> {
+    assertNoTaskModuleImport('Runtime.builder().build()');
     const config: RuntimeConfig = { ...this.#c };
     if (config.flavor === 'multi_thread') {
       if (!this.#workerThreadsSet) config.workerThreads = defaultWorkerThreads();

@@ -46,13 +46,21 @@ export class SchedulerCounters {
   unparkCount = 0;
   budgetForcedYieldCount = 0;
   localScheduleCount = 0;
-  /** Poll durations in nanoseconds (mean of each batch). */
-  readonly pollTimeNs: RecordableHistogram = createHistogram();
+  /**
+   * Poll durations in nanoseconds: one sample per batch of polls, the batch's mean (a
+   * sample per poll would cost more than a tiny task's poll itself).
+   */
+  readonly pollTimeNs: RecordableHistogram;
+
+  /** `pollTimeNs` may be a histogram another thread reads (a copy made by postMessage shares it). */
+  constructor(pollTimeNs: RecordableHistogram = createHistogram()) {
+    this.pollTimeNs = pollTimeNs;
+  }
 }
 
 /** One thread's run queue. The runtime owns one per thread it runs tasks on. */
 export class Scheduler {
-  readonly counters = new SchedulerCounters();
+  readonly counters: SchedulerCounters;
   /**
    * Counts polls. A task's ready-await budget is fresh whenever this has moved since it
    * last charged it: Tokio gives each poll of a task its own budget, and a JavaScript task
@@ -62,6 +70,11 @@ export class Scheduler {
   /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
   onIdle: (() => void) | undefined = undefined;
   readonly #queue = new RunQueue<Runnable>();
+
+  /** `pollTimeNs`: where to record poll times (default: a histogram of its own). */
+  constructor(pollTimeNs?: RecordableHistogram) {
+    this.counters = new SchedulerCounters(pollTimeNs);
+  }
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
   #drainPending = false;

@@ -26,7 +26,7 @@ import { WorkerHandleTarget } from './worker_handle.js';
 /** One worker thread's runtime. */
 export class WorkerRuntime implements RuntimeCore {
   readonly flavor = 'multi_thread' as const;
-  readonly scheduler = new Scheduler();
+  readonly scheduler: Scheduler;
   readonly time: TimeDriver;
   readonly logger: Logger;
   readonly index: number;
@@ -45,6 +45,7 @@ export class WorkerRuntime implements RuntimeCore {
     this.index = index;
     this.#ids = ids;
     this.logger = logger;
+    this.scheduler = new Scheduler(sh.init.pollTimeNs[index]);
     this.time = new TimeDriver(this.scheduler);
   }
 
