@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import {
   Runtime, spawn, spawnLocal, sleep, yieldNow, currentTask, task, JoinError, JoinHandle, AbortHandle,
-  Cancelled, SkeinError,
+  Cancelled, SkeinError, Notify,
 } from '@skein/core';
 import { add, slowDouble, whoAmI, fails } from './fixtures/tasks.js';
 import { captureLogs } from './log_capture.js';
@@ -363,10 +363,14 @@ describe('abort', () => {
 
   it('aborting a task that awaits another task does not abort the other one', async () => {
     await rt.blockOn(async () => {
-      const inner = spawn(async () => { await sleep(5); return 'inner'; });
+      // The inner task waits for a notification sent after the abort, so a slow machine
+      // can't let it finish first (which would leave nothing to abort).
+      const go = new Notify();
+      const inner = spawn(async () => { await go.notified(); return 'inner'; });
       const outer = spawn(async () => await inner);
       await yieldNow();
       outer.abort();
+      go.notifyOne();
       expect((await errorOf(outer) as JoinError).isCancelled()).toBe(true);
       expect(await inner).toBe('inner');
     });
