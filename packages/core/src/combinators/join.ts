@@ -41,6 +41,7 @@ function check(fs: readonly unknown[]): void {
   }
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
 const PENDING = 0;
 /** Settled, not yet observed by a poll. */
 const SETTLED = 1;
@@ -104,8 +105,10 @@ class Joiner {
     if (this.#pollQueued) return;
     this.#pollQueued = true;
     // Branches settling in the same microtask wave are observed by one poll, as Tokio
-    // observes every wake-up since its last poll.
-    queueMicrotask(this.#poll);
+    // observes every wake-up since its last poll. A promise reaction rather than
+    // `queueMicrotask`: it carries the task's frame where skein's promise hooks do (Node
+    // 20/22), so completing charges that task's budget.
+    void RESOLVED.then(this.#poll);
   }
 
   readonly #poll = (): void => {
