@@ -27,12 +27,16 @@ export interface TaskDef<A extends unknown[] = unknown[], R = unknown> {
 }
 
 /**
- * Each definition's raw function, mapped back to the definition. Inside
- * `export const f = task(import.meta, function f(x) { ... spawn(f, x) })` the inner `f` is
- * the raw function, not the export; spawning it must still spawn the task (with its
- * arguments), not a closure that drops them.
+ * Each definition's raw function points back to the definition through this property.
+ * Inside `export const f = task(import.meta, function f(x) { ... spawn(f, x) })` the inner
+ * `f` is the raw function, not the export; spawning it must still spawn the task (with its
+ * arguments), not a closure that drops them. A property, not a WeakMap: every closure
+ * spawn looks it up, and a missing property costs nothing where a WeakMap lookup of a fresh
+ * closure costs more than a third of the spawn.
  */
-const definitions = new WeakMap<object, TaskDef>();
+const DEFINITION: unique symbol = Symbol('skein.taskDefinition') as never;
+/** Raw functions that can't carry the property (frozen ones); made when the first one comes. */
+let frozenDefinitions: WeakMap<object, TaskDef> | undefined;
 
 /** Shorthand the API uses: `Task<A, R>` is a {@link TaskDef}. */
 export type Task<A extends unknown[] = unknown[], R = unknown> = TaskDef<A, R>;
@@ -75,13 +79,16 @@ export function task<A extends unknown[], R>(meta: ImportMeta | { url: string },
     },
   };
   // The first definition wins: the same function wrapped twice still maps to one.
-  if (!definitions.has(fn)) definitions.set(fn, def as unknown as TaskDef);
+  if (taskDefOf(fn) === undefined) {
+    if (Object.isExtensible(fn)) Object.defineProperty(fn, DEFINITION, { value: def });
+    else (frozenDefinitions ??= new WeakMap()).set(fn, def as unknown as TaskDef);
+  }
   return def;
 }
 
 /** The definition whose raw function `fn` is (the `fn` given to `task()`), if any. */
 export function taskDefOf(fn: object): TaskDef | undefined {
-  return definitions.get(fn);
+  return (fn as { [DEFINITION]?: TaskDef })[DEFINITION] ?? frozenDefinitions?.get(fn);
 }
 
 /**
@@ -94,7 +101,7 @@ export function taskDefOf(fn: object): TaskDef | undefined {
 export function spawnTarget(t: unknown, argCount: number, what: string): TaskDef | (() => unknown) | undefined {
   if (isTaskDef(t)) return t;
   if (typeof t !== 'function') return undefined;
-  const def = definitions.get(t);
+  const def = taskDefOf(t);
   if (def !== undefined) return def;
   if (argCount > 0) {
     throw typeError(
