@@ -198,7 +198,10 @@ export class Runtime implements RuntimeCore {
   /**
    * Abort every task and resolve once each task that was parked on a runtime await has run
    * its cleanup (`finally`). Tasks stuck on foreign promises are detached, not awaited, so
-   * this never hangs. Then the worker and blocking threads stop.
+   * this never hangs. Then the worker and blocking threads stop. Every JoinHandle settles
+   * (as cancelled, unless it already had an outcome) as soon as this is called. A thread
+   * still running a task after the grace period (`Builder.shutdownGracePeriod`, default
+   * 5 s) is terminated, and the log names the tasks it was running.
    */
   shutdown(): Promise<void> {
     return (this.#shutdown ??= this.#doShutdown(undefined, false));
@@ -227,11 +230,13 @@ export class Runtime implements RuntimeCore {
     for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
     for (const t of tasks) t.abort();
     const stopping: Promise<unknown>[] = [];
+    // Threads still busy after this are terminated: shutdown never hangs on a stuck task.
+    const grace = timeoutMs ?? this.config.shutdownGracePeriod;
     if (this.#multi !== undefined) {
       if (background) this.#multi.shutdownBackground();
-      else stopping.push(this.#multi.shutdown(timeoutMs));
+      else stopping.push(this.#multi.shutdown(grace));
     }
-    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(timeoutMs, background));
+    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(grace, background));
     const all = Promise.all([...waits, ...stopping]).then(() => undefined);
     if (!background) {
       if (timeoutMs === undefined) await all;

@@ -43,6 +43,9 @@ export class SlotTask extends LocalTask<unknown> {
   constructor(rt: WorkerRuntime, fn: TaskFn, args: unknown[] | undefined, name: string, id: number, slot: number) {
     super(rt, fn, args, name, id);
     this.slot = slot;
+    // Its outcome goes to the spawner's RemoteTask, which logs a panic nobody awaited:
+    // logging here too would report panics that were awaited and handled.
+    this.markObserved();
   }
 }
 
