@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { isTaskDef, type TaskDumpEntry } from '@skein/core';
-import { makeLogger } from '@skein/core/internal';
+import { currentFrame, makeLogger } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import { BlockingForwarder, isBlockingMessage } from '../control/blocking_forward.js';
@@ -22,6 +22,7 @@ import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
+import { deferTaskExits } from './deferred_exit.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
 import { WorkerRuntime } from './worker_runtime.js';
 
@@ -45,6 +46,7 @@ parentPort!.on('message', (m: unknown) => {
   if (isBlockingMessage(m)) rt.blocking.onMessage(m);
 });
 const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler);
+deferTaskExits(() => currentFrame()?.task !== undefined, () => loop.stop());
 
 /** Run a hook task definition as a task on this worker; failures are logged. */
 async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {

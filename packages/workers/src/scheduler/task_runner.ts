@@ -30,6 +30,7 @@ import {
   STATUS_CANCELLED, STATUS_OK, STATUS_PANIC,
 } from './task_slots.js';
 import type { WorkerRuntime } from '../runtime/worker_runtime.js';
+import { WorkerExitRequest } from '../runtime/deferred_exit.js';
 import { importTaskModule } from '../runtime/task_loader.js';
 
 type TaskFn = (...args: unknown[]) => unknown;
@@ -64,6 +65,8 @@ export class TaskRunner {
   #settling: SlotTask | undefined = undefined;
   /** Tasks started (first polls) on this worker. */
   starts = 0;
+  /** Whether the task {@link start} last started has no outcome yet (its body awaits). */
+  startedPending = false;
 
   constructor(rt: WorkerRuntime, sh: SharedState, me: number, codec: PayloadCodec, spawner: Spawner) {
     this.#rt = rt;
@@ -110,6 +113,7 @@ export class TaskRunner {
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
+      this.startedPending = false;
       this.#post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
@@ -134,6 +138,7 @@ export class TaskRunner {
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
+    this.startedPending = !task.isFinished();
     return undefined;
   }
 
@@ -169,6 +174,9 @@ export class TaskRunner {
     this.#settling = undefined;
     const s = task.slot;
     task.slot = -1;
+    // It called process.exit(): the thread is about to exit, and the slot, left RUNNING,
+    // is failed with a WorkerCrashedError by the main thread's recovery.
+    if (!ok && (value as JoinError).cause instanceof WorkerExitRequest) return;
     const w = this.#sh.slots.i32;
     const b = s * SLOT_WORDS;
     const spawner = w[b + S_SPAWNER]!;

@@ -174,6 +174,16 @@ export class WorkerLoop {
         return;
       }
       if (this.#stopped) return;
+      if (this.#runner.startedPending) {
+        // Its body awaits: let the microtasks run before the next start. A body that has
+        // already returned then has its outcome stored (a task later in this run may kill
+        // the thread with process.exit(), and a finished task must not be reported crashed),
+        // and a body that goes on computing after an await does it now, while this worker
+        // still counts as busy, rather than after the loop parked and looked idle.
+        this.#busyMs += performance.now() - start;
+        RESOLVED.then(this.#stepAfterHop);
+        return;
+      }
       if (tick % interval === 0) {
         this.#busyMs += performance.now() - start;
         setImmediate(this.#stepAfterTurn);

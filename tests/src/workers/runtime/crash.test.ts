@@ -3,7 +3,7 @@ import { JoinError, Runtime } from '@skein/core';
 import { WorkerCrashedError } from '@skein/workers';
 import { inc } from './fixtures/basic.js';
 import { holdUntil } from './fixtures/control.js';
-import { exhaustMemory, exitProcess, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
+import { exhaustMemory, exitProcess, markReturn, sleepThenExit, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
 import { captureLogs, sharedInts, waitFor } from './helpers.js';
 
 async function crashCause(h: PromiseLike<unknown>): Promise<WorkerCrashedError> {
@@ -42,6 +42,34 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
     expect(crashLog).toMatchObject({ level: 50, worker: 0, reason: 'exit', exitCode: 7, failedTasks: 1 });
     await waitFor(() => rt!.metrics().numAliveTasks === 0, 5000, 'no live tasks');
   });
+
+  // A task whose body has returned is finished: the thread dying afterwards must not report
+  // it crashed (a caller retrying on WorkerCrashedError would run it twice).
+  for (const [what, ms] of [['started in the same run as the exit', 0], ['woken by the same timer as the exit', 30]] as const) {
+    it(`process.exit() in a task: tasks on that worker whose bodies returned keep their outcome (${what})`, async () => {
+      rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+      expect(await rt.spawn(inc, 0)).toBe(1); // the worker has loaded the fixtures
+      for (let round = 0; round < 3; round++) {
+        const n = 40;
+        const flags = sharedInts(n);
+        // One batch: the worker takes all of it, in order, the exit last.
+        const hs = Array.from({ length: n }, (_, i) => rt!.spawn(markReturn, flags.sab, i, ms));
+        const dying = rt.spawn(sleepThenExit, ms, 9);
+        expect((await crashCause(dying)).exitCode).toBe(9);
+        const outcomes = await Promise.all(hs.map((h) => h.then((v) => v, (e: unknown) => e)));
+        let finished = 0;
+        for (let i = 0; i < n; i++) {
+          if (Atomics.load(flags.words, i) === 1) {
+            expect(outcomes[i]).toBe(i); // returned: never reported crashed
+            finished++;
+          } else {
+            expect((outcomes[i] as JoinError).cause).toBeInstanceOf(WorkerCrashedError);
+          }
+        }
+        if (ms === 0) expect(finished).toBe(n); // they ran, in order, before the exit
+      }
+    });
+  }
 
   it('tasks queued in a dead worker\'s LIFO slot and local queue run on another worker', async () => {
     const logs = captureLogs();
