@@ -6,6 +6,7 @@
  * runs `task()` definitions there too; the multi-thread flavour hands them to the worker
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
+import { CleanupWait } from '../task/cleanup_wait.js';
 import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
@@ -224,11 +225,18 @@ export class Runtime implements RuntimeCore {
   }
 
   async #doShutdown(timeoutMs: number | undefined, background: boolean): Promise<void> {
-    const waits: Promise<void>[] = [];
-    const tasks: LocalTask<unknown>[] = [...this.#roots];
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
-    for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
-    for (const t of tasks) t.abort();
+    const cleanups = new CleanupWait(this);
+    for (const t of [...this.#roots]) {
+      cleanups.add(t);
+      t.abort();
+    }
+    for (let t = this.#liveHead, next; t !== undefined; t = next) {
+      next = t.nextLive; // abort() unlinks it
+      cleanups.add(t);
+      t.abort();
+    }
+    cleanups.close();
+    const waits = [cleanups.done];
     const stopping: Promise<unknown>[] = [];
     // Threads still busy after this are terminated: shutdown never hangs on a stuck task.
     const grace = timeoutMs ?? this.config.shutdownGracePeriod;
