@@ -22,7 +22,7 @@
  *   new hand-off starts a thread again, and a no-op "kick" covers the rest. If threads
  *   can't start at all, queued jobs fail with `spawnFailed` instead of hanging.
  *
- * Errors keep their class, code and stack (`error_codec.ts`). Shutdown never hangs:
+ * Errors keep their class, code and stack (`codec/error_codec.ts`). Shutdown never hangs:
  * `close()` withdraws queued jobs and waits for running ones, `close({ force: true })`
  * terminates them, and neither idle threads nor the pool keep the process alive (piscina
  * unrefs idle threads and its idle timers). TypeScript task modules load through tsx
@@ -30,7 +30,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { decodeThrown } from './error_codec.js';
+import '../codec/core_errors.js'; // decoded job errors keep skein's classes
+import { decodeThrown } from '../codec/error_codec.js';
 import { WorkerCrashedError } from '../runtime/errors.js';
 import { BlockingPoolError, rangeError, typeError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';

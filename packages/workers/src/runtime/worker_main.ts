@@ -10,7 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
-import { isTaskDef, type TaskDumpEntry } from '@skein/core';
+import { isTaskDef, typeError, type TaskDumpEntry } from '@skein/core';
 import { currentFrame, makeLogger } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
@@ -55,7 +55,7 @@ async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
     const ns = await importTaskModule(ref.url);
     const def = ns[ref.name];
     const fn = isTaskDef(def) ? def.fn : def;
-    if (typeof fn !== 'function') throw new TypeError(`export "${ref.name}" of ${ref.url} is not a task() definition`);
+    if (typeof fn !== 'function') throw typeError(`export "${ref.name}" of ${ref.url} is not a task() definition`, 'ERR_SKEIN_TASK_NOT_A_FUNCTION');
     await rt.spawnLocal(() => (fn as (i: number) => unknown)(me), { name: which });
   } catch (err) {
     logger.warn({ err, worker: me }, `${which} hook failed`);

@@ -23,6 +23,7 @@
 import type { Logger } from 'pino';
 import { JoinError } from '@skein/core';
 import type { Joinable, TaskDef } from '@skein/core/internal';
+import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec, type Snapshot } from '../codec/payload.js';
 import type { Mailbox } from '../shared/mailbox.js';

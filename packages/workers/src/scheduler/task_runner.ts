@@ -18,7 +18,7 @@
  * is claimed only when it can run at once. A task whose module failed to load, or whose arguments
  * failed to decode, starts as a thin wrapper that fails with that error.
  */
-import { SerializationError, isTaskDef, type JoinError } from '@skein/core';
+import { SerializationError, isTaskDef, typeError, type JoinError } from '@skein/core';
 import { LocalTask } from '@skein/core/internal';
 import { encodeThrown, stripThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
@@ -150,7 +150,11 @@ export class TaskRunner {
         const exported = ns[name];
         const fn = isTaskDef(exported) ? exported.fn : exported;
         if (typeof fn !== 'function') {
-          throw new TypeError(`export "${name}" of ${url} is not a task() definition or a function (it is ${typeof exported})`);
+          // The spawning thread found the export; this thread's copy of the module differs.
+          throw typeError(name in ns
+            ? `export "${name}" of ${url} is not a task() definition or a function on this worker (it is ${typeof exported})`
+            : `module ${url} has no export named "${name}" on this worker (the spawning thread found one: does the module export it conditionally?)`,
+          'ERR_SKEIN_TASK_NOT_A_FUNCTION');
         }
         this.#fns[typeId] = fn as TaskFn;
         return fn as TaskFn;
