@@ -71,6 +71,16 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
     });
   }
 
+  it('shutting down while a replacement worker starts is not an error', async () => {
+    const logs = captureLogs();
+    const local = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
+    expect(await local.spawn(inc, 0)).toBe(1);
+    await crashCause(local.spawn(exitProcess, 4)); // its replacement is starting now
+    await local.shutdown();
+    expect(logs.lines.filter((l) => String(l.msg).includes('failed to start'))).toEqual([]);
+    expect(logs.lines.filter((l) => (l.level as number) >= 50).map((l) => l.msg)).toEqual([expect.stringContaining('crashed')]);
+  });
+
   it('tasks queued in a dead worker\'s LIFO slot and local queue run on another worker', async () => {
     const logs = captureLogs();
     rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
