@@ -40,6 +40,13 @@ export function deferTaskExits(inTask: () => boolean, onExit: () => void): void 
       requested = true;
       onExit();
       setImmediate(() => exit(code));
+      // Called from a callback a task registered (a timer, say), the throw is uncaught:
+      // that must not turn the exit into a crash with another reason and code.
+      if (!process.hasUncaughtExceptionCaptureCallback()) {
+        process.setUncaughtExceptionCaptureCallback((err) => {
+          if (!(err instanceof WorkerExitRequest)) exit(code);
+        });
+      }
     }
     throw new WorkerExitRequest(code);
   }) as typeof process.exit;

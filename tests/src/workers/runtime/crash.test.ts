@@ -3,7 +3,7 @@ import { JoinError, Runtime } from '@skein/core';
 import { WorkerCrashedError } from '@skein/workers';
 import { inc } from './fixtures/basic.js';
 import { holdUntil } from './fixtures/control.js';
-import { exhaustMemory, exitProcess, markReturn, sleepThenExit, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
+import { exhaustMemory, exitFromTimer, exitProcess, markReturn, sleepThenExit, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
 import { captureLogs, sharedInts, waitFor } from './helpers.js';
 
 async function crashCause(h: PromiseLike<unknown>): Promise<WorkerCrashedError> {
@@ -70,6 +70,13 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
       }
     });
   }
+
+  it('process.exit() from a timer callback a task registered is an exit with its code', async () => {
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const cause = await crashCause(rt.spawn(exitFromTimer, 6));
+    expect(cause).toMatchObject({ reason: 'exit', exitCode: 6 });
+    expect(await rt.spawn(inc, 1)).toBe(2);
+  });
 
   it('shutting down while a replacement worker starts is not an error', async () => {
     const logs = captureLogs();
