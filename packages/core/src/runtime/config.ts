@@ -16,6 +16,8 @@ export interface RuntimeConfig {
   workerThreads: number;
   maxBlockingThreads: number | undefined;
   threadKeepAlive: number;
+  /** How long `shutdown()` waits for a busy thread before terminating it (ms). */
+  shutdownGracePeriod: number;
   threadName: string;
   startPaused: boolean;
   eventInterval: number;
@@ -25,6 +27,14 @@ export interface RuntimeConfig {
   onThreadStop: ThreadHook | undefined;
   logger: Logger | string | undefined;
 }
+
+/**
+ * How long `shutdown()` waits for a worker or blocking thread that is still running a task
+ * (a synchronous loop, a blocking job awaiting a promise that never settles) before it
+ * terminates the thread, as `shutdownTimeout` does. Long enough for a task's cleanup,
+ * short enough that a stuck thread never holds a process that is stopping.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 
 /** Default worker count: `SKEIN_WORKER_THREADS`, else `os.availableParallelism()`. */
 export function defaultWorkerThreads(): number {
@@ -46,6 +56,7 @@ export function defaultConfig(): RuntimeConfig {
     workerThreads: 0,
     maxBlockingThreads: undefined,
     threadKeepAlive: 10_000,
+    shutdownGracePeriod: DEFAULT_SHUTDOWN_GRACE_MS,
     threadName: 'skein-worker',
     startPaused: false,
     eventInterval: 61,

@@ -6,6 +6,7 @@
  * runs `task()` definitions there too; the multi-thread flavour hands them to the worker
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
+import { CleanupWait } from '../task/cleanup_wait.js';
 import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
@@ -200,7 +201,10 @@ export class Runtime implements RuntimeCore {
   /**
    * Abort every task and resolve once each task that was parked on a runtime await has run
    * its cleanup (`finally`). Tasks stuck on foreign promises are detached, not awaited, so
-   * this never hangs. Then the worker and blocking threads stop.
+   * this never hangs. Then the worker and blocking threads stop. Every JoinHandle settles
+   * (as cancelled, unless it already had an outcome) as soon as this is called. A thread
+   * still running a task after the grace period (`Builder.shutdownGracePeriod`, default
+   * 5 s) is terminated, and the log names the tasks it was running.
    */
   shutdown(): Promise<void> {
     return (this.#shutdown ??= this.#doShutdown(undefined, false));
@@ -223,17 +227,26 @@ export class Runtime implements RuntimeCore {
   }
 
   async #doShutdown(timeoutMs: number | undefined, background: boolean): Promise<void> {
-    const waits: Promise<void>[] = [];
-    const tasks: LocalTask<unknown>[] = [...this.#roots];
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
-    for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
-    for (const t of tasks) t.abort();
+    const cleanups = new CleanupWait(this);
+    for (const t of [...this.#roots]) {
+      cleanups.add(t);
+      t.abort();
+    }
+    for (let t = this.#liveHead, next; t !== undefined; t = next) {
+      next = t.nextLive; // abort() unlinks it
+      cleanups.add(t);
+      t.abort();
+    }
+    cleanups.close();
+    const waits = [cleanups.done];
     const stopping: Promise<unknown>[] = [];
+    // Threads still busy after this are terminated: shutdown never hangs on a stuck task.
+    const grace = timeoutMs ?? this.config.shutdownGracePeriod;
     if (this.#multi !== undefined) {
       if (background) this.#multi.shutdownBackground();
-      else stopping.push(this.#multi.shutdown(timeoutMs));
+      else stopping.push(this.#multi.shutdown(grace));
     }
-    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(timeoutMs, background));
+    if (this.#blocking !== undefined) stopping.push(this.#blocking.close(grace, background));
     const all = Promise.all([...waits, ...stopping]).then(() => undefined);
     if (!background) {
       if (timeoutMs === undefined) await all;

@@ -69,6 +69,11 @@ export class Scheduler {
   pollEpoch = 0;
   /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
   onIdle: (() => void) | undefined = undefined;
+  /**
+   * Called when the queue gets work after {@link onIdle}: a multi-thread worker whose loop
+   * parked is running task code again, and must not look idle to other threads meanwhile.
+   */
+  onBusy: (() => void) | undefined = undefined;
   readonly #queue = new RunQueue<Runnable>();
 
   /** `pollTimeNs`: where to record poll times (default: a histogram of its own). */
@@ -91,6 +96,7 @@ export class Scheduler {
     if (this.#idle) {
       this.#idle = false;
       this.counters.unparkCount++;
+      this.onBusy?.();
     }
     if (!this.#drainPending) {
       this.#drainPending = true;

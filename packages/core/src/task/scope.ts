@@ -13,6 +13,7 @@
  * awaits at once) lives in a side object allocated on first use. The AbortController in
  * particular costs more than the rest of a task put together.
  */
+import { cancelledError } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import type { LocalTask } from './task.js';
 import type { Waiter } from './waiter.js';
@@ -28,8 +29,6 @@ export class ScopeExtra {
   waiters: Set<Waiter<unknown>> | undefined = undefined;
   /** A task's outcome listeners (JoinSet, a second joiner, worker bookkeeping). */
   listeners: ((ok: boolean, value: unknown) => void)[] | undefined = undefined;
-  /** A task's `bodyFinished()` resolvers (shutdown). */
-  bodyDone: (() => void)[] | undefined = undefined;
   /** A task definition's arguments, until its body starts. */
   args: unknown[] | undefined = undefined;
   /** A child scope's parent (tasks, the most numerous scopes, have none). */
@@ -101,7 +100,7 @@ export class Scope {
       x.children = undefined;
       if (ws !== undefined) for (const y of ws) y.cancel();
       if (children !== undefined) for (const c of children) c.cancel();
-      x.controller?.abort(new Cancelled());
+      x.controller?.abort(cancelledError());
     }
     this.onCancel();
   }

@@ -10,8 +10,7 @@
  *
  * A million tasks may be alive at once, and spawning one is on every hot path, so the
  * object is kept small: the body/outcome/observed states share one integer, what few tasks
- * use (a given name, a task definition's arguments, outcome listeners, bodyFinished
- * waiters) lives in the scope's side object, and the callbacks are shared functions rather
+ * use (a given name, a task definition's arguments, outcome listeners) lives in the scope's side object, and the callbacks are shared functions rather
  * than per-task closures.
  */
 import { Cancelled } from '../errors/skein_error.js';
@@ -20,6 +19,8 @@ import type { RuntimeCore } from '../runtime/runtime_core.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import { frames, type Frame, type Locals } from './context.js';
 import type { Joinable } from './joinable.js';
+import { cancelledJoinError } from './cancelled_error.js';
+import { CleanupWait } from './cleanup_wait.js';
 import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
@@ -36,11 +37,13 @@ const PENDING = 0;
 const OK = 4;
 const FAILED = 8;
 const OBSERVED = 16;
+/** Shutdown waits for this body to finish (see cleanup_wait.ts). */
+const CLEANUP_AWAITED = SCOPE_CANCELLED * 2;
 /**
  * The count of in-flight runtime awaits lives in the bits above the flags, Scope's
  * SCOPE_CANCELLED (bit 5) included (saves a field).
  */
-const INFLIGHT_UNIT = SCOPE_CANCELLED * 2;
+const INFLIGHT_UNIT = SCOPE_CANCELLED * 4;
 const FLAGS = INFLIGHT_UNIT - 1;
 
 let nextId = 1;
@@ -59,6 +62,9 @@ type OnFulfilled<T, R> = ((value: T) => R | PromiseLike<R>) | null | undefined;
 type OnRejected<R> = ((reason: JoinError) => R | PromiseLike<R>) | null | undefined;
 
 const promiseThen = Promise.prototype.then;
+
+/** `#slot` of a task cancelled while nobody waited for it: its JoinError is made on demand. */
+const CANCELLED: unique symbol = Symbol('skein.task.cancelled');
 
 /**
  * One spawned task on this thread.
@@ -88,7 +94,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
    * case; more go through listeners). Once settled: the value or JoinError. One field for
    * both, since a million sleeping tasks pay 8 bytes each for every field.
    */
-  #slot: Waiter<T> | T | JoinError | undefined = undefined;
+  #slot: Waiter<T> | T | JoinError | typeof CANCELLED | undefined = undefined;
 
   constructor(runtime: RuntimeCore, fn: (...args: never[]) => T | PromiseLike<T>, args: unknown[] | undefined, name?: string, id?: number) {
     super();
@@ -206,7 +212,22 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   protected override onCancel(): void {
-    if ((this.flags & OUTCOME) === PENDING) this.settle(FAILED, new JoinError('cancelled', this.id));
+    if ((this.flags & OUTCOME) !== PENDING) return;
+    if (this.#slot === undefined && this.extraIfAny?.listeners === undefined) {
+      // Nobody waits for the outcome (a shutdown cancelling a million idle tasks): settle
+      // without making the JoinError until someone asks for it.
+      this.flags |= FAILED;
+      this.#slot = CANCELLED;
+      this.runtime.taskSettled(this as LocalTask<unknown>);
+    } else {
+      this.settle(FAILED, cancelledJoinError(this.id));
+    }
+  }
+
+  /** The JoinError of a failed task (made now if it was cancelled with nobody waiting). */
+  private failure(): JoinError {
+    if (this.#slot === CANCELLED) this.#slot = cancelledJoinError(this.id);
+    return this.#slot as JoinError;
   }
 
   isFinished(): boolean {
@@ -226,7 +247,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     // task, rejects with Cancelled like every other runtime await.
     const c = coop();
     if (c !== undefined) return c.then(() => this.join());
-    return outcome === OK ? Promise.resolve(this.#slot as T) : Promise.reject(this.#slot);
+    return outcome === OK ? Promise.resolve(this.#slot as T) : Promise.reject(this.failure());
   }
 
   /**
@@ -240,7 +261,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     if (outcome === PENDING) return this.park().then(onFulfilled, onRejected);
     const c = coop();
     if (c !== undefined) return c.then(() => this.joinThen(onFulfilled, onRejected), onRejected);
-    return deliver(outcome === OK, this.#slot, onFulfilled, onRejected);
+    return deliver(outcome === OK, outcome === OK ? this.#slot : this.failure(), onFulfilled, onRejected);
   }
 
   /**
@@ -271,14 +292,19 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   onSettled(listener: Listener<T>): void {
     const outcome = this.flags & OUTCOME;
-    if (outcome !== PENDING) listener(outcome === OK, this.#slot as T | JoinError);
+    if (outcome !== PENDING) listener(outcome === OK, outcome === OK ? this.#slot as T : this.failure());
     else (this.extra.listeners ??= []).push(listener as (ok: boolean, value: unknown) => void);
   }
 
-  /** Resolves when the body has returned or thrown (not merely been aborted). */
-  bodyFinished(): Promise<void> {
-    if ((this.flags & BODY) === FINISHED) return Promise.resolve();
-    return new Promise((resolve) => (this.extra.bodyDone ??= []).push(resolve));
+  /**
+   * @internal Shutdown: if the task is parked on a runtime await, mark it so its runtime's
+   * CleanupWait hears when the body has finished (returned or thrown, not merely been
+   * aborted), and return true.
+   */
+  awaitCleanup(): boolean {
+    if (this.inflight === 0 || (this.flags & BODY) === FINISHED) return false;
+    this.flags |= CLEANUP_AWAITED;
+    return true;
   }
 
   private bodySettled(ok: boolean, value: unknown): void {
@@ -294,16 +320,12 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   private finishBody(): void {
-    this.flags = (this.flags & ~BODY) | FINISHED;
+    const flags = this.flags;
+    this.flags = (flags & ~BODY) | FINISHED;
     this.#fn = undefined;
+    if ((flags & CLEANUP_AWAITED) !== 0) CleanupWait.bodyFinished(this.runtime);
     const x = this.extraIfAny;
-    if (x === undefined) return;
-    x.args = undefined;
-    const done = x.bodyDone;
-    if (done !== undefined) {
-      x.bodyDone = undefined;
-      for (const f of done) f();
-    }
+    if (x !== undefined) x.args = undefined;
   }
 
   private settle(outcome: number, result: T | JoinError): void {

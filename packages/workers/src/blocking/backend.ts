@@ -17,13 +17,17 @@ import { availableParallelism } from 'node:os';
 /** One spawnBlocking call; the pool delivers the job's outcome to it directly. */
 class BlockingTask<R> extends ExternalTask<R> implements JobSink {
   #job: JobRecord | undefined = undefined;
+  /** The backend's tasks without an outcome (shutdown settles them all at once). */
+  readonly #live: Set<BlockingTask<unknown>>;
   #aborted = false;
   /** The backend's count of spawns resolving their export name, while this one is. */
   #resolving: { n: number } | undefined = undefined;
 
   /** `pending` counts spawns still looking up their export name (see queueDepth). */
-  constructor(pool: BlockingPool, def: TaskDef<unknown[], R>, args: unknown[], logger: Logger, pending: { n: number }) {
+  constructor(pool: BlockingPool, def: TaskDef<unknown[], R>, args: unknown[], logger: Logger, pending: { n: number }, live: Set<BlockingTask<unknown>>) {
     super(allocateTaskId(), def.exportName ?? def.fn.name, logger);
+    this.#live = live;
+    live.add(this as BlockingTask<unknown>);
     if (def.exportName !== undefined) {
       this.#submit(pool, def.url, def.exportName, args);
       return;
@@ -48,6 +52,16 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
     } catch (err) {
       this.jobFailed(err);
     }
+  }
+
+  /** Whether a pool thread is running its job now. */
+  get running(): boolean {
+    return this.#job?.state === 'running';
+  }
+
+  protected override settle(ok: boolean, value: R | JoinError): void {
+    this.#live.delete(this as BlockingTask<unknown>);
+    super.settle(ok, value);
   }
 
   /** @internal The pool's report: the job returned `value`. */
@@ -91,6 +105,7 @@ class PiscinaBlockingBackend implements BlockingBackend {
   readonly #logger: Logger;
   /** Spawns still resolving their task's export name: queued, but not in the pool yet. */
   readonly #resolving = { n: 0 };
+  readonly #live = new Set<BlockingTask<unknown>>();
 
   constructor(config: RuntimeConfig, logger: Logger) {
     this.#logger = logger;
@@ -109,16 +124,36 @@ class PiscinaBlockingBackend implements BlockingBackend {
     } catch (err) {
       throw new SerializationError(`the arguments of spawnBlocking(${def.exportName ?? def.fn.name})`, err);
     }
-    return new BlockingTask<R>(this.#pool, def as unknown as TaskDef<unknown[], R>, args, this.#logger, this.#resolving);
+    return new BlockingTask<R>(this.#pool, def as unknown as TaskDef<unknown[], R>, args, this.#logger, this.#resolving, this.#live);
   }
 
   get numThreads(): number { return this.#pool.numThreads; }
   get numIdleThreads(): number { return this.#pool.numIdleThreads; }
   get queueDepth(): number { return this.#pool.queueDepth + this.#resolving.n; }
 
-  close(timeoutMs: number | undefined, force: boolean): Promise<void> {
+  /**
+   * Shutdown: every handle settles as cancelled now (as `abort()` settles it); running jobs
+   * get `timeoutMs` to finish, then their threads are terminated, and the log names them.
+   */
+  async close(timeoutMs: number | undefined, force: boolean): Promise<void> {
+    const running = [...this.#live].filter((t) => t.running);
+    for (const t of [...this.#live]) t.abort();
     if (force) return this.#pool.close({ force: true });
-    return this.#pool.close(timeoutMs === undefined ? undefined : { timeoutMs });
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined && running.length > 0) {
+      // Fires just before the pool's own timer (registered after it) terminates them.
+      timer = setTimeout(() => {
+        const jobs = running.filter((t) => t.running).map((t) => `${t.name} (id ${t.id})`);
+        if (jobs.length === 0) return;
+        this.#logger.warn({ graceMs: timeoutMs, jobs }, `blocking jobs still running ${timeoutMs} ms after shutdown began; ` +
+          `terminating their threads: ${jobs.join(', ')}`);
+      }, timeoutMs);
+    }
+    try {
+      await this.#pool.close(timeoutMs === undefined ? undefined : { timeoutMs });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -15,6 +15,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The pino-shaped logger the pool reports to (a pino logger fits). */
 export interface BlockingPoolLogger {
+  /** A thread crashed while running a job (when absent, `warn` gets it). */
+  error?(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   debug?(obj: object, msg: string): void;
 }

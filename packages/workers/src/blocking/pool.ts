@@ -22,7 +22,7 @@
  *   new hand-off starts a thread again, and a no-op "kick" covers the rest. If threads
  *   can't start at all, queued jobs fail with `spawnFailed` instead of hanging.
  *
- * Errors keep their class, code and stack (`error_codec.ts`). Shutdown never hangs:
+ * Errors keep their class, code and stack (`codec/error_codec.ts`). Shutdown never hangs:
  * `close()` withdraws queued jobs and waits for running ones, `close({ force: true })`
  * terminates them, and neither idle threads nor the pool keep the process alive (piscina
  * unrefs idle threads and its idle timers). TypeScript task modules load through tsx
@@ -30,7 +30,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { decodeThrown } from './error_codec.js';
+import '../codec/core_errors.js'; // decoded job errors keep skein's classes
+import { decodeThrown } from '../codec/error_codec.js';
+import { WorkerCrashedError } from '../runtime/errors.js';
 import { BlockingPoolError, rangeError, typeError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
@@ -312,7 +314,7 @@ export class BlockingPool {
       else if (response.t === 'err') rec.reject(decodeThrown(response.error));
       else rec.reject(new BlockingPoolError('cancelled')); // skipped: already settled by cancel()
     } else {
-      rec.reject(this.#translatePiscinaError(err));
+      rec.reject(this.#translatePiscinaError(err, rec));
     }
     if (!this.#closing) this.#pump();
   }
@@ -356,10 +358,21 @@ export class BlockingPool {
     return true;
   }
 
-  /** piscina's own rejections, as errors a caller can act on. */
-  #translatePiscinaError(err: unknown): unknown {
+  /**
+   * piscina's own rejections, as errors a caller can act on. A thread that died under a job
+   * (it exited, threw outside the job, ran out of memory) is a WorkerCrashedError, as on the
+   * runtime's workers, and is logged.
+   */
+  #translatePiscinaError(err: unknown, rec: JobRecord): unknown {
     if (this.#terminating !== undefined && err instanceof Error && err.message === 'Terminating worker thread') {
       return new BlockingPoolError('terminated', { cause: err });
+    }
+    const crash = crashOf(err);
+    if (crash !== undefined) {
+      const job = `${rec.request.exportName} (${rec.request.url})`;
+      this.#log('error', { err, job, reason: crash.reason, exitCode: crash.exitCode, pool: this.#opts.threadName },
+        `a blocking-pool thread crashed (${crash.reason}) while running ${job}; the job failed with WorkerCrashedError`);
+      return crash;
     }
     if (err instanceof Error) return err;
     // A thread died on something postMessage could not even describe (an empty clone).
@@ -424,10 +437,25 @@ export class BlockingPool {
     })());
   }
 
-  #log(level: 'warn' | 'debug', obj: object, msg: string): void {
+  #log(level: 'error' | 'warn' | 'debug', obj: object, msg: string): void {
     const logger: BlockingPoolLogger | undefined = this.#opts.logger;
     if (logger === undefined) return;
-    if (level === 'warn') logger.warn(obj, msg);
+    if (level === 'error') (logger.error ?? logger.warn).call(logger, obj, msg);
+    else if (level === 'warn') logger.warn(obj, msg);
     else logger.debug?.(obj, msg);
   }
+}
+
+/**
+ * The WorkerCrashedError for a piscina rejection that means the job's thread died, else
+ * undefined. piscina rejects a dead thread's job with "worker exited with code: N", or with
+ * the thread's own error (uncaught outside the job, out of memory); a job whose arguments
+ * couldn't be posted gets a DataCloneError, which is no crash.
+ */
+function crashOf(err: unknown): WorkerCrashedError | undefined {
+  if (!(err instanceof Error) || err.name === 'DataCloneError') return undefined;
+  const exited = /^worker exited with code: (-?\d+)$/.exec(err.message);
+  if (exited !== null) return new WorkerCrashedError('blocking', 'exit', `exit code ${exited[1]}`, Number(exited[1]));
+  const oom = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+  return new WorkerCrashedError('blocking', oom ? 'out-of-memory' : 'uncaught-error', `${err.name}: ${err.message}`);
 }

@@ -5,7 +5,7 @@
  * job. The handler imports the task module (once per thread, cached), finds the export,
  * claims the job's shared state word (so a job cancelled while queued never runs), calls
  * the function, awaits it, and answers with plain data: the value, or the thrown value
- * encoded so the caller sees the original error (see `error_codec.ts`).
+ * encoded so the caller sees the original error (see `codec/error_codec.ts`).
  *
  * The exported value is either a plain function or a skein task definition (an object with
  * `Symbol.for('skein.task') === true` and the function in `.fn`), so this file needs
@@ -13,7 +13,7 @@
  * the same way whichever loader piscina ends up using.
  */
 import { workerData } from 'node:worker_threads';
-import { describeUncloneable, encodeThrown } from './error_codec.js';
+import { describe, encodeThrown } from '../codec/error_codec.js';
 import { tryStart } from './job_state.js';
 import { DEFAULT_BLOCKING_NICE, lowerThreadPriority } from './thread_priority.js';
 import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
@@ -128,13 +128,13 @@ function notAFunction(message: string): TypeError {
 /** Why postMessage can't carry `value`, or undefined if it can. Buffers skip the check. */
 function uncloneableReason(value: unknown): string | undefined {
   const t = typeof value;
-  if (t === 'function' || t === 'symbol') return describeUncloneable(value);
+  if (t === 'function' || t === 'symbol') return describe(value);
   if (value === null || t !== 'object') return undefined;
   if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer || ArrayBuffer.isView(value)) return undefined;
   try {
     structuredClone(value);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message : describeUncloneable(value);
+    return err instanceof Error ? err.message : describe(value);
   }
 }

@@ -7,7 +7,7 @@
  * instead of copying. Requests are kept small: their structured clone is paid on the main
  * thread for every job.
  */
-import type { EncodedThrown } from './error_codec.js';
+import type { EncodedThrown } from '../codec/error_codec.js';
 
 /** Run export `exportName` of module `url` with `args`, unless the state word says cancelled. */
 export interface JobRequest {

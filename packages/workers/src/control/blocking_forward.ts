@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import { JoinError, SerializationError, type JoinHandle } from '@skein/core';
 import type { RuntimeCore, TaskDef } from '@skein/core/internal';
+import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { RemoteTask, type RemoteSpawner } from '../scheduler/remote_task.js';
 

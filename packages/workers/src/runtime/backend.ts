@@ -227,6 +227,9 @@ class MultiThreadScheduler implements MultiThreadBackend {
   async #shutdown(timeoutMs: number | undefined): Promise<void> {
     this.#ref();
     Atomics.store(this.#sh.control, C_SHUTDOWN, 1);
+    // Every handle settles when shutdown begins, as abort() settles it: a task that returns
+    // later (a CPU-bound one that never reaches an await) must not resolve it with a value.
+    this.#spawner.cancelAll();
     try {
       await this.#workers.stopAll(timeoutMs);
     } finally {

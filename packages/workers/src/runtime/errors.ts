@@ -13,18 +13,24 @@ import { registerErrorClass } from '../codec/error_codec.js';
 /** Why a worker thread stopped. */
 export type WorkerCrashReason = 'exit' | 'uncaught-error' | 'out-of-memory';
 
-/** The worker running a task died before the task finished. Code `ERR_SKEIN_WORKER_CRASHED`. */
+/**
+ * The thread running a task died before the task finished: a runtime worker (`worker` is
+ * its index) or a blocking-pool thread (`worker` is `'blocking'`). Code
+ * `ERR_SKEIN_WORKER_CRASHED`.
+ */
 export class WorkerCrashedError extends SkeinError {
-  /** Index of the worker that died. */
-  readonly worker: number;
+  /** Index of the worker that died, or `'blocking'` for a blocking-pool thread. */
+  readonly worker: number | 'blocking';
   readonly reason: WorkerCrashReason;
   /** The thread's exit code, when it exited. */
   readonly exitCode: number | undefined;
 
-  constructor(worker: number, reason: WorkerCrashReason, detail: string, exitCode?: number) {
-    super('ERR_SKEIN_WORKER_CRASHED',
-      `worker ${worker} crashed (${reason}: ${detail}) while running this task. The worker has been replaced; ` +
-      'queued tasks were moved to other workers. Catch errors inside tasks, and do not call process.exit() in a task');
+  constructor(worker: number | 'blocking', reason: WorkerCrashReason, detail: string, exitCode?: number) {
+    super('ERR_SKEIN_WORKER_CRASHED', worker === 'blocking'
+      ? `a blocking-pool thread crashed (${reason}: ${detail}) while running this job. The pool starts a new thread ` +
+        'for the next job. Catch errors inside the job, and do not call process.exit() in it'
+      : `worker ${worker} crashed (${reason}: ${detail}) while running this task. The worker has been replaced; ` +
+        'queued tasks were moved to other workers. Catch errors inside tasks, and do not call process.exit() in a task');
     this.worker = worker;
     this.reason = reason;
     this.exitCode = exitCode;

@@ -18,13 +18,26 @@
 import { encodeThrown } from '../codec/error_codec.js';
 import type { PayloadCodec } from '../codec/payload.js';
 import { M_FINISHED, T_LIFO, T_SEARCHING, type SharedState } from '../scheduler/shared_state.js';
-import { DONE, QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, STATUS_PANIC } from '../scheduler/task_slots.js';
+import { DONE, QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, S_TYPE, STATUS_PANIC } from '../scheduler/task_slots.js';
 import type { WorkerCrashedError } from './errors.js';
 
 /** What recovery did, for the log. */
 export interface RecoveryReport {
   readonly requeued: number;
   readonly failed: number;
+}
+
+/** The queued tasks worker `i` has claimed and not finished, for logs. */
+export function runningTasks(sh: SharedState, i: number): { id: number; name: string }[] {
+  const out: { id: number; name: string }[] = [];
+  const w = sh.slots.i32;
+  for (let s = 0; s < sh.slots.count; s++) {
+    const b = s * SLOT_WORDS;
+    if (Atomics.load(w, b + S_STATE) === RUNNING && Atomics.load(w, b + S_OWNER) === i) {
+      out.push({ id: sh.slots.taskId(s), name: sh.types.get(w[b + S_TYPE]!).name });
+    }
+  }
+  return out;
 }
 
 /** Clean up after worker `i`, whose thread has exited. Main thread only. */

@@ -10,8 +10,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
-import { isTaskDef, type TaskDumpEntry } from '@skein/core';
-import { makeLogger } from '@skein/core/internal';
+import { isTaskDef, typeError, type TaskDumpEntry } from '@skein/core';
+import { currentFrame, makeLogger } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import { BlockingForwarder, isBlockingMessage } from '../control/blocking_forward.js';
@@ -23,6 +23,7 @@ import { TaskIds } from '../scheduler/task_ids.js';
 import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
 import { guardServers } from './server_guard.js';
+import { deferTaskExits } from './deferred_exit.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
 import { WorkerRuntime } from './worker_runtime.js';
 
@@ -48,6 +49,7 @@ parentPort!.on('message', (m: unknown) => {
   if (isBlockingMessage(m)) rt.blocking.onMessage(m);
 });
 const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler);
+deferTaskExits(() => currentFrame()?.task !== undefined, () => loop.stop());
 
 /** Run a hook task definition as a task on this worker; failures are logged. */
 async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
@@ -56,7 +58,7 @@ async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
     const ns = await importTaskModule(ref.url);
     const def = ns[ref.name];
     const fn = isTaskDef(def) ? def.fn : def;
-    if (typeof fn !== 'function') throw new TypeError(`export "${ref.name}" of ${ref.url} is not a task() definition`);
+    if (typeof fn !== 'function') throw typeError(`export "${ref.name}" of ${ref.url} is not a task() definition`, 'ERR_SKEIN_TASK_NOT_A_FUNCTION');
     await rt.spawnLocal(() => (fn as (i: number) => unknown)(me), { name: which });
   } catch (err) {
     logger.warn({ err, worker: me }, `${which} hook failed`);

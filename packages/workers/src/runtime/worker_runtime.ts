@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { LocalTask, Scheduler, TimeDriver, type Joinable, type RuntimeCore, type TaskDef } from '@skein/core/internal';
+import { LocalTask, Scheduler, TimeDriver, CleanupWait, type Joinable, type RuntimeCore, type TaskDef } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -141,10 +141,11 @@ export class WorkerRuntime implements RuntimeCore {
     this.isShutdown = true;
     const tasks: LocalTask<unknown>[] = [];
     for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
-    const waits: Promise<void>[] = [];
-    for (const t of tasks) if (t.inflight > 0) waits.push(t.bodyFinished());
+    const cleanups = new CleanupWait(this);
+    for (const t of tasks) cleanups.add(t);
+    cleanups.close();
     for (const t of tasks) t.abort();
-    await Promise.all(waits);
+    await cleanups.done;
     this.time.close();
   }
 }

@@ -18,7 +18,7 @@ import { READY, type TaskRef } from '../control/worker_api.js';
 import type { SharedState } from '../scheduler/shared_state.js';
 import type { LoopConfig } from '../scheduler/worker_loop.js';
 import { WorkerCrashedError, type WorkerCrashReason } from './errors.js';
-import { recoverDeadWorker } from './recovery.js';
+import { recoverDeadWorker, runningTasks } from './recovery.js';
 import { startWorker, tsxApiUrl, type StartedWorker } from './worker_spawn.js';
 
 /** What the set needs from the backend. */
@@ -158,7 +158,9 @@ export class WorkerSet {
     const relaunch = (): void => {
       if (this.#stopping) return;
       this.#launch(i).catch((bootErr: unknown) => {
-        o.logger.error({ worker: i, err: bootErr }, `replacement worker ${i} failed to start`);
+        // Shutting down while it boots terminates it: that is no failure.
+        if (this.#stopping) o.logger.debug({ worker: i, err: bootErr }, `replacement worker ${i} stopped while starting (shutdown)`);
+        else o.logger.error({ worker: i, err: bootErr }, `replacement worker ${i} failed to start`);
       });
     };
     if (failures === 0) relaunch();
@@ -172,23 +174,38 @@ export class WorkerSet {
 
   /**
    * Ask every worker to shut down (abort tasks, wait for their cleanup); after `timeoutMs`
-   * stop waiting. Then terminate the threads and wait until they are gone.
+   * stop waiting, and log what each worker that hasn't answered is still running (a task
+   * that never reaches an await holds its thread). Then terminate the threads and wait
+   * until they are gone.
    */
   async stopAll(timeoutMs: number | undefined): Promise<void> {
     this.#stopping = true;
     const live: [number, Live][] = [];
     this.#live.forEach((l, i) => l !== undefined && live.push([i, l]));
-    const stops = Promise.all(live.map(([, l]) => (l.ready ? l.started.control.shutdown().catch(() => undefined) : undefined)));
+    const stopped = new Set<number>();
+    const stops = Promise.all(live.map(([i, l]) => (l.ready
+      ? l.started.control.shutdown().then(() => void stopped.add(i), () => undefined)
+      : undefined)));
     if (timeoutMs === undefined) {
       await stops;
     } else {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([stops, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      const expired = await Promise.race([stops.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, timeoutMs, true)))]);
       clearTimeout(timer);
+      if (expired) this.#logBusy(live.filter(([i, l]) => l.ready && !stopped.has(i)).map(([i]) => i), timeoutMs);
     }
     await Promise.all(live.map(([, l]) => l.started.thread.terminate().catch(() => undefined)));
     await Promise.all(live.map(([, l]) => l.exited));
     for (const [i, l] of live) if (l.ready) this.#o.onStopped(i);
+  }
+
+  #logBusy(workers: number[], ms: number): void {
+    for (const i of workers) {
+      const tasks = runningTasks(this.#o.sh, i);
+      this.#o.logger.warn({ worker: i, graceMs: ms, tasks },
+        `worker ${i} was still busy ${ms} ms after shutdown began; terminating it. Tasks it was running: ` +
+        `${tasks.length === 0 ? 'none from the queues (a closure or hook)' : tasks.map((t) => `${t.name} (id ${t.id})`).join(', ')}`);
+    }
   }
 
   /** Terminate every thread now, without waiting. */

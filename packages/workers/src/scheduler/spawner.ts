@@ -23,6 +23,7 @@
 import type { Logger } from 'pino';
 import { JoinError } from '@skein/core';
 import type { Joinable, TaskDef } from '@skein/core/internal';
+import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec, type Snapshot } from '../codec/payload.js';
 import type { Mailbox } from '../shared/mailbox.js';
@@ -373,19 +374,21 @@ export class Spawner implements RemoteSpawner {
 
   /**
    * Shutdown: every task spawned from here that hasn't completed is cancelled (the
-   * handles reject with a cancelled JoinError). Slots are not reused afterwards.
+   * handles reject with a cancelled JoinError) at once, whatever its worker is doing.
+   * Slots still in flight keep their place: their late completions free them as usual.
    */
   cancelAll(): void {
     for (let p = this.#pendingHead; p < this.#pending.length; p++) {
       const e = this.#pending[p];
       if (e !== undefined && !e.cancelled) {
         e.cancelled = true;
+        e.task.pending = undefined;
+        this.#untrack();
         e.task.complete(false, new JoinError('cancelled', e.task.id));
       }
     }
     this.#pending = [];
     this.#pendingHead = 0;
     for (const t of this.#handles) if (t !== undefined) t.complete(false, new JoinError('cancelled', t.id));
-    this.#inFlight = 0;
   }
 }

@@ -18,7 +18,7 @@
  * is claimed only when it can run at once. A task whose module failed to load, or whose arguments
  * failed to decode, starts as a thin wrapper that fails with that error.
  */
-import { SerializationError, isTaskDef, type JoinError } from '@skein/core';
+import { SerializationError, isTaskDef, typeError, type JoinError } from '@skein/core';
 import { LocalTask } from '@skein/core/internal';
 import { encodeThrown, stripThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
@@ -30,6 +30,7 @@ import {
   STATUS_CANCELLED, STATUS_OK, STATUS_PANIC,
 } from './task_slots.js';
 import type { WorkerRuntime } from '../runtime/worker_runtime.js';
+import { WorkerExitRequest } from '../runtime/deferred_exit.js';
 import { importTaskModule } from '../runtime/task_loader.js';
 
 type TaskFn = (...args: unknown[]) => unknown;
@@ -43,6 +44,9 @@ export class SlotTask extends LocalTask<unknown> {
   constructor(rt: WorkerRuntime, fn: TaskFn, args: unknown[] | undefined, name: string, id: number, slot: number) {
     super(rt, fn, args, name, id);
     this.slot = slot;
+    // Its outcome goes to the spawner's RemoteTask, which logs a panic nobody awaited:
+    // logging here too would report panics that were awaited and handled.
+    this.markObserved();
   }
 }
 
@@ -61,6 +65,8 @@ export class TaskRunner {
   #settling: SlotTask | undefined = undefined;
   /** Tasks started (first polls) on this worker. */
   starts = 0;
+  /** Whether the task {@link start} last started has no outcome yet (its body awaits). */
+  startedPending = false;
 
   constructor(rt: WorkerRuntime, sh: SharedState, me: number, codec: PayloadCodec, spawner: Spawner) {
     this.#rt = rt;
@@ -107,6 +113,7 @@ export class TaskRunner {
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
+      this.startedPending = false;
       this.#post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
@@ -131,6 +138,7 @@ export class TaskRunner {
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
+    this.startedPending = !task.isFinished();
     return undefined;
   }
 
@@ -142,7 +150,11 @@ export class TaskRunner {
         const exported = ns[name];
         const fn = isTaskDef(exported) ? exported.fn : exported;
         if (typeof fn !== 'function') {
-          throw new TypeError(`export "${name}" of ${url} is not a task() definition or a function (it is ${typeof exported})`);
+          // The spawning thread found the export; this thread's copy of the module differs.
+          throw typeError(name in ns
+            ? `export "${name}" of ${url} is not a task() definition or a function on this worker (it is ${typeof exported})`
+            : `module ${url} has no export named "${name}" on this worker (the spawning thread found one: does the module export it conditionally?)`,
+          'ERR_SKEIN_TASK_NOT_A_FUNCTION');
         }
         this.#fns[typeId] = fn as TaskFn;
         return fn as TaskFn;
@@ -166,6 +178,9 @@ export class TaskRunner {
     this.#settling = undefined;
     const s = task.slot;
     task.slot = -1;
+    // It called process.exit(): the thread is about to exit, and the slot, left RUNNING,
+    // is failed with a WorkerCrashedError by the main thread's recovery.
+    if (!ok && (value as JoinError).cause instanceof WorkerExitRequest) return;
     const w = this.#sh.slots.i32;
     const b = s * SLOT_WORDS;
     const spawner = w[b + S_SPAWNER]!;

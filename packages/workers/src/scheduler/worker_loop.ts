@@ -94,7 +94,19 @@ export class WorkerLoop {
       prevIdle?.();
       this.#publish();
     };
+    // A timer or I/O callback resumed a task while the loop is parked: the task may compute
+    // for long, and a parked worker is where spawners send new work. Leave the sleeper set
+    // until the loop has had its next turn (it parks again if nothing is queued).
+    scheduler.onBusy = this.#wakeSelf;
   }
+
+  /** Unpark this loop (from its own thread), leaving the sleeper set now. */
+  readonly #wakeSelf = (): void => {
+    if (!this.#parked || this.#waking) return;
+    this.#waking = true;
+    this.#wakeSearching = !this.#sh.layout.idle.unparkWorkerById(this.#me);
+    this.#sh.layout.parkers[this.#me]!.unpark();
+  };
 
   /** Start ticking. */
   start(): void {
@@ -124,13 +136,9 @@ export class WorkerLoop {
     } else {
       local.pushBackOrOverflow(ref, sh.layout.inject);
     }
-    if (this.#parked && !this.#waking) {
-      // A task here spawned while the loop sleeps (a timer or a completion resumed it):
-      // leave the sleeper set now, so the check below can wake a sibling, not us.
-      this.#waking = true;
-      this.#wakeSearching = !sh.layout.idle.unparkWorkerById(this.#me);
-      sh.layout.parkers[this.#me]!.unpark();
-    }
+    // A task here spawned while the loop sleeps (a timer or a completion resumed it):
+    // leave the sleeper set now, so the check below can wake a sibling, not us.
+    this.#wakeSelf();
     const searching = this.#parked ? this.#wakeSearching : this.#searching;
     if (!searching && (c[this.#lifoIdx] !== 0 ? 1 : 0) + local.len() > 1) this.#notifyParked();
   }
@@ -169,6 +177,16 @@ export class WorkerLoop {
         return;
       }
       if (this.#stopped) return;
+      if (this.#runner.startedPending) {
+        // Its body awaits: let the microtasks run before the next start. A body that has
+        // already returned then has its outcome stored (a task later in this run may kill
+        // the thread with process.exit(), and a finished task must not be reported crashed),
+        // and a body that goes on computing after an await does it now, while this worker
+        // still counts as busy, rather than after the loop parked and looked idle.
+        this.#busyMs += performance.now() - start;
+        RESOLVED.then(this.#stepAfterHop);
+        return;
+      }
       if (tick % interval === 0) {
         this.#endStep(start, starts);
         setImmediate(this.#stepAfterTurn);

@@ -15,6 +15,8 @@ const require = createRequire(import.meta.url);
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const TYPESCRIPT = require.resolve('typescript/bin/tsc');
 const BLOCKING_SRC = fileURLToPath(new URL('../../../../packages/workers/src/blocking/', import.meta.url));
+// The pool's files and what they import from the rest of the package (the error codec).
+const WORKERS_SRC = fileURLToPath(new URL('../../../../packages/workers/src/', import.meta.url));
 const WORKERS_NODE_MODULES = fileURLToPath(new URL('../../../../packages/workers/node_modules', import.meta.url));
 const TASKS_TS = new URL('./fixtures/tasks.ts', import.meta.url).href;
 
@@ -71,7 +73,7 @@ describe('built to JavaScript (plain node)', () => {
     dir = await mkdtemp(join(tmpdir(), 'skein-blocking-js-'));
     const sources = (await readdir(BLOCKING_SRC)).filter((f) => f.endsWith('.ts')).map((f) => join(BLOCKING_SRC, f));
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [TYPESCRIPT, '--outDir', dir, '--rootDir', BLOCKING_SRC, '--module', 'nodenext',
+      execFile(process.execPath, [TYPESCRIPT, '--outDir', dir, '--rootDir', WORKERS_SRC, '--module', 'nodenext',
         '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', '--strict',
         '--skipLibCheck', '--types', 'node', '--verbatimModuleSyntax', ...sources], { timeout: 60_000 },
       (err, stdout, stderr) => (err === null ? resolve() : reject(new Error(`tsc failed:\n${stdout}\n${stderr}`))));
@@ -90,7 +92,7 @@ describe('built to JavaScript (plain node)', () => {
 
   test('runs JavaScript task modules without tsx, and exits when idle', async () => {
     const result = await runChild([], {
-      POOL_MODULE: pathToFileURL(join(dir, 'index.js')).href,
+      POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
       TASK_URL: pathToFileURL(join(dir, 'tasks.mjs')).href,
     }, dir);
     const out = parse(result);
@@ -103,7 +105,7 @@ describe('built to JavaScript (plain node)', () => {
     // cwd is the temp dir: tsx is not resolvable from the build or the cwd, only from the
     // task module's location (the workspace).
     const result = await runChild([], {
-      POOL_MODULE: pathToFileURL(join(dir, 'index.js')).href,
+      POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
       TASK_URL: TASKS_TS,
     }, dir);
     const out = parse(result);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JoinError, NotSendableError, Runtime, SerializationError, sleep, spawn, spawnBlocking } from '@skein/core';
 import { getPriority } from 'node:os';
-import { double, explode, forever, gated, ownNice, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
+import { WorkerCrashedError } from '@skein/workers';
+import { double, exitThread, explode, forever, gated, ownNice, sleepSync, sumTo } from './fixtures/blocking_tasks.js';
+import { captureLogs } from '../runtime/helpers.js';
 
 async function withRuntime<T>(f: (rt: Runtime) => Promise<T>, build = Runtime.builder()): Promise<T> {
   const rt = await build.logger('silent').build();
@@ -65,6 +67,23 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
       expect((err as JoinError).isPanic()).toBe(true);
       expect(((err as JoinError).cause as Error).message).toBe('kaboom');
     });
+  });
+
+  it('a pool thread that dies fails its job with WorkerCrashedError, and logs it', async () => {
+    const logs = captureLogs();
+    const rt = await Runtime.builder().logger(logs.logger).build();
+    try {
+      const err = await rt.spawnBlocking(exitThread, 5).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(JoinError);
+      expect((err as JoinError).isPanic()).toBe(true);
+      const cause = (err as JoinError).cause as WorkerCrashedError;
+      expect(cause).toBeInstanceOf(WorkerCrashedError);
+      expect(cause).toMatchObject({ code: 'ERR_SKEIN_WORKER_CRASHED', worker: 'blocking', reason: 'exit', exitCode: 5 });
+      expect(logs.lines.find((l) => String(l.msg).includes('crashed'))).toMatchObject({ level: 50, reason: 'exit', exitCode: 5 });
+      expect(await rt.spawnBlocking(sumTo, 3)).toBe(6); // a new thread runs the next job
+    } finally {
+      await rt.shutdown();
+    }
   });
 
   it('does not stall core tasks or the event loop while blocking work sleeps synchronously', async () => {

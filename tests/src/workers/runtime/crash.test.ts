@@ -3,7 +3,7 @@ import { JoinError, Runtime } from '@skein/core';
 import { WorkerCrashedError } from '@skein/workers';
 import { inc } from './fixtures/basic.js';
 import { holdUntil } from './fixtures/control.js';
-import { exhaustMemory, exitProcess, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
+import { exhaustMemory, exitFromTimer, exitProcess, markReturn, sleepThenExit, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
 import { captureLogs, sharedInts, waitFor } from './helpers.js';
 
 async function crashCause(h: PromiseLike<unknown>): Promise<WorkerCrashedError> {
@@ -41,6 +41,51 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
     const crashLog = logs.lines.find((l) => String(l.msg).includes('crashed'));
     expect(crashLog).toMatchObject({ level: 50, worker: 0, reason: 'exit', exitCode: 7, failedTasks: 1 });
     await waitFor(() => rt!.metrics().numAliveTasks === 0, 5000, 'no live tasks');
+  });
+
+  // A task whose body has returned is finished: the thread dying afterwards must not report
+  // it crashed (a caller retrying on WorkerCrashedError would run it twice).
+  for (const [what, ms] of [['started in the same run as the exit', 0], ['woken by the same timer as the exit', 30]] as const) {
+    it(`process.exit() in a task: tasks on that worker whose bodies returned keep their outcome (${what})`, async () => {
+      rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+      expect(await rt.spawn(inc, 0)).toBe(1); // the worker has loaded the fixtures
+      for (let round = 0; round < 3; round++) {
+        const n = 40;
+        const flags = sharedInts(n);
+        // One batch: the worker takes all of it, in order, the exit last.
+        const hs = Array.from({ length: n }, (_, i) => rt!.spawn(markReturn, flags.sab, i, ms));
+        const dying = rt.spawn(sleepThenExit, ms, 9);
+        expect((await crashCause(dying)).exitCode).toBe(9);
+        const outcomes = await Promise.all(hs.map((h) => h.then((v) => v, (e: unknown) => e)));
+        let finished = 0;
+        for (let i = 0; i < n; i++) {
+          if (Atomics.load(flags.words, i) === 1) {
+            expect(outcomes[i]).toBe(i); // returned: never reported crashed
+            finished++;
+          } else {
+            expect((outcomes[i] as JoinError).cause).toBeInstanceOf(WorkerCrashedError);
+          }
+        }
+        if (ms === 0) expect(finished).toBe(n); // they ran, in order, before the exit
+      }
+    });
+  }
+
+  it('process.exit() from a timer callback a task registered is an exit with its code', async () => {
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const cause = await crashCause(rt.spawn(exitFromTimer, 6));
+    expect(cause).toMatchObject({ reason: 'exit', exitCode: 6 });
+    expect(await rt.spawn(inc, 1)).toBe(2);
+  });
+
+  it('shutting down while a replacement worker starts is not an error', async () => {
+    const logs = captureLogs();
+    const local = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
+    expect(await local.spawn(inc, 0)).toBe(1);
+    await crashCause(local.spawn(exitProcess, 4)); // its replacement is starting now
+    await local.shutdown();
+    expect(logs.lines.filter((l) => String(l.msg).includes('failed to start'))).toEqual([]);
+    expect(logs.lines.filter((l) => (l.level as number) >= 50).map((l) => l.msg)).toEqual([expect.stringContaining('crashed')]);
   });
 
   it('tasks queued in a dead worker\'s LIFO slot and local queue run on another worker', async () => {

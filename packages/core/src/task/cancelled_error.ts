@@ -1,0 +1,33 @@
+/**
+ * The errors cancellation produces: the Cancelled a pending await rejects with, and the
+ * cancelled JoinError its task's handle reports.
+ *
+ * Cancelling is bulk work (a shutdown cancels every task; an abort, every await of a
+ * scope), and capturing a stack trace costs about 15 times the rest of constructing an
+ * error: it was most of the time of shutting down a million sleeping tasks. The stack would
+ * show only the cancelling code anyway, not the await that rejects, so it is left out.
+ */
+import { JoinError } from '../errors/join_error.js';
+import { Cancelled } from '../errors/skein_error.js';
+
+/** A Cancelled error without a stack trace. */
+export function cancelledError(): Cancelled {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Cancelled();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** A cancelled JoinError for task `taskId`, without a stack trace. */
+export function cancelledJoinError(taskId: number): JoinError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new JoinError('cancelled', taskId);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
