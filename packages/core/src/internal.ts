@@ -11,6 +11,7 @@ export type { Joinable } from './task/joinable.js';
 export { JoinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';
 export { TimeDriver } from './time/driver.js';
+export { MAX_PERMITS } from './sync/batch_semaphore.js';
 export { Clock } from './time/clock.js';
 export { TASK_MARKER, isTaskDef, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';

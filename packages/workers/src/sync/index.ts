@@ -1,0 +1,7 @@
+/**
+ * Cross-thread sync primitives and channels (API.md, "Cross-thread sync and channels"):
+ * core's in-thread primitives, backed by SharedArrayBuffer so tasks on every thread of a
+ * runtime can share them and pass them to each other as task arguments.
+ */
+export { SharedSemaphore, SharedPermit, type SharedSemaphoreOptions } from './shared_semaphore.js';
+export { SharedMutex, SharedMutexGuard, type SharedMutexOptions } from './shared_mutex.js';
