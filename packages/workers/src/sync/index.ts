@@ -5,3 +5,4 @@
  */
 export { SharedSemaphore, SharedPermit, type SharedSemaphoreOptions } from './shared_semaphore.js';
 export { SharedMutex, SharedMutexGuard, type SharedMutexOptions } from './shared_mutex.js';
+export { SharedRwLock, SharedRwLockReadGuard, SharedRwLockWriteGuard, type SharedRwLockOptions } from './shared_rwlock.js';

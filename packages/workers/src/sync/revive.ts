@@ -5,3 +5,4 @@
  */
 import './shared_semaphore.js';
 import './shared_mutex.js';
+import './shared_rwlock.js';

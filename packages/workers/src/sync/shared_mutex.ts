@@ -118,7 +118,7 @@ export class SharedMutex<T = undefined> implements SharedHandle {
       const c = coop();
       if (c !== undefined) return c.then(() => this.lock());
     }
-    return acquireAsync(core, 1, () => new SharedMutexGuard<T>(core, this.#cell), unreachableClose);
+    return acquireAsync(core, 1, () => new SharedMutexGuard<T>(core, this.#cell), closedNever);
   }
 
   /** `lock` for blocking-pool code: blocks the thread until the lock is free. */
@@ -145,6 +145,6 @@ export class SharedMutex<T = undefined> implements SharedHandle {
 }
 
 /** A mutex's core is never closed. */
-function unreachableClose(): unknown {
+function closedNever(): unknown {
   return new Error('skein: a SharedMutex was closed (corrupt shared memory?)');
 }
