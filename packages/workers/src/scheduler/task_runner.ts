@@ -31,6 +31,7 @@ import {
 } from './task_slots.js';
 import type { WorkerRuntime } from '../runtime/worker_runtime.js';
 import { importTaskModule } from '../runtime/task_loader.js';
+import { decodeOwned, dropOwned, type OwnedHandle } from '../sync/handle_codec.js';
 
 type TaskFn = (...args: unknown[]) => unknown;
 
@@ -58,6 +59,8 @@ export class TaskRunner {
   /** Types whose module failed to load: their tasks start and fail with the import error. */
   readonly #loadFailed = new Set<number>();
   readonly #running: (SlotTask | undefined)[] = [];
+  /** Shared channel ends each running task received (see sync/handle_codec.ts). */
+  readonly #owned: (OwnedHandle[] | undefined)[] = [];
   #settling: SlotTask | undefined = undefined;
   /** Tasks started (first polls) on this worker. */
   starts = 0;
@@ -95,10 +98,11 @@ export class TaskRunner {
       return this.#load(typeId).catch(() => this.#loadFailed.add(typeId));
     }
     let args: unknown[] | undefined;
+    let owned: OwnedHandle[] | undefined;
     let decodeError: unknown;
     if (fn !== undefined) {
       try {
-        args = this.#codec.readArgs(s);
+        ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
       } catch (err) {
         if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
         decodeError = err;
@@ -107,6 +111,7 @@ export class TaskRunner {
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
+      dropOwned(owned);
       this.#post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
@@ -128,6 +133,7 @@ export class TaskRunner {
       task = new SlotTask(this.#rt, fail, undefined, name, id, s);
     }
     this.#running[s] = task;
+    this.#owned[s] = owned;
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
@@ -157,6 +163,9 @@ export class TaskRunner {
     const s = task.slot;
     if (s < 0) return;
     this.#running[s] = undefined;
+    // Channel ends it received are its own: dropped now, as Rust drops a moved value.
+    dropOwned(this.#owned[s]);
+    this.#owned[s] = undefined;
     this.#settling = task;
     task.onSettled(this.#onOutcome);
   }

@@ -34,7 +34,43 @@ export const HandleKind = {
   semaphore: 1,
   mutex: 2,
   rwlock: 3,
+  mpscSender: 4,
+  mpscUnboundedSender: 5,
+  mpscReceiver: 6,
 } as const;
+
+/** A handle that its receiving task owns: closed when the task finishes (Rust's move + Drop). */
+export interface OwnedHandle {
+  /** Drops the task's copy; a no-op if it was closed or moved on already. */
+  drop(): void;
+}
+
+let adopted: OwnedHandle[] | undefined;
+
+/**
+ * Runs `decode` (a task's arguments) and returns what it decoded with the handles it
+ * rebuilt that the task now owns. The task runner drops them when the task finishes.
+ */
+export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[] | undefined } {
+  const outer = adopted;
+  adopted = [];
+  try {
+    const value = decode();
+    return { value, owned: adopted.length === 0 ? undefined : adopted };
+  } finally {
+    adopted = outer;
+  }
+}
+
+/** Called by a reviver: the handle belongs to the task whose arguments are being decoded, if any. */
+export function adopt(h: OwnedHandle): void {
+  adopted?.push(h);
+}
+
+/** Drops every handle in `owned` (a finished task's). */
+export function dropOwned(owned: readonly OwnedHandle[] | undefined): void {
+  if (owned !== undefined) for (const h of owned) h.drop();
+}
 
 const revivers = new Map<number, (sab: SharedArrayBuffer) => object>();
 

@@ -6,3 +6,6 @@
 export { SharedSemaphore, SharedPermit, type SharedSemaphoreOptions } from './shared_semaphore.js';
 export { SharedMutex, SharedMutexGuard, type SharedMutexOptions } from './shared_mutex.js';
 export { SharedRwLock, SharedRwLockReadGuard, SharedRwLockWriteGuard, type SharedRwLockOptions } from './shared_rwlock.js';
+export { sharedMpsc, type SharedMpscOptions } from './shared_mpsc.js';
+export { SharedSender, SharedUnboundedSender } from './shared_mpsc_sender.js';
+export { SharedReceiver } from './shared_mpsc_receiver.js';

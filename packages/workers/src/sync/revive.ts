@@ -6,3 +6,5 @@
 import './shared_semaphore.js';
 import './shared_mutex.js';
 import './shared_rwlock.js';
+import './shared_mpsc_sender.js';
+import './shared_mpsc_receiver.js';

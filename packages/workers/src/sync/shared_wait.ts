@@ -13,16 +13,16 @@ import { GRANTED, PermitCore, REFUSED, SLAB_FULL, TAKEN, WAITING } from './permi
 /**
  * A pending waitAsync doesn't keep a Node thread alive; a task parked on a primitive that
  * another thread will release must, so the process doesn't exit under it. One ref'd timer
- * while anything waits.
+ * while anything waits: {@link holdThread} when a wait starts, {@link letThreadGo} when it ends.
  */
 let parked = 0;
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
-function holdThread(): void {
+export function holdThread(): void {
   if (parked++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
 }
 
-function letThreadGo(): void {
+export function letThreadGo(): void {
   if (--parked === 0) {
     clearInterval(keepAlive);
     keepAlive = undefined;
