@@ -12,6 +12,7 @@ export { JoinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';
 export { TimeDriver } from './time/driver.js';
 export { MAX_PERMITS } from './sync/batch_semaphore.js';
+export { QueuedWaiter, WaitList, type WaitNode } from './sync/wait_list.js';
 export { Clock } from './time/clock.js';
 export { TASK_MARKER, isTaskDef, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';

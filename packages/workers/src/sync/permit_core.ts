@@ -27,6 +27,8 @@ const TAIL = 4;
 const FREE = 5;
 const NODES = 6;
 const SLAB_GEN = 7;
+const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
+const ID_HI = 9;
 const HEADER = 16;
 
 // Node words.
@@ -36,7 +38,15 @@ const N_REMAINING = 2;
 const N_NEXT = 3;
 const N_PREV = 4;
 const N_THREAD = 5;
+const N_SLOT = 6; // the waiting thread's doorbell entry, or -1 (it waits on STATE itself)
 const NODE_WORDS = 8;
+
+// The doorbell table, after the slab: one 64-byte entry per thread with async waiters.
+const E_BELL = 0; // 1 once rung, reset by its thread before it looks at its waiters
+const E_OWNER = 1; // threadId + 1 of the thread using the entry, 0 when free
+const ENTRY_WORDS = 16;
+/** Threads with async waiters on one primitive that get a doorbell; more wait per node. */
+const ENTRIES = 32;
 
 /** A queued node's STATE: still waiting for permits. */
 export const WAITING = 0;
@@ -57,14 +67,14 @@ export const SLAB_FULL = -3;
 /** Waiter nodes a primitive has unless told otherwise. */
 export const DEFAULT_MAX_QUEUED = 256;
 
-/** Nodes granted by the last release, notified after the lock is dropped (one thread, one isolate). */
+/** (node, doorbell) pairs granted by the last release, notified after the lock is dropped. */
 const granted: number[] = [];
 
 /** One permit core at `base` (an int32 index) of an Int32Array over shared memory. */
 export class PermitCore {
   /** Int32 words a core with `maxQueued` waiter nodes occupies. */
   static wordsFor(maxQueued: number): number {
-    return HEADER + maxQueued * NODE_WORDS;
+    return HEADER + maxQueued * NODE_WORDS + ENTRIES * ENTRY_WORDS;
   }
 
   /** Checks `maxQueued` (an option of every primitive). */
@@ -86,6 +96,8 @@ export class PermitCore {
       w[at + N_STATE] = FREE_STATE;
       w[at + N_NEXT] = i + 1 < maxQueued ? i + 1 : -1;
     }
+    w[base + ID_LO] = (Math.random() * 2 ** 32) | 0;
+    w[base + ID_HI] = (Math.random() * 2 ** 21) | 0;
     Atomics.store(w, base + FREE, 0);
     return new PermitCore(w, base);
   }
@@ -98,6 +110,11 @@ export class PermitCore {
    * read under the lock so a node freed right after can't be missed.
    */
   fullGeneration = 0;
+  /**
+   * This thread's doorbell entry and what rings it here: a release on this thread that
+   * grants this thread's waiters wakes them directly, without an event-loop turn.
+   */
+  localBell: { readonly slot: number; ring(): void } | undefined = undefined;
 
   /** Attaches to the core `initialize` wrote at `base` of `w` (any thread). */
   constructor(w: Int32Array, base: number) {
@@ -108,6 +125,50 @@ export class PermitCore {
 
   #node(i: number): number {
     return this.#base + HEADER + i * NODE_WORDS;
+  }
+
+  /** The primitive's identity, the same from every handle on every thread. */
+  id(): number {
+    return this.#w[this.#base + ID_HI]! * 2 ** 32 + (this.#w[this.#base + ID_LO]! >>> 0);
+  }
+
+  #entry(slot: number): number {
+    return this.#base + HEADER + this.#nodes * NODE_WORDS + slot * ENTRY_WORDS;
+  }
+
+  /**
+   * This thread's doorbell entry, claimed on first use: async waiters of this thread are
+   * woken through it, one `waitAsync` for all of them. -1 when the table is full (then
+   * each waiter watches its own node).
+   */
+  claimBell(): number {
+    const w = this.#w;
+    const b = this.#base;
+    const me = threadId + 1;
+    lock(w, b + LOCK);
+    let free = -1;
+    for (let i = 0; i < ENTRIES; i++) {
+      const owner = w[this.#entry(i) + E_OWNER]!;
+      if (owner === me) {
+        unlock(w, b + LOCK);
+        return i;
+      }
+      if (owner === 0 && free === -1) free = i;
+    }
+    if (free !== -1) w[this.#entry(free) + E_OWNER] = me;
+    unlock(w, b + LOCK);
+    return free;
+  }
+
+  /** Thread side: clear doorbell `slot` before looking at the waiters it covers. */
+  resetBell(slot: number): void {
+    Atomics.store(this.#w, this.#entry(slot) + E_BELL, 0);
+  }
+
+  /** Resolves once doorbell `slot` rings (at once if it rang since {@link resetBell}). */
+  bell(slot: number): Promise<unknown> {
+    const r = waitAsync(this.#w, this.#entry(slot) + E_BELL, 0);
+    return r.async ? r.value : RESOLVED;
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -135,7 +196,7 @@ export class PermitCore {
    * {@link SLAB_FULL}, or the index of the node now queued (it holds what was free toward
    * `n`). A queued node must end in {@link finish} or {@link cancel}.
    */
-  acquire(n: number): number {
+  acquire(n: number, bell = -1): number {
     const w = this.#w;
     const b = this.#base;
     lock(w, b + LOCK);
@@ -161,6 +222,7 @@ export class PermitCore {
     w[at + N_REQUESTED] = n;
     w[at + N_REMAINING] = n - free;
     w[at + N_THREAD] = threadId;
+    w[at + N_SLOT] = bell;
     w[at + N_NEXT] = -1;
     const tail = w[b + TAIL]!;
     w[at + N_PREV] = tail;
@@ -298,7 +360,7 @@ export class PermitCore {
       const next = w[at + N_NEXT]!;
       w[b + PERMITS] = w[b + PERMITS]! + w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
       Atomics.store(w, at + N_STATE, CLOSED_STATE);
-      granted.push(node);
+      granted.push(node, w[at + N_SLOT]!);
       node = next;
     }
     w[b + HEAD] = -1;
@@ -347,7 +409,7 @@ export class PermitCore {
       w[at + N_REMAINING] = 0;
       this.#unlink(node);
       Atomics.store(w, at + N_STATE, GRANTED);
-      granted.push(node);
+      granted.push(node, w[at + N_SLOT]!);
     }
     w[b + PERMITS] = w[b + PERMITS]! + n;
   }
@@ -380,8 +442,21 @@ export class PermitCore {
 
   #wakeGranted(): void {
     const w = this.#w;
-    for (let i = 0; i < granted.length; i++) Atomics.notify(w, this.#node(granted[i]!) + N_STATE);
+    let local = false;
+    for (let i = 0; i < granted.length; i += 2) {
+      const slot = granted[i + 1]!;
+      if (slot < 0) {
+        Atomics.notify(w, this.#node(granted[i]!) + N_STATE);
+      } else if (this.localBell !== undefined && slot === this.localBell.slot) {
+        local = true;
+      } else {
+        const bell = this.#entry(slot) + E_BELL;
+        // One notify per thread however many of its waiters this release granted.
+        if (Atomics.exchange(w, bell, 1) === 0) Atomics.notify(w, bell);
+      }
+    }
     granted.length = 0;
+    if (local) this.localBell!.ring();
   }
 
   #wakeSlab(): void {
