@@ -180,21 +180,38 @@ export class PermitCore {
     return Atomics.load(this.#w, this.#base + CLOSED) !== 0;
   }
 
-  /** Take `n` permits if they are free now and the core is open; never queues. */
+  /**
+   * Take `n` permits if they are free now and the core is open; never queues. Lock-free
+   * (a CAS on PERMITS), like Tokio's `try_acquire`: a non-empty queue means PERMITS is 0.
+   */
   tryTake(n: number): boolean {
     const w = this.#w;
-    const b = this.#base;
-    lock(w, b + LOCK);
-    const ok = w[b + CLOSED] === 0 && w[b + PERMITS]! >= n;
-    if (ok) w[b + PERMITS] = w[b + PERMITS]! - n;
-    unlock(w, b + LOCK);
-    return ok;
+    const at = this.#base + PERMITS;
+    for (;;) {
+      if (Atomics.load(w, this.#base + CLOSED) !== 0) return false;
+      const p = Atomics.load(w, at);
+      if (p < n) return false;
+      if (Atomics.compareExchange(w, at, p, p - n) === p) return true;
+    }
+  }
+
+  /** Takes up to `n` free permits (CAS); returns how many. */
+  #takeUpTo(n: number): number {
+    const w = this.#w;
+    const at = this.#base + PERMITS;
+    for (;;) {
+      const p = Atomics.load(w, at);
+      const k = p < n ? p : n;
+      if (k === 0) return 0;
+      if (Atomics.compareExchange(w, at, p, p - k) === p) return k;
+    }
   }
 
   /**
    * Take `n` permits, or queue for them: returns {@link TAKEN}, {@link REFUSED} (closed),
    * {@link SLAB_FULL}, or the index of the node now queued (it holds what was free toward
-   * `n`). A queued node must end in {@link finish} or {@link cancel}.
+   * `n`). A queued node must end in {@link finish} or {@link cancel}. `bell` is the
+   * waiting thread's doorbell entry ({@link claimBell}), -1 to be woken on the node itself.
    */
   acquire(n: number, bell = -1): number {
     const w = this.#w;
@@ -204,31 +221,42 @@ export class PermitCore {
       unlock(w, b + LOCK);
       return REFUSED;
     }
-    const free = w[b + PERMITS]!;
-    if (free >= n) {
-      w[b + PERMITS] = free - n;
+    const took = this.#takeUpTo(n);
+    if (took === n) {
       unlock(w, b + LOCK);
       return TAKEN;
     }
     const node = w[b + FREE]!;
     if (node === -1) {
       this.fullGeneration = w[b + SLAB_GEN]!;
+      this.#release(took);
       unlock(w, b + LOCK);
+      this.#wakeGranted();
       return SLAB_FULL;
     }
     const at = this.#node(node);
     w[b + FREE] = w[at + N_NEXT]!;
-    w[b + PERMITS] = 0;
     w[at + N_REQUESTED] = n;
-    w[at + N_REMAINING] = n - free;
     w[at + N_THREAD] = threadId;
     w[at + N_SLOT] = bell;
     w[at + N_NEXT] = -1;
     const tail = w[b + TAIL]!;
     w[at + N_PREV] = tail;
-    if (tail === -1) w[b + HEAD] = node;
+    if (tail === -1) Atomics.store(w, b + HEAD, node);
     else w[this.#node(tail) + N_NEXT] = node;
     w[b + TAIL] = node;
+    // A lock-free release that read HEAD before we linked left its permits in PERMITS
+    // (Dekker: it adds, then reads HEAD; we link, then read PERMITS). As the only waiter,
+    // they are ours.
+    const remaining = tail === -1 ? n - took - this.#takeUpTo(n - took) : n - took;
+    if (remaining === 0) {
+      this.#unlink(node);
+      this.#free(node);
+      unlock(w, b + LOCK);
+      this.#wakeSlab();
+      return TAKEN;
+    }
+    w[at + N_REMAINING] = remaining;
     Atomics.store(w, at + N_STATE, WAITING);
     unlock(w, b + LOCK);
     return node;
@@ -307,13 +335,24 @@ export class PermitCore {
     this.#wakeSlab();
   }
 
-  /** Return `n` permits: to the queue first (FIFO), the rest to the counter. */
+  /**
+   * Return `n` permits: to the queue first (FIFO), the rest to the counter. Lock-free when
+   * nobody waits (the common case of a channel whose receiver keeps up).
+   */
   release(n: number): void {
     if (n <= 0) return;
     const w = this.#w;
     const b = this.#base;
-    lock(w, b + LOCK);
-    this.#release(n);
+    if (Atomics.load(w, b + HEAD) === -1) {
+      Atomics.add(w, b + PERMITS, n);
+      if (Atomics.load(w, b + HEAD) === -1) return;
+      // Someone queued meanwhile and may not have seen these: hand over what is free.
+      lock(w, b + LOCK);
+      this.#release(this.#takeUpTo(MAX_PERMITS));
+    } else {
+      lock(w, b + LOCK);
+      this.#release(n);
+    }
     unlock(w, b + LOCK);
     this.#wakeGranted();
   }
@@ -323,7 +362,7 @@ export class PermitCore {
     const w = this.#w;
     const b = this.#base;
     lock(w, b + LOCK);
-    const now = w[b + PERMITS]!;
+    const now = Atomics.load(w, b + PERMITS);
     if (now + n > MAX_PERMITS) {
       unlock(w, b + LOCK);
       throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits; adding ${n} to ${now} would exceed it`);
@@ -335,14 +374,7 @@ export class PermitCore {
 
   /** Remove up to `n` free permits for good; returns how many were removed. */
   forget(n: number): number {
-    const w = this.#w;
-    const b = this.#base;
-    lock(w, b + LOCK);
-    const now = w[b + PERMITS]!;
-    const k = n < now ? n : now;
-    w[b + PERMITS] = now - k;
-    unlock(w, b + LOCK);
-    return k;
+    return this.#takeUpTo(n);
   }
 
   /** Fail every waiter (their assigned permits return to the counter) and every later acquire. */
@@ -358,12 +390,12 @@ export class PermitCore {
     for (let node = w[b + HEAD]!; node !== -1;) {
       const at = this.#node(node);
       const next = w[at + N_NEXT]!;
-      w[b + PERMITS] = w[b + PERMITS]! + w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
+      Atomics.add(w, b + PERMITS, w[at + N_REQUESTED]! - w[at + N_REMAINING]!);
       Atomics.store(w, at + N_STATE, CLOSED_STATE);
       granted.push(node, w[at + N_SLOT]!);
       node = next;
     }
-    w[b + HEAD] = -1;
+    Atomics.store(w, b + HEAD, -1);
     w[b + TAIL] = -1;
     unlock(w, b + LOCK);
     this.#wakeGranted();
@@ -411,7 +443,7 @@ export class PermitCore {
       Atomics.store(w, at + N_STATE, GRANTED);
       granted.push(node, w[at + N_SLOT]!);
     }
-    w[b + PERMITS] = w[b + PERMITS]! + n;
+    if (n > 0) Atomics.add(w, b + PERMITS, n);
   }
 
   #unlink(node: number): void {
@@ -420,7 +452,7 @@ export class PermitCore {
     const at = this.#node(node);
     const prev = w[at + N_PREV]!;
     const next = w[at + N_NEXT]!;
-    if (prev === -1) w[b + HEAD] = next;
+    if (prev === -1) Atomics.store(w, b + HEAD, next);
     else w[this.#node(prev) + N_NEXT] = next;
     if (next === -1) w[b + TAIL] = prev;
     else w[this.#node(next) + N_PREV] = prev;

@@ -37,7 +37,9 @@ export type CoreBug =
   /** The releaser writes GRANTED but never notifies the node: the waiter sleeps through it. */
   | 'noNotify'
   /** A cancelled waiter forgets the permits assigned to it while it was queued. */
-  | 'cancelKeepsAssigned';
+  | 'cancelKeepsAssigned'
+  /** The only waiter doesn't look at PERMITS again after linking (misses a racing lock-free release). */
+  | 'noRecheck';
 
 /** What one simulated thread does, in order: acquire `n` permits, then release them or cancel the wait. */
 export type CoreOp = readonly ['acquireRelease' | 'acquireCancel', number];
@@ -52,6 +54,8 @@ interface Local {
   gen: number;
   inCs: boolean;
   holding: number;
+  took: number;
+  onlyWaiter: boolean;
   notify: number[];
 }
 
@@ -67,6 +71,12 @@ function unlink(w: number[], node: number): void {
   else w[at(next) + PREV] = prev;
   w[a + PREV] = -1;
   w[a + NEXT] = -1;
+}
+
+function takeUpTo(w: number[], n: number): number {
+  const k = Math.min(w[PERMITS]!, n);
+  w[PERMITS] = w[PERMITS]! - k;
+  return k;
 }
 
 function free(w: number[], node: number): void {
@@ -116,6 +126,11 @@ const CS_RELEASE = 15;
 const CS_CANCEL = 16;
 const DONE_OP = 17;
 const HOLD = 18;
+const CS_LINK = 19;
+const CS_RECHECK = 20;
+const FAST_ADD = 21;
+const FAST_RECHECK = 22;
+const CS_TRANSFER = 23;
 
 function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Local> {
   const lockThen = (l: Local, after: number): Local => {
@@ -130,7 +145,7 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
     return l;
   };
   return {
-    start: { op: 0, pc: LOCK_CAS, n: ops[0]?.[1] ?? 0, after: CS_ACQUIRE, node: -1, gen: 0, inCs: false, holding: 0, notify: [] },
+    start: { op: 0, pc: LOCK_CAS, n: ops[0]?.[1] ?? 0, after: CS_ACQUIRE, node: -1, gen: 0, inCs: false, holding: 0, took: 0, onlyWaiter: false, notify: [] },
     done: (l) => l.op >= ops.length,
     step(m: Memory, l: Local, self: number): Local {
       const w = m.w;
@@ -174,37 +189,58 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
           }
           l.pc = l.after;
           return l;
-        // permit_core.ts `acquire(1)`, under the lock
+        // permit_core.ts `acquire(n)`, under the lock, one step per access that the
+        // lock-free release path can observe or race with (PERMITS, HEAD).
         case CS_ACQUIRE: {
-          const freeP = w[PERMITS]!;
-          if (freeP >= l.n) {
-            w[PERMITS] = freeP - l.n;
+          l.took = takeUpTo(w, l.n);
+          if (l.took === l.n) {
             l.node = TAKEN;
-          } else if (w[FREE] === -1) {
+            return unlockThen(l, AFTER_ACQUIRE);
+          }
+          if (w[FREE] === -1) {
             l.gen = w[GEN]!;
             l.node = FULL;
+            l.notify = release(w, l.took, bug);
+            return unlockThen(l, AFTER_ACQUIRE);
+          }
+          const node = w[FREE]!;
+          const a = at(node);
+          w[FREE] = w[a + NEXT]!;
+          w[a + REQ] = l.n;
+          w[a + NEXT] = -1;
+          l.node = node;
+          l.pc = CS_LINK;
+          return l;
+        }
+        case CS_LINK: { // the HEAD store the lock-free release reads
+          const a = at(l.node);
+          const tail = w[TAIL]!;
+          w[a + PREV] = tail;
+          if (tail === -1) w[HEAD] = l.node;
+          else w[at(tail) + NEXT] = l.node;
+          w[TAIL] = l.node;
+          l.onlyWaiter = tail === -1;
+          l.pc = CS_RECHECK;
+          return l;
+        }
+        case CS_RECHECK: { // Dekker: as the only waiter, take what a racing release left
+          const a = at(l.node);
+          const remaining = l.onlyWaiter && bug !== 'noRecheck' ? l.n - l.took - takeUpTo(w, l.n - l.took) : l.n - l.took;
+          if (remaining === 0) {
+            unlink(w, l.node);
+            free(w, l.node);
+            l.node = TAKEN;
           } else {
-            const node = w[FREE]!;
-            const a = at(node);
-            w[FREE] = w[a + NEXT]!;
-            w[PERMITS] = 0;
-            w[a + REQ] = l.n;
-            w[a + REM] = l.n - freeP;
-            w[a + NEXT] = -1;
-            const tail = w[TAIL]!;
-            w[a + PREV] = tail;
-            if (tail === -1) w[HEAD] = node;
-            else w[at(tail) + NEXT] = node;
-            w[TAIL] = node;
+            w[a + REM] = remaining;
             w[a + S] = WAITING;
-            l.node = node;
           }
           return unlockThen(l, AFTER_ACQUIRE);
         }
         case AFTER_ACQUIRE:
           if (l.node === TAKEN) {
             l.holding = l.n;
-            return lockThen(l, CS_RELEASE);
+            l.pc = HOLD;
+            return l;
           }
           if (l.node === FULL) {
             l.pc = WAIT_SLAB;
@@ -228,8 +264,24 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
           // notify SLAB_GEN after unlocking is folded into the release that follows.
           m.notify(GEN);
           return unlockThen(l, l.holding > 0 ? HOLD : DONE_OP);
-        case HOLD: // the task holds its permits, then releases them
-          return lockThen(l, CS_RELEASE);
+        case HOLD: // the task holds its permits, then releases them: lock-free if nobody waits
+          if (w[HEAD] !== -1) return lockThen(l, CS_RELEASE);
+          l.pc = FAST_ADD;
+          return l;
+        case FAST_ADD:
+          w[PERMITS] = w[PERMITS]! + l.holding;
+          l.holding = 0;
+          l.pc = FAST_RECHECK;
+          return l;
+        case FAST_RECHECK: // someone queued meanwhile? hand them what is free, under the lock
+          if (w[HEAD] === -1) {
+            l.pc = DONE_OP;
+            return l;
+          }
+          return lockThen(l, CS_TRANSFER);
+        case CS_TRANSFER:
+          l.notify = release(w, takeUpTo(w, 1 << 29), bug);
+          return unlockThen(l, DONE_OP);
         case CS_RELEASE:
           l.notify = release(w, l.holding, bug);
           l.holding = 0;
