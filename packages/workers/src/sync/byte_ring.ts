@@ -10,7 +10,7 @@
  *   ring too and writes a SKIP word there, and the record starts at offset 0.
  * - The consumer reads records in order while their length word is non-zero, zeroes every
  *   byte it consumed (a later length word may land where body bytes were), then publishes
- *   HEAD so producers may reuse the space.
+ *   HEAD so producers may reuse the space. Records are decoded in place, then consumed.
  * - Doorbells: the consumer stores SLEEPING, re-checks, then waits on RX; a producer that
  *   published flips SLEEPING to AWAKE and notifies. A producer short of space counts itself
  *   in SPACE_WAITERS, re-checks, and waits on HEAD; the consumer notifies HEAD after
@@ -30,9 +30,6 @@ const AWAKE = 0;
 const SLEEPING = 1;
 const SKIP = -1;
 
-/** Result of {@link ByteRing.tryWrite} when the ring lacks room right now. */
-export const NO_ROOM = -1;
-
 /** An MPSC ring of byte records. Any thread writes; one thread reads. */
 export class ByteRing {
   /** Bytes a ring with `dataBytes` of data (a power of two) occupies. */
@@ -42,6 +39,11 @@ export class ByteRing {
 
   readonly #w: Int32Array;
   readonly #bytes: Buffer;
+  /** The ring's data bytes and a view of them, for decoding records in place. */
+  readonly bytes: Buffer;
+  readonly view: DataView;
+  /** Where the record {@link peek} found starts in {@link bytes}. */
+  readOffset = 0;
   readonly #size: number;
   readonly #mask: number;
 
@@ -49,6 +51,8 @@ export class ByteRing {
   constructor(sab: SharedArrayBuffer, offset: number, dataBytes: number) {
     this.#w = new Int32Array(sab, offset, HEADER_WORDS + dataBytes / 4);
     this.#bytes = Buffer.from(sab, offset + HEADER_WORDS * 4, dataBytes);
+    this.bytes = this.#bytes;
+    this.view = new DataView(sab, offset + HEADER_WORDS * 4, dataBytes);
     this.#size = dataBytes;
     this.#mask = dataBytes - 1;
   }
@@ -59,12 +63,13 @@ export class ByteRing {
   }
 
   /**
-   * Any thread. Writes a record of `size` bytes, filled by `fill(bytes, offset)`, and rings
-   * the consumer's doorbell if it sleeps. Returns {@link NO_ROOM} (writing nothing) when
-   * the ring lacks room; wait with {@link spaceChanged} and retry.
+   * Any thread. Writes a record: the byte `format`, then `body`; rings the consumer's
+   * doorbell if it sleeps. Returns false (writing nothing) when the ring lacks room; wait
+   * with {@link spaceChanged} and retry.
    */
-  tryWrite(size: number, fill: (bytes: Buffer, offset: number) => void): number {
+  tryWrite(format: number, body: Buffer): boolean {
     const w = this.#w;
+    const size = body.length + 1;
     const need = 4 + ((size + 3) & ~3);
     for (;;) {
       const tail = Atomics.load(w, TAIL);
@@ -72,17 +77,22 @@ export class ByteRing {
       const pos = tail & this.#mask;
       const toEnd = this.#size - pos;
       const take = toEnd >= need ? need : toEnd + need;
-      if (((tail - head) | 0) + take > this.#size) return NO_ROOM;
+      if (((tail - head) | 0) + take > this.#size) return false;
       if (Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0) !== tail) continue;
       let at = pos;
       if (take !== need) {
         Atomics.store(w, HEADER_WORDS + (pos >> 2), SKIP);
         at = 0;
       }
-      fill(this.#bytes, at + 4);
+      const bytes = this.#bytes;
+      bytes[at + 4] = format;
+      const n = body.length;
+      // Small bodies (most messages): a loop beats the native copy's call overhead.
+      if (n <= 32) for (let i = 0; i < n; i++) bytes[at + 5 + i] = body[i]!;
+      else body.copy(bytes, at + 5);
       Atomics.store(w, HEADER_WORDS + (at >> 2), size + 1);
       if (Atomics.load(w, RX) === SLEEPING) this.ring();
-      return at;
+      return true;
     }
   }
 
@@ -93,35 +103,44 @@ export class ByteRing {
   }
 
   /**
-   * Consumer only. Calls `read(bytes, offset, size)` for the oldest published record and
-   * consumes it; returns false when none is published.
+   * Consumer only. The size of the oldest published record, whose bytes start at
+   * {@link readOffset} of {@link bytes}, or -1 when none is published. Call
+   * {@link consume} once done with them.
    */
-  tryRead(read: (bytes: Buffer, offset: number, size: number) => void): boolean {
+  peek(): number {
     const w = this.#w;
-    let head = w[HEAD]!;
-    let pos = head & this.#mask;
-    let len = Atomics.load(w, HEADER_WORDS + (pos >> 2));
-    if (len === 0) return false;
-    if (len === SKIP) {
-      this.#bytes.fill(0, pos, this.#size);
-      head = (head + this.#size - pos) | 0;
-      pos = 0;
-      len = Atomics.load(w, HEADER_WORDS);
-      if (len === 0) {
-        // The record after the skip is reserved but not yet published: keep the skip consumed.
-        this.#publishHead(head);
-        return false;
-      }
+    const head = w[HEAD]!;
+    const pos = head & this.#mask;
+    const len = Atomics.load(w, HEADER_WORDS + (pos >> 2));
+    if (len === 0) return -1;
+    if (len !== SKIP) {
+      this.readOffset = pos + 4;
+      return len - 1;
     }
-    const size = len - 1;
+    // The rest of the ring was skipped by a record that starts at 0.
+    this.#zero(pos, this.#size - pos);
+    this.#publishHead((head + this.#size - pos) | 0);
+    return this.peek();
+  }
+
+  /** Consumer only: the record {@link peek} returned is read; free its bytes. */
+  consume(size: number): void {
+    const head = this.#w[HEAD]!;
+    const pos = head & this.#mask;
     const need = 4 + ((size + 3) & ~3);
-    try {
-      read(this.#bytes, pos + 4, size);
-    } finally {
-      this.#bytes.fill(0, pos, pos + need);
-      this.#publishHead((head + need) | 0);
+    this.#zero(pos, need);
+    this.#publishHead((head + need) | 0);
+  }
+
+  /** Zeroes `n` bytes (a multiple of 4) at `pos`: a later length word may land anywhere in them. */
+  #zero(pos: number, n: number): void {
+    if (n > 64) {
+      this.#bytes.fill(0, pos, pos + n);
+      return;
     }
-    return true;
+    const w = this.#w;
+    const base = HEADER_WORDS + (pos >> 2);
+    for (let i = 0; i < n >> 2; i++) w[base + i] = 0;
   }
 
   #publishHead(head: number): void {

@@ -11,12 +11,12 @@
  * ring is drained: counts are in shared memory, so "every sender, everywhere" is exact.
  */
 import { HandleKind } from './handle_codec.js';
-import { ByteRing, NO_ROOM } from './byte_ring.js';
+import { ByteRing } from './byte_ring.js';
 import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { holdThread, letThreadGo } from './shared_wait.js';
 import { waitAsync } from '../shared/wait_async.js';
-import { decodeValue, encodeValue, writeEncoded, type Encoded } from './value_codec.js';
+import { decodeValue, encodeValue, type Encoded } from './value_codec.js';
 
 // Channel words, from the start of the primitive's region.
 const SENDERS = 0;
@@ -91,8 +91,9 @@ export class Chan {
 
   /** Writes an encoded value into the ring; false when it lacks room right now. */
   tryPush(e: Encoded): boolean {
-    if (this.ring.tryWrite(e.size, (bytes, at) => writeEncoded(e, bytes, at)) === NO_ROOM) return false;
-    Atomics.add(this.#words, COUNT, 1);
+    if (!this.ring.tryWrite(e.format, e.body)) return false;
+    // Bounded channels count messages with their permits; only unbounded ones need this word.
+    if (!this.bounded) Atomics.add(this.#words, COUNT, 1);
     return true;
   }
 
@@ -136,15 +137,23 @@ export class Chan {
 
   /** Receiver: takes the oldest message, or returns `EMPTY`. Gives its capacity permit back. */
   tryPop(): unknown {
-    let value: unknown = EMPTY;
-    if (!this.ring.tryRead((bytes, at, size) => { value = decodeValue(bytes, at, size); })) return EMPTY;
-    Atomics.sub(this.#words, COUNT, 1);
+    const ring = this.ring;
+    const size = ring.peek();
+    if (size < 0) return EMPTY;
+    let value: unknown;
+    try {
+      value = decodeValue(ring.bytes, ring.readOffset, size, ring.view);
+    } finally {
+      ring.consume(size);
+    }
     if (this.bounded) this.core.release(1);
+    else Atomics.sub(this.#words, COUNT, 1);
     return value;
   }
 
-  /** Messages queued (a snapshot). */
+  /** Messages queued (a snapshot; for a bounded channel, sends in progress count too). */
   len(): number {
+    if (this.bounded) return Math.max(0, this.capacity - this.core.available());
     return Math.max(0, Atomics.load(this.#words, COUNT));
   }
 

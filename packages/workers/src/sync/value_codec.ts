@@ -81,9 +81,12 @@ export function writeEncoded(e: Encoded, target: Buffer, offset: number): void {
   e.body.copy(target, offset + 1);
 }
 
-/** Decodes `len` bytes at `bytes[offset..]` written by {@link encodeValue} (a fresh copy). */
-export function decodeValue(bytes: Buffer, offset: number, len: number): unknown {
+/**
+ * Decodes `len` bytes at `bytes[offset..]` written by {@link encodeValue} (a fresh copy).
+ * `view` is a DataView of the same bytes, if the caller keeps one.
+ */
+export function decodeValue(bytes: Buffer, offset: number, len: number, view?: DataView): unknown {
   if (bytes[offset] === FORMAT_V8) return v8.deserialize(Buffer.from(bytes.subarray(offset + 1, offset + len)));
   reader ??= new WireReader(NO_SABS);
-  return reader.decode(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset + 1);
+  return reader.decode(bytes, view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset + 1);
 }
