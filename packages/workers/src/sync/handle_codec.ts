@@ -113,3 +113,79 @@ export function containsHandle(value: unknown, seen = new Set<object>()): boolea
   for (const k of Object.keys(value)) if (containsHandle((value as Record<string, unknown>)[k], seen)) return true;
   return false;
 }
+
+/** The key a handle travels under through postMessage (symbols don't survive structured clone). */
+const POSTED = '__skeinSharedHandle__';
+
+/**
+ * `value` with every handle inside replaced by plain data postMessage can carry (its kind
+ * and SharedArrayBuffer), for the blocking pool, whose jobs travel by postMessage. Counts
+ * each crossing like the wire codec does. Returns `value` itself when it holds no handle.
+ */
+export function toPostable(value: unknown): unknown {
+  return containsHandle(value) ? replace(value, new Map()) : value;
+}
+
+function replace(v: unknown, seen: Map<object, unknown>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const done = seen.get(v);
+  if (done !== undefined) return done;
+  if (isSharedHandle(v)) {
+    const { kind, sab } = v[SHARED_HANDLE]();
+    const out = { [POSTED]: kind, sab };
+    seen.set(v, out);
+    return out;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    seen.set(v, out);
+    for (const x of v) out.push(replace(x, seen));
+    return out;
+  }
+  if (v instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    seen.set(v, out);
+    for (const [k, x] of v) out.set(replace(k, seen), replace(x, seen));
+    return out;
+  }
+  if (v instanceof Set) {
+    const out = new Set<unknown>();
+    seen.set(v, out);
+    for (const x of v) out.add(replace(x, seen));
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  seen.set(v, out);
+  for (const k of Object.keys(v)) out[k] = replace((v as Record<string, unknown>)[k], seen);
+  return out;
+}
+
+/** True if `value` (posted arguments) holds a handle made by {@link toPostable}. */
+export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return false;
+  if (typeof (value as Record<string, unknown>)[POSTED] === 'number') return true;
+  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  for (const x of items) if (hasPosted(x, seen)) return true;
+  return false;
+}
+
+/** Undoes {@link toPostable} on the receiving thread: rebuilds the handles (in place). */
+export function fromPosted(value: unknown, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
+  const posted = value as Record<string, unknown>;
+  if (typeof posted[POSTED] === 'number' && posted.sab instanceof SharedArrayBuffer) return reviveHandle(posted[POSTED], posted.sab);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = fromPosted(value[i], seen);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, fromPosted(v, seen));
+  } else if (!(value instanceof Set)) {
+    for (const k of Object.keys(value)) posted[k] = fromPosted(posted[k], seen);
+  }
+  return value;
+}
