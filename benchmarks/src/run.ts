@@ -23,6 +23,7 @@ import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
 import { blockingBenches, blockingNotes } from './suites/blocking.js';
 import { multiThreadBenches } from './suites/multi_thread.js';
+import { sharedSyncBenches } from './suites/shared_sync.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +61,7 @@ const suites: Record<string, Suite> = {
   sync: { benches: syncBenches },
   blocking: { benches: blockingBenches, notes: blockingNotes },
   multi: { benches: multiThreadBenches },
+  shared_sync: { benches: sharedSyncBenches },
   memory: { notes: memoryNotes },
 };
 

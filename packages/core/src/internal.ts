@@ -12,6 +12,8 @@ export type { Joinable } from './task/joinable.js';
 export { JoinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';
 export { TimeDriver } from './time/driver.js';
+export { MAX_PERMITS } from './sync/batch_semaphore.js';
+export { QueuedWaiter, WaitList, type WaitNode } from './sync/wait_list.js';
 export { Clock } from './time/clock.js';
 export { unsendableArgument } from './task/sendable.js';
 export { TASK_MODULE_IMPORTS, assertNoTaskModuleImport } from './task/task_module_import.js';

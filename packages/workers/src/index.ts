@@ -7,3 +7,4 @@ export { WorkerCrashedError, type WorkerCrashReason } from './runtime/errors.js'
 export { NestedRuntimeError } from './runtime/nested_runtime_error.js';
 export * from './blocking/index.js';
 export { createBlockingBackend } from './blocking/backend.js';
+export * from './sync/index.js';

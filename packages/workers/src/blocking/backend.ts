@@ -6,6 +6,7 @@
  * job already running can't be interrupted, so its thread finishes the work and the result
  * is discarded, while the handle reports cancellation at once.
  */
+import { toPostable } from '../sync/handle_codec.js';
 import type { Logger } from 'pino';
 import { JoinError, SerializationError } from '@skein/core';
 import { ExternalTask, allocateTaskId, type BlockingBackend, type RuntimeConfig, type TaskDef } from '@skein/core/internal';
@@ -119,6 +120,8 @@ class PiscinaBlockingBackend implements BlockingBackend {
 
   spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): BlockingTask<R> {
     try {
+      // Shared primitives cross as their buffers (sync/handle_codec.ts).
+      args = toPostable(args) as A;
       // Fail at spawn, before anything is queued, like a cross-thread spawn does.
       assertCloneable(args);
     } catch (err) {

@@ -12,6 +12,7 @@
  * nothing from `@skein/core` and threads start light. It avoids `import.meta` so it loads
  * the same way whichever loader piscina ends up using.
  */
+import { decodeOwned, dropOwned, fromPosted, hasPosted } from '../sync/handle_codec.js';
 import { workerData } from 'node:worker_threads';
 import { describe, encodeThrown } from '../codec/error_codec.js';
 import { tryStart } from './job_state.js';
@@ -55,19 +56,30 @@ function claim(request: JobRequest): boolean {
 }
 
 function runJob(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
+  // Shared primitives among the arguments need their classes, loaded on first use only:
+  // they import @skein/core, which pool threads otherwise never load.
+  if (hasPosted(request.args)) return import('../sync/revive.js').then(() => runLoaded(fn, request));
+  return runLoaded(fn, request);
+}
+
+function runLoaded(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
   if (!claim(request)) return SKIP;
   let value: unknown;
+  // Shared primitives among the arguments are rebuilt here; channel ends are the job's own.
+  const { value: args, owned } = decodeOwned(() => fromPosted(request.args) as unknown[]);
   try {
-    value = fn(...request.args);
+    value = fn(...args);
   } catch (err) {
+    dropOwned(owned);
     return { t: 'err', error: encodeThrown(err) };
   }
   if (isThenable(value)) {
     return Promise.resolve(value).then(
-      (v) => answer(v, request),
-      (err: unknown) => ({ t: 'err', error: encodeThrown(err) }),
-    );
+      (v): JobResponse => answer(v, request),
+      (err: unknown): JobResponse => ({ t: 'err', error: encodeThrown(err) }),
+    ).finally(() => dropOwned(owned));
   }
+  dropOwned(owned);
   return answer(value, request);
 }
 

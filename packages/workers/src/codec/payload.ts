@@ -23,6 +23,7 @@ import { unsendableArgument } from '@skein/core/internal';
 import { ARENA_MAX_BLOCK, type Arena } from './arena.js';
 import { SideChannel, TO_ANY } from './sab_channel.js';
 import { NESTED_SAB, v8Decode, v8Encode } from './v8_codec.js';
+import { containsHandle } from '../sync/handle_codec.js';
 import { SabPending, WIRE_BAIL, WireReader, WireWriter } from './wire.js';
 import { INLINE_BYTES, S_AUX, S_INLINE, S_KIND, S_LEN, SLOT_WORDS, type SlotTable } from '../scheduler/task_slots.js';
 
@@ -226,6 +227,10 @@ export class PayloadCodec {
         return;
       } catch (err) {
         if (err !== WIRE_BAIL) throw err;
+      }
+      if (containsHandle(value)) {
+        throw new Error('a shared handle (SharedMutex, a sharedMpsc sender…) can only cross inside plain data: ' +
+          'arrays, plain objects, Maps and Sets without cycles, class instances or errors');
       }
       this.#src = v8Encode(value, this.side);
       this.#kind = K_V8;

@@ -15,8 +15,9 @@
  * (`sab_channel.ts`): they are shared, not copied, exactly as `postMessage` shares them.
  */
 import { viewLength, viewType } from './views.js';
+import { SHARED_HANDLE, isSharedHandle } from '../sync/handle_codec.js';
 import {
-  MAX_NODES, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR, T_TRUE,
+  MAX_NODES, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_HANDLE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR, T_TRUE,
   T_UNDEFINED, T_VIEW, WIRE_BAIL, type SabResolver, type Utf8Buffer,
 } from './wire_format.js';
 
@@ -190,7 +191,7 @@ export class WireWriter {
     this.pos = start + n;
   }
 
-  /** Maps, Sets, Dates and ArrayBuffers (exactly those classes); anything else bails. */
+  /** Maps, Sets, Dates, ArrayBuffers (exactly those classes) and shared handles; anything else bails. */
   #special(o: object, proto: unknown): void {
     if (proto === Map.prototype) {
       this.#enter(o);
@@ -219,6 +220,14 @@ export class WireWriter {
     } else if (proto === ArrayBuffer.prototype) {
       this.#enter(o);
       this.#bytes(T_ARRAY_BUFFER, new Uint8Array(o as ArrayBuffer));
+    } else if (isSharedHandle(o)) {
+      // Shared, not copied: the other thread rebuilds the handle over the same memory.
+      const { kind, sab } = o[SHARED_HANDLE]();
+      this.#ensure(9);
+      this.buf[this.pos] = T_HANDLE;
+      this.dv.setUint32(this.pos + 1, kind, true);
+      this.dv.setUint32(this.pos + 5, this.#sabs.idOf(sab), true);
+      this.pos += 9;
     } else {
       throw WIRE_BAIL;
     }

@@ -23,6 +23,8 @@ export const T_MAP = 12;
 export const T_SET = 13;
 export const T_BIGINT = 14;
 export const T_ARRAY_BUFFER = 15;
+/** A cross-thread primitive's handle (sync/handle_codec.ts): kind, then its SharedArrayBuffer's id. */
+export const T_HANDLE = 16;
 
 /** Buffer's native UTF-8 helpers (public in Node, missing from @types/node). */
 export interface Utf8Buffer {

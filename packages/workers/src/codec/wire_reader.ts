@@ -5,9 +5,11 @@
  */
 import { VIEW_TYPES } from './views.js';
 import {
-  SabPending, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR,
+  SabPending, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_HANDLE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR,
   T_TRUE, T_UNDEFINED, T_VIEW, type SabResolver, type Utf8Buffer,
 } from './wire_format.js';
+import { reviveHandle } from '../sync/handle_codec.js';
+import '../sync/revive.js';
 
 /** Reads wire-encoded values from any byte region (a slot's inline area, the arena). */
 export class WireReader {
@@ -81,6 +83,14 @@ export class WireReader {
       }
       case T_VIEW:
         return this.#view();
+      case T_HANDLE: {
+        const kind = this.#dv.getUint32(this.#pos, true);
+        const id = this.#dv.getUint32(this.#pos + 4, true);
+        this.#pos += 8;
+        const sab = this.#sabs.get(id);
+        if (sab === undefined) throw new SabPending(id);
+        return reviveHandle(kind, sab);
+      }
       case T_DATE: {
         const t = this.#dv.getFloat64(this.#pos, true);
         this.#pos += 8;

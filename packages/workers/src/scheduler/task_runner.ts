@@ -32,6 +32,7 @@ import {
 import type { WorkerRuntime } from '../runtime/worker_runtime.js';
 import { WorkerExitRequest } from '../runtime/deferred_exit.js';
 import { importTaskModule } from '../runtime/task_loader.js';
+import { decodeOwned, dropOwned, type OwnedHandle } from '../sync/handle_codec.js';
 
 type TaskFn = (...args: unknown[]) => unknown;
 
@@ -62,6 +63,8 @@ export class TaskRunner {
   /** Types whose module failed to load: their tasks start and fail with the import error. */
   readonly #loadFailed = new Set<number>();
   readonly #running: (SlotTask | undefined)[] = [];
+  /** Shared channel ends each running task received (see sync/handle_codec.ts). */
+  readonly #owned: (OwnedHandle[] | undefined)[] = [];
   #settling: SlotTask | undefined = undefined;
   /** Tasks started (first polls) on this worker. */
   starts = 0;
@@ -101,10 +104,11 @@ export class TaskRunner {
       return this.#load(typeId).catch(() => this.#loadFailed.add(typeId));
     }
     let args: unknown[] | undefined;
+    let owned: OwnedHandle[] | undefined;
     let decodeError: unknown;
     if (fn !== undefined) {
       try {
-        args = this.#codec.readArgs(s);
+        ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
       } catch (err) {
         if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
         decodeError = err;
@@ -114,6 +118,7 @@ export class TaskRunner {
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
       this.startedPending = false;
+      dropOwned(owned);
       this.#post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
@@ -135,6 +140,7 @@ export class TaskRunner {
       task = new SlotTask(this.#rt, fail, undefined, name, id, s);
     }
     this.#running[s] = task;
+    this.#owned[s] = owned;
     this.#rt.link(task);
     this.starts++;
     task.run(); // its first poll, here and now (see worker_loop.ts)
@@ -169,6 +175,9 @@ export class TaskRunner {
     const s = task.slot;
     if (s < 0) return;
     this.#running[s] = undefined;
+    // Channel ends it received are its own: dropped now, as Rust drops a moved value.
+    dropOwned(this.#owned[s]);
+    this.#owned[s] = undefined;
     this.#settling = task;
     task.onSettled(this.#onOutcome);
   }

@@ -1,0 +1,214 @@
+/**
+ * The channel ring: a multi-producer single-consumer ring of variable-size records in a
+ * SharedArrayBuffer, the byte-sized sibling of `shared/mailbox.ts` (same reserve/publish
+ * protocol and the same Dekker-style doorbell, because JS Atomics are sequentially
+ * consistent).
+ *
+ * - A producer reserves `4 + size` bytes (rounded up to 4) by CAS on TAIL (a free-running
+ *   byte count), copies the body, then publishes by storing the record's length word
+ *   (non-zero). A record never wraps: when it would, the producer reserves the rest of the
+ *   ring too and writes a SKIP word there, and the record starts at offset 0.
+ * - The consumer reads records in order while their length word is non-zero, zeroes every
+ *   byte it consumed (a later length word may land where body bytes were), then publishes
+ *   HEAD so producers may reuse the space. Records are decoded in place, then consumed.
+ * - Doorbells: the consumer stores SLEEPING, re-checks, then waits on RX; a producer that
+ *   published flips SLEEPING to AWAKE and notifies. A producer short of space counts itself
+ *   in SPACE_WAITERS, re-checks, and waits on HEAD; the consumer notifies HEAD after
+ *   publishing it if anyone counts. Either side sees the other's write: no lost wake-up.
+ */
+import { RESOLVED, waitAsync } from '../shared/wait_async.js';
+
+// Words of the ring's header (int32 indices from the ring's base word).
+const TAIL = 0;
+const HEAD = 16;
+const RX = 32;
+const SPACE_WAITERS = 48;
+/** Header words; the data starts after them. */
+const HEADER_WORDS = 64;
+
+const AWAKE = 0;
+const SLEEPING = 1;
+const SKIP = -1;
+
+/** An MPSC ring of byte records. Any thread writes; one thread reads. */
+export class ByteRing {
+  /** Bytes a ring with `dataBytes` of data (a power of two) occupies. */
+  static bytesFor(dataBytes: number): number {
+    return HEADER_WORDS * 4 + dataBytes;
+  }
+
+  readonly #w: Int32Array;
+  readonly #bytes: Buffer;
+  /** The ring's data bytes and a view of them, for decoding records in place. */
+  readonly bytes: Buffer;
+  readonly view: DataView;
+  /** Where the record {@link peek} found starts in {@link bytes}. */
+  readOffset = 0;
+  readonly #size: number;
+  readonly #mask: number;
+
+  /** Attaches to a zeroed (or live) ring at byte `offset` (8-aligned) of `sab`. */
+  constructor(sab: SharedArrayBuffer, offset: number, dataBytes: number) {
+    this.#w = new Int32Array(sab, offset, HEADER_WORDS + dataBytes / 4);
+    this.#bytes = Buffer.from(sab, offset + HEADER_WORDS * 4, dataBytes);
+    this.bytes = this.#bytes;
+    this.view = new DataView(sab, offset + HEADER_WORDS * 4, dataBytes);
+    this.#size = dataBytes;
+    this.#mask = dataBytes - 1;
+  }
+
+  /** The largest body a record may have. */
+  get maxRecord(): number {
+    return this.#size / 2 - 4;
+  }
+
+  /**
+   * Any thread. Writes a record: the byte `format`, then `body`; rings the consumer's
+   * doorbell if it sleeps. Returns false (writing nothing) when the ring lacks room; wait
+   * with {@link spaceChanged} and retry.
+   */
+  tryWrite(format: number, body: Buffer): boolean {
+    const w = this.#w;
+    const size = body.length + 1;
+    const need = 4 + ((size + 3) & ~3);
+    for (;;) {
+      const tail = Atomics.load(w, TAIL);
+      const head = Atomics.load(w, HEAD);
+      const pos = tail & this.#mask;
+      const toEnd = this.#size - pos;
+      const take = toEnd >= need ? need : toEnd + need;
+      if (((tail - head) | 0) + take > this.#size) return false;
+      if (Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0) !== tail) continue;
+      let at = pos;
+      if (take !== need) {
+        Atomics.store(w, HEADER_WORDS + (pos >> 2), SKIP);
+        at = 0;
+      }
+      const bytes = this.#bytes;
+      bytes[at + 4] = format;
+      const n = body.length;
+      // Small bodies (most messages): a loop beats the native copy's call overhead.
+      if (n <= 32) for (let i = 0; i < n; i++) bytes[at + 5 + i] = body[i]!;
+      else body.copy(bytes, at + 5);
+      Atomics.store(w, HEADER_WORDS + (at >> 2), size + 1);
+      if (Atomics.load(w, RX) === SLEEPING) this.ring();
+      return true;
+    }
+  }
+
+  /** Wakes the consumer if it waits on its doorbell. */
+  ring(): void {
+    // Every waiter: several tasks of the consumer thread may be in `recv` at once.
+    if (Atomics.compareExchange(this.#w, RX, SLEEPING, AWAKE) === SLEEPING) Atomics.notify(this.#w, RX);
+  }
+
+  /**
+   * Consumer only. The size of the oldest published record, whose bytes start at
+   * {@link readOffset} of {@link bytes}, or -1 when none is published. Call
+   * {@link consume} once done with them.
+   */
+  peek(): number {
+    const w = this.#w;
+    const head = w[HEAD]!;
+    const pos = head & this.#mask;
+    const len = Atomics.load(w, HEADER_WORDS + (pos >> 2));
+    if (len === 0) return -1;
+    if (len !== SKIP) {
+      this.readOffset = pos + 4;
+      return len - 1;
+    }
+    // The rest of the ring was skipped by a record that starts at 0.
+    this.#zero(pos, this.#size - pos);
+    this.#publishHead((head + this.#size - pos) | 0);
+    return this.peek();
+  }
+
+  /** Consumer only: the record {@link peek} returned is read; free its bytes. */
+  consume(size: number): void {
+    const head = this.#w[HEAD]!;
+    const pos = head & this.#mask;
+    const need = 4 + ((size + 3) & ~3);
+    this.#zero(pos, need);
+    this.#publishHead((head + need) | 0);
+  }
+
+  /** Zeroes `n` bytes (a multiple of 4) at `pos`: a later length word may land anywhere in them. */
+  #zero(pos: number, n: number): void {
+    if (n > 64) {
+      this.#bytes.fill(0, pos, pos + n);
+      return;
+    }
+    const w = this.#w;
+    const base = HEADER_WORDS + (pos >> 2);
+    for (let i = 0; i < n >> 2; i++) w[base + i] = 0;
+  }
+
+  #publishHead(head: number): void {
+    const w = this.#w;
+    Atomics.store(w, HEAD, head);
+    if (Atomics.load(w, SPACE_WAITERS) !== 0) Atomics.notify(w, HEAD);
+  }
+
+  /** True when a record is published (consumer's view). */
+  hasPending(): boolean {
+    const w = this.#w;
+    const pos = w[HEAD]! & this.#mask;
+    return Atomics.load(w, HEADER_WORDS + (pos >> 2)) !== 0;
+  }
+
+  /** Bytes reserved and not yet consumed (a snapshot). */
+  usedBytes(): number {
+    return (Atomics.load(this.#w, TAIL) - Atomics.load(this.#w, HEAD)) | 0;
+  }
+
+  /**
+   * Consumer only. Resolves when a producer rang after `sleep()`; call {@link sleep} first,
+   * re-check, then this. Returns a settled promise if the doorbell already rang.
+   */
+  doorbell(): Promise<unknown> {
+    const r = waitAsync(this.#w, RX, SLEEPING);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Consumer only, blocking form of {@link doorbell}. */
+  doorbellSync(): void {
+    Atomics.wait(this.#w, RX, SLEEPING);
+  }
+
+  /** Consumer only: announce that it is about to wait (then re-check, then wait). */
+  sleep(): void {
+    Atomics.store(this.#w, RX, SLEEPING);
+  }
+
+  /** Consumer only: it found work after `sleep()`. */
+  wake(): void {
+    Atomics.store(this.#w, RX, AWAKE);
+  }
+
+  /** Producer: count itself as waiting for space; returns the HEAD to wait on. Re-check after. */
+  enterSpaceWait(): number {
+    Atomics.add(this.#w, SPACE_WAITERS, 1);
+    return Atomics.load(this.#w, HEAD);
+  }
+
+  /** Producer: done waiting for space. */
+  leaveSpaceWait(): void {
+    Atomics.sub(this.#w, SPACE_WAITERS, 1);
+  }
+
+  /** Resolves once HEAD moves from `head`. */
+  spaceChanged(head: number): Promise<unknown> {
+    const r = waitAsync(this.#w, HEAD, head);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Wakes producers waiting for space without freeing any (the receiver closed). */
+  wakeSpaceWaiters(): void {
+    Atomics.notify(this.#w, HEAD);
+  }
+
+  /** Blocking form of {@link spaceChanged}. */
+  spaceChangedSync(head: number): void {
+    Atomics.wait(this.#w, HEAD, head);
+  }
+}

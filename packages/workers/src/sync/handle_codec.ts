@@ -1,0 +1,191 @@
+/**
+ * How a cross-thread primitive crosses threads as (part of) a task argument or result.
+ *
+ * Structured clone would turn a handle into `{}`: it copies own data properties and drops
+ * the prototype. A handle instead describes itself as (kind, SharedArrayBuffer); the wire
+ * codec writes that as one tagged value (`codec/wire.ts`, `T_HANDLE`) and the reading
+ * thread rebuilds the handle over the same buffer with {@link reviveHandle}. Handle
+ * classes register their kind when their module loads (`revive.ts` loads them all, and the
+ * wire reader loads it), so this module imports nothing and can't take part in a cycle.
+ */
+
+/** The method a handle implements to cross threads. */
+export const SHARED_HANDLE: unique symbol = Symbol.for('skein.sharedHandle') as never;
+
+/** What a handle crosses as. */
+export interface HandleDescriptor {
+  /** Which class rebuilds it (see {@link HandleKind}). */
+  readonly kind: number;
+  /** The primitive's memory, shared (not copied) with the other thread. */
+  readonly sab: SharedArrayBuffer;
+}
+
+/** An object that crosses threads as a {@link HandleDescriptor}. */
+export interface SharedHandle {
+  /**
+   * Describe this handle for another thread. Called once per crossing, at the `spawn`
+   * (or `return`) that sends it: a channel end counts the copy it is about to create here.
+   */
+  [SHARED_HANDLE](): HandleDescriptor;
+}
+
+/** Kinds of handle, one per class; stable, as they are written into payloads. */
+export const HandleKind = {
+  semaphore: 1,
+  mutex: 2,
+  rwlock: 3,
+  mpscSender: 4,
+  mpscUnboundedSender: 5,
+  mpscReceiver: 6,
+} as const;
+
+/** A handle that its receiving task owns: closed when the task finishes (Rust's move + Drop). */
+export interface OwnedHandle {
+  /** Drops the task's copy; a no-op if it was closed or moved on already. */
+  drop(): void;
+}
+
+let adopted: OwnedHandle[] | undefined;
+
+/**
+ * Runs `decode` (a task's arguments) and returns what it decoded with the handles it
+ * rebuilt that the task now owns. The task runner drops them when the task finishes.
+ */
+export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[] | undefined } {
+  const outer = adopted;
+  adopted = [];
+  try {
+    const value = decode();
+    return { value, owned: adopted.length === 0 ? undefined : adopted };
+  } finally {
+    adopted = outer;
+  }
+}
+
+/** Called by a reviver: the handle belongs to the task whose arguments are being decoded, if any. */
+export function adopt(h: OwnedHandle): void {
+  adopted?.push(h);
+}
+
+/** Drops every handle in `owned` (a finished task's). */
+export function dropOwned(owned: readonly OwnedHandle[] | undefined): void {
+  if (owned !== undefined) for (const h of owned) h.drop();
+}
+
+const revivers = new Map<number, (sab: SharedArrayBuffer) => object>();
+
+/** Registers how to rebuild handles of `kind` (once per class, at module load). */
+export function registerHandleKind(kind: number, revive: (sab: SharedArrayBuffer) => object): void {
+  revivers.set(kind, revive);
+}
+
+/** True for an object that crosses threads as a handle. */
+export function isSharedHandle(v: object): v is SharedHandle {
+  return typeof (v as Partial<SharedHandle>)[SHARED_HANDLE] === 'function';
+}
+
+/** Rebuilds a handle of `kind` over `sab` on this thread. */
+export function reviveHandle(kind: number, sab: SharedArrayBuffer): object {
+  const revive = revivers.get(kind);
+  if (revive === undefined) throw new Error(`skein: unknown shared handle kind ${kind} (corrupt payload, or mixed skein versions)`);
+  return revive(sab);
+}
+
+/**
+ * True if `value` holds a handle anywhere inside. The codec asks when a value needs its v8
+ * path, which can't carry handles: it then throws SerializationError instead of letting
+ * the task receive `{}`.
+ */
+export function containsHandle(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (isSharedHandle(value)) return true;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return false;
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (containsHandle(k, seen) || containsHandle(v, seen)) return true;
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (containsHandle(v, seen)) return true;
+    return false;
+  }
+  for (const k of Object.keys(value)) if (containsHandle((value as Record<string, unknown>)[k], seen)) return true;
+  return false;
+}
+
+/** The key a handle travels under through postMessage (symbols don't survive structured clone). */
+const POSTED = '__skeinSharedHandle__';
+
+/**
+ * `value` with every handle inside replaced by plain data postMessage can carry (its kind
+ * and SharedArrayBuffer), for the blocking pool, whose jobs travel by postMessage. Counts
+ * each crossing like the wire codec does. Returns `value` itself when it holds no handle.
+ */
+export function toPostable(value: unknown): unknown {
+  return containsHandle(value) ? replace(value, new Map()) : value;
+}
+
+function replace(v: unknown, seen: Map<object, unknown>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const done = seen.get(v);
+  if (done !== undefined) return done;
+  if (isSharedHandle(v)) {
+    const { kind, sab } = v[SHARED_HANDLE]();
+    const out = { [POSTED]: kind, sab };
+    seen.set(v, out);
+    return out;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    seen.set(v, out);
+    for (const x of v) out.push(replace(x, seen));
+    return out;
+  }
+  if (v instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    seen.set(v, out);
+    for (const [k, x] of v) out.set(replace(k, seen), replace(x, seen));
+    return out;
+  }
+  if (v instanceof Set) {
+    const out = new Set<unknown>();
+    seen.set(v, out);
+    for (const x of v) out.add(replace(x, seen));
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  seen.set(v, out);
+  for (const k of Object.keys(v)) out[k] = replace((v as Record<string, unknown>)[k], seen);
+  return out;
+}
+
+/** True if `value` (posted arguments) holds a handle made by {@link toPostable}. */
+export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return false;
+  if (typeof (value as Record<string, unknown>)[POSTED] === 'number') return true;
+  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  for (const x of items) if (hasPosted(x, seen)) return true;
+  return false;
+}
+
+/** Undoes {@link toPostable} on the receiving thread: rebuilds the handles (in place). */
+export function fromPosted(value: unknown, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
+  const posted = value as Record<string, unknown>;
+  if (typeof posted[POSTED] === 'number' && posted.sab instanceof SharedArrayBuffer) return reviveHandle(posted[POSTED], posted.sab);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = fromPosted(value[i], seen);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, fromPosted(v, seen));
+  } else if (!(value instanceof Set)) {
+    for (const k of Object.keys(value)) posted[k] = fromPosted(posted[k], seen);
+  }
+  return value;
+}

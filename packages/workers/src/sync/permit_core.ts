@@ -1,0 +1,497 @@
+/**
+ * The permit core: core's `BatchSemaphore` (permit counter + FIFO waiter queue, partial
+ * assignment, cancel give-back, close) laid out in a SharedArrayBuffer, so tasks on any
+ * thread can queue on it. SharedSemaphore, SharedMutex, SharedRwLock and the bounded
+ * sharedMpsc channel are built on it, as their in-thread namesakes are on BatchSemaphore.
+ *
+ * The rules are BatchSemaphore's (see its module comment), kept word for word:
+ * strict FIFO counted in permits (while anyone waits, the free counter is 0), releases go to
+ * waiters first, a cancelled waiter gives back what was assigned to it, closing fails every
+ * waiter. What changes is the storage: waiters are nodes of a fixed slab in the buffer,
+ * linked into a FIFO list, and each node's STATE word is the doorbell its waiting thread
+ * sleeps on (README.md, "Design"). Every change to the counter, the list or a node happens
+ * under one futex mutex (shared/spin_lock.ts) whose critical sections run no user code.
+ */
+import { threadId } from 'node:worker_threads';
+import { rangeError } from '@skein/core';
+import { MAX_PERMITS } from '@skein/core/internal';
+import { lock, unlock } from '../shared/spin_lock.js';
+import { RESOLVED, waitAsync } from '../shared/wait_async.js';
+
+// Header words.
+const LOCK = 0;
+const PERMITS = 1;
+const CLOSED = 2;
+const HEAD = 3;
+const TAIL = 4;
+const FREE = 5;
+const NODES = 6;
+const SLAB_GEN = 7;
+const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
+const ID_HI = 9;
+const HEADER = 16;
+
+// Node words.
+const N_STATE = 0;
+const N_REQUESTED = 1;
+const N_REMAINING = 2;
+const N_NEXT = 3;
+const N_PREV = 4;
+const N_THREAD = 5;
+const N_SLOT = 6; // the waiting thread's doorbell entry, or -1 (it waits on STATE itself)
+const NODE_WORDS = 8;
+
+// The doorbell table, after the slab: one 64-byte entry per thread with async waiters.
+const E_BELL = 0; // 1 once rung, reset by its thread before it looks at its waiters
+const E_OWNER = 1; // threadId + 1 of the thread using the entry, 0 when free
+const ENTRY_WORDS = 16;
+/** Threads with async waiters on one primitive that get a doorbell; more wait per node. */
+const ENTRIES = 32;
+
+/** A queued node's STATE: still waiting for permits. */
+export const WAITING = 0;
+/** Every permit asked for was assigned; the waiter owns them once it reads this. */
+export const GRANTED = 1;
+/** The core closed while the node waited; nothing is assigned to it any more. */
+export const CLOSED_STATE = 2;
+/** Not in use. */
+const FREE_STATE = 3;
+
+/** `acquire` took the permits at once. */
+export const TAKEN = -1;
+/** `acquire` found the core closed. */
+export const REFUSED = -2;
+/** `acquire` found every node in use: wait for {@link PermitCore.slabChanged}, then retry. */
+export const SLAB_FULL = -3;
+
+/** Waiter nodes a primitive has unless told otherwise. */
+export const DEFAULT_MAX_QUEUED = 256;
+
+/** (node, doorbell) pairs granted by the last release, notified after the lock is dropped. */
+const granted: number[] = [];
+
+/** One permit core at `base` (an int32 index) of an Int32Array over shared memory. */
+export class PermitCore {
+  /** Int32 words a core with `maxQueued` waiter nodes occupies. */
+  static wordsFor(maxQueued: number): number {
+    return HEADER + maxQueued * NODE_WORDS + ENTRIES * ENTRY_WORDS;
+  }
+
+  /** Checks `maxQueued` (an option of every primitive). */
+  static checkMaxQueued(maxQueued: number): void {
+    if (!Number.isInteger(maxQueued) || maxQueued < 1 || maxQueued > 1 << 20) {
+      throw rangeError(`maxQueued must be an integer in [1, 2^20], got ${maxQueued}`);
+    }
+  }
+
+  /** Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`. */
+  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number): PermitCore {
+    w[base + PERMITS] = permits;
+    w[base + CLOSED] = 0;
+    w[base + HEAD] = -1;
+    w[base + TAIL] = -1;
+    w[base + NODES] = maxQueued;
+    for (let i = 0; i < maxQueued; i++) {
+      const at = base + HEADER + i * NODE_WORDS;
+      w[at + N_STATE] = FREE_STATE;
+      w[at + N_NEXT] = i + 1 < maxQueued ? i + 1 : -1;
+    }
+    w[base + ID_LO] = (Math.random() * 2 ** 32) | 0;
+    w[base + ID_HI] = (Math.random() * 2 ** 21) | 0;
+    Atomics.store(w, base + FREE, 0);
+    return new PermitCore(w, base);
+  }
+
+  readonly #w: Int32Array;
+  readonly #base: number;
+  readonly #nodes: number;
+  /**
+   * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
+   * read under the lock so a node freed right after can't be missed.
+   */
+  fullGeneration = 0;
+  /**
+   * This thread's doorbell entry and what rings it here: a release on this thread that
+   * grants this thread's waiters wakes them directly, without an event-loop turn.
+   */
+  localBell: { readonly slot: number; ring(): void } | undefined = undefined;
+
+  /** Attaches to the core `initialize` wrote at `base` of `w` (any thread). */
+  constructor(w: Int32Array, base: number) {
+    this.#w = w;
+    this.#base = base;
+    this.#nodes = Atomics.load(w, base + NODES);
+  }
+
+  #node(i: number): number {
+    return this.#base + HEADER + i * NODE_WORDS;
+  }
+
+  /** The primitive's identity, the same from every handle on every thread. */
+  id(): number {
+    return this.#w[this.#base + ID_HI]! * 2 ** 32 + (this.#w[this.#base + ID_LO]! >>> 0);
+  }
+
+  #entry(slot: number): number {
+    return this.#base + HEADER + this.#nodes * NODE_WORDS + slot * ENTRY_WORDS;
+  }
+
+  /**
+   * This thread's doorbell entry, claimed on first use: async waiters of this thread are
+   * woken through it, one `waitAsync` for all of them. -1 when the table is full (then
+   * each waiter watches its own node).
+   */
+  claimBell(): number {
+    const w = this.#w;
+    const b = this.#base;
+    const me = threadId + 1;
+    lock(w, b + LOCK);
+    let free = -1;
+    for (let i = 0; i < ENTRIES; i++) {
+      const owner = w[this.#entry(i) + E_OWNER]!;
+      if (owner === me) {
+        unlock(w, b + LOCK);
+        return i;
+      }
+      if (owner === 0 && free === -1) free = i;
+    }
+    if (free !== -1) w[this.#entry(free) + E_OWNER] = me;
+    unlock(w, b + LOCK);
+    return free;
+  }
+
+  /** Thread side: clear doorbell `slot` before looking at the waiters it covers. */
+  resetBell(slot: number): void {
+    Atomics.store(this.#w, this.#entry(slot) + E_BELL, 0);
+  }
+
+  /** Resolves once doorbell `slot` rings (at once if it rang since {@link resetBell}). */
+  bell(slot: number): Promise<unknown> {
+    const r = waitAsync(this.#w, this.#entry(slot) + E_BELL, 0);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Free permits (0 while anyone is queued). */
+  available(): number {
+    return Atomics.load(this.#w, this.#base + PERMITS);
+  }
+
+  isClosed(): boolean {
+    return Atomics.load(this.#w, this.#base + CLOSED) !== 0;
+  }
+
+  /**
+   * Take `n` permits if they are free now and the core is open; never queues. Lock-free
+   * (a CAS on PERMITS), like Tokio's `try_acquire`: a non-empty queue means PERMITS is 0.
+   */
+  tryTake(n: number): boolean {
+    const w = this.#w;
+    const at = this.#base + PERMITS;
+    for (;;) {
+      if (Atomics.load(w, this.#base + CLOSED) !== 0) return false;
+      const p = Atomics.load(w, at);
+      if (p < n) return false;
+      if (Atomics.compareExchange(w, at, p, p - n) === p) return true;
+    }
+  }
+
+  /** Takes up to `n` free permits (CAS); returns how many. */
+  #takeUpTo(n: number): number {
+    const w = this.#w;
+    const at = this.#base + PERMITS;
+    for (;;) {
+      const p = Atomics.load(w, at);
+      const k = p < n ? p : n;
+      if (k === 0) return 0;
+      if (Atomics.compareExchange(w, at, p, p - k) === p) return k;
+    }
+  }
+
+  /**
+   * Take `n` permits, or queue for them: returns {@link TAKEN}, {@link REFUSED} (closed),
+   * {@link SLAB_FULL}, or the index of the node now queued (it holds what was free toward
+   * `n`). A queued node must end in {@link finish} or {@link cancel}. `bell` is the
+   * waiting thread's doorbell entry ({@link claimBell}), -1 to be woken on the node itself.
+   */
+  acquire(n: number, bell = -1): number {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    if (w[b + CLOSED] !== 0) {
+      unlock(w, b + LOCK);
+      return REFUSED;
+    }
+    const took = this.#takeUpTo(n);
+    if (took === n) {
+      unlock(w, b + LOCK);
+      return TAKEN;
+    }
+    const node = w[b + FREE]!;
+    if (node === -1) {
+      this.fullGeneration = w[b + SLAB_GEN]!;
+      this.#release(took);
+      unlock(w, b + LOCK);
+      this.#wakeGranted();
+      return SLAB_FULL;
+    }
+    const at = this.#node(node);
+    w[b + FREE] = w[at + N_NEXT]!;
+    w[at + N_REQUESTED] = n;
+    w[at + N_THREAD] = threadId;
+    w[at + N_SLOT] = bell;
+    w[at + N_NEXT] = -1;
+    const tail = w[b + TAIL]!;
+    w[at + N_PREV] = tail;
+    if (tail === -1) Atomics.store(w, b + HEAD, node);
+    else w[this.#node(tail) + N_NEXT] = node;
+    w[b + TAIL] = node;
+    // A lock-free release that read HEAD before we linked left its permits in PERMITS
+    // (Dekker: it adds, then reads HEAD; we link, then read PERMITS). As the only waiter,
+    // they are ours.
+    const remaining = tail === -1 ? n - took - this.#takeUpTo(n - took) : n - took;
+    if (remaining === 0) {
+      this.#unlink(node);
+      this.#free(node);
+      unlock(w, b + LOCK);
+      this.#wakeSlab();
+      return TAKEN;
+    }
+    w[at + N_REMAINING] = remaining;
+    Atomics.store(w, at + N_STATE, WAITING);
+    unlock(w, b + LOCK);
+    return node;
+  }
+
+  /** The STATE of queued `node`: {@link WAITING}, {@link GRANTED} or {@link CLOSED_STATE}. */
+  state(node: number): number {
+    return Atomics.load(this.#w, this.#node(node) + N_STATE);
+  }
+
+  /** Permits `node` asked for. */
+  requested(node: number): number {
+    return Atomics.load(this.#w, this.#node(node) + N_REQUESTED);
+  }
+
+  /** Resolves once `node` is no longer WAITING (or spuriously: check {@link state} again). */
+  changed(node: number): Promise<unknown> {
+    const r = waitAsync(this.#w, this.#node(node) + N_STATE, WAITING);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Blocks the thread until `node` is no longer WAITING; returns its state. */
+  waitSync(node: number): number {
+    const at = this.#node(node) + N_STATE;
+    for (;;) {
+      const s = Atomics.load(this.#w, at);
+      if (s !== WAITING) return s;
+      Atomics.wait(this.#w, at, WAITING);
+    }
+  }
+
+  /** Resolves once a node was freed after generation `gen` ({@link fullGeneration}). */
+  slabChanged(gen: number): Promise<unknown> {
+    const r = waitAsync(this.#w, this.#base + SLAB_GEN, gen);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Blocks the thread until a node is freed after generation `gen`. */
+  slabChangedSync(gen: number): void {
+    Atomics.wait(this.#w, this.#base + SLAB_GEN, gen);
+  }
+
+  /** Frees a node its waiter saw GRANTED or CLOSED (the grant is now the waiter's). */
+  finish(node: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    this.#free(node);
+    unlock(w, b + LOCK);
+    this.#wakeSlab();
+  }
+
+  /**
+   * The waiter of `node` was cancelled: a node still queued leaves the queue and gives back
+   * what was assigned to it; one granted meanwhile gives back everything. Frees the node.
+   */
+  cancel(node: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    const at = this.#node(node);
+    lock(w, b + LOCK);
+    const state = w[at + N_STATE]!;
+    let giveBack = 0;
+    if (state === WAITING) {
+      this.#unlink(node);
+      giveBack = w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
+    } else if (state === GRANTED) {
+      giveBack = w[at + N_REQUESTED]!;
+    }
+    this.#free(node);
+    this.#release(giveBack);
+    unlock(w, b + LOCK);
+    // A stale waitAsync of this thread on the node resolves now rather than never.
+    Atomics.notify(w, at + N_STATE);
+    this.#wakeGranted();
+    this.#wakeSlab();
+  }
+
+  /**
+   * Return `n` permits: to the queue first (FIFO), the rest to the counter. Lock-free when
+   * nobody waits (the common case of a channel whose receiver keeps up).
+   */
+  release(n: number): void {
+    if (n <= 0) return;
+    const w = this.#w;
+    const b = this.#base;
+    if (Atomics.load(w, b + HEAD) === -1) {
+      Atomics.add(w, b + PERMITS, n);
+      if (Atomics.load(w, b + HEAD) === -1) return;
+      // Someone queued meanwhile and may not have seen these: hand over what is free.
+      lock(w, b + LOCK);
+      this.#release(this.#takeUpTo(MAX_PERMITS));
+    } else {
+      lock(w, b + LOCK);
+      this.#release(n);
+    }
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** `release`, refusing to grow the counter past MAX_PERMITS (`addPermits`). */
+  add(n: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    const now = Atomics.load(w, b + PERMITS);
+    if (now + n > MAX_PERMITS) {
+      unlock(w, b + LOCK);
+      throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits; adding ${n} to ${now} would exceed it`);
+    }
+    this.#release(n);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** Remove up to `n` free permits for good; returns how many were removed. */
+  forget(n: number): number {
+    return this.#takeUpTo(n);
+  }
+
+  /** Fail every waiter (their assigned permits return to the counter) and every later acquire. */
+  close(): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    if (w[b + CLOSED] !== 0) {
+      unlock(w, b + LOCK);
+      return;
+    }
+    w[b + CLOSED] = 1;
+    for (let node = w[b + HEAD]!; node !== -1;) {
+      const at = this.#node(node);
+      const next = w[at + N_NEXT]!;
+      Atomics.add(w, b + PERMITS, w[at + N_REQUESTED]! - w[at + N_REMAINING]!);
+      Atomics.store(w, at + N_STATE, CLOSED_STATE);
+      granted.push(node, w[at + N_SLOT]!);
+      node = next;
+    }
+    Atomics.store(w, b + HEAD, -1);
+    w[b + TAIL] = -1;
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** Queued waiters (a snapshot). */
+  queued(): number {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    let n = 0;
+    for (let node = w[b + HEAD]!; node !== -1; node = w[this.#node(node) + N_NEXT]!) n++;
+    unlock(w, b + LOCK);
+    return n;
+  }
+
+  /** Nodes in use, queued or granted and not yet finished (a snapshot, for tests). */
+  nodesInUse(): number {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    let free = 0;
+    for (let node = w[b + FREE]!; node !== -1; node = w[this.#node(node) + N_NEXT]!) free++;
+    unlock(w, b + LOCK);
+    return this.#nodes - free;
+  }
+
+  // Under LOCK from here on.
+
+  #release(n: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    while (n > 0) {
+      const node = w[b + HEAD]!;
+      if (node === -1) break;
+      const at = this.#node(node);
+      const rem = w[at + N_REMAINING]!;
+      if (rem > n) {
+        w[at + N_REMAINING] = rem - n;
+        return;
+      }
+      n -= rem;
+      w[at + N_REMAINING] = 0;
+      this.#unlink(node);
+      Atomics.store(w, at + N_STATE, GRANTED);
+      granted.push(node, w[at + N_SLOT]!);
+    }
+    if (n > 0) Atomics.add(w, b + PERMITS, n);
+  }
+
+  #unlink(node: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    const at = this.#node(node);
+    const prev = w[at + N_PREV]!;
+    const next = w[at + N_NEXT]!;
+    if (prev === -1) Atomics.store(w, b + HEAD, next);
+    else w[this.#node(prev) + N_NEXT] = next;
+    if (next === -1) w[b + TAIL] = prev;
+    else w[this.#node(next) + N_PREV] = prev;
+    w[at + N_PREV] = -1;
+    w[at + N_NEXT] = -1;
+  }
+
+  #free(node: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    const at = this.#node(node);
+    Atomics.store(w, at + N_STATE, FREE_STATE);
+    w[at + N_NEXT] = w[b + FREE]!;
+    w[b + FREE] = node;
+    w[b + SLAB_GEN] = (w[b + SLAB_GEN]! + 1) | 0;
+  }
+
+  // After LOCK.
+
+  #wakeGranted(): void {
+    const w = this.#w;
+    let local = false;
+    for (let i = 0; i < granted.length; i += 2) {
+      const slot = granted[i + 1]!;
+      if (slot < 0) {
+        Atomics.notify(w, this.#node(granted[i]!) + N_STATE);
+      } else if (this.localBell !== undefined && slot === this.localBell.slot) {
+        local = true;
+      } else {
+        const bell = this.#entry(slot) + E_BELL;
+        // One notify per thread however many of its waiters this release granted.
+        if (Atomics.exchange(w, bell, 1) === 0) Atomics.notify(w, bell);
+      }
+    }
+    granted.length = 0;
+    if (local) this.localBell!.ring();
+  }
+
+  #wakeSlab(): void {
+    Atomics.notify(this.#w, this.#base + SLAB_GEN);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * `packages/workers/src/sync/byte_ring.ts` as step functions for the model checker, in
+ * words instead of bytes: producers reserve by CAS on TAIL, write the body, publish the
+ * length word, and ring the consumer's doorbell (RX) if it sleeps; a record that would
+ * wrap leaves a SKIP word and starts at 0; a producer short of room counts itself in
+ * SPACE_WAITERS and waits on HEAD. The consumer reads in order, zeroes what it read,
+ * publishes HEAD and wakes space waiters; when empty it stores SLEEPING, re-checks and
+ * waits on RX. Checked: every message arrives once, in order per producer, and neither
+ * doorbell loses a wake-up (a lost one is a deadlock).
+ *
+ * `bug` injects a known mistake, so a test can show the checker catches it.
+ */
+import type { Memory, Program, Protocol } from './checker.js';
+
+const TAIL = 0;
+const HEAD = 1;
+const RX = 2;
+const SW = 3; // SPACE_WAITERS
+const DATA = 4;
+const SLEEPING = 1;
+const AWAKE = 0;
+const SKIP = -1;
+
+/** Mistakes a test may inject. */
+export type RingBug =
+  /** The consumer waits without re-checking the ring after announcing SLEEPING. */
+  | 'noRecheck'
+  /** The consumer doesn't zero what it read: a stale word looks like a published record. */
+  | 'noZero';
+
+interface ProducerLocal {
+  sent: number;
+  pc: number;
+  tail: number;
+  at: number;
+  take: number;
+  seen: number;
+  i: number;
+}
+
+interface ConsumerLocal {
+  got: number[];
+  pc: number;
+  len: number;
+  i: number;
+  body: number[];
+}
+
+function producer(id: number, count: number, body: number, size: number): Program<ProducerLocal> {
+  const need = 1 + body;
+  const value = (k: number, j: number): number => id * 1000 + k * 10 + j + 1;
+  return {
+    start: { sent: 0, pc: 0, tail: 0, at: 0, take: 0, seen: 0, i: 0 },
+    done: (l) => l.sent >= count,
+    step(m: Memory, l: ProducerLocal, self: number): ProducerLocal {
+      const w = m.w;
+      switch (l.pc) {
+        case 0: // enterSpaceWait: count ourselves, read HEAD to wait on
+          m.add(SW, 1);
+          l.seen = w[HEAD]!;
+          l.pc = 1;
+          return l;
+        case 1: // tryWrite: load TAIL
+          l.tail = w[TAIL]!;
+          l.pc = 2;
+          return l;
+        case 2: { // load HEAD, size the reservation
+          const head = w[HEAD]!;
+          const pos = l.tail % size;
+          const toEnd = size - pos;
+          l.take = toEnd >= need ? need : toEnd + need;
+          if (l.tail - head + l.take > size) {
+            l.pc = 9; // no room: wait for HEAD to move
+            return l;
+          }
+          l.pc = 3;
+          return l;
+        }
+        case 3: // CAS TAIL
+          if (m.cas(TAIL, l.tail, l.tail + l.take) !== l.tail) {
+            l.pc = 1;
+            return l;
+          }
+          l.at = l.tail % size;
+          l.i = 0;
+          if (l.take !== need) {
+            l.pc = 4;
+            return l;
+          }
+          l.pc = 5;
+          return l;
+        case 4: // SKIP word, the record starts at 0
+          w[DATA + l.at] = SKIP;
+          l.at = 0;
+          l.pc = 5;
+          return l;
+        case 5: // body, one word per step
+          if (l.i < body) {
+            w[DATA + l.at + 1 + l.i] = value(l.sent, l.i);
+            l.i++;
+            return l;
+          }
+          l.pc = 6;
+          return l;
+        case 6: // publish the length word
+          w[DATA + l.at] = body + 1;
+          l.pc = 7;
+          return l;
+        case 7: // ring if the consumer sleeps
+          if (w[RX] === SLEEPING && m.cas(RX, SLEEPING, AWAKE) === SLEEPING) m.notify(RX);
+          l.pc = 8;
+          return l;
+        case 8: // leaveSpaceWait; next message
+          m.add(SW, -1);
+          l.sent++;
+          l.pc = 0;
+          return l;
+        case 9: // spaceChanged(seen): sleep while HEAD is unchanged
+          m.wait(self, HEAD, l.seen);
+          l.pc = 10;
+          return l;
+        default: // leaveSpaceWait, then try again from enterSpaceWait
+          m.add(SW, -1);
+          l.pc = 0;
+          return l;
+      }
+    },
+  };
+}
+
+function consumer(total: number, size: number, bug: RingBug | undefined): Program<ConsumerLocal> {
+  return {
+    start: { got: [], pc: 0, len: 0, i: 0, body: [] },
+    done: (l) => l.got.length >= total,
+    step(m: Memory, l: ConsumerLocal, self: number): ConsumerLocal {
+      const w = m.w;
+      const pos = w[HEAD]! % size; // HEAD is the consumer's own
+      switch (l.pc) {
+        case 0: { // peek
+          l.len = w[DATA + pos]!;
+          if (l.len === 0) {
+            l.pc = 10;
+            return l;
+          }
+          if (l.len === SKIP) {
+            l.pc = 5;
+            return l;
+          }
+          l.i = 0;
+          l.body = [];
+          l.pc = 1;
+          return l;
+        }
+        case 1: // read the body
+          if (l.i < l.len - 1) {
+            l.body.push(w[DATA + pos + 1 + l.i]!);
+            l.i++;
+            return l;
+          }
+          l.pc = 2;
+          return l;
+        case 2: // zero the record
+          if (bug !== 'noZero') for (let i = 0; i < l.len; i++) w[DATA + pos + i] = 0;
+          l.pc = 3;
+          return l;
+        case 3: // publish HEAD
+          w[HEAD] = w[HEAD]! + l.len;
+          l.got.push(...l.body);
+          l.pc = 4;
+          return l;
+        case 4: // wake space waiters if any count
+          if (w[SW] !== 0) m.notify(HEAD);
+          l.pc = 0;
+          return l;
+        case 5: // skipped tail of the ring: zero it, move HEAD to 0's turn
+          for (let i = pos; i < size; i++) w[DATA + i] = 0;
+          w[HEAD] = w[HEAD]! + (size - pos);
+          l.pc = 4;
+          return l;
+        case 10: // empty: announce SLEEPING
+          w[RX] = SLEEPING;
+          l.pc = bug === 'noRecheck' ? 12 : 11;
+          return l;
+        case 11: // re-check
+          if (w[DATA + pos] !== 0) {
+            w[RX] = AWAKE;
+            l.pc = 0;
+            return l;
+          }
+          l.pc = 12;
+          return l;
+        default: // wait on RX while SLEEPING, then look again
+          m.wait(self, RX, SLEEPING);
+          l.pc = 13;
+          return l;
+        case 13:
+          w[RX] = AWAKE;
+          l.pc = 0;
+          return l;
+      }
+    },
+  };
+}
+
+/** Options of {@link byteRingProtocol}. */
+export interface ByteRingConfig {
+  /** Ring size in words. */
+  size: number;
+  /** Messages per producer. */
+  producers: readonly number[];
+  /** Body words per record. */
+  body: number;
+  bug?: RingBug;
+}
+
+/** Every message arrives exactly once and in order per producer; no doorbell loses a wake-up. */
+export function byteRingProtocol(cfg: ByteRingConfig): Protocol {
+  const total = cfg.producers.reduce((a, b) => a + b, 0) * cfg.body;
+  const threads = [
+    consumer(total, cfg.size, cfg.bug),
+    ...cfg.producers.map((n, i) => producer(i + 1, n, cfg.body, cfg.size)),
+  ] as Program<never>[];
+  return {
+    memory: [0, 0, AWAKE, 0, ...new Array<number>(cfg.size).fill(0)],
+    threads,
+    final(_w, locals) {
+      const got = (locals[0] as ConsumerLocal).got;
+      const want: number[] = [];
+      cfg.producers.forEach((n, p) => {
+        for (let k = 0; k < n; k++) for (let j = 0; j < cfg.body; j++) want.push((p + 1) * 1000 + k * 10 + j + 1);
+      });
+      if ([...got].sort((a, b) => a - b).join() !== [...want].sort((a, b) => a - b).join()) return `received [${got}] instead of [${want}]`;
+      for (let p = 1; p <= cfg.producers.length; p++) {
+        const mine = got.filter((v) => Math.floor(v / 1000) === p);
+        if (mine.join() !== [...mine].sort((a, b) => a - b).join()) return `producer ${p} out of order: [${mine}]`;
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runtime, SendError, SerializationError, TryRecvError, TrySendError, spawn } from '@skein/core';
+import { sharedMpsc } from '@skein/workers';
+import { consumeSum, produce, produceUnbounded, sendOne, sendParked } from './fixtures/channel_tasks.js';
+
+/** Checks no message lost or duplicated, and FIFO per producer. */
+function checkStreams(got: [number, number][], producers: number, count: number): void {
+  const next = new Array<number>(producers).fill(0);
+  for (const [p, i] of got) {
+    expect(i).toBe(next[p]);
+    next[p]!++;
+  }
+  expect(next).toEqual(new Array<number>(producers).fill(count));
+}
+
+describe('sharedMpsc across worker threads', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await Runtime.builder().multiThread().workerThreads(4).logger('silent').build();
+  });
+  afterAll(async () => {
+    await rt.shutdown();
+  });
+
+  it('bounded: 6 producers on 4 workers to the main thread, nothing lost or duplicated, FIFO per producer', async () => {
+    const [tx, rx] = sharedMpsc.channel<[number, number]>(16);
+    const got = await rt.blockOn(async () => {
+      for (let p = 0; p < 6; p++) spawn(produce, tx, p, 2000);
+      tx.close(); // the tasks' copies keep the channel open until they finish
+      const out: [number, number][] = [];
+      for await (const m of rx) out.push(m);
+      return out;
+    });
+    checkStreams(got, 6, 2000);
+  });
+
+  it('unbounded: synchronous sends past the ring spill and still arrive in order', async () => {
+    const [tx, rx] = sharedMpsc.unboundedChannel<[number, number]>({ ringBytes: 4096, maxBytes: 64 });
+    const got = await rt.blockOn(async () => {
+      for (let p = 0; p < 3; p++) spawn(produceUnbounded, tx, p, 3000);
+      tx.close();
+      const out: [number, number][] = [];
+      for await (const m of rx) out.push(m);
+      return out;
+    });
+    checkStreams(got, 3, 3000);
+  });
+
+  it('a receiver moved to a task sees the end once every sender everywhere is closed', async () => {
+    const [tx, rx] = sharedMpsc.channel<number>(4);
+    const sum = await rt.blockOn(async () => {
+      const h = spawn(consumeSum, rx);
+      expect(() => rx.tryRecv()).toThrow(/moved/);
+      for (let i = 1; i <= 100; i++) await tx.send(i);
+      tx.close();
+      return h;
+    });
+    expect(sum).toBe(5050);
+  });
+
+  it('a task drops the sender it was given when it finishes', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(async () => {
+      await spawn(sendOne, tx, 'hello');
+      expect(rx.senderCount()).toBe(1);
+      tx.close();
+      expect(await rx.recv()).toBe('hello');
+      expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('aborting tasks parked in send loses no slot and sends nothing', async () => {
+    const [tx, rx] = sharedMpsc.channel<number>(2);
+    await rt.blockOn(async () => {
+      tx.trySend(1);
+      tx.trySend(2);
+      expect(() => tx.trySend(3)).toThrow(TrySendError);
+      const hs = Array.from({ length: 6 }, (_, i) => spawn(sendParked, tx, 10 + i));
+      await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < hs.length; i += 2) hs[i]!.abort();
+      for (let i = 0; i < hs.length; i += 2) await hs[i]!.catch(() => undefined);
+      const got: number[] = [];
+      for (let i = 0; i < 5; i++) got.push((await rx.recv())!);
+      for (let i = 1; i < hs.length; i += 2) await hs[i];
+      expect(got.slice(0, 2)).toEqual([1, 2]);
+      expect(got.slice(2).sort()).toEqual([11, 13, 15]);
+      expect(() => rx.tryRecv()).toThrow(TryRecvError);
+      expect(tx.capacity()).toBe(2);
+    });
+  });
+
+  it('values: uncloneable throws SerializationError, over maxBytes RangeError, both at the call', async () => {
+    const [tx, rx] = sharedMpsc.channel<unknown>(4, { maxBytes: 32 });
+    expect(() => tx.send(() => 1)).toThrow(SerializationError);
+    expect(() => tx.send('x'.repeat(64))).toThrow(RangeError);
+    await tx.send(new Map([[1, { a: 'b' }]]));
+    expect(await rx.recv()).toEqual(new Map([[1, { a: 'b' }]]));
+    rx.close();
+    await expect(tx.send(1)).rejects.toBeInstanceOf(SendError);
+    expect(tx.isClosed()).toBe(true);
+    await tx.closed();
+    expect(() => sharedMpsc.channel(0)).toThrow(RangeError);
+  });
+});
