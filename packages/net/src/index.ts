@@ -12,3 +12,12 @@ export { UdpSocket } from './udp_socket.js';
 export type { UdpBindOptions } from './udp_socket.js';
 export type { SocketAddr, ToSocketAddr } from './socket_addr.js';
 export { SocketClosedError, UnexpectedEofError, WriteAfterShutdownError } from './errors.js';
+
+export { Router } from './http/router.js';
+export type { Handler, ClosureHandler, TaskHandler, Middleware, Next, RequestContext, ResponseBody } from './http/handler.js';
+export { serve } from './http/serve.js';
+export type { ServeOptions } from './http/serve.js';
+export { Server } from './http/server.js';
+export type { ShutdownOptions } from './http/server.js';
+export { PayloadTooLargeError } from './http/http_errors.js';
+export * as layers from './http/layers/index.js';
