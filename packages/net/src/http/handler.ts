@@ -53,3 +53,9 @@ export interface Middleware<S = unknown> {
 
 /** What `new Response(body)` accepts (BodyInit, without the DOM lib). */
 export type ResponseBody = ConstructorParameters<typeof Response>[0];
+
+/** A middleware for routers of any state: what the `layers` factories return. */
+export interface Layer {
+  <S>(req: Request, ctx: RequestContext<S>, next: Next<S>): Promise<Response> | Response;
+  ready?<S>(next: Next<S>): boolean;
+}

@@ -8,7 +8,7 @@
  * answering under its prefix; the layer added last is the outermost.
  */
 import { assertFunction, isTaskDef, typeError } from '@skein/core';
-import type { Handler, Middleware } from './handler.js';
+import type { Handler, Layer, Middleware } from './handler.js';
 import { byPriority, joinPath, PathPattern, splitPath } from './path_pattern.js';
 
 /** A handler with the layers around it and the state it sees. @internal */
@@ -106,7 +106,7 @@ export class Router<S = undefined> {
   }
 
   /** Wrap every route added so far, and the fallback, in `middleware` (outermost). */
-  layer(middleware: Middleware<S>): this {
+  layer(middleware: Middleware<S> | Layer): this {
     assertFunction(middleware, 'middleware');
     const mw = middleware as unknown as Middleware<unknown>;
     for (const g of this.#groups) for (const ep of g.methods.values()) ep.layers.push(mw);

@@ -1,7 +1,7 @@
 import { assertNumber } from '@skein/core';
 import { DEFAULT_BODY_LIMIT } from '../body_limit.js';
 import { bodyLimitOf } from '../chain.js';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /**
  * Limit request bodies to `bytes` (default 2 MiB, axum's `DefaultBodyLimit`): a declared
@@ -9,7 +9,7 @@ import type { Middleware } from '../handler.js';
  * and the handler that reads it answers 413.
  * Errors: RangeError for a negative or NaN `bytes`.
  */
-export function bodyLimit(bytes: number = DEFAULT_BODY_LIMIT): Middleware {
+export function bodyLimit(bytes: number = DEFAULT_BODY_LIMIT): Layer {
   assertNumber(bytes, 'bytes', 0, true);
   return (req, ctx, next) => {
     const limit = bodyLimitOf(ctx);

@@ -1,5 +1,5 @@
 import { assertNumber, Semaphore } from '@skein/core';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /**
  * At most `n` requests run the inner chain at once; the rest wait in FIFO order (a
@@ -7,10 +7,10 @@ import type { Middleware } from '../handler.js';
  * it to answer 503 instead of waiting. Shared by every route the layer wraps.
  * Errors: RangeError unless `n` is an integer >= 1.
  */
-export function concurrencyLimit(n: number): Middleware {
+export function concurrencyLimit(n: number): Layer {
   assertNumber(n, 'n', 1, true);
   const sem = new Semaphore(n);
-  const mw: Middleware = async (req, ctx, next) => {
+  const mw: Layer = async (req, ctx, next) => {
     const permit = await sem.acquire();
     try {
       return await next(req, ctx);

@@ -1,5 +1,5 @@
 import { assertNumber } from '@skein/core';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /** Options of {@link loadShed}. */
 export interface LoadShedOptions {
@@ -12,7 +12,7 @@ export interface LoadShedOptions {
  * `concurrencyLimit(n)` and requests beyond `n` are refused instead of queued. With
  * `maxInFlight` it also sheds on its own count.
  */
-export function loadShed(opts: LoadShedOptions = {}): Middleware {
+export function loadShed(opts: LoadShedOptions = {}): Layer {
   const max = opts.maxInFlight;
   if (max !== undefined) assertNumber(max, 'maxInFlight', 1, true);
   let inFlight = 0;

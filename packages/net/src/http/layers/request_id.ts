@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /** Options of {@link requestId}. */
 export interface RequestIdOptions {
@@ -13,7 +13,7 @@ export interface RequestIdOptions {
  * Give each request an id: the client's `x-request-id` if it sent one, else a new UUID.
  * Handlers see it as `ctx.requestId` (and in `ctx.log`'s lines); the response carries it.
  */
-export function requestId(opts: RequestIdOptions = {}): Middleware {
+export function requestId(opts: RequestIdOptions = {}): Layer {
   const header = opts.header ?? 'x-request-id';
   const generate = opts.generate ?? randomUUID;
   return async (req, ctx, next) => {

@@ -1,5 +1,5 @@
 import { assertDuration, Elapsed, timeout as withTimeout } from '@skein/core';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /**
  * Answer 408 when the inner chain takes longer than `ms`. The handler runs in a cancel
@@ -7,7 +7,7 @@ import type { Middleware } from '../handler.js';
  * and its `ctx.signal` aborts (tower-http's `TimeoutLayer`, with 408 as axum users set it).
  * Errors: RangeError for a negative or NaN `ms`.
  */
-export function timeout(ms: number): Middleware {
+export function timeout(ms: number): Layer {
   assertDuration(ms, 'ms');
   return async (req, ctx, next) => {
     try {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { Middleware } from '../handler.js';
+import type { Layer } from '../handler.js';
 
 /** Options of {@link trace}. */
 export interface TraceOptions {
@@ -15,7 +15,7 @@ export interface TraceOptions {
  * duration in ms; 5xx answers at `error`. The runtime's logger writes warnings and worse
  * only, so give the runtime (or this layer) an `info` logger to see every request.
  */
-export function trace(opts: TraceOptions = {}): Middleware {
+export function trace(opts: TraceOptions = {}): Layer {
   const level = opts.level ?? 'info';
   return async (req, ctx, next) => {
     const log = opts.logger ?? ctx.log;
