@@ -3,13 +3,14 @@
  * composed around it (innermost first, as they were added).
  */
 import type { Logger } from 'pino';
-import { Cancelled, isTaskDef } from '@skein/core';
+import type { IncomingMessage } from 'node:http';
+import { Cancelled, isTaskDef, type TaskDef } from '@skein/core';
 import type { BodyLimit } from './body_limit.js';
 import type { ClosureHandler, Middleware, Next, RequestContext } from './handler.js';
 import { PayloadTooLargeError } from './http_errors.js';
 import { toResponse } from './respond.js';
 import type { Endpoint } from './router.js';
-import { runTaskHandler } from './task_handler.js';
+import { runTaskHandler, runTaskHandlerRaw } from './task_handler.js';
 
 /** Where a request's body limit hides in its context (layers copy contexts by spread). */
 export const BODY_LIMIT: unique symbol = Symbol('skein.net.bodyLimit');
@@ -40,8 +41,18 @@ export async function invoke(ep: Endpoint, req: Request, ctx: RequestContext<unk
   }
 }
 
+/** {@link invoke} for a task() handler with no layers, straight from node:http's request. */
+export async function invokeRaw(def: TaskDef<never[], unknown>, im: IncomingMessage, url: string, limit: BodyLimit, ctx: RequestContext<unknown>): Promise<unknown> {
+  try {
+    return await runTaskHandlerRaw(def, im, url, limit, ctx);
+  } catch (err) {
+    if (err instanceof Cancelled && ctx.signal.aborted) throw err;
+    return errorResponse(err, { method: im.method ?? 'GET', url }, ctx.log);
+  }
+}
+
 /** The Response for a handler's error: 413 for the body limit, else 500 (logged). */
-export function errorResponse(err: unknown, req: Request, log: Logger): Response {
+export function errorResponse(err: unknown, req: { readonly method: string; readonly url: string }, log: Logger): Response {
   if (err instanceof PayloadTooLargeError || (err as { cause?: unknown } | null)?.cause instanceof PayloadTooLargeError) {
     return new Response(null, { status: 413, headers: { connection: 'close' } });
   }

@@ -4,9 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { Cancelled, currentTask } from '@skein/core';
+import { Cancelled, currentTask, isTaskDef } from '@skein/core';
 import { BodyLimit } from './body_limit.js';
-import { BODY_LIMIT, chainOf, invoke, type ServeContext } from './chain.js';
+import { BODY_LIMIT, chainOf, invoke, invokeRaw, type ServeContext } from './chain.js';
 import { splitPath } from './path_pattern.js';
 import { toRequest } from './request.js';
 import { writeAnswer, writeStatus } from './respond.js';
@@ -29,22 +29,34 @@ export async function dispatch(cfg: DispatchConfig, req: IncomingMessage, res: S
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   let segments: string[];
-  let request: Request;
   const limit = new BodyLimit(cfg.bodyLimit);
   try {
     segments = splitPath(q === -1 ? rawUrl : rawUrl.slice(0, q)).map(decodeURIComponent);
-    request = toRequest(req, cfg.host, limit);
   } catch {
-    // A malformed percent-encoding or a URL that can't be parsed: the client's fault.
+    // A malformed percent-encoding: the client's fault.
     writeStatus(res, 400, true);
     return;
   }
   const { endpoint, params, state } = cfg.router.resolve(req.method ?? 'GET', segments);
   const ctx: ServeContext = { params, state, signal, log: cfg.log, [BODY_LIMIT]: limit };
+  const url = `http://${req.headers.host ?? cfg.host}${rawUrl}`;
   try {
-    const answer = endpoint.layers.length === 0
-      ? await invoke(endpoint, request, ctx)
-      : await chainOf(endpoint)(request, ctx);
+    let answer: unknown;
+    if (endpoint.layers.length === 0 && isTaskDef(endpoint.handler)) {
+      // A worker handler with no layers: the request goes to the worker as data, with no
+      // WHATWG Request built on this thread.
+      answer = await invokeRaw(endpoint.handler, req, url, limit, ctx);
+    } else {
+      let request: Request;
+      try {
+        request = toRequest(req, url, limit);
+      } catch {
+        // A Host header that makes no valid URL: the client's fault.
+        writeStatus(res, 400, true);
+        return;
+      }
+      answer = endpoint.layers.length === 0 ? await invoke(endpoint, request, ctx) : await chainOf(endpoint)(request, ctx);
+    }
     await writeAnswer(res, answer, cfg.closing());
   } catch (err) {
     if (err instanceof Cancelled && signal.aborted) throw err;

@@ -1,30 +1,29 @@
 /**
  * `task()` handlers: the request crosses to a worker as data, the handler runs there as a
- * task, and the response comes back as data. This module is side-effect free because the
- * workers import it to run {@link runHandler}.
+ * task, and its answer comes back as data: a plain value as itself (no Response is built
+ * on either side), a Response flattened to status, headers and body bytes. This module is
+ * side-effect free because the workers import it to run {@link runHandler}.
  */
-import type { ResponseBody } from './handler.js';
+import type { IncomingMessage } from 'node:http';
 import { currentTask, spawn, task, type TaskDef } from '@skein/core';
 import { frames } from '@skein/core/internal';
 import pino from 'pino';
-import type { ClosureHandler, RequestContext } from './handler.js';
-import { toResponse } from './respond.js';
+import type { BodyLimit } from './body_limit.js';
+import type { ClosureHandler, RequestContext, ResponseBody } from './handler.js';
+import { PayloadTooLargeError } from './http_errors.js';
 
-/** A request as plain data (what crosses threads). */
+/** A request as plain data (what crosses threads). `headers` is Node's flat rawHeaders list. */
 export interface RequestData {
   readonly method: string;
   readonly url: string;
-  readonly headers: [string, string][];
+  readonly headers: string[];
   readonly body: Uint8Array | undefined;
 }
 
-/** A response as plain data. */
-export interface ResponseData {
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: [string, string][];
-  readonly body: Uint8Array | null;
-}
+/** A handler's answer as plain data: `v` for a value, `r` for a flattened Response. */
+export type AnswerData =
+  | { readonly v: unknown; readonly r?: undefined }
+  | { readonly r: { status: number; statusText: string; headers: [string, string][]; body: Uint8Array | null } };
 
 /** What crosses of the context: the rest (signal, log) is rebuilt on the worker. */
 export interface ContextData {
@@ -33,42 +32,79 @@ export interface ContextData {
   readonly requestId: string | undefined;
 }
 
+const loaded = new Map<string, ClosureHandler<unknown>>();
 let fallbackLog: pino.Logger | undefined;
 
-/** Runs on a worker: rebuild the Request, call the handler's function, flatten its answer. */
-export const runHandler = task(import.meta, async function runHandler(url: string, name: string, data: RequestData, cx: ContextData): Promise<ResponseData> {
+async function load(url: string, name: string): Promise<ClosureHandler<unknown>> {
   const mod = await import(url) as Record<string, TaskDef<unknown[], unknown>>;
-  const def = mod[name]!;
-  const req = new Request(data.url, { method: data.method, headers: data.headers, body: data.body as ResponseBody });
-  const t = currentTask();
+  const fn = mod[name]!.fn as unknown as ClosureHandler<unknown>;
+  loaded.set(`${name}@${url}`, fn);
+  return fn;
+}
+
+function headersOf(raw: readonly string[]): Headers {
+  const h = new Headers();
+  for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!);
+  return h;
+}
+
+/** Runs on a worker: rebuild the Request, call the handler's function, flatten its answer. */
+export const runHandler = task(import.meta, async function runHandler(url: string, name: string, data: RequestData, cx: ContextData): Promise<AnswerData> {
+  const fn = loaded.get(`${name}@${url}`) ?? await load(url, name);
+  const req = new Request(data.url, { method: data.method, headers: headersOf(data.headers), body: data.body as ResponseBody });
   const log = frames.getStore()?.task?.runtime.logger ?? (fallbackLog ??= pino({ name: 'skein', level: 'warn' }));
   const ctx: RequestContext<unknown> = {
     params: cx.params,
     state: cx.state,
-    signal: t?.signal ?? new AbortController().signal,
+    signal: currentTask()?.signal ?? new AbortController().signal,
     requestId: cx.requestId,
     log: cx.requestId === undefined ? log : log.child({ requestId: cx.requestId }),
   };
-  const res = toResponse(await (def.fn as unknown as ClosureHandler<unknown>)(req, ctx));
-  const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, statusText: res.statusText, headers: [...res.headers], body };
+  const v = await fn(req, ctx);
+  if (!(v instanceof Response)) return { v };
+  const body = v.body === null ? null : new Uint8Array(await v.arrayBuffer());
+  return { r: { status: v.status, statusText: v.statusText, headers: [...v.headers], body } };
 });
 
-/**
- * On the accepting thread: send the request to a worker and wait for its answer. The body
- * is read here first (under the body limit). Aborting the request aborts the worker task.
- */
-export async function runTaskHandler(def: TaskDef<never[], unknown>, req: Request, ctx: RequestContext<unknown>): Promise<Response> {
-  const name = await def.resolveName();
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(await req.arrayBuffer());
-  const data: RequestData = { method: req.method, url: req.url, headers: [...req.headers], body };
-  const h = spawn(runHandler, def.url, name, data, { params: { ...ctx.params }, state: ctx.state, requestId: ctx.requestId });
+/** Run `def` on a worker for a request already turned into data; returns a value or a Response. */
+async function onWorker(def: TaskDef<never[], unknown>, data: RequestData, ctx: RequestContext<unknown>): Promise<unknown> {
+  const name = def.exportName ?? await def.resolveName();
+  const h = spawn(runHandler, def.url, name, data, { params: ctx.params, state: ctx.state, requestId: ctx.requestId });
   const abort = (): void => h.abort();
   ctx.signal.addEventListener('abort', abort, { once: true });
   try {
     const out = await h;
-    return new Response(out.body as ResponseBody, { status: out.status, statusText: out.statusText, headers: out.headers });
+    if (out.r === undefined) return out.v;
+    const r = out.r;
+    return new Response(r.body as ResponseBody, { status: r.status, statusText: r.statusText, headers: r.headers });
   } finally {
     ctx.signal.removeEventListener('abort', abort);
   }
+}
+
+/** From a WHATWG Request (the path through layers). The body is read here, under its limit. */
+export async function runTaskHandler(def: TaskDef<never[], unknown>, req: Request, ctx: RequestContext<unknown>): Promise<unknown> {
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(await req.arrayBuffer());
+  const headers: string[] = [];
+  for (const [k, v] of req.headers) headers.push(k, v);
+  return onWorker(def, { method: req.method, url: req.url, headers, body }, ctx);
+}
+
+/** Straight from node:http's request, with no WHATWG Request on this thread (no layers). */
+export async function runTaskHandlerRaw(def: TaskDef<never[], unknown>, im: IncomingMessage, url: string, limit: BodyLimit, ctx: RequestContext<unknown>): Promise<unknown> {
+  const method = im.method ?? 'GET';
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(im, limit);
+  return onWorker(def, { method, url, headers: im.rawHeaders, body }, ctx);
+}
+
+async function readBody(im: IncomingMessage, limit: BodyLimit): Promise<Uint8Array> {
+  if (limit.declaredTooLarge(im)) throw new PayloadTooLargeError(limit.limit);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of im as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limit.limit) throw new PayloadTooLargeError(limit.limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
