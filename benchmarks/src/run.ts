@@ -2,7 +2,7 @@
  * `pnpm bench`: run benchmark suites and write results/ and the README table.
  *
  *   pnpm bench                     every suite
- *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
+ *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi | net)
  *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
  *   pnpm bench --bench cpu_fib     only the named benches (with --no-write, to try a change)
  *   pnpm bench --node 24           the same, on Node 24 (fetched with npx): results go to
@@ -20,6 +20,7 @@ import { memoryNotes } from './suites/memory.js';
 import { syncBenches } from './suites/sync.js';
 import { blockingBenches, blockingNotes } from './suites/blocking.js';
 import { multiThreadBenches } from './suites/multi_thread.js';
+import { netBenches, netNotes } from './suites/net.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +55,7 @@ const suites: Record<string, Suite> = {
   blocking: { benches: blockingBenches, notes: blockingNotes },
   multi: { benches: multiThreadBenches },
   memory: { notes: memoryNotes },
+  net: { benches: () => netBenches(quick), notes: netNotes },
 };
 
 const quick = values.quick ?? false;

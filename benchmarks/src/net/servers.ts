@@ -18,6 +18,11 @@ const FIB_N_DEFAULT = 25;
 const hello = { hello: 'world' };
 const users = new Map([[1, { id: 1, name: 'Alice' }], [2, { id: 2, name: 'Bob' }]]);
 
+function heapUsed(): { heap: number } {
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+  return { heap: process.memoryUsage().heapUsed };
+}
+
 function ready(port: number): void {
   console.log(JSON.stringify({ port }));
 }
@@ -110,8 +115,9 @@ const kinds: Record<string, () => unknown> = {
     const s = createTcpServer((sock) => sock.pipe(sock));
     s.listen(0, '127.0.0.1', () => ready((s.address() as AddressInfo).port));
   },
-  'idle:skein-current': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, false),
-  'idle:node-http': () => nodeHttp((_req, res) => res.end(JSON.stringify(hello))),
+  // Started with --expose-gc: GET /heap collects garbage and answers the used heap.
+  'idle:skein-current': () => skeinHttp(new Router().get('/', () => hello).get('/heap', () => heapUsed()) as Router<unknown>, false),
+  'idle:node-http': () => nodeHttp((req, res) => res.end(JSON.stringify(req.url === '/heap' ? heapUsed() : hello))),
 };
 
 const run = kinds[kind];
