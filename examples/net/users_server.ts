@@ -10,7 +10,7 @@
  *            client for that long, print req/s and latency, and shut down.
  */
 import { parseArgs } from 'node:util';
-import { Runtime, sleep } from '@skein/core';
+import { Runtime } from '@skein/core';
 import * as workers from '@skein/workers';
 import { Router, serve, type Server } from '@skein/net';
 import { load } from './load_client.js';
@@ -20,14 +20,19 @@ import { createUser, getUser, type SharedTable, type SharedUsersState } from './
 const { values } = parseArgs({ options: { flavor: { type: 'string', default: 'current' }, port: { type: 'string', default: '3000' }, load: { type: 'string' } } });
 const flavor = values.flavor === 'multi' ? 'multi' : 'current';
 
-/** The multi-thread router, when @skein/workers has its shared primitives. */
+// The cross-thread lock of @skein/workers (looked up, so the current flavour runs without it).
+const SharedRwLock = (workers as Record<string, unknown>).SharedRwLock as (new (v: Record<string, User>) => SharedTable) | undefined;
+if (flavor === 'multi' && SharedRwLock === undefined) {
+  console.error('the multi flavour needs SharedRwLock from @skein/workers (its cross-thread primitives)');
+  process.exit(1);
+}
+
+/** The multi-thread router: task() handlers over a SharedRwLock. */
 function sharedRouter(): Router<SharedUsersState> {
-  const SharedRwLock = (workers as Record<string, unknown>).SharedRwLock as (new (v: Record<string, User>) => SharedTable) | undefined;
-  if (SharedRwLock === undefined) throw new Error('the multi flavour needs SharedRwLock from @skein/workers (its cross-thread primitives)');
   return new Router<SharedUsersState>()
     .get('/users/{id}', getUser)
     .post('/users', createUser)
-    .withState({ db: new SharedRwLock({ 1: { id: 1, name: 'Alice' } }), latencyMs: 0 });
+    .withState({ db: new SharedRwLock!({ 1: { id: 1, name: 'Alice' } }), latencyMs: 0 });
 }
 
 /** Resolves on the first SIGINT or SIGTERM (axum's `shutdown_signal`). */
@@ -44,9 +49,8 @@ const rt = flavor === 'multi'
   : await Runtime.builder().build();
 try {
   await rt.blockOn(async () => {
-    const router = flavor === 'multi' ? sharedRouter() : usersRouter();
-    const port = values.load === undefined ? Number(values.port) : 0;
-    const server: Server = await serve({ host: '127.0.0.1', port }, router);
+    const addr = { host: '127.0.0.1', port: values.load === undefined ? Number(values.port) : 0 };
+    const server: Server = flavor === 'multi' ? await serve(addr, sharedRouter()) : await serve(addr, usersRouter());
     console.log(`users server (${flavor}_thread) listening on ${server.url}`);
     if (values.load === undefined) {
       const sig = await shutdownSignal();
@@ -57,7 +61,6 @@ try {
       let i = 0;
       const r = await load(() => `${server.url}/users/${(i++ % 2) + 1}`, 32, Number(values.load));
       console.log(`GET /users/{id} under load: ${r.rps} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
-      await sleep(0);
     }
     await server.shutdown({ timeoutMs: 5_000 });
     console.log('server closed');
