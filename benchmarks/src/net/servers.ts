@@ -48,12 +48,17 @@ function nodeHttp(handler: Parameters<typeof createServer>[1]): void {
 
 async function echo(stream: TcpStream): Promise<void> {
   const buf = new Uint8Array(64 * 1024);
-  for (;;) {
-    const n = await stream.read(buf);
-    if (n === 0) break;
-    await stream.writeAll(buf.subarray(0, n));
+  try {
+    for (;;) {
+      const n = await stream.read(buf);
+      if (n === 0) break;
+      await stream.writeAll(buf.subarray(0, n));
+    }
+  } catch {
+    // The load client resets its connections once it has every byte back.
+  } finally {
+    stream.close();
   }
-  stream.close();
 }
 
 const kinds: Record<string, () => unknown> = {
@@ -112,7 +117,10 @@ const kinds: Record<string, () => unknown> = {
     for await (const [stream] of listener) spawn(() => echo(stream));
   }),
   'tcp:node-net': () => {
-    const s = createTcpServer((sock) => sock.pipe(sock));
+    const s = createTcpServer((sock) => {
+      sock.on('error', () => {});
+      sock.pipe(sock);
+    });
     s.listen(0, '127.0.0.1', () => ready((s.address() as AddressInfo).port));
   },
   // Started with --expose-gc: GET /heap collects garbage and answers the used heap.

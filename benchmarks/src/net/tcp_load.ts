@@ -34,6 +34,8 @@ export async function echoLoad(port: number, connections: number, bytes: number)
         pump();
       }
     });
-    s.on('error', reject);
+    s.on('error', (err) => {
+      if (received < bytes) reject(err);
+    });
   })));
 }

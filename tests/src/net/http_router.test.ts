@@ -111,6 +111,24 @@ describe('Router and serve', () => {
     });
   });
 
+  it('handlers get a WHATWG Request: instanceof, method, url, headers, body, clone', async () => {
+    await withRuntime(async () => {
+      const r = new Router().post('/r', async (req) => ({
+        isRequest: req instanceof Request,
+        method: req.method,
+        path: new URL(req.url).pathname,
+        header: req.headers.get('x-a'),
+        cloned: await req.clone().text(),
+        body: await req.text(),
+        used: req.bodyUsed,
+      }));
+      const server = await serve('127.0.0.1:0', r);
+      const res = await fetch(`${server.url}/r`, { method: 'POST', body: 'data', headers: { 'x-a': 'b' } });
+      expect(await res.json()).toEqual({ isRequest: true, method: 'POST', path: '/r', header: 'b', cloned: 'data', body: 'data', used: true });
+      await server.shutdown();
+    });
+  });
+
   it('rejects bad route definitions with TypeError codes', () => {
     const r = new Router().get('/a', () => 1);
     expect(() => r.get('/a', () => 2)).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }) as Error);

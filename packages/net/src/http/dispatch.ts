@@ -8,7 +8,7 @@ import { Cancelled, currentTask, isTaskDef } from '@skein/core';
 import { BodyLimit } from './body_limit.js';
 import { BODY_LIMIT, chainOf, invoke, invokeRaw, type ServeContext } from './chain.js';
 import { splitPath } from './path_pattern.js';
-import { toRequest } from './request.js';
+import { IncomingRequest } from './incoming_request.js';
 import { writeAnswer, writeStatus } from './respond.js';
 import type { Router } from './router.js';
 
@@ -47,14 +47,12 @@ export async function dispatch(cfg: DispatchConfig, req: IncomingMessage, res: S
       // WHATWG Request built on this thread.
       answer = await invokeRaw(endpoint.handler, req, url, limit, ctx);
     } else {
-      let request: Request;
-      try {
-        request = toRequest(req, url, limit);
-      } catch {
+      if (!URL.canParse(url)) {
         // A Host header that makes no valid URL: the client's fault.
         writeStatus(res, 400, true);
         return;
       }
+      const request = new IncomingRequest(req, url, limit).asRequest();
       answer = endpoint.layers.length === 0 ? await invoke(endpoint, request, ctx) : await chainOf(endpoint)(request, ctx);
     }
     await writeAnswer(res, answer, cfg.closing());

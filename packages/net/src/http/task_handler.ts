@@ -11,6 +11,7 @@ import pino from 'pino';
 import type { BodyLimit } from './body_limit.js';
 import type { ClosureHandler, RequestContext, ResponseBody } from './handler.js';
 import { PayloadTooLargeError } from './http_errors.js';
+import { headersOf } from './incoming_request.js';
 
 /** A request as plain data (what crosses threads). `headers` is Node's flat rawHeaders list. */
 export interface RequestData {
@@ -40,12 +41,6 @@ async function load(url: string, name: string): Promise<ClosureHandler<unknown>>
   const fn = mod[name]!.fn as unknown as ClosureHandler<unknown>;
   loaded.set(`${name}@${url}`, fn);
   return fn;
-}
-
-function headersOf(raw: readonly string[]): Headers {
-  const h = new Headers();
-  for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!);
-  return h;
 }
 
 /** Runs on a worker: rebuild the Request, call the handler's function, flatten its answer. */
