@@ -91,11 +91,22 @@ export class StreamIo {
     if (c !== undefined) await c;
     this.#checkWritable();
     if (buf.length === 0) return 0;
-    const done = completion<void>();
-    this.socket.write(buf, (err) => {
-      if (err) done.fail(this.#error ?? err);
+    const socket = this.socket;
+    let done: ReturnType<typeof completion<void>> | undefined;
+    let failed: Error | null | undefined;
+    socket.write(buf, (err) => {
+      if (done === undefined) failed = err ?? null;
+      else if (err) done.fail(this.#error ?? err);
       else done.done(undefined);
     });
+    // Node's queue is empty: libuv wrote every byte to the kernel before write() returned,
+    // so `buf` is free again and there is nothing to wait for.
+    if (socket.writableLength === 0 && !failed) return buf.length;
+    if (failed !== undefined) {
+      if (failed !== null) throw this.#error ?? failed;
+      return buf.length;
+    }
+    done = completion<void>();
     await done.promise;
     return buf.length;
   }
