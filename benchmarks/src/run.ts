@@ -77,6 +77,9 @@ for (const name of chosen) {
   const notes = (await suite.notes?.(log, quick)) ?? [];
   if (!values['no-write']) {
     md = writeResults(new URL('../results/', import.meta.url), tag, name, results, notes);
+    if (name === 'net') {
+      writeChart(new URL(`../results/net_${tag}.svg`, import.meta.url), `@skein/net vs node:http, fastify, piscina, node:net (${process.version})`, results);
+    }
     if (name === 'multi' && tag === 'latest') {
       const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');
       writeChart(new URL('../results/throughput.svg', import.meta.url), 'skein vs worker pools (2 threads)', charted);
