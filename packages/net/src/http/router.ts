@@ -34,8 +34,6 @@ export interface Resolved {
   readonly endpoint: Endpoint;
   readonly params: Record<string, string>;
   readonly state: unknown;
-  /** Set for a 405: the methods the path allows. */
-  readonly allow?: string;
 }
 
 const ANY = '*';
@@ -132,17 +130,12 @@ export class Router<S = undefined> {
       if (allow.includes('GET')) allow.push('HEAD');
       const first = g.methods.values().next().value!;
       const methodNotAllowed: Endpoint = { handler: () => new Response(null, { status: 405, headers: { allow: allow.join(', ') } }), layers: first.layers, state: undefined };
-      return { endpoint: methodNotAllowed, params, state: undefined, allow: allow.join(', ') };
+      return { endpoint: methodNotAllowed, params, state: undefined };
     }
     for (const f of this.#prefixFallbacks) {
       if (f.prefix.every((p, i) => segments[i] === p)) return { endpoint: f.endpoint, params: {}, state: (f.endpoint.state ?? this.#state)?.value };
     }
     return { endpoint: this.#fallback, params: {}, state: this.#state?.value };
-  }
-
-  /** @internal Every endpoint, for serve() to check (task handlers need a multi-thread runtime). */
-  endpoints(): Endpoint[] {
-    return [...this.#groups.flatMap((g) => [...g.methods.values()]), ...this.#prefixFallbacks.map((f) => f.endpoint), this.#fallback];
   }
 
   #route(method: string, path: string, handler: Handler<S>): this {
