@@ -4,7 +4,7 @@
  *   pnpm bench                     every suite, on Node 24 (performance is judged there)
  *   pnpm bench --node 26           the same on Node 26 (or 22), fetched with npx when the
  *                                  running Node is another major
- *   pnpm bench --suite current     one suite (current | sync | memory | blocking | multi)
+ *   pnpm bench --suite current     one suite (current | sync | blocking | multi | shared_sync | memory | net)
  *   pnpm bench --quick             fewer rounds and smaller memory runs (CI smoke)
  *   pnpm bench --bench cpu_fib     only the named benches (with --no-write, to try a change)
  *
@@ -24,6 +24,7 @@ import { syncBenches } from './suites/sync.js';
 import { blockingBenches, blockingNotes } from './suites/blocking.js';
 import { multiThreadBenches } from './suites/multi_thread.js';
 import { sharedSyncBenches } from './suites/shared_sync.js';
+import { netBenches, netNotes } from './suites/net.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +64,7 @@ const suites: Record<string, Suite> = {
   multi: { benches: multiThreadBenches },
   shared_sync: { benches: sharedSyncBenches },
   memory: { notes: memoryNotes },
+  net: { benches: () => netBenches(quick), notes: netNotes },
 };
 
 const quick = values.quick ?? false;
@@ -84,6 +86,9 @@ for (const name of chosen) {
   const notes = (await suite.notes?.(log, quick)) ?? [];
   if (!values['no-write']) {
     md = writeResults(new URL('../results/', import.meta.url), tag, name, results, notes);
+    if (name === 'net') {
+      writeChart(new URL(`../results/net_${tag}.svg`, import.meta.url), `@skein/net vs node:http, fastify, piscina, node:net (${process.version})`, results);
+    }
     if (name === 'multi' && node === DEFAULT_NODE) {
       const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');
       writeChart(new URL('../results/throughput.svg', import.meta.url), 'skein vs worker pools (2 threads)', charted);

@@ -4,15 +4,14 @@
  * with `?`, first for one user and then for ids 1 to 5 in a loop.
  *
  * Differs from Rust: no external network (api.example.com), so a local node:http server on
- * port 0 stands in for the API, with its handlers run as skein tasks. Node's fetch replaces
+ * port 0 (an @skein/net Router, each request a skein task) stands in for the API. Node's fetch replaces
  * reqwest and `res.json()` replaces serde: there is no derive, so the shape is checked by
  * hand. `Result<_, reqwest::Error>` and `?` become throw and propagation; fetch does not
  * treat a 404 as an error (nor does reqwest without `error_for_status`), so fetchUser
  * checks the status itself. The last call asks for a missing user to show the `?` path.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Handle, main, sleep } from '@skein/core';
+import { main, sleep } from '@skein/core';
+import { Router, serve } from '@skein/net';
 
 interface User { id: number; name: string }
 
@@ -41,18 +40,15 @@ async function processUsers(base: string, userIds: number[]): Promise<User[]> {
 }
 
 await main(async () => {
-  const rt = Handle.current();
-  const server = createServer((req, res) => {
-    rt.spawn(async () => {
-      await sleep(1); // the API's "database"
-      const id = Number(/^\/users\/(\d+)$/.exec(req.url ?? '')?.[1]);
-      const name = NAMES[id - 1];
-      if (name === undefined) res.writeHead(404).end();
-      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id, name }));
-    });
+  // The stand-in API, on @skein/net: each request is a task on this runtime.
+  const api = new Router().get('/users/{id}', async (_req, ctx) => {
+    await sleep(1); // the API's "database"
+    const id = Number(ctx.params.id);
+    const name = NAMES[id - 1];
+    return name === undefined ? new Response(null, { status: 404 }) : { id, name };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serve('127.0.0.1:0', api);
+  const base = server.url;
 
   try {
     const users = await processUsers(base, [1, 2, 3, 4, 5]);
@@ -63,7 +59,6 @@ await main(async () => {
       console.log(`process_users failed: ${(e as Error).message}`);
     }
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.shutdown();
   }
 });

@@ -4,15 +4,14 @@
  * `Semaphore` permit around its `reqwest::get`, so at most `max_concurrent` requests are in
  * flight.
  *
- * Differs from Rust: no external network, so the URLs point at a local node:http server
- * (port 0 on 127.0.0.1) that counts concurrent requests, and the client is Node's fetch
+ * Differs from Rust: no external network, so the URLs point at a local server
+ * (@skein/net on port 0 of 127.0.0.1) that counts concurrent requests, and the client is Node's fetch
  * instead of reqwest. No `Arc::clone`: the tasks share the Semaphore object. The permit is
  * released by `using` at the end of the block, where Rust drops `_permit`. Result<String,
  * String> becomes a tagged object, since a JoinHandle's error is the task's own throw.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Semaphore, main, spawn, type JoinHandle } from '@skein/core';
+import { Semaphore, main, sleep, spawn, type JoinHandle } from '@skein/core';
+import { Router, serve } from '@skein/net';
 
 type FetchResult = { ok: true; status: string } | { ok: false; error: string };
 
@@ -42,16 +41,15 @@ await main(async () => {
   // the most requests it ever saw at once.
   let active = 0;
   let peak = 0;
-  const server = createServer((req, res) => {
+  const pages = new Router().get('/page/{n}', async (req) => {
     active++;
     peak = Math.max(peak, active);
-    setTimeout(() => {
-      active--;
-      res.end(`hello from ${req.url}`);
-    }, 10);
+    await sleep(10);
+    active--;
+    return `hello from ${new URL(req.url).pathname}`;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serve('127.0.0.1:0', pages);
+  const base = server.url;
 
   try {
     const urls = Array.from({ length: 12 }, (_, i) => `${base}/page/${i}`);
@@ -60,7 +58,6 @@ await main(async () => {
     console.log(`fetched ${results.length} urls, ${ok} ok: ${JSON.stringify(results[0])}`);
     console.log(`max concurrent requests seen by the server: ${peak} (limit 3)`);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.shutdown();
   }
 });
