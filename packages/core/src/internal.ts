@@ -21,3 +21,5 @@ export { runThreadHook } from './runtime/thread_hooks.js';
 export { makeLogger } from './runtime/logger.js';
 export { pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
 export { SUMMARY_SLOTS, writeSummary, mergedPollHistogram } from './metrics/poll_time_summary.js';
+export { TaskRecorder, type TrackingSettings } from './task/tracking.js';
+export { taskDumpEntry } from './runtime/task_dump.js';
