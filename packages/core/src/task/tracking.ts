@@ -111,6 +111,9 @@ export class TaskRecorder {
 
   /** A task was spawned on this thread: record where. */
   spawned(task: LocalTask<unknown>): void {
+    // A body that finishes in its first poll drops its function, and with it the name a
+    // warning about that poll needs.
+    task.keepName();
     task.record = new TaskRecord(performance.now(), captureStack());
   }
 
