@@ -172,6 +172,25 @@ export class TaskRecorder {
     return ms;
   }
 
+  /**
+   * Time a poll that runs outside the scheduler's queue (a worker starts a claimed task
+   * right away): its synchronous part counts as the poll. Safe inside another tracked poll.
+   */
+  pollNow(task: LocalTask<unknown>): void {
+    const current = this.#current;
+    const currentTask = this.#currentTask;
+    const start = this.#pollStart;
+    this.beginPoll(task);
+    try {
+      task.run();
+    } finally {
+      this.endPoll();
+      this.#current = current;
+      this.#currentTask = currentTask;
+      this.#pollStart = start;
+    }
+  }
+
   /** Warn about tasks parked on a foreign promise past the stuck threshold (`tasks`: the live ones). */
   checkStuck(tasks: Iterable<LocalTask<unknown>>): void {
     const now = performance.now();

@@ -130,7 +130,10 @@ export class TaskRunner {
     this.#running[s] = task;
     this.#rt.link(task);
     this.starts++;
-    task.run(); // its first poll, here and now (see worker_loop.ts)
+    // Its first poll, here and now (see worker_loop.ts); timed when tracking is on.
+    const tracker = this.#rt.scheduler.tracker;
+    if (tracker === undefined) task.run();
+    else tracker.pollNow(task);
     return undefined;
   }
 
