@@ -40,7 +40,9 @@ export type { Selected, SelectOptions } from './combinators/select.js';
 export { CancellationToken } from './util/cancellation_token.js';
 export { TaskTracker } from './util/task_tracker.js';
 
-export type { RuntimeMetrics, WorkerMetrics, PollTimeHistogram } from './metrics/runtime_metrics.js';
+export type {
+  RuntimeMetrics, WorkerMetrics, PollTimeHistogram, RuntimeMetricsJSON, WorkerMetricsJSON, PollTimeHistogramJSON,
+} from './metrics/runtime_metrics.js';
 
 // Sync primitives and channels (tokio::sync), for tasks on one thread.
 export { Mutex, MutexGuard } from './sync/mutex.js';

@@ -1,4 +1,6 @@
-export { SkeinError, Cancelled, Elapsed, NoRuntimeError, RuntimeShutdownError, NotSendableError, SerializationError } from './skein_error.js';
+export {
+  SkeinError, Cancelled, Elapsed, NoRuntimeError, RuntimeShutdownError, NotSendableError, SerializationError, TaskModuleSideEffectError,
+} from './skein_error.js';
 export { JoinError } from './join_error.js';
 export { SendError, TrySendError, SendTimeoutError, RecvError, TryRecvError } from './channel_errors.js';
 export { AcquireError, TryAcquireError, TryLockError, AlreadyReleasedError, SetError } from './sync_errors.js';

@@ -38,12 +38,23 @@ export class Elapsed extends SkeinError {
   }
 }
 
+/** The free functions that have a method of the same name on `Runtime`. */
+const RUNTIME_METHODS: ReadonlySet<string> = new Set(['spawn', 'spawnLocal', 'spawnBlocking']);
+
+/** How to call `what` (e.g. `sleep()`) from outside a task: its Runtime method, or inside blockOn. */
+function fromOutside(what: string): string {
+  const name = what.replace(/\(\)$/, '');
+  return RUNTIME_METHODS.has(name)
+    ? `or call \`runtime.${name}(...)\` on the runtime directly`
+    : `e.g. \`await runtime.blockOn(() => ${name}(...))\``;
+}
+
 /** A runtime function was called outside any runtime (no task context). */
 export class NoRuntimeError extends SkeinError {
   constructor(what: string) {
     super('ERR_SKEIN_NO_RUNTIME',
       `${what} must be called from inside a skein runtime. Build one with \`await Runtime.builder().build()\` ` +
-      `and call it inside \`runtime.blockOn(...)\` or a spawned task, or call \`runtime.${what.replace(/\(\)$/, '')}(...)\` on the runtime directly. ` +
+      `and call it inside \`runtime.blockOn(...)\` or a spawned task, ${fromOutside(what)}. ` +
       'From a callback a task registered (a timer, an event listener), capture `Handle.current()` in the task and call `handle.spawn(...)`: ' +
       'such callbacks run outside the task on Node 20');
   }
@@ -73,7 +84,24 @@ export class SerializationError extends SkeinError {
   constructor(what: string, cause?: unknown) {
     super('ERR_SKEIN_SERIALIZATION',
       `${what} can't be sent to another thread: ${(cause as Error | undefined)?.message ?? 'not structured-cloneable'}. ` +
-      'Pass plain data (numbers, strings, plain objects, arrays, Maps, typed arrays, SharedArrayBuffers), not functions, class instances with methods, or sockets',
+      'Pass plain data (numbers, strings, plain objects, arrays, Maps, typed arrays, SharedArrayBuffers), not functions, symbols, ' +
+      'sockets or other host objects; a class instance arrives as a plain object with its own fields',
       { cause });
+  }
+}
+
+/**
+ * A worker thread importing a task module ran something a task module must not: it built a
+ * runtime, or started a server. Every worker imports each task module it runs tasks from,
+ * so such a module would start a runtime (which never finishes importing: the task hangs)
+ * or a server (a second listener on the same port: the workers crash) in every worker.
+ */
+export class TaskModuleSideEffectError extends SkeinError {
+  constructor(what: string, moduleUrl: string) {
+    super('ERR_SKEIN_TASK_MODULE_SIDE_EFFECT',
+      `${what} ran while a worker thread imported the task module ${moduleUrl}. Workers import every module ` +
+      'that defines a task() to run it, so a task module must have no side effects: keep runtimes, servers ' +
+      'and other start-up code in your entry module, and put the task() definitions in a module of their own ' +
+      "that the entry imports (`// tasks.ts: export const work = task(import.meta, ...)`, `// main.ts: import { work } from './tasks.js'`)");
   }
 }

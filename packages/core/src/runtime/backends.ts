@@ -6,6 +6,7 @@
  * from them here and loads @skein/workers only when a runtime asks for them, with an
  * install hint when the package is missing.
  */
+import type { RecordableHistogram } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { SkeinError } from '../errors/skein_error.js';
 import type { Joinable } from '../task/joinable.js';
@@ -76,8 +77,11 @@ export interface MultiThreadBackend {
   readonly globalQueueDepth: number;
   /** Forced yields on the workers (as last published by each). */
   readonly budgetForcedYieldCount: number;
-  /** The workers' poll-time summaries (see metrics/poll_time_summary.ts): where they are. */
-  readonly pollTimeSummaries: { readonly src: Float64Array; readonly bases: readonly number[] };
+  /**
+   * Each worker's poll-time histogram (nanoseconds): copies that share the native
+   * histogram the worker records into (postMessage clones a RecordableHistogram that way).
+   */
+  readonly pollTimeHistograms: readonly RecordableHistogram[];
   worker(i: number): WorkerMetrics;
   /** Abort everything and wait (at most `timeoutMs`, then terminate). */
   shutdown(timeoutMs: number | undefined): Promise<void>;

@@ -3,6 +3,7 @@
  * value throws RangeError/TypeError with a code where it was written, not later at build).
  */
 import type { Logger } from 'pino';
+import { assertNoTaskModuleImport } from '../task/task_module_import.js';
 import { assertFunction, assertNumber, typeError } from '../errors/invalid_argument.js';
 import { isTaskDef } from '../task/task_def.js';
 import { loadWorkers } from './backends.js';
@@ -160,10 +161,12 @@ export class Builder {
   /**
    * Build the runtime. Errors: SkeinError `ERR_SKEIN_PAUSE_FLAVOR` for `startPaused` on the
    * multi-thread flavour; `ERR_SKEIN_WORKERS_MISSING` when the flavour needs @skein/workers;
+   * TaskModuleSideEffectError when a worker thread runs it while importing a task module;
    * RangeError `ERR_SKEIN_INVALID_ENV` for a bad `SKEIN_TRACKING` or `SKEIN_CONSOLE`;
    * `ERR_SKEIN_CONSOLE_MISSING` when `SKEIN_CONSOLE` is set without @skein/console.
    */
   async build(): Promise<Runtime> {
+    assertNoTaskModuleImport('Runtime.builder().build()');
     const config: RuntimeConfig = { ...this.#c };
     config.taskTracking ??= trackingFromEnv();
     if (config.flavor === 'multi_thread') {

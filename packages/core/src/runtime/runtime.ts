@@ -10,12 +10,12 @@ import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
 import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
-import { pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
-import { mergedPollHistogram } from '../metrics/poll_time_summary.js';
+import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
 import { JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
-import { isTaskDef, type TaskDef } from '../task/task_def.js';
+import { assertSendableArgs } from '../task/sendable.js';
+import { isTaskDef, spawnTarget, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
 import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
 import type { RuntimeConfig } from './config.js';
@@ -55,7 +55,7 @@ export class Runtime implements RuntimeCore {
     const tracker = config.taskTracking === true
       ? new TaskRecorder({ longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold }, this.logger.child({ worker: 'main' }), () => this.#liveTasks())
       : undefined;
-    this.scheduler = new Scheduler(tracker);
+    this.scheduler = new Scheduler(undefined, tracker);
     this.time = new TimeDriver(this.scheduler);
     if (config.startPaused) this.time.clock.pause();
     this.#workers = workers;
@@ -118,9 +118,10 @@ export class Runtime implements RuntimeCore {
   spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
   spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
   spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
-    if (isTaskDef(t)) return this.spawnTask(t, args);
-    assertFunction(t, 'task');
-    return this.spawnLocal(t as () => unknown);
+    const target = spawnTarget(t, args.length, 'runtime.spawn()');
+    if (target !== undefined && typeof target !== 'function') return this.spawnTask(target, args);
+    assertFunction(target, 'task');
+    return this.spawnLocal(target);
   }
 
   /** Spawn a closure on the main thread. */
@@ -153,6 +154,7 @@ export class Runtime implements RuntimeCore {
       if (name !== undefined) this.#nameRemote(j, name);
       return j;
     }
+    assertSendableArgs(args, def.exportName ?? def.fn.name);
     const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, name ?? def.exportName ?? def.fn.name);
     this.#link(t as LocalTask<unknown>);
     if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
@@ -328,7 +330,7 @@ function runtimeMetrics(
     overflowCount: 0,
     get meanPollTimeUs() { return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount; },
   };
-  return {
+  const metrics: RuntimeMetrics = {
     get numWorkers() { return multi()?.numWorkers ?? 1; },
     get numAliveTasks() { return alive() + (multi()?.numAliveTasks ?? 0); },
     get spawnedTasksCount() { return spawned() + (multi()?.spawnedTasksCount ?? 0); },
@@ -345,9 +347,9 @@ function runtimeMetrics(
     },
     pollTimeHistogram() {
       const m = multi();
-      if (m === undefined) return pollHistogram([c.pollTimeNs]);
-      const { src, bases } = m.pollTimeSummaries;
-      return mergedPollHistogram(c.pollTimeNs, src, bases);
+      return pollHistogram(m === undefined ? [c.pollTimeNs] : [c.pollTimeNs, ...m.pollTimeHistograms]);
     },
+    toJSON: () => metricsToJSON(metrics),
   };
+  return metrics;
 }

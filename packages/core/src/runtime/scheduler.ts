@@ -56,13 +56,21 @@ export class SchedulerCounters {
   unparkCount = 0;
   budgetForcedYieldCount = 0;
   localScheduleCount = 0;
-  /** Poll durations in nanoseconds (mean of each batch). */
-  readonly pollTimeNs: RecordableHistogram = createHistogram();
+  /**
+   * Poll durations in nanoseconds: one sample per batch of polls, the batch's mean (a
+   * sample per poll would cost more than a tiny task's poll itself).
+   */
+  readonly pollTimeNs: RecordableHistogram;
+
+  /** `pollTimeNs` may be a histogram another thread reads (a copy made by postMessage shares it). */
+  constructor(pollTimeNs: RecordableHistogram = createHistogram()) {
+    this.pollTimeNs = pollTimeNs;
+  }
 }
 
 /** One thread's run queue. The runtime owns one per thread it runs tasks on. */
 export class Scheduler {
-  readonly counters = new SchedulerCounters();
+  readonly counters: SchedulerCounters;
   /** Task tracking, when on: polls then run one at a time, each timed and attributed. */
   readonly tracker: TaskRecorder | undefined;
   /**
@@ -74,6 +82,15 @@ export class Scheduler {
   /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
   onIdle: (() => void) | undefined = undefined;
   readonly #queue = new RunQueue<Runnable>();
+
+  /**
+   * `pollTimeNs`: where to record poll times (default: a histogram of its own);
+   * `tracker`: task tracking, when it is on.
+   */
+  constructor(pollTimeNs?: RecordableHistogram, tracker?: TaskRecorder) {
+    this.counters = new SchedulerCounters(pollTimeNs);
+    this.tracker = tracker;
+  }
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
   #drainPending = false;
@@ -83,10 +100,6 @@ export class Scheduler {
   #batchStart = -1;
   #batchPolls = 0;
   #trackedHops = 0;
-
-  constructor(tracker?: TaskRecorder) {
-    this.tracker = tracker;
-  }
 
   /** Queue a runnable. Drains on a microtask, or after the next turn if the budget is spent. */
   schedule(r: Runnable): void {

@@ -26,7 +26,7 @@
  */
 import { AcquireError } from '../errors/sync_errors.js';
 import { rangeError } from '../errors/invalid_argument.js';
-import type { OnCancel } from '../task/waiter.js';
+import { Rejection, type OnCancel } from '../task/waiter.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 
 /** Most permits a semaphore can hold (Tokio's `MAX_PERMITS` on 32-bit targets: 2^29 - 1). */
@@ -47,6 +47,22 @@ export class AcquireWaiter<V> extends QueuedWaiter<V> {
   constructor(sem: BatchSemaphore, result: V) {
     super(sem.onCancel as OnCancel<V>);
     this.result = result;
+  }
+
+  /**
+   * For the `run` of a waiter whose semaphore can close (`sem`, its own), before
+   * `super.run()`: a semaphore closed after the grant but before the task resumed still
+   * fails the acquire and takes its permits back, as Tokio's `Acquire::poll` checks for
+   * closing first and dropping the acquire returns what it had been assigned. A method
+   * rather than a `run` override with a `sem` field: the mpsc send path measured 20-40%
+   * slower with those.
+   */
+  protected failIfClosedSinceGrant(sem: BatchSemaphore): void {
+    if (this.remaining === 0 && this.requested !== 0 && this.value === this.result
+      && sem.isClosed() && (this.scope === undefined || !this.scope.cancelled)) {
+      this.value = new Rejection(this.closedError()) as V;
+      sem.release(this.requested);
+    }
   }
 
   /** The error a closed semaphore fails this waiter with. */

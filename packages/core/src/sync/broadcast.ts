@@ -19,6 +19,7 @@ import { coop } from '../task/yield_now.js';
 import { EventWaiters } from './event_waiters.js';
 
 const MAX_CAPACITY = 2 ** 29;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 class Slot<T> {
   pos: number;
@@ -144,12 +145,16 @@ export class BroadcastSender<T> implements Disposable {
   }
 
   /**
-   * Resolves once every receiver has closed (Tokio's `Sender::closed`).
+   * Resolves once every receiver has closed (Tokio's `Sender::closed`). A `subscribe()`
+   * between the last receiver closing and the waiting task resuming keeps it waiting: the
+   * count is checked again on every wake-up, as Tokio does.
    * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
    */
   closed(): Promise<void> {
     const s = this.#shared;
-    return s.rxCount === 0 ? Promise.resolve() : s.txClosedWaiters.wait();
+    if (s.rxCount !== 0) return s.txClosedWaiters.wait().then(() => this.closed());
+    const c = coop();
+    return c === undefined ? RESOLVED : c.then(() => this.closed());
   }
 
   /** Whether `other` sends on the same channel. */

@@ -65,6 +65,10 @@ export class OnceCell<T> {
 
   async #init(f: () => T | PromiseLike<T>): Promise<T> {
     const sem = this.#sem;
+    // Taking the free init slot is a ready acquire: it charges the budget (see `coop`).
+    const c = coop();
+    if (c !== undefined) await c;
+    if (this.#set) return this.#value as T;
     if (!sem.tryTake(1)) {
       try {
         await sem.wait(new AcquireWaiter<undefined>(sem, undefined), 1);

@@ -73,7 +73,11 @@ export class OneshotSender<T> implements Disposable {
    */
   closed(): Promise<void> {
     const s = this.#inner;
-    if (s === null || s.rxClosed) return Promise.resolve();
+    if (s === null || s.rxClosed) {
+      // A ready await charges the budget (see `coop`).
+      const c = coop();
+      return c === undefined ? Promise.resolve() : c.then(() => this.closed());
+    }
     const w = new QueuedWaiter<void>(s.onTxCancel);
     if (w.pending) s.txWaiters.pushBack(w);
     return w.promise;
@@ -118,12 +122,13 @@ export class OneshotReceiver<T> implements PromiseLike<T>, Disposable {
 
   #recv(): Promise<T> {
     const s = this.#inner;
-    if (s.sent) {
+    if (s.sent || s.txClosed || s.rxClosed) {
+      // Ready with the value or the error: charged either way (see `coop`).
       const c = coop();
       if (c !== undefined) return c.then(() => this.#recv());
-      return Promise.resolve(s.value as T);
+      if (s.sent) return Promise.resolve(s.value as T);
+      return Promise.reject(new RecvError('closed'));
     }
-    if (s.txClosed || s.rxClosed) return Promise.reject(new RecvError('closed'));
     const w = new QueuedWaiter<T>(s.onRxCancel);
     if (w.pending) s.rxWaiters.pushBack(w);
     return w.promise;

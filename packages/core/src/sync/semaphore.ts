@@ -14,6 +14,21 @@ import { assertNumber, rangeError } from '../errors/invalid_argument.js';
 import { coop } from '../task/yield_now.js';
 import { AcquireWaiter, BatchSemaphore, MAX_PERMITS } from './batch_semaphore.js';
 
+/** A queued `Semaphore.acquire`: a semaphore can be closed, even after granting it. */
+class PermitWaiter extends AcquireWaiter<Permit> {
+  readonly #sem: BatchSemaphore;
+
+  constructor(sem: BatchSemaphore, n: number) {
+    super(sem, new Permit(sem, n));
+    this.#sem = sem;
+  }
+
+  override run(): void {
+    this.failIfClosedSinceGrant(this.#sem);
+    super.run();
+  }
+}
+
 /** Permits held from a {@link Semaphore}. Release exactly once (or `forget`). */
 export class Permit implements Disposable {
   #sem: BatchSemaphore | null;
@@ -113,14 +128,17 @@ export class Semaphore {
   acquire(n = 1): Promise<Permit> {
     if (n !== 1) assertPermits(n, 'n');
     const sem = this.#sem;
-    if (sem.available() >= n && !sem.isClosed()) {
+    const closed = sem.isClosed();
+    if (closed || sem.available() >= n) {
+      // Ready either way, and charged either way, as Tokio's `Acquire::poll` charges the
+      // budget before it looks: a loop on a closed semaphore yields too.
       const c = coop();
       if (c !== undefined) return c.then(() => this.acquire(n));
+      if (closed) return Promise.reject(new AcquireError());
       sem.tryTake(n);
       return Promise.resolve(new Permit(sem, n));
     }
-    if (sem.isClosed()) return Promise.reject(new AcquireError());
-    return sem.wait(new AcquireWaiter<Permit>(sem, new Permit(sem, n)), n);
+    return sem.wait(new PermitWaiter(sem, n), n);
   }
 
   /**

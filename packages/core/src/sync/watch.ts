@@ -121,12 +121,16 @@ export class WatchSender<T> implements Disposable {
   }
 
   /**
-   * Resolves once every receiver has closed.
+   * Resolves once every receiver has closed. A `subscribe()` between the last receiver
+   * closing and the waiting task resuming keeps it waiting (the count is checked again on
+   * every wake-up, as Tokio does).
    * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
    */
   closed(): Promise<void> {
     const s = this.#shared;
-    return s.rxCount === 0 ? Promise.resolve() : s.txClosedWaiters.wait();
+    if (s.rxCount !== 0) return s.txClosedWaiters.wait().then(() => this.closed());
+    const c = coop();
+    return c === undefined ? RESOLVED : c.then(() => this.closed());
   }
 
   /**
@@ -168,14 +172,15 @@ export class WatchReceiver<T> implements Disposable {
    */
   changed(): Promise<void> {
     const s = this.#shared;
-    if (this.#seen !== s.version && this.#open) {
-      const c = coop();
-      if (c !== undefined) return c.then(() => this.changed());
-      this.#seen = s.version;
-      return RESOLVED;
-    }
-    if (s.closed || !this.#open) return Promise.reject(new RecvError('closed'));
-    return s.waiters.wait().then(() => this.changed());
+    const ready = this.#seen !== s.version && this.#open;
+    if (!ready && !s.closed && this.#open) return s.waiters.wait().then(() => this.changed());
+    // Ready either way (a new value, or closed): a loop on it must still yield (Tokio's
+    // `changed` charges the budget before looking).
+    const c = coop();
+    if (c !== undefined) return c.then(() => this.changed());
+    if (!ready) return Promise.reject(new RecvError('closed'));
+    this.#seen = s.version;
+    return RESOLVED;
   }
 
   /** The latest value, without marking it seen. */
@@ -221,6 +226,9 @@ export class WatchReceiver<T> implements Disposable {
    */
   async waitFor(pred: (value: T) => boolean): Promise<T> {
     assertFunction(pred, 'pred');
+    // A value that already matches is a ready await: it charges the budget like any other.
+    const c = coop();
+    if (c !== undefined) await c;
     for (;;) {
       const v = this.borrowAndUpdate();
       if (pred(v)) return v;

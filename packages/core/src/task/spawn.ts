@@ -8,13 +8,13 @@ import { currentRuntime } from '../runtime/current.js';
 import { frames } from './context.js';
 import { JoinHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
-import { isTaskDef, type TaskDef } from './task_def.js';
+import { isTaskDef, spawnTarget, type TaskDef } from './task_def.js';
 
 /**
- * Spawn a task. A `task()` definition goes where the runtime runs such tasks (a worker, in
- * the multi-thread flavour); a closure runs on the current thread.
+ * Spawn a task. A `task()` definition (or its raw function) goes where the runtime runs
+ * such tasks (a worker, in the multi-thread flavour); a closure runs on the current thread.
  * Errors: NoRuntimeError outside a runtime; RuntimeShutdownError after shutdown; TypeError
- * for anything that is neither.
+ * for anything that is neither, and for a closure given arguments (it takes none).
  */
 export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
 export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
@@ -27,8 +27,9 @@ export function spawn(t: unknown): JoinHandle<unknown> {
 export function startSpawn(t: unknown, args: unknown[] | undefined): Joinable<unknown> {
   const rt = currentRuntime('spawn()');
   if (rt.isShutdown) throw new RuntimeShutdownError('spawn');
-  if (typeof t === 'function') return rt.startLocal(t as () => unknown);
-  if (isTaskDef(t)) return rt.startTask(t, args ?? []);
+  const target = spawnTarget(t, args?.length ?? 0, 'spawn()');
+  if (typeof target === 'function') return rt.startLocal(target);
+  if (target !== undefined) return rt.startTask(target, args ?? []);
   throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
 }
 

@@ -26,6 +26,14 @@ export interface TaskDef<A extends unknown[] = unknown[], R = unknown> {
   resolveName(): Promise<string>;
 }
 
+/**
+ * Each definition's raw function, mapped back to the definition. Inside
+ * `export const f = task(import.meta, function f(x) { ... spawn(f, x) })` the inner `f` is
+ * the raw function, not the export; spawning it must still spawn the task (with its
+ * arguments), not a closure that drops them.
+ */
+const definitions = new WeakMap<object, TaskDef>();
+
 /** Shorthand the API uses: `Task<A, R>` is a {@link TaskDef}. */
 export type Task<A extends unknown[] = unknown[], R = unknown> = TaskDef<A, R>;
 
@@ -34,7 +42,8 @@ export type Task<A extends unknown[] = unknown[], R = unknown> = TaskDef<A, R>;
  * ```ts
  * export const fib = task(import.meta, function fib(n: number): number { ... });
  * ```
- * Inside `fn`, its own name refers to the raw function: spawn the exported binding.
+ * Inside `fn`, its own name refers to the raw function; spawning it spawns this definition
+ * (the raw function maps back to it), so `spawn(fib, n - 1)` works from either name.
  *
  * Errors: TypeError (`ERR_INVALID_ARG_TYPE`) when `meta` isn't `import.meta` or `fn` isn't a
  * function.
@@ -65,7 +74,36 @@ export function task<A extends unknown[], R>(meta: ImportMeta | { url: string },
       }));
     },
   };
+  // The first definition wins: the same function wrapped twice still maps to one.
+  if (!definitions.has(fn)) definitions.set(fn, def as unknown as TaskDef);
   return def;
+}
+
+/** The definition whose raw function `fn` is (the `fn` given to `task()`), if any. */
+export function taskDefOf(fn: object): TaskDef | undefined {
+  return definitions.get(fn);
+}
+
+/**
+ * What a spawn with `args` runs: a definition (given, or found from its raw function) or a
+ * closure. Shared by every spawn entry point so they agree.
+ *
+ * Errors: TypeError (`ERR_INVALID_ARG_TYPE`) for a closure given arguments: a closure takes
+ * none, and running it without them would silently lose them.
+ */
+export function spawnTarget(t: unknown, argCount: number, what: string): TaskDef | (() => unknown) | undefined {
+  if (isTaskDef(t)) return t;
+  if (typeof t !== 'function') return undefined;
+  const def = definitions.get(t);
+  if (def !== undefined) return def;
+  if (argCount > 0) {
+    throw typeError(
+      `${what} passes arguments only to a task() definition; ${t.name === '' ? 'this closure' : `the closure ${t.name}`} ` +
+      `takes none and would run without its ${argCount} argument${argCount === 1 ? '' : 's'}. ` +
+      `Capture them instead (\`${what.replace(/\(\)$/, '')}(() => work(x))\`), or define a task: ` +
+      '`export const work = task(import.meta, function work(x) { ... })`');
+  }
+  return t as () => unknown;
 }
 
 /** Whether `value` is a task definition (from any copy of this package). */

@@ -52,8 +52,11 @@ export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
  */
 const WaiterBase = Promise as unknown as new <T>(executor: (resolve: (value: T) => void) => void) => { readonly promise: Promise<T> };
 
-/** Settles the promise it resolves as rejected with `reason` (one extra microtask). */
-class Rejection {
+/**
+ * Settles the promise it resolves as rejected with `reason` (one extra microtask). A
+ * primitive may put one in `value` from its `run` override to fail a woken await.
+ */
+export class Rejection {
   readonly #reason: unknown;
   constructor(reason: unknown) {
     this.#reason = reason;

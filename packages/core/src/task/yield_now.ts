@@ -44,3 +44,14 @@ export function tryCoop(): boolean {
   if (task === undefined) return true;
   return frame!.scope?.cancelled !== true && task.scheduler.tryCharge(task);
 }
+
+/**
+ * Complete a ready runtime await that settles from a callback (a combinator whose result
+ * is in): charge the budget through {@link coop}, then call `complete`, at once or after
+ * the forced yield. `fail` gets the `Cancelled` of a scope cancelled meanwhile.
+ */
+export function completeAfterCoop(complete: () => void, fail: (err: unknown) => void): void {
+  const c = coop();
+  if (c === undefined) complete();
+  else c.then(complete, fail);
+}

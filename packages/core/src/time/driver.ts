@@ -80,6 +80,12 @@ export class TimeDriver {
     }
     // A far (or infinite) deadline still needs an integer tick: ~34 years is "never".
     const tick = Math.min(Math.ceil(deadline), this.#wheel.elapsed + FAR_FUTURE_TICKS);
+    // A paused clock's wheel only catches up when the runtime is idle, so a deadline that is
+    // already due (`sleep(0)`, `sleepUntil(now)`, an interval's first tick) would wait for
+    // the busy tasks to finish. Catch up now instead, firing earlier due timers first: the
+    // sleep is ready at once, as in Tokio. (A running clock's due timers fire on the next
+    // timers phase anyway.)
+    if (this.clock.paused && tick > this.#wheel.elapsed && tick <= this.clock.now()) this.process();
     if (!this.#wheel.insert(w, tick)) {
       w.wake(undefined);
       return;

@@ -11,7 +11,7 @@ import { Elapsed } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { afterUnwound, cancelBranches, startBranch, type Thunk } from '../task/scoped.js';
 import { TimerWaiter } from './driver.js';
-import { yieldNow } from '../task/yield_now.js';
+import { completeAfterCoop, yieldNow } from '../task/yield_now.js';
 
 /**
  * Resolve with `f`'s value, or reject with {@link Elapsed} after `ms`.
@@ -59,18 +59,20 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
     timer.promise.then(() => {
       if (!done) yieldNow().then(expire, fail);
     }, fail);
+    // The future finishing first is a ready completion of `timeout`: it charges the budget,
+    // so a loop on `timeout(ms, readyPromise)` still yields.
     branch.promise.then((v) => {
       if (done) return;
       done = true;
       timer.discard();
       branch.scope?.detach();
-      resolve(v);
+      completeAfterCoop(() => resolve(v), reject);
     }, (err: unknown) => {
       if (done) return;
       done = true;
       timer.discard();
       branch.scope?.detach();
-      reject(err);
+      completeAfterCoop(() => reject(err), reject);
     });
   });
 }

@@ -75,7 +75,11 @@ export class CancellationToken {
     if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof f.then !== 'function')) {
       throw typeError('runUntilCancelled() takes a promise or a function returning one');
     }
-    if (this.#cancelled) return Promise.resolve(undefined);
+    if (this.#cancelled) {
+      // Ready: charged like every ready await (see `coop`); the thunk is never started.
+      const c = coop();
+      return c === undefined ? Promise.resolve(undefined) : c.then(() => undefined);
+    }
     const branch = startBranch(f);
     return new Promise<T | undefined>((resolve, reject) => {
       let done = false;

@@ -17,7 +17,7 @@ import { describeUncloneable, encodeThrown } from './error_codec.js';
 import { tryStart } from './job_state.js';
 import { DEFAULT_BLOCKING_NICE, lowerThreadPriority } from './thread_priority.js';
 import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
-import { ensureTsx, isTypeScriptUrl } from './tsx_loader.js';
+import { importModule as importTsModule } from './tsx_loader.js';
 
 const TASK_MARKER = Symbol.for('skein.task');
 
@@ -112,10 +112,7 @@ async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
 function importModule(url: string): Promise<Record<string, unknown>> {
   let loading = modules.get(url);
   if (loading === undefined) {
-    loading = (async () => {
-      if (isTypeScriptUrl(url)) await ensureTsx(url, data.tsxApiUrl);
-      return (await import(url)) as Record<string, unknown>;
-    })();
+    loading = importTsModule(url, data.tsxApiUrl);
     modules.set(url, loading);
     loading.catch(() => modules.delete(url));
   }

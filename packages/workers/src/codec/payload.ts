@@ -19,6 +19,7 @@
  * (a task cancelled while queued) is released with {@link PayloadCodec.release}.
  */
 import { SerializationError } from '@skein/core';
+import { unsendableArgument } from '@skein/core/internal';
 import { ARENA_MAX_BLOCK, type Arena } from './arena.js';
 import { SideChannel, TO_ANY } from './sab_channel.js';
 import { NESTED_SAB, v8Decode, v8Encode } from './v8_codec.js';
@@ -230,7 +231,8 @@ export class PayloadCodec {
       this.#kind = K_V8;
       this.#len = this.#src.length;
     } catch (err) {
-      const what = isArgs ? `the arguments of task ${taskName}` : `the result of task ${taskName}`;
+      const bad = isArgs ? unsendableArgument(value as unknown[]) : undefined;
+      const what = isArgs ? `${bad ?? 'the arguments'} of task ${taskName}` : `the result of task ${taskName}`;
       if (err !== NESTED_SAB) throw new SerializationError(what, err);
       try {
         this.#aux = this.side.sendPayload(value, to);

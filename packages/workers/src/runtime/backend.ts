@@ -15,6 +15,7 @@
  * tasks as Tokio does when its runtime is dropped.
  */
 import { MessageChannel } from 'node:worker_threads';
+import type { RecordableHistogram } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isTaskDef, type TaskDumpEntry } from '@skein/core';
@@ -28,8 +29,10 @@ import { TaskIds } from '../scheduler/task_ids.js';
 import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
 import { CompletionPump, InjectBatcher } from './main_io.js';
 import { workerMetrics } from './metrics.js';
-import { sharedSizes, workerResourceLimits } from './options.js';
+import { assertWorkersFit, createShared, sharedSizes, workerResourceLimits } from './options.js';
 import { WorkerSet } from './worker_set.js';
+import { failQueued } from './recovery.js';
+import type { WorkerCrashedError } from './errors.js';
 
 /**
  * How long a task dump waits for each worker. A worker in a long poll can't answer until the
@@ -64,28 +67,40 @@ class MultiThreadScheduler implements MultiThreadBackend {
   #refs = 0;
   #workers!: WorkerSet;
   #closing: Promise<void> | undefined = undefined;
+  /** Set once every worker kept crashing the same way and none is replaced (worker_set.ts). */
+  #allCrashed: WorkerCrashedError | undefined = undefined;
   readonly #metrics: WorkerMetrics[] = [];
-  /** Where the workers' poll-time summaries are (fixed for the runtime's life). */
-  readonly #summaries: { src: Float64Array; bases: readonly number[] };
 
   constructor(config: RuntimeConfig, main: RuntimeCore, logger: Logger) {
     this.#config = config;
     this.#main = main;
     this.#logger = logger;
-    const init = SharedState.create(sharedSizes(config.workerThreads), `skein:${randomUUID()}`);
+    const sizes = sharedSizes(config.workerThreads);
+    assertWorkersFit(sizes);
+    const init = createShared(sizes, `skein:${randomUUID()}`);
     const sh = (this.#sh = new SharedState(init));
     const me = sh.mainThread;
     this.#side = new SideChannel(init.channelName, sh.control, C_NEXT_CHANNEL_ID, me);
     this.#codec = new PayloadCodec(sh.slots, sh.arena, this.#side);
     this.#batcher = new InjectBatcher(sh);
-    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#batcher.submit, logger);
+    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#submit, logger);
     this.#pump = new CompletionPump(this.#spawner, sh.mailboxes[me]!);
     this.#spawner.onBusy = () => this.#pump.kick();
     this.#spawner.onWatchedChange = (watched) => (watched ? this.#ref() : this.#unref());
     this.#keepAlive.port1.on('message', () => undefined);
     this.#keepAlive.port1.unref();
     for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
-    this.#summaries = { src: sh.pollSummaries, bases: Array.from({ length: sh.workers }, (_, i) => sh.summaryBase(i)) };
+  }
+
+  /** Where spawns go: the inject queue, or straight to failure once no worker is left. */
+  readonly #submit = (ref: number): void => {
+    this.#batcher.submit(ref);
+    if (this.#allCrashed !== undefined) this.#failQueued(this.#allCrashed);
+  };
+
+  #failQueued(cause: WorkerCrashedError): void {
+    this.#batcher.flush();
+    if (failQueued(this.#sh, cause, this.#codec) > 0) this.#pump.kick();
   }
 
   async start(): Promise<void> {
@@ -106,6 +121,10 @@ class MultiThreadScheduler implements MultiThreadBackend {
       main: this.#main,
       onStarted: (i) => this.#hook(c.onThreadStart, i),
       onStopped: (i) => this.#hook(c.onThreadStop, i),
+      onAllGivenUp: (cause) => {
+        this.#allCrashed = cause;
+        this.#failQueued(cause);
+      },
     });
     this.#ref();
     try {
@@ -152,8 +171,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
     return n;
   }
 
-  get pollTimeSummaries(): { src: Float64Array; bases: readonly number[] } {
-    return this.#summaries;
+  get pollTimeHistograms(): readonly RecordableHistogram[] {
+    return this.#sh.init.pollTimeNs;
   }
 
   get budgetForcedYieldCount(): number {

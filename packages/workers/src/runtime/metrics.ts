@@ -7,7 +7,7 @@
  * yields to its event loop and when it parks. Reading never messages a worker.
  */
 import { rangeError, type RuntimeMetrics, type WorkerMetrics } from '@skein/core';
-import { pollHistogram, type SchedulerCounters } from '@skein/core/internal';
+import { metricsToJSON, pollHistogram, type SchedulerCounters } from '@skein/core/internal';
 import {
   M_BUDGET_YIELDS, M_BUSY_MS, M_FINISHED, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_SPAWNED, M_UNPARKS, T_LIFO, type SharedState,
 } from '../scheduler/shared_state.js';
@@ -54,7 +54,7 @@ function sumAll(sh: SharedState, field: number): number {
 export function workerViewMetrics(sh: SharedState, me: number, own: SchedulerCounters): RuntimeMetrics {
   const workers: WorkerMetrics[] = [];
   for (let i = 0; i < sh.workers; i++) workers.push(workerMetrics(sh, i));
-  return {
+  const metrics: RuntimeMetrics = {
     get numWorkers() { return sh.workers; },
     get numAliveTasks() { return sumAll(sh, M_SPAWNED) - sumAll(sh, M_FINISHED); },
     get spawnedTasksCount() { return sumAll(sh, M_SPAWNED); },
@@ -73,5 +73,7 @@ export function workerViewMetrics(sh: SharedState, me: number, own: SchedulerCou
       return m;
     },
     pollTimeHistogram() { return pollHistogram([own.pollTimeNs]); },
+    toJSON: () => metricsToJSON(metrics),
   };
+  return metrics;
 }

@@ -18,7 +18,7 @@
 import { encodeThrown } from '../codec/error_codec.js';
 import type { PayloadCodec } from '../codec/payload.js';
 import { M_FINISHED, T_LIFO, T_SEARCHING, type SharedState } from '../scheduler/shared_state.js';
-import { DONE, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, STATUS_PANIC } from '../scheduler/task_slots.js';
+import { DONE, QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, STATUS_PANIC } from '../scheduler/task_slots.js';
 import type { WorkerCrashedError } from './errors.js';
 
 /** What recovery did, for the log. */
@@ -69,4 +69,31 @@ export function recoverDeadWorker(sh: SharedState, i: number, cause: WorkerCrash
   parkers[i]!.reset();
   if (requeued > 0) sh.wakeOne();
   return { requeued, failed };
+}
+
+/**
+ * No worker is left to run anything (each kept crashing the same way): fail every task in
+ * the inject queue with `cause`, as a panic sent to its spawner like any completion, so no
+ * JoinHandle waits forever and the process can exit. Main thread only. Returns how many.
+ */
+export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: PayloadCodec): number {
+  const w = sh.slots.i32;
+  const encoded = encodeThrown(cause);
+  let failed = 0;
+  for (let ref = sh.layout.inject.pop(); ref !== 0; ref = sh.layout.inject.pop()) {
+    const s = ref - 1;
+    const b = s * SLOT_WORDS;
+    const spawner = w[b + S_SPAWNER]!;
+    // A task aborted while queued only goes back to its spawner to be freed.
+    if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) === QUEUED) {
+      codec.release(s);
+      codec.writeResult(s, encoded, spawner, 'a crash report');
+      w[b + S_STATUS] = STATUS_PANIC;
+      Atomics.store(w, b + S_STATE, DONE);
+      sh.metrics[sh.metric(sh.mainThread, M_FINISHED)]!++;
+      failed++;
+    }
+    sh.mailboxes[spawner]!.push(ref);
+  }
+  return failed;
 }

@@ -13,7 +13,7 @@
  * - `blockOn` rejects with {@link NestedRuntimeError}, as Tokio panics.
  */
 import { JoinHandle, NotSendableError, RuntimeShutdownError, assertFunction, isTaskDef, typeError, type RuntimeMetrics } from '@skein/core';
-import type { HandleTarget, TaskDef } from '@skein/core/internal';
+import { spawnTarget, type HandleTarget, type TaskDef } from '@skein/core/internal';
 import { NestedRuntimeError } from './nested_runtime_error.js';
 import type { WorkerRuntime } from './worker_runtime.js';
 
@@ -32,12 +32,13 @@ export class WorkerHandleTarget implements HandleTarget {
   spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;
   spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
   spawn(t: unknown, ...args: unknown[]): JoinHandle<unknown> {
-    if (isTaskDef(t)) {
+    const target = spawnTarget(t, args.length, 'handle.spawn()');
+    if (target !== undefined && typeof target !== 'function') {
       this.#checkOpen('spawn');
-      return this.#rt.spawnTask(t, args);
+      return this.#rt.spawnTask(target, args);
     }
-    assertFunction(t, 'task');
-    return this.spawnLocal(t as () => unknown);
+    assertFunction(target, 'task');
+    return this.spawnLocal(target);
   }
 
   /** A closure on this worker. */

@@ -46,7 +46,7 @@ export class WorkerRuntime implements RuntimeCore {
     this.index = index;
     this.#ids = ids;
     this.logger = logger;
-    this.scheduler = new Scheduler(tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#liveTasks()));
+    this.scheduler = new Scheduler(sh.init.pollTimeNs[index], tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#liveTasks()));
     this.time = new TimeDriver(this.scheduler);
   }
 

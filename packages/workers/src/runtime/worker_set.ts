@@ -40,10 +40,18 @@ export interface WorkerSetOptions {
   onStarted(i: number): void;
   /** Worker `i` is gone (main-thread onThreadStop hook). */
   onStopped(i: number): void;
+  /** Every worker kept crashing the same way and none is replaced any more. */
+  onAllGivenUp(cause: WorkerCrashedError): void;
 }
+
+/** Crashes in a row, each the same and soon after its start, after which an index is not replaced. */
+export const CRASH_LOOP_LIMIT = 5;
+/** A replacement that lives longer than this (ms) before crashing starts a new count. */
+const CRASH_LOOP_WINDOW_MS = 30_000;
 
 interface Live {
   readonly started: StartedWorker;
+  readonly launchedAt: number;
   ready: boolean;
   lastError: Error | undefined;
   readonly exited: Promise<void>;
@@ -54,6 +62,9 @@ export class WorkerSet {
   readonly #o: WorkerSetOptions;
   readonly #live: (Live | undefined)[] = [];
   readonly #bootFailures: number[] = [];
+  /** Per index: the last crash's description and how many times in a row it happened. */
+  readonly #crashes: ({ detail: string; count: number } | undefined)[] = [];
+  readonly #givenUp = new Set<number>();
   #stopping = false;
 
   constructor(options: WorkerSetOptions) {
@@ -84,7 +95,7 @@ export class WorkerSet {
       tsxApiUrl: tsxApiUrl(),
     }, `${o.threadName}-${i}`, o.resourceLimits);
     let onExited!: () => void;
-    const live: Live = { started, ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
+    const live: Live = { started, launchedAt: performance.now(), ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
     this.#live[i] = live;
     const { thread } = started;
     return new Promise<void>((resolve, reject) => {
@@ -127,8 +138,20 @@ export class WorkerSet {
       reason = errCode === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'uncaught-error';
       detail = `${err.name}: ${err.message}`;
     }
-    const crash = new WorkerCrashedError(i, reason, detail, code);
+    const prev = this.#crashes[i];
+    const count = prev?.detail === detail && performance.now() - live.launchedAt < CRASH_LOOP_WINDOW_MS ? prev.count + 1 : 1;
+    this.#crashes[i] = { detail, count };
+    const givingUp = count >= CRASH_LOOP_LIMIT;
+    const crash = new WorkerCrashedError(i, reason, givingUp ? `${detail}; ${count} crashes in a row the same way, so it is not replaced` : detail, code);
     const report = recoverDeadWorker(o.sh, i, crash, o.codec);
+    if (givingUp) {
+      o.logger.error({ worker: i, reason, exitCode: code, err, crashes: count, failedTasks: report.failed },
+        `worker ${i} crashed ${count} times in a row the same way (${reason}: ${detail}); not replacing it`);
+      if (live.ready) o.onStopped(i);
+      this.#givenUp.add(i);
+      if (this.#givenUp.size === o.sh.workers) o.onAllGivenUp(crash);
+      return;
+    }
     o.logger.error({ worker: i, reason, exitCode: code, err, requeued: report.requeued, failedTasks: report.failed },
       `worker ${i} crashed (${reason}: ${detail}); its running tasks failed, its queued tasks were requeued, starting a replacement`);
     if (live.ready) o.onStopped(i);

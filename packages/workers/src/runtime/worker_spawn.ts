@@ -13,7 +13,7 @@ import { MessageChannel, Worker, type ResourceLimits } from 'node:worker_threads
 import { wrap, type Remote } from 'comlink';
 import { nodeEndpoint } from '../control/endpoint.js';
 import type { WorkerBoot, WorkerControl } from '../control/worker_api.js';
-import { TSX_REGISTERED, resolveTsxApi } from './task_loader.js';
+import { TSX_REGISTERED, cwdBase, resolveTsxEsmApi } from '../blocking/tsx_loader.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const ENTRY = new URL(FROM_SOURCE ? './worker_main.ts' : './worker_main.js', import.meta.url);
@@ -44,7 +44,7 @@ let tsxApi: string | undefined | null = null;
 
 /** tsx's API URL (looked up once), for the source bootstrap and lazy TS task modules. */
 export function tsxApiUrl(): string | undefined {
-  if (tsxApi === null) tsxApi = resolveTsxApi();
+  if (tsxApi === null) tsxApi = resolveTsxEsmApi([import.meta.url, cwdBase()]);
   return tsxApi;
 }
 

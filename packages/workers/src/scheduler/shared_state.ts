@@ -10,17 +10,16 @@
  *   64-byte line of words per thread (LIFO slot, searching flag) and one 128-byte line of
  *   float64 metrics per thread, written by the owner and read by anyone, so
  *   `runtime.metrics()` is synchronous.
- * - **mailboxes**: completion mailboxes sized so a push can never fail: the main thread's
- *   holds one entry per main slot; a worker's, one per own slot plus one abort notice per
- *   slot in the runtime (each slot produces at most one of each while occupied).
+ * - **mailboxes**: completion mailboxes sized so a completion can never be lost (see
+ *   {@link mailboxCapacity}): memory per worker stays linear in its own slots.
  * - **slots**, **types**, **arena**: see task_slots.ts, type_registry.ts, codec/arena.ts.
  */
 import { Arena } from '../codec/arena.js';
-import { SharedLayout } from '../shared/layout.js';
+import { SharedLayout, type LayoutOptions } from '../shared/layout.js';
 import { Mailbox } from '../shared/mailbox.js';
 import { SlotTable } from './task_slots.js';
 import { TypeRegistry } from './type_registry.js';
-import { SUMMARY_SLOTS } from '@skein/core/internal';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 // control: header words
 export const C_NEXT_ID_BLOCK = 0;
@@ -41,6 +40,8 @@ export const M_SPAWNED = 5;
 export const M_FINISHED = 6;
 export const M_BUDGET_YIELDS = 7;
 const METRIC_SLOTS = 16;
+/** Bytes of module URL and export name the type table keeps per type, on average. */
+const TYPE_NAME_BYTES = 256;
 
 /** Sizes of a runtime's shared memory. */
 export interface SharedSizes {
@@ -64,6 +65,12 @@ export interface SharedInit {
   readonly slots: SharedArrayBuffer;
   readonly types: SharedArrayBuffer;
   readonly arena: SharedArrayBuffer;
+  /**
+   * Worker `i`'s poll-time histogram (nanoseconds). Not shared memory, but as good: the
+   * copy each thread gets from `workerData` shares the native histogram, so the main
+   * thread reads what the worker records, and a replacement worker goes on recording.
+   */
+  readonly pollTimeNs: readonly RecordableHistogram[];
   readonly channelName: string;
 }
 
@@ -73,9 +80,15 @@ function pow2AtLeast(n: number): number {
   return p;
 }
 
+/**
+ * A completion can never be lost: each slot sends its spawner one completion (or
+ * cancelled-while-queued notice) while occupied, so a mailbox holds one per own slot. A
+ * worker's also takes abort notices for the tasks it runs, as many again as it has slots;
+ * past that, notices fall back to a sweep (the mailbox's signal), which keeps the size linear
+ * in the worker's own slots rather than in every slot of the runtime.
+ */
 function mailboxCapacity(sizes: SharedSizes, thread: number): number {
-  const total = sizes.mainSlots + sizes.workers * sizes.workerSlots;
-  return thread === sizes.workers ? pow2AtLeast(sizes.mainSlots) : pow2AtLeast(sizes.workerSlots + total);
+  return thread === sizes.workers ? pow2AtLeast(sizes.mainSlots) : pow2AtLeast(2 * sizes.workerSlots);
 }
 
 function mailboxOffsets(sizes: SharedSizes): number[] {
@@ -89,22 +102,37 @@ function mailboxOffsets(sizes: SharedSizes): number[] {
   return out;
 }
 
+function layoutOptions(sizes: SharedSizes): LayoutOptions {
+  const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
+  return { workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 };
+}
+
+function controlBytes(sizes: SharedSizes): number {
+  return (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8;
+}
+
 /** The runtime's shared memory as seen from one thread. */
 export class SharedState {
+  /** Bytes of shared memory {@link create} allocates for `sizes`. */
+  static bytesFor(sizes: SharedSizes): number {
+    return SharedLayout.bytesFor(layoutOptions(sizes)) + controlBytes(sizes) + mailboxOffsets(sizes)[sizes.workers + 1]!
+      + SlotTable.bytesFor(sizes.mainSlots + sizes.workers * sizes.workerSlots)
+      + TypeRegistry.bytesFor(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES) + sizes.arenaBytes;
+  }
+
   /** Allocate everything (main thread, once per runtime). */
   static create(sizes: SharedSizes, channelName: string): SharedInit {
     const totalSlots = sizes.mainSlots + sizes.workers * sizes.workerSlots;
-    const layout = SharedLayout.create({ workers: sizes.workers, injectCapacity: pow2AtLeast(totalSlots + 1), mailboxCapacity: 2 });
-    const control = new SharedArrayBuffer(
-      (HEADER_WORDS + (sizes.workers + 1) * THREAD_WORDS) * 4 + (sizes.workers + 1) * METRIC_SLOTS * 8 + sizes.workers * SUMMARY_SLOTS * 8,
-    );
+    const layout = SharedLayout.create(layoutOptions(sizes));
+    const control = new SharedArrayBuffer(controlBytes(sizes));
     const offs = mailboxOffsets(sizes);
     const mailboxes = new SharedArrayBuffer(offs[sizes.workers + 1]!);
     for (let t = 0; t <= sizes.workers; t++) Mailbox.initialize(mailboxes, offs[t]!, mailboxCapacity(sizes, t));
     const slots = new SharedArrayBuffer(SlotTable.bytesFor(totalSlots));
-    const types = TypeRegistry.create(sizes.taskTypes, sizes.taskTypes * 256);
+    const types = TypeRegistry.create(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES);
     const arena = Arena.create(sizes.arenaBytes);
-    return { sizes, layout: layout.sab, control, mailboxes, slots, types, arena, channelName };
+    const pollTimeNs = Array.from({ length: sizes.workers }, () => createHistogram());
+    return { sizes, layout: layout.sab, control, mailboxes, slots, types, arena, pollTimeNs, channelName };
   }
 
   readonly init: SharedInit;
@@ -115,8 +143,6 @@ export class SharedState {
   readonly layout: SharedLayout;
   readonly control: Int32Array;
   readonly metrics: Float64Array;
-  /** Each worker's poll-time histogram summary (metrics/poll_time_summary.ts in core). */
-  readonly pollSummaries: Float64Array;
   readonly mailboxes: readonly Mailbox[];
   readonly slots: SlotTable;
   readonly types: TypeRegistry;
@@ -131,7 +157,6 @@ export class SharedState {
     const words = HEADER_WORDS + (this.workers + 1) * THREAD_WORDS;
     this.control = new Int32Array(init.control, 0, words);
     this.metrics = new Float64Array(init.control, words * 4, (this.workers + 1) * METRIC_SLOTS);
-    this.pollSummaries = new Float64Array(init.control, words * 4 + (this.workers + 1) * METRIC_SLOTS * 8, this.workers * SUMMARY_SLOTS);
     const offs = mailboxOffsets(init.sizes);
     const boxes: Mailbox[] = [];
     for (let t = 0; t <= this.workers; t++) boxes.push(new Mailbox(init.mailboxes, offs[t]!));
@@ -149,11 +174,6 @@ export class SharedState {
   /** Index into `metrics` of thread `t`'s metric `field`. */
   metric(t: number, field: number): number {
     return t * METRIC_SLOTS + field;
-  }
-
-  /** Index into `pollSummaries` of worker `w`'s summary. */
-  summaryBase(w: number): number {
-    return w * SUMMARY_SLOTS;
   }
 
   /** First slot index of thread `t`'s partition. */

@@ -75,6 +75,8 @@ export class Spawner implements RemoteSpawner {
   #pendingHead = 0;
   #inFlight = 0;
   onAbortNotice: AbortNoticeHandler | undefined = undefined;
+  /** Workers: abort every running task whose slot says so (notices that found the mailbox full). */
+  onAbortSweep: (() => void) | undefined = undefined;
   /**
    * Workers only: where a spawn goes when this thread's slots are all taken. Waiting for a
    * slot could deadlock there (the slots may all be held by running tasks awaiting the
@@ -284,7 +286,9 @@ export class Spawner implements RemoteSpawner {
       Atomics.store(w, b + S_ABORT, 1);
       const owner = Atomics.load(w, b + S_OWNER);
       if (owner >= 0 && !this.#sh.mailboxes[owner]!.push((s + 1) | ABORT_BIT)) {
-        this.logger.error({ taskId: task.id }, 'abort notice lost: worker mailbox full');
+        // Its mailbox has room for completions, not for a notice per task it runs: have it
+        // sweep its running tasks for the abort flag instead (set above, before this).
+        this.#sh.mailboxes[owner]!.signal();
       }
     }
   }
@@ -295,6 +299,7 @@ export class Spawner implements RemoteSpawner {
 
   /** Drain this thread's mailbox: settle handles, free slots, queue waiting spawns. */
   drain(): number {
+    if (this.#mailbox.takeSignal()) this.onAbortSweep?.();
     const n = this.#mailbox.drain(this.#onEntry);
     if (n > 0 && this.#pendingHead < this.#pending.length) this.flushPending();
     return n;

@@ -218,6 +218,11 @@ export class TaskRunner {
     if (Atomics.load(w, s * SLOT_WORDS + S_ABORT) === 1 && t.id === this.#sh.slots.taskId(s)) t.abort();
   }
 
+  /** Abort notices that found our mailbox full: abort every running task its spawner flagged. */
+  abortFlagged(): void {
+    this.#running.forEach((t, s) => { if (t !== undefined) this.abortNotice(s); });
+  }
+
   /** Tasks started here and not finished. */
   *live(): Iterable<SlotTask> {
     for (const t of this.#running) if (t !== undefined) yield t;

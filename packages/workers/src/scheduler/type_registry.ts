@@ -29,9 +29,14 @@ export interface TaskType {
 
 /** The shared type table, as seen from one thread. */
 export class TypeRegistry {
+  /** Bytes a table for `capacity` types with `stringBytes` of names takes. */
+  static bytesFor(capacity: number, stringBytes: number): number {
+    return (ENTRIES + capacity * 4) * 4 + stringBytes;
+  }
+
   /** Allocate a table for `capacity` types with `stringBytes` of names. */
   static create(capacity: number, stringBytes: number): SharedArrayBuffer {
-    const sab = new SharedArrayBuffer((ENTRIES + capacity * 4) * 4 + stringBytes);
+    const sab = new SharedArrayBuffer(TypeRegistry.bytesFor(capacity, stringBytes));
     const w = new Int32Array(sab, 0, ENTRIES);
     w[CAPACITY] = capacity;
     w[BUMP] = (ENTRIES + capacity * 4) * 4;

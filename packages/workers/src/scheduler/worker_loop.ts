@@ -31,14 +31,12 @@ import type { SharedState } from './shared_state.js';
 import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
 import type { Spawner } from './spawner.js';
 import type { TaskRunner } from './task_runner.js';
-import { writeSummary, type Scheduler } from '@skein/core/internal';
+import type { Scheduler } from '@skein/core/internal';
 import { RESOLVED } from '../shared/wait_async.js';
 
 /** Tokio's cap on consecutive LIFO-slot polls. */
 const MAX_LIFO_POLLS = 3;
 const REFILL_MAX = 128;
-/** Least interval (ms) between two poll-time summaries this worker publishes. */
-const SUMMARY_EVERY_MS = 20;
 /** Rounds and nap (ms) a searcher lingers before parking; see #linger. */
 const LINGER_ROUNDS = 3;
 const LINGER_NAP_MS = 0.02;
@@ -77,10 +75,6 @@ export class WorkerLoop {
   #localSchedules = 0;
   /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
   #busyMs = 0;
-  /** When the poll-time summary was last written, and the sample count it had. */
-  #summaryAt = -Infinity;
-  #summaryCount = 0;
-  #summaryTimer: NodeJS.Timeout | undefined = undefined;
 
   constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler) {
     this.#sh = sh;
@@ -150,6 +144,7 @@ export class WorkerLoop {
   readonly #step = (): void => {
     if (this.#stopped) return;
     const start = performance.now();
+    const starts = this.#runner.starts;
     const interval = this.#cfg.eventInterval;
     const scheduler = this.#scheduler;
     for (;;) {
@@ -159,7 +154,7 @@ export class WorkerLoop {
       if (ref === 0) ref = this.#steal();
       if (ref === 0 && this.#searching) ref = this.#linger();
       if (ref === 0) {
-        this.#busyMs += performance.now() - start;
+        this.#endStep(start, starts);
         this.#park();
         return;
       }
@@ -169,23 +164,35 @@ export class WorkerLoop {
         // It can't run here yet (module or arguments still on their way): requeue it,
         // stealable, and resume once they are here.
         this.#requeue(ref);
-        this.#busyMs += performance.now() - start;
+        this.#endStep(start, starts);
         loading.then(this.#step, this.#step);
         return;
       }
       if (this.#stopped) return;
       if (tick % interval === 0) {
-        this.#busyMs += performance.now() - start;
+        this.#endStep(start, starts);
         setImmediate(this.#stepAfterTurn);
         return;
       }
       if (scheduler.queueDepth > 0) {
-        this.#busyMs += performance.now() - start;
+        this.#endStep(start, starts);
         RESOLVED.then(this.#stepAfterHop);
         return;
       }
     }
   };
+
+  /**
+   * Account a step that began at `start` with `starts` tasks started before it: busy time,
+   * and one poll-time sample, the mean of the first polls it ran (what the core scheduler
+   * records for a batch of polls).
+   */
+  #endStep(start: number, starts: number): void {
+    const ms = performance.now() - start;
+    this.#busyMs += ms;
+    const polls = this.#runner.starts - starts;
+    if (polls > 0) this.#scheduler.counters.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / polls)));
+  }
 
   /** Put a popped, unclaimed task back at the front of the line it came from (roughly). */
   #requeue(ref: number): void {
@@ -358,11 +365,8 @@ export class WorkerLoop {
     if (this.#parked) this.#armMailbox();
   };
 
-  /**
-   * Copy this worker's counters into shared memory (read by runtime.metrics()), and the
-   * poll-time summary if the last one is at least `summaryEveryMs` old.
-   */
-  #publish(summaryEveryMs = SUMMARY_EVERY_MS): void {
+  /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
+  #publish(): void {
     const sh = this.#sh;
     const m = sh.metrics;
     const c = this.#scheduler.counters;
@@ -373,35 +377,10 @@ export class WorkerLoop {
     m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.#busyMs;
     m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.#localSchedules;
     m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
-    this.#publishSummary(summaryEveryMs);
   }
 
-  /**
-   * The poll-time histogram can't be shared, so a summary of it goes to shared memory
-   * (core's poll_time_summary.ts) when it has new samples: at most every
-   * `minIntervalMs`, since a summary costs a dozen percentile lookups, with a trailing
-   * write (an unref'd timer) so the last samples before the worker goes quiet show too.
-   */
-  #publishSummary(minIntervalMs: number): void {
-    const h = this.#scheduler.counters.pollTimeNs;
-    if (h.count === this.#summaryCount) return;
-    const wait = this.#summaryAt + minIntervalMs - performance.now();
-    if (wait > 0) {
-      this.#summaryTimer ??= setTimeout(this.#trailingSummary, wait).unref();
-      return;
-    }
-    this.#summaryAt = performance.now();
-    this.#summaryCount = h.count;
-    writeSummary(this.#sh.pollSummaries, this.#sh.summaryBase(this.#me), h);
-  }
-
-  readonly #trailingSummary = (): void => {
-    this.#summaryTimer = undefined;
-    if (!this.#stopped) this.#publishSummary(0);
-  };
-
-  /** Publish counters now, the poll-time summary included (a control-plane snapshot). */
+  /** Publish counters now (a control-plane snapshot). */
   publish(): void {
-    this.#publish(0);
+    this.#publish();
   }
 }

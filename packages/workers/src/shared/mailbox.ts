@@ -28,6 +28,7 @@ import { RESOLVED, waitAsync } from './wait_async.js';
 const TAIL = 0; // producers: next slot to reserve (free-running)
 const HEAD = 16; // consumer: next slot to read (free-running)
 const DOORBELL = 32; // AWAKE or SLEEPING
+const SIGNAL = 33; // 1 once signal() was called, until takeSignal()
 const CAPACITY = 48; // written once by initialize()
 const BUFFER = 64;
 
@@ -110,6 +111,21 @@ export class Mailbox {
     return true;
   }
 
+  /**
+   * Any thread. Raises the mailbox's one-bit signal and wakes the owner: a message that
+   * needs no room (the owner learns what it means from elsewhere). It counts as pending
+   * until the owner takes it, so the doorbell protocol can't miss it either.
+   */
+  signal(): void {
+    Atomics.store(this.q, SIGNAL, 1);
+    this.ring();
+  }
+
+  /** Owner only. Whether the signal was raised since the last call (and lowers it). */
+  takeSignal(): boolean {
+    return Atomics.load(this.q, SIGNAL) !== 0 && Atomics.exchange(this.q, SIGNAL, 0) !== 0;
+  }
+
   /** Wakes the owner if it is waiting on the doorbell; only one producer pays the notify. */
   private ring(): void {
     const q = this.q;
@@ -170,9 +186,9 @@ export class Mailbox {
     return total;
   }
 
-  /** True when an id is ready for the owner to drain. */
+  /** True when an id is ready for the owner to drain, or the signal is raised. */
   hasPending(): boolean {
-    return Atomics.load(this.q, BUFFER + (this.q[HEAD]! & this.mask)) !== 0;
+    return Atomics.load(this.q, BUFFER + (this.q[HEAD]! & this.mask)) !== 0 || Atomics.load(this.q, SIGNAL) !== 0;
   }
 
   /** Ids reserved or published and not yet drained (snapshot). */

@@ -177,3 +177,93 @@ describe('tryJoin', () => {
     });
   });
 });
+
+/** A foreign promise and the function that resolves it: branches parked on it settle in one wave. */
+function gate(): [Promise<void>, () => void] {
+  let open!: () => void;
+  const p = new Promise<void>((r) => { open = r; });
+  return [p, open];
+}
+
+describe('join / tryJoin polling (Tokio\'s rotation, and biased)', () => {
+  const eA = new Error('a');
+  const eB = new Error('b');
+  const eC = new Error('c');
+
+  it('branches failing in the same wake: the poll after the first starts at branch 1, so b\'s error wins', async () => {
+    await rt.blockOn(async () => {
+      for (const combinator of [join, tryJoin]) {
+        const [p, open] = gate();
+        const r = combinator(async () => { await p; throw eA; }, async () => { await p; throw eB; });
+        open();
+        await expect(r).rejects.toBe(eB);
+      }
+    });
+  });
+
+  it('biased: branches failing in the same wake are observed in declaration order', async () => {
+    await rt.blockOn(async () => {
+      for (const combinator of [join.biased, tryJoin.biased]) {
+        const [p, open] = gate();
+        const r = combinator(async () => { await p; throw eA; }, async () => { await p; throw eB; });
+        open();
+        await expect(r).rejects.toBe(eA);
+      }
+    });
+  });
+
+  it('the first observed branch rotates by one on every poll', async () => {
+    await rt.blockOn(async () => {
+      for (const [combinator, expected] of [[tryJoin, eC], [tryJoin.biased, eB], [join, eC], [join.biased, eB]] as const) {
+        const [p1, open1] = gate();
+        const [p2, open2] = gate();
+        const r = combinator(
+          async () => { await p1; return 'a'; },
+          async () => { await p2; throw eB; },
+          async () => { await p2; throw eC; },
+        );
+        open1(); // poll 1 (from branch 1) observes a
+        await yieldNow();
+        open2(); // poll 2 starts at branch 2: c before b
+        await expect(r).rejects.toBe(expected);
+      }
+    });
+  });
+
+  it('resolves with the values in argument order whatever the observation order', async () => {
+    await rt.blockOn(async () => {
+      const [p, open] = gate();
+      const r = join(async () => { await p; return 1; }, async () => { await p; return 2; }, () => 3, Promise.resolve(4));
+      open();
+      expect(await r).toEqual([1, 2, 3, 4]);
+      expect(await tryJoin.biased(() => 1, async () => 2)).toEqual([1, 2]);
+    });
+  });
+
+  it('tryJoin: a thunk throwing synchronously fails the first poll; the thunks after it never start, those before are cancelled', async () => {
+    await rt.blockOn(async () => {
+      const started: string[] = [];
+      let firstSignal: AbortSignal | undefined;
+      const r = tryJoin(
+        async (s: AbortSignal) => { firstSignal = s; started.push('a'); await sleep(10); },
+        () => { started.push('b'); throw eB; },
+        () => { started.push('c'); return 3; },
+      );
+      await expect(r).rejects.toBe(eB);
+      expect(started).toEqual(['a', 'b']);
+      expect(firstSignal!.aborted).toBe(true);
+    });
+  });
+
+  it('join: a thunk throwing synchronously does not stop the others; it is the first error', async () => {
+    await rt.blockOn(async () => {
+      const started: string[] = [];
+      const r = join(
+        () => { started.push('a'); throw eA; },
+        async () => { started.push('b'); await sleep(10); throw eB; },
+      );
+      await expect(r).rejects.toBe(eA);
+      expect(started).toEqual(['a', 'b']);
+    });
+  });
+});

@@ -131,6 +131,58 @@ describe('select', () => {
     });
   });
 
+  it('a thunk ready at once (returns a value) wins, and the branches after it never start', async () => {
+    await rt.blockOn(async () => {
+      const started: string[] = [];
+      const r = await select({
+        a: () => { started.push('a'); return 'A'; },
+        b: () => { started.push('b'); return sleep(1); },
+      }, { biased: true });
+      expect(r).toEqual({ key: 'a', value: 'A' });
+      expect(started).toEqual(['a']);
+    });
+  });
+
+  it('a thunk throwing synchronously wins as a rejection, and the branches after it never start', async () => {
+    await rt.blockOn(async () => {
+      const boom = new Error('boom');
+      const started: string[] = [];
+      const r = select({
+        a: () => { started.push('a'); throw boom; },
+        b: () => { started.push('b'); return sleep(1); },
+      }, { biased: true });
+      await expect(r).rejects.toBe(boom);
+      expect(started).toEqual(['a']);
+    });
+  });
+
+  it('a ready thunk after a promise branch wins; the promise branch started before it is cancelled', async () => {
+    await rt.blockOn(async () => {
+      let signal: AbortSignal | undefined;
+      let loser: unknown;
+      const r = await select({
+        slow: async (s: AbortSignal) => { signal = s; try { await sleep(10); } catch (e) { loser = e; } },
+        ready: () => 'now',
+      }, { biased: true });
+      expect(r).toEqual({ key: 'ready', value: 'now' });
+      expect(signal!.aborted).toBe(true);
+      expect(loser).toBeInstanceOf(Cancelled);
+    });
+  });
+
+  it('unbiased: a ready thunk always wins; a branch rotated before it starts, one after it does not', async () => {
+    await rt.blockOn(async () => {
+      let started = 0;
+      const N = 200;
+      for (let i = 0; i < N; i++) {
+        const r = await select({ other: async () => { started++; await sleep(10); }, ready: () => 'now' });
+        expect(r.key).toBe('ready');
+      }
+      expect(started).toBeGreaterThan(0);
+      expect(started).toBeLessThan(N);
+    });
+  });
+
   it('bad arguments: coded TypeErrors', async () => {
     await rt.blockOn(async () => {
       const fail = (f: () => unknown): { name: string; code?: string } => {

@@ -5,6 +5,23 @@ import {
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
 describe('broadcast', () => {
+  it('Sender.closed() checks the receiver count again on wake-up: a subscribe() before it resumed keeps it waiting (Tokio)', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = broadcast.channel<number>(4);
+      const h = spawn(async () => {
+        await tx.closed();
+        return tx.receiverCount();
+      });
+      await settle();
+      rx.close(); // wakes h; h has not resumed
+      const late = tx.subscribe();
+      await settle();
+      expect(h.isFinished()).toBe(false);
+      late.close();
+      expect(await h).toBe(0);
+    });
+  });
+
   it('every receiver sees every value', async () => {
     await withRuntime(async () => {
       const [tx, rx1] = broadcast.channel<number>(16);

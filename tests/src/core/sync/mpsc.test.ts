@@ -210,6 +210,74 @@ describe('mpsc', () => {
     }, { paused: true });
   });
 
+  it('a reserve granted a slot but not yet resumed when the receiver closes fails and gives the slot back', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      tx.trySend(0);
+      const a = spawn(async () => {
+        try {
+          await tx.reserve();
+          return 'permit';
+        } catch (err) {
+          return err;
+        }
+      });
+      await settle();
+      expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
+      rx.close();
+      expect(await a).toBeInstanceOf(SendError);
+      expect(tx.capacity()).toBe(1);
+      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+    }, { paused: true });
+  });
+
+  it('a send granted a slot but not yet resumed when the receiver closes fails and sends nothing', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      tx.trySend(0);
+      const a = spawn(() => rejection(tx.send(1)));
+      await settle();
+      expect(rx.tryRecv()).toBe(0);
+      rx.close();
+      const err = await a;
+      expect(err).toBeInstanceOf(SendError);
+      expect((err as SendError<number>).value).toBe(1);
+      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+      expect(tx.capacity()).toBe(1);
+    }, { paused: true });
+  });
+
+  it('a recv parked on a closed channel wakes when a reserve holding the last slot is cancelled before resuming', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      tx.trySend(0);
+      const a = spawn(() => tx.reserve());
+      await settle();
+      expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
+      a.abort();
+      rx.close();
+      // Parks: the slot is still out. a's cancellation brings it back, which ends the stream.
+      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+      expect(tx.capacity()).toBe(1);
+    }, { paused: true });
+  });
+
+  it('a recv parked on a closed channel wakes when a deferred reserve grant is cancelled', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = mpsc.channel<number>(2);
+      tx.trySend(1);
+      tx.trySend(2);
+      const a = spawn(() => tx.reserve());
+      await settle();
+      expect(rx.tryRecv()).toBe(1); // grants a, its wake-up deferred (2 is still buffered)
+      expect(rx.tryRecv()).toBe(2);
+      rx.close();
+      spawn(() => a.abort()); // runs once this task has parked in recv
+      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+      expect(tx.capacity()).toBe(2);
+    }, { paused: true });
+  });
+
   it('sendTimeout: timeout and closed, both carrying the value', async () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.channel<number>(1);

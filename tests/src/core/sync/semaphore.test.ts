@@ -6,6 +6,19 @@ import {
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
 describe('Semaphore', () => {
+  it('an acquire granted but not yet resumed when the semaphore closes fails and returns its permits (Tokio)', async () => {
+    await withRuntime(async () => {
+      const sem = new Semaphore(1);
+      const held = sem.tryAcquire();
+      const a = spawn(() => rejection(sem.acquire()));
+      await settle();
+      held.release(); // grants a's acquire; a has not resumed
+      sem.close();
+      expect(await a).toBeInstanceOf(AcquireError);
+      expect(sem.availablePermits()).toBe(1);
+    });
+  });
+
   it('is strict FIFO: a pending acquire(5) takes the 4 free permits and blocks a later acquire(3)', async () => {
     await withRuntime(async () => {
       const sem = new Semaphore(4);

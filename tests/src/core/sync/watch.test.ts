@@ -3,6 +3,23 @@ import { watch, spawn, timeout, Elapsed, RecvError, SendError, WatchSender, Watc
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
 describe('watch', () => {
+  it('Sender.closed() checks the receiver count again on wake-up: a subscribe() before it resumed keeps it waiting (Tokio)', async () => {
+    await withRuntime(async () => {
+      const [tx, rx] = watch.channel<number>(0);
+      const h = spawn(async () => {
+        await tx.closed();
+        return tx.receiverCount();
+      });
+      await settle();
+      rx.close(); // wakes h; h has not resumed
+      const late = tx.subscribe();
+      await settle();
+      expect(h.isFinished()).toBe(false);
+      late.close();
+      expect(await h).toBe(0);
+    });
+  });
+
   it('the initial value counts as seen: changed() waits for the first send', async () => {
     await withRuntime(async () => {
       const [tx, rx] = watch.channel('init');

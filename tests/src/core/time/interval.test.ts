@@ -5,7 +5,7 @@
  * that overran the period.
  */
 import { describe, it, expect } from 'vitest';
-import { Runtime, interval, Interval, Instant, time, timeout, Elapsed, NoRuntimeError, type MissedTickBehavior } from '@skein/core';
+import { Runtime, spawn, yieldNow, interval, Interval, Instant, time, timeout, Elapsed, NoRuntimeError, type MissedTickBehavior } from '@skein/core';
 import { paused } from '../../support/paused.js';
 
 /** Ticks (relative to the start) and the clock (relative) right after each tick. */
@@ -30,6 +30,25 @@ describe('interval', () => {
       expect(await ticks(it, 3, t0)).toEqual([
         { tick: 10, now: 10 }, { tick: 20, now: 20 }, { tick: 30, now: 30 },
       ]);
+    });
+  });
+
+  it('the first tick is immediate on a paused clock while another task keeps the runtime busy', async () => {
+    await paused(async () => {
+      const SPINS = 2_000;
+      let spins = 0;
+      const spinner = spawn(async () => {
+        while (spins < SPINS) {
+          await yieldNow();
+          spins++;
+        }
+      });
+      const t0 = Instant.now();
+      const it = interval(10);
+      expect(await it.tick()).toBe(t0);
+      const doneAt = spins;
+      await spinner;
+      expect(doneAt).toBeLessThan(SPINS);
     });
   });
 

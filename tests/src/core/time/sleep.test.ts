@@ -98,6 +98,47 @@ describe('paused clock', () => {
     });
   });
 
+  it('sleep(0), sleepUntil(now) and a past deadline are ready at once while another task keeps the runtime busy', async () => {
+    await paused(async () => {
+      const SPINS = 2_000;
+      let spins = 0;
+      const spinner = spawn(async () => {
+        while (spins < SPINS) {
+          await yieldNow();
+          spins++;
+        }
+      });
+      const t0 = Instant.now();
+      await sleep(0);
+      await sleepUntil(t0);
+      await sleepUntil(t0 - 5);
+      const doneAt = spins;
+      await spinner;
+      // Done while the spinner was still going (the clock never moved), not after it gave up.
+      expect(doneAt).toBeLessThan(SPINS);
+      expect(Instant.now()).toBe(t0);
+    });
+  });
+
+  it('a due paused deadline fires the earlier due timers first, in deadline order', async () => {
+    await paused(async () => {
+      const t0 = Instant.now();
+      time.resume();
+      // Timers left on the wheel by the running clock, due (but not yet fired: no event-loop
+      // turn in between) by the time it pauses again.
+      const order: string[] = [];
+      const a = sleepUntil(t0 + 1).then(() => order.push('a'));
+      const b = sleepUntil(t0 + 2).then(() => order.push('b'));
+      while (Instant.now() < t0 + 3); // eslint-disable-line no-empty
+      time.pause();
+      await sleepUntil(t0 + 2);
+      order.push('me');
+      await a;
+      await b;
+      expect(order).toEqual(['a', 'b', 'me']);
+    });
+  });
+
   it('sleep(d) resolves on exactly advance(d): not at d-1, no +1 ms rounding', async () => {
     await paused(async () => {
       // Durations that land in different wheel levels.

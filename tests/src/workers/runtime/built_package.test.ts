@@ -31,6 +31,12 @@ describe('the built @skein/workers package', () => {
     expect(r.polls).toBeGreaterThan(100);
   });
 
+  it.runIf(Boolean((process.features as { typescript?: unknown }).typescript))(
+    'loads a TypeScript task module in dist workers with Node\'s type stripping, without tsx', () => {
+      const r = run([], 'strip');
+      expect(r.strip).toEqual({ sum: 42, viaTsx: false });
+    });
+
   it('loads a TypeScript task module in dist workers through tsx', () => {
     // The main thread needs tsx to import the .ts module; without the source condition the
     // packages still resolve to dist/, and each dist worker registers tsx by itself.

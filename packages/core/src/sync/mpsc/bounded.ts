@@ -37,19 +37,37 @@ class SendWaiter<T> extends AcquireWaiter<void> {
     return new SendError(this.message);
   }
 
-  // Waiter.run resolves unless the waiter failed (closed) or its scope was cancelled (then
-  // the semaphore's onCancel returns the permit). Only a resolving send delivers.
+  // Waiter.run resolves unless the waiter failed (closed, even after its grant) or its
+  // scope was cancelled (then the semaphore's onCancel returns the permit). Only a
+  // resolving send delivers; a failing one may have returned the last slot a closed
+  // channel's receiver was waiting for.
   override run(): void {
-    const deliver = !this.#closed && (this.scope === undefined || !this.scope.cancelled);
+    this.failIfClosedSinceGrant(this.chan.sem!);
     super.run();
-    if (deliver) this.chan.push(this.message);
+    if (!this.#closed && (this.scope === undefined || !this.scope.cancelled)) this.chan.push(this.message);
+    else if (this.chan.rxClosed) this.chan.wakeIfEnded();
   }
 }
 
 /** A parked `reserve`: a closed channel fails it with SendError, as in Tokio. */
 class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
+  readonly chan: Chan<T>;
+
+  constructor(chan: Chan<T>) {
+    super(chan.sem!, new Permit(chan));
+    this.chan = chan;
+  }
+
   override closedError(): unknown {
     return new SendError(undefined, 'channel closed: the receiver has been closed; no permit can be reserved');
+  }
+
+  // A reserve that fails or is cancelled after its grant gives its slot back here; if that
+  // was the last one out, a receiver parked on the closed channel sees the end now.
+  override run(): void {
+    this.failIfClosedSinceGrant(this.chan.sem!);
+    super.run();
+    if (this.chan.rxClosed) this.chan.wakeIfEnded();
   }
 }
 
@@ -104,14 +122,16 @@ export class Sender<T> extends SenderBase<T> {
   send(value: T): Promise<void> {
     const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
+    const closed = !this.open || sem.isClosed();
+    if (closed || sem.available() !== 0) {
+      // Ready, sent or failed: charged either way (Tokio's send charges the budget first).
       const c = coop();
       if (c !== undefined) return c.then(() => this.send(value));
+      if (closed) return Promise.reject(new SendError(value));
       sem.tryTake(1);
       chan.push(value);
       return RESOLVED;
     }
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(value));
     return sem.wait(new SendWaiter(chan, value), 1);
   }
 
@@ -136,7 +156,11 @@ export class Sender<T> extends SenderBase<T> {
   sendTimeout(value: T, ms: number): Promise<void> {
     assertDuration(ms, 'ms');
     const sem = this.chan.sem!;
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendTimeoutError('closed', value));
+    if (!this.open || sem.isClosed()) {
+      const c = coop();
+      if (c !== undefined) return c.then(() => this.sendTimeout(value, ms));
+      return Promise.reject(new SendTimeoutError('closed', value));
+    }
     if (sem.available() !== 0) return this.send(value);
     let waited: Promise<void>;
     try {
@@ -159,18 +183,19 @@ export class Sender<T> extends SenderBase<T> {
   reserve(): Promise<Permit<T>> {
     const chan = this.chan;
     const sem = chan.sem!;
-    if (sem.available() !== 0 && this.open && !sem.isClosed()) {
+    const closed = !this.open || sem.isClosed();
+    if (closed || sem.available() !== 0) {
       const c = coop();
       if (c !== undefined) return c.then(() => this.reserve());
+      if (closed) return Promise.reject(new SendError(undefined));
       sem.tryTake(1);
       chan.txCount++;
       return Promise.resolve(new Permit(chan));
     }
-    if (!this.open || sem.isClosed()) return Promise.reject(new SendError(undefined));
     // The permit counts as a sender from now on (it is handed out unless cancelled, when
     // the semaphore gives the slot back and `dropTx` below runs).
     chan.txCount++;
-    const p = sem.wait(new ReserveWaiter<T>(sem, new Permit(chan)), 1);
+    const p = sem.wait(new ReserveWaiter<T>(chan), 1);
     p.then(undefined, () => chan.dropTx());
     return p;
   }

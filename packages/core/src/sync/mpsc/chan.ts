@@ -18,6 +18,7 @@
  * reaches 0 and the buffer is drained.
  */
 import type { Waiter } from '../../task/waiter.js';
+import { coop } from '../../task/yield_now.js';
 import type { BatchSemaphore } from '../batch_semaphore.js';
 import { Deque } from '../deque.js';
 import { EventWaiters } from '../event_waiters.js';
@@ -141,9 +142,11 @@ export class Chan<T> {
     }
   };
 
-  /** `onCancel` of `Sender.closed()` waiters. */
   /** A sender's `closed()`: resolves once the receiver has closed. */
   whenRxClosed(): Promise<void> {
-    return this.rxClosed ? Promise.resolve() : this.closedWaiters.wait();
+    if (!this.rxClosed) return this.closedWaiters.wait();
+    // Ready: charged like every ready await (see `coop`).
+    const c = coop();
+    return c === undefined ? Promise.resolve() : c;
   }
 }

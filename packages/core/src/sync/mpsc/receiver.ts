@@ -37,7 +37,11 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
       chan.received();
       return Promise.resolve(v);
     }
-    if (chan.ended()) return Promise.resolve(undefined);
+    if (chan.ended()) {
+      // The end is a ready result too: a loop on it must yield (Tokio's recv charges first).
+      const c = coop();
+      return c === undefined ? Promise.resolve(undefined) : c.then(() => this.recv());
+    }
     const w = new RecvWaiter<T>(chan);
     if (w.pending) chan.rxWaiters.pushBack(w);
     return w.promise;
@@ -68,10 +72,10 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
   recvMany(buf: T[], limit: number): Promise<number> {
     if (!Array.isArray(buf)) throw typeError(`The "buf" argument must be an array the values are pushed onto. Received ${buf === null ? 'null' : typeof buf}`);
     assertNumber(limit, 'limit', 0, true);
-    if (limit === 0) return Promise.resolve(0);
     const chan = this.#chan;
-    if (chan.buffer.length !== 0) {
+    if (limit === 0 || chan.buffer.length !== 0) {
       const c = coop();
+      if (limit === 0) return c === undefined ? Promise.resolve(0) : c.then(() => 0);
       if (c !== undefined) return c.then(() => this.recvMany(buf, limit));
       return Promise.resolve(this.#drainInto(buf, limit));
     }
