@@ -11,15 +11,20 @@
  *
  *   npx pnpm@10 demo                 # ~8 s on the default configuration
  *   npx pnpm@10 demo --seconds 20    # longer
+ *   npx pnpm@10 demo --console       # with task tracking and the console beside it
+ *                                    # (prints its URL; --port picks its port, default 6669)
  */
 import { parseArgs } from 'node:util';
 import {
   CancellationToken, Instant, JoinSet, Runtime, Semaphore, interval, mpsc, sleep, spawn, spawnLocal,
   type RuntimeMetrics,
 } from '@skein/core';
+import { serveConsole } from '@skein/console';
 import { checksum, fib } from './tasks/compute.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '8' }, console: { type: 'boolean', default: false }, port: { type: 'string', default: '6669' } },
+});
 const seconds = Number(values.seconds);
 if (!Number.isFinite(seconds) || seconds <= 0) {
   console.error('--seconds must be a positive number');
@@ -46,9 +51,11 @@ function liveLine(m: RuntimeMetrics, lastSpawned: number, dtMs: number): string 
   return `tasks/s ${pad(Math.round(rate), 7)} | alive ${pad(m.numAliveTasks, 5)} | steals ${pad(steals, 6)} | parks ${pad(parks, 5)} | global q ${pad(m.globalQueueDepth, 4)} | ${workers.join(' ')}`;
 }
 
-const rt = await Runtime.builder().multiThread().build();
+const rt = await Runtime.builder().multiThread().taskTracking(values.console).build();
 const metrics = rt.metrics();
+const view = values.console ? await serveConsole(rt, { port: Number(values.port) }) : undefined;
 console.log(`skein demo: ${rt.flavor} runtime, ${metrics.numWorkers} workers, ${seconds} s of mixed load\n`);
+if (view !== undefined) console.log(`console: ${view.url} (task tracking on)\n`);
 
 const stats = await rt.blockOn(async () => {
   const stop = new CancellationToken();
@@ -156,4 +163,5 @@ for (let i = 0; i < m.numWorkers; i++) {
   console.log(`  worker ${i}: polls ${w.pollCount}, steals ${w.stealCount} in ${w.stealOperations} ops, parks ${w.parkCount}, busy ${w.busyMs.toFixed(0)} ms, overflow ${w.overflowCount}, mean poll ${w.meanPollTimeUs.toFixed(1)} µs`);
 }
 console.log(`  global queue depth ${m.globalQueueDepth}, alive tasks ${m.numAliveTasks}`);
+await view?.close();
 await rt.shutdown();

@@ -2,7 +2,7 @@
  * The resources view: what parked tasks wait on and who holds it, grouped from the tracked
  * `waitingOn` and `holding` of task rows (core keeps no registry of resources).
  */
-import type { TaskRow } from './task_row.js';
+import { FOREIGN_PROMISE, type TaskRow } from './task_row.js';
 
 /** One resource as GET /api/resources lists it. */
 export interface ResourceRow {
@@ -35,7 +35,7 @@ export function resourcesOf(rows: readonly TaskRow[]): ResourceRow[] {
     return e;
   };
   for (const r of rows) {
-    if (r.waitingOn !== '') entry(resourceName(r.waitingOn)).waiters.push(r.id);
+    if (r.waitingOn !== '' && r.waitingOn !== FOREIGN_PROMISE) entry(resourceName(r.waitingOn)).waiters.push(r.id);
     for (const h of r.holding) entry(resourceName(h)).holders.push(r.id);
   }
   return [...byName].map(([name, e]) => ({ kind: KINDS.find(([re]) => re.test(name))?.[1] ?? 'other', name, ...e }));

@@ -61,6 +61,9 @@ export interface TaskRow {
   readonly tracked: boolean;
 }
 
+/** What core's dump says of a task parked on a promise the runtime doesn't drive. */
+export const FOREIGN_PROMISE = 'foreign promise';
+
 /** The row for one dump entry. */
 export function taskRow(e: ConsoleDumpEntry): TaskRow {
   const busyMs = e.busyMs ?? 0;

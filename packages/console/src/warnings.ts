@@ -2,7 +2,7 @@
  * Warnings, after Tokio console's lints, derived from tracked task rows (an untracked row
  * never warns: its zeros mean "not recorded").
  */
-import type { TaskRow } from './task_row.js';
+import { FOREIGN_PROMISE, type TaskRow } from './task_row.js';
 
 /** One warning as GET /api/warnings lists it. */
 export interface Warning {
@@ -38,7 +38,7 @@ export function warningsOf(rows: readonly TaskRow[], t: WarningThresholds): Warn
         message: `${who} held its thread for ${fmt(r.longestPollMs)} ms in one poll (threshold ${t.longPollMs} ms): it blocks every task queued behind it; split the work with yieldNow() or use spawnBlocking`,
       });
     }
-    if (r.state !== 'running' && r.state !== 'queued' && r.waitingOn === '' && r.idleMs > t.stuckMs) {
+    if (r.state !== 'running' && r.state !== 'queued' && (r.waitingOn === '' || r.waitingOn === FOREIGN_PROMISE) && r.idleMs > t.stuckMs) {
       out.push({
         taskId: r.id,
         kind: 'stuck',

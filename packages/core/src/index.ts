@@ -20,6 +20,7 @@ export { task, isTaskDef } from './task/task_def.js';
 export type { Task, TaskDef } from './task/task_def.js';
 export { spawn, spawnLocal, spawnBlocking, currentTask } from './task/spawn.js';
 export type { CurrentTask } from './task/spawn.js';
+export { taskBuilder, TaskBuilder } from './task/task_builder.js';
 export { JoinHandle, AbortHandle } from './task/join_handle.js';
 export { JoinSet } from './task/join_set.js';
 export { yieldNow, coop } from './task/yield_now.js';

@@ -25,3 +25,5 @@ export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule 
 export { runThreadHook } from './runtime/thread_hooks.js';
 export { makeLogger } from './runtime/logger.js';
 export { metricsToJSON, pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
+export { TaskRecorder, type TrackingSettings } from './task/tracking.js';
+export { taskDumpEntry } from './runtime/task_dump.js';

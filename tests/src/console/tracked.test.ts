@@ -107,6 +107,7 @@ describe('@skein/console with task tracking', () => {
       slow: { polls: 9, busyMs: 300, longestPollMs: 120 },
       hog: { state: 'running', polls: 1, busyMs: 400 },
       stuck: { state: 'idle', polls: 2, idleMs: 5000 },
+      foreign: { state: 'idle', polls: 2, idleMs: 5000, waitingOn: 'foreign promise' },
       parked: { state: 'idle', polls: 2, idleMs: 5000, waitingOn: 'mpsc.recv at app.ts:3' },
       fine: { polls: 9, busyMs: 1, longestPollMs: 0.5 },
     };
@@ -118,6 +119,7 @@ describe('@skein/console with task tracking', () => {
         [ids.slow, 'long-poll'],
         [ids.hog, 'never-yielded'],
         [ids.stuck, 'stuck'],
+        [ids.foreign, 'stuck'],
       ].sort(),
     );
     expect(warnings.find((w) => w.kind === 'long-poll')!.message).toMatch(/120 ms in one poll \(threshold 50 ms\)/);

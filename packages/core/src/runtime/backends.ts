@@ -28,13 +28,44 @@ export interface BlockingBackend {
   close(timeoutMs: number | undefined, force: boolean): Promise<void>;
 }
 
-/** One entry of a task dump. */
+/**
+ * One entry of a task dump. `id`, `name`, `state` and `thread` are always there; the rest
+ * only with task tracking (`Builder.taskTracking`), times in ms.
+ */
 export interface TaskDumpEntry {
   readonly id: number;
   readonly name: string;
-  readonly state: 'queued' | 'running' | 'finished';
+  /**
+   * 'queued' (not started yet), 'running' (started; with tracking: being polled now),
+   * 'finished' (its body still unwinding after an abort); with tracking also 'scheduled'
+   * (woken, waiting in a run queue) and 'idle' (parked on an await).
+   */
+  readonly state: 'queued' | 'scheduled' | 'running' | 'idle' | 'finished';
   /** Worker index, or 'main' for tasks on the main thread. */
+  readonly thread: number | 'main';
+  /** The same as `thread` (its first name). */
   readonly worker: number | 'main';
+  /** `file:line` of the spawn (tasks spawned on another thread don't carry it across). */
+  readonly spawnSite?: string;
+  /**
+   * What a parked task awaits and where: `'Mutex.lock at app.ts:12'`, `'sleep at …'`,
+   * `'JoinHandle'`, or `'foreign promise'` when it awaits a promise the runtime doesn't drive.
+   */
+  readonly waitingOn?: string;
+  readonly polls?: number;
+  /** Times something woke it. */
+  readonly wakes?: number;
+  /** Time in polls, woken but queued, and parked; and since its spawn. */
+  readonly busyMs?: number;
+  readonly scheduledMs?: number;
+  readonly idleMs?: number;
+  readonly totalMs?: number;
+  readonly longestPollMs?: number;
+  /**
+   * True when its worker didn't answer in time (it is in a long poll): the entry is what
+   * shared memory knows, without the tracked figures.
+   */
+  readonly stale?: boolean;
 }
 
 /** The multi-thread scheduler, as core uses it. */

@@ -7,7 +7,8 @@ import { assertNoTaskModuleImport } from '../task/task_module_import.js';
 import { assertFunction, assertNumber, typeError } from '../errors/invalid_argument.js';
 import { isTaskDef } from '../task/task_def.js';
 import { loadWorkers } from './backends.js';
-import { defaultConfig, defaultWorkerThreads, type RuntimeConfig, type ThreadHook } from './config.js';
+import { defaultConfig, defaultWorkerThreads, trackingFromEnv, type RuntimeConfig, type ThreadHook } from './config.js';
+import { startConsoleFromEnv } from './console_loader.js';
 import { Runtime } from './runtime.js';
 
 /** Configures and builds a {@link Runtime}. */
@@ -118,6 +119,36 @@ export class Builder {
     return this;
   }
 
+  /**
+   * Task tracking (default: `SKEIN_TRACKING=1` in the environment at `build()`, else off):
+   * every task on every thread records its spawn site, polls, busy, scheduled and idle
+   * time, and what it is parked on and where, for `runtime.taskDump()` and the console;
+   * long polls and stuck tasks are logged as warnings. It costs time on every spawn, poll
+   * and await; off, it costs nothing measurable.
+   */
+  taskTracking(on = true): this {
+    if (typeof on !== 'boolean') throw typeError('The "on" argument must be a boolean');
+    this.#c.taskTracking = on;
+    return this;
+  }
+
+  /** A poll longer than `ms` (default 50) is a 'long-poll' warning (with task tracking). */
+  longPollThreshold(ms: number): this {
+    assertNumber(ms, 'longPollThreshold', 0);
+    this.#c.longPollThreshold = ms;
+    return this;
+  }
+
+  /**
+   * A task parked longer than `ms` (default 10 000) on a promise the runtime doesn't drive
+   * is a 'stuck' warning (with task tracking).
+   */
+  stuckThreshold(ms: number): this {
+    assertNumber(ms, 'stuckThreshold', 0);
+    this.#c.stuckThreshold = ms;
+    return this;
+  }
+
   /** @internal Apply a partial config (the shorthands and `main()` use this). */
   configure(opts: Partial<RuntimeConfig>): this {
     if (opts.flavor === 'multi_thread') this.multiThread();
@@ -134,17 +165,23 @@ export class Builder {
     if (opts.onThreadStart !== undefined) this.onThreadStart(opts.onThreadStart);
     if (opts.onThreadStop !== undefined) this.onThreadStop(opts.onThreadStop);
     if (opts.logger !== undefined) this.logger(opts.logger);
+    if (opts.taskTracking !== undefined) this.taskTracking(opts.taskTracking);
+    if (opts.longPollThreshold !== undefined) this.longPollThreshold(opts.longPollThreshold);
+    if (opts.stuckThreshold !== undefined) this.stuckThreshold(opts.stuckThreshold);
     return this;
   }
 
   /**
    * Build the runtime. Errors: SkeinError `ERR_SKEIN_PAUSE_FLAVOR` for `startPaused` on the
    * multi-thread flavour; `ERR_SKEIN_WORKERS_MISSING` when the flavour needs @skein/workers;
-   * TaskModuleSideEffectError when a worker thread runs it while importing a task module.
+   * TaskModuleSideEffectError when a worker thread runs it while importing a task module;
+   * RangeError `ERR_SKEIN_INVALID_ENV` for a bad `SKEIN_TRACKING` or `SKEIN_CONSOLE`;
+   * `ERR_SKEIN_CONSOLE_MISSING` when `SKEIN_CONSOLE` is set without @skein/console.
    */
   async build(): Promise<Runtime> {
     assertNoTaskModuleImport('Runtime.builder().build()');
     const config: RuntimeConfig = { ...this.#c };
+    config.taskTracking ??= trackingFromEnv();
     if (config.flavor === 'multi_thread') {
       if (!this.#workerThreadsSet) config.workerThreads = defaultWorkerThreads();
       if (config.startPaused) {
@@ -156,6 +193,7 @@ export class Builder {
     }
     const rt = new Runtime(config, await loadWorkers());
     await rt.start();
+    if (process.env.SKEIN_CONSOLE) await startConsoleFromEnv(rt);
     return rt;
   }
 }

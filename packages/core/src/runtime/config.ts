@@ -26,6 +26,20 @@ export interface RuntimeConfig {
   onThreadStart: ThreadHook | undefined;
   onThreadStop: ThreadHook | undefined;
   logger: Logger | string | undefined;
+  /** Task tracking (see task/tracking.ts); build() reads `SKEIN_TRACKING` when unset. */
+  taskTracking: boolean | undefined;
+  /** A poll longer than this (ms) is a 'long-poll' warning. */
+  longPollThreshold: number;
+  /** Parked this long (ms) on a promise the runtime doesn't drive is a 'stuck' warning. */
+  stuckThreshold: number;
+}
+
+/** `SKEIN_TRACKING`: '1' or 'true' turns task tracking on, '0', 'false' or '' leaves it off. */
+export function trackingFromEnv(): boolean {
+  const v = process.env.SKEIN_TRACKING?.trim() ?? '';
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw rangeError(`SKEIN_TRACKING must be 1, true, 0 or false. Received ${JSON.stringify(v)}`, 'ERR_SKEIN_INVALID_ENV');
 }
 
 /**
@@ -65,5 +79,8 @@ export function defaultConfig(): RuntimeConfig {
     onThreadStart: undefined,
     onThreadStop: undefined,
     logger: undefined,
+    taskTracking: undefined,
+    longPollThreshold: 50,
+    stuckThreshold: 10_000,
   };
 }

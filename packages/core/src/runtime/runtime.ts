@@ -25,12 +25,14 @@ import { Handle } from './handle.js';
 import { makeLogger } from './logger.js';
 import type { RuntimeCore, SpawnOptions } from './runtime_core.js';
 import { Scheduler } from './scheduler.js';
+import { taskDumpEntry } from './task_dump.js';
+import { TaskRecorder } from '../task/tracking.js';
 import { runThreadHook } from './thread_hooks.js';
 
 /** An async runtime. Build one with `Runtime.builder()` or the shorthands. */
 export class Runtime implements RuntimeCore {
   readonly flavor: 'current_thread' | 'multi_thread';
-  readonly scheduler = new Scheduler();
+  readonly scheduler: Scheduler;
   readonly time: TimeDriver;
   readonly logger: Logger;
   /** @internal */
@@ -40,6 +42,8 @@ export class Runtime implements RuntimeCore {
   #numAlive = 0;
   #spawned = 0;
   #roots = new Set<LocalTask<unknown>>();
+  /** Names given at spawn to tasks now on workers (see startTask). */
+  readonly #remoteNames = new Map<number, string>();
   #workers: WorkersModule | undefined;
   #multi: MultiThreadBackend | undefined = undefined;
   #blocking: BlockingBackend | undefined = undefined;
@@ -49,6 +53,10 @@ export class Runtime implements RuntimeCore {
     this.config = config;
     this.flavor = config.flavor;
     this.logger = makeLogger(config.logger);
+    const tracker = config.taskTracking === true
+      ? new TaskRecorder({ longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold }, this.logger.child({ worker: 'main' }), () => this.#liveTasks())
+      : undefined;
+    this.scheduler = new Scheduler(undefined, tracker);
     this.time = new TimeDriver(this.scheduler);
     if (config.startPaused) this.time.clock.pause();
     this.#workers = workers;
@@ -134,16 +142,23 @@ export class Runtime implements RuntimeCore {
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
     const t = new LocalTask<R>(this, fn, undefined, opts?.name);
     this.#link(t as LocalTask<unknown>);
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
     return t;
   }
 
   /** @internal `spawnTask` without the JoinHandle. */
-  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
-    if (this.#multi !== undefined) return this.#multi.spawn(def, args);
+  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A, opts?: SpawnOptions): Joinable<R> {
+    const name = opts?.name;
+    if (this.#multi !== undefined) {
+      const j = this.#multi.spawn(def, args);
+      if (name !== undefined) this.#nameRemote(j, name);
+      return j;
+    }
     assertSendableArgs(args, def.exportName ?? def.fn.name);
-    const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, def.exportName ?? def.fn.name);
+    const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, name ?? def.exportName ?? def.fn.name);
     this.#link(t as LocalTask<unknown>);
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
     return t;
   }
@@ -191,11 +206,21 @@ export class Runtime implements RuntimeCore {
     return runtimeMetrics(this, () => this.#multi, () => this.#blocking, () => this.#numAlive, () => this.#spawned);
   }
 
-  /** Every live task (main thread and workers): id, name, state, worker. */
+  /**
+   * Every live task (main thread and workers); see TaskDumpEntry for the fields. It never
+   * waits long for a worker busy in a poll: that worker's tasks come from shared memory,
+   * marked `stale`.
+   */
   async taskDump(): Promise<TaskDumpEntry[]> {
     const local: TaskDumpEntry[] = [];
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) local.push({ id: t.id, name: t.name, state: t.state, worker: 'main' });
-    return this.#multi === undefined ? local : [...local, ...(await this.#multi.taskDump())];
+    for (const t of this.#liveTasks()) local.push(taskDumpEntry(t, 'main', this.scheduler.tracker));
+    if (this.#multi === undefined) return local;
+    const names = this.#remoteNames;
+    for (const e of await this.#multi.taskDump()) {
+      const name = names.get(e.id);
+      local.push(name === undefined ? e : { ...e, name });
+    }
+    return local;
   }
 
   /**
@@ -253,7 +278,18 @@ export class Runtime implements RuntimeCore {
       else await raceTimeout(all, timeoutMs);
     }
     this.time.close();
+    this.scheduler.tracker?.close();
     if (this.flavor === 'current_thread') runThreadHook(this.config.onThreadStop, 'main', this.logger);
+  }
+
+  /** Remember the name of a task on a worker (which knows only its definition's name) until it settles. */
+  #nameRemote(j: Joinable<unknown>, name: string): void {
+    this.#remoteNames.set(j.id, name);
+    j.onSettled(() => this.#remoteNames.delete(j.id));
+  }
+
+  *#liveTasks(): Generator<LocalTask<unknown>> {
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) yield t;
   }
 
   #checkOpen(what: string): void {

@@ -35,8 +35,11 @@ export interface RuntimeCore {
    */
   /** Run a closure as a task on this thread. */
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R>;
-  /** Run a sendable task definition where the flavour puts such tasks. */
-  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
+  /**
+   * Run a sendable task definition where the flavour puts such tasks. A name given in
+   * `opts` shows in the main thread's task dumps (a worker's own spawns don't carry it).
+   */
+  startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A, opts?: SpawnOptions): Joinable<R>;
   /** Run a task definition on the blocking pool. */
   startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R>;
   /**

@@ -17,6 +17,8 @@
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import { frames, type Frame } from '../task/context.js';
+import type { LocalTask } from '../task/task.js';
+import type { TaskRecorder } from '../task/tracking.js';
 import { RunQueue } from './run_queue.js';
 
 /**
@@ -30,7 +32,15 @@ const promiseThen = Promise.prototype.then;
 /** Something the run queue can resume: a task start or a waiter's wake. */
 export interface Runnable {
   run(): void;
+  /** The task it resumes (task tracking attributes the poll to it). */
+  readonly task: LocalTask<unknown> | undefined;
 }
+
+/**
+ * Microtask hops a tracked poll waits before it ends: a wake resumes its task through up to
+ * two promise jobs (a JoinHandle, a rejection), which must run inside the poll they belong to.
+ */
+const TRACKED_POLL_HOPS = 3;
 
 /** Polls allowed between two macrotask turns (Tokio's coop budget). */
 export const BUDGET = 128;
@@ -61,6 +71,8 @@ export class SchedulerCounters {
 /** One thread's run queue. The runtime owns one per thread it runs tasks on. */
 export class Scheduler {
   readonly counters: SchedulerCounters;
+  /** Task tracking, when on: polls then run one at a time, each timed and attributed. */
+  readonly tracker: TaskRecorder | undefined;
   /**
    * Counts polls. A task's ready-await budget is fresh whenever this has moved since it
    * last charged it: Tokio gives each poll of a task its own budget, and a JavaScript task
@@ -76,9 +88,13 @@ export class Scheduler {
   onBusy: (() => void) | undefined = undefined;
   readonly #queue = new RunQueue<Runnable>();
 
-  /** `pollTimeNs`: where to record poll times (default: a histogram of its own). */
-  constructor(pollTimeNs?: RecordableHistogram) {
+  /**
+   * `pollTimeNs`: where to record poll times (default: a histogram of its own);
+   * `tracker`: task tracking, when it is on.
+   */
+  constructor(pollTimeNs?: RecordableHistogram, tracker?: TaskRecorder) {
     this.counters = new SchedulerCounters(pollTimeNs);
+    this.tracker = tracker;
   }
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
@@ -88,11 +104,13 @@ export class Scheduler {
   #idle = true;
   #batchStart = -1;
   #batchPolls = 0;
+  #trackedHops = 0;
 
   /** Queue a runnable. Drains on a microtask, or after the next turn if the budget is spent. */
   schedule(r: Runnable): void {
     this.#queue.push(r);
     this.counters.localScheduleCount++;
+    if (this.tracker !== undefined) this.tracker.woken(r.task);
     if (this.#idle) {
       this.#idle = false;
       this.counters.unparkCount++;
@@ -185,6 +203,10 @@ export class Scheduler {
       this.#maybePark();
       return;
     }
+    if (this.tracker !== undefined) {
+      this.#pollTracked(this.tracker);
+      return;
+    }
     const newBatch = this.#batchStart < 0;
     if (newBatch) this.#batchStart = performance.now();
     // Each task start enters the task's frame and leaves it entered (LocalTask.run), which
@@ -226,6 +248,47 @@ export class Scheduler {
       this.#batchPolls = 0;
     }
     if (this.#queue.length === 0 && !this.#drainPending) this.#maybePark();
+  };
+
+  /**
+   * Tracking on: run one runnable, and end its poll once the microtasks it resumed have run
+   * (see TRACKED_POLL_HOPS); the drain continues from there. Same order as the batch
+   * drain, one poll at a time, so each is timed and charged to its task.
+   */
+  #pollTracked(tracker: TaskRecorder): void {
+    if (this.#budgetUsed >= BUDGET) {
+      this.counters.budgetForcedYieldCount++;
+      this.#drainPending = true;
+      this.#ensureTurn();
+      return;
+    }
+    if (this.#budgetUsed++ === 0) this.#ensureTurn();
+    const r = this.#queue.shift()!;
+    this.pollEpoch++;
+    // The end of this poll continues the drain: no other drain may start meanwhile.
+    this.#drainPending = true;
+    const outer = frames.getStore();
+    tracker.beginPoll(r.task);
+    try {
+      r.run();
+    } finally {
+      if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
+    }
+    this.#trackedHops = TRACKED_POLL_HOPS;
+    promiseThen.call(RESOLVED, this.#endTrackedPoll);
+  }
+
+  readonly #endTrackedPoll = (): void => {
+    if (--this.#trackedHops > 0) {
+      promiseThen.call(RESOLVED, this.#endTrackedPoll);
+      return;
+    }
+    const ms = this.tracker!.endPoll();
+    const c = this.counters;
+    c.pollCount++;
+    c.busyMs += ms;
+    c.pollTimeNs.record(Math.max(1, Math.round(ms * 1e6)));
+    this.#drain();
   };
 
   #maybePark(): void {

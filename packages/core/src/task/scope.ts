@@ -16,6 +16,7 @@
 import { cancelledError } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import type { LocalTask } from './task.js';
+import type { TaskRecord } from './tracking.js';
 import type { Waiter } from './waiter.js';
 
 /** The bit of {@link Scope.flags} that says the scope is cancelled. */
@@ -35,6 +36,8 @@ export class ScopeExtra {
   parent: Scope | undefined = undefined;
   /** A task's name, when given or once computed. */
   name: string | undefined = undefined;
+  /** A task's figures, when task tracking is on. */
+  record: TaskRecord | undefined = undefined;
 }
 
 /** A node in the cancellation tree. */

@@ -23,6 +23,7 @@ import { cancelledJoinError } from './cancelled_error.js';
 import { CleanupWait } from './cleanup_wait.js';
 import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
+import type { TaskRecord } from './tracking.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
 import { coop, tryCoop } from './yield_now.js';
 
@@ -135,6 +136,10 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   keepName(): void {
     if (this.extraIfAny?.name === undefined && this.#fn !== undefined) void this.name;
   }
+
+  /** @internal Its figures, when task tracking is on (see tracking.ts). */
+  get record(): TaskRecord | undefined { return this.extraIfAny?.record; }
+  set record(r: TaskRecord | undefined) { this.extra.record = r; }
 
   /** 'queued' | 'running' | 'finished', for task dumps. */
   get state(): 'queued' | 'running' | 'finished' {

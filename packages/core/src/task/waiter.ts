@@ -90,13 +90,26 @@ export class Waiter<T> extends WaiterBase<T> {
     const s = this.scope;
     if (s === undefined) return;
     const task = s.rootTask();
-    if (task !== undefined) task.inflight++;
+    if (task !== undefined) {
+      task.inflight++;
+      const tracker = task.runtime.scheduler.tracker;
+      if (tracker !== undefined) tracker.parked(task, this);
+    }
     if (s.cancelled) {
       this.value = new Rejection(new Cancelled()) as T;
       this.scheduleRun();
     } else {
       s.add(this as Waiter<unknown>);
     }
+  }
+
+  /**
+   * What a parked task awaits, for task dumps: one label per waiter class (a prototype
+   * getter, nothing per instance). '' lets the await's stack name it (`Mutex.lock`), for
+   * classes several primitives share.
+   */
+  get waitLabel(): string {
+    return '';
   }
 
   /** The task whose scope it waits in, if any. */
@@ -214,6 +227,10 @@ export class JoinWaiter<T> extends Waiter<T> {
   constructor(joined: Joined<T>) {
     super();
     this.joined = joined;
+  }
+
+  override get waitLabel(): string {
+    return 'JoinHandle';
   }
 
   protected override onCancel(): void {

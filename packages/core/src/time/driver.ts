@@ -30,6 +30,10 @@ export class TimerWaiter extends Waiter<void> implements WheelEntry {
   wheelNext: WheelEntry | null = null;
   wheelSlot = NOT_IN_WHEEL;
 
+  override get waitLabel(): string {
+    return 'sleep';
+  }
+
   protected override onCancel(): void {
     this.task?.runtime.time.remove(this);
   }

@@ -3,6 +3,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TaskDumpEntry } from '@skein/core';
+import type { TrackingSettings } from '@skein/core/internal';
 import type { SharedInit } from '../scheduler/shared_state.js';
 import type { LoopConfig } from '../scheduler/worker_loop.js';
 
@@ -20,6 +21,8 @@ export interface WorkerBoot {
   readonly knownSabs: Map<number, SharedArrayBuffer>;
   readonly loop: LoopConfig;
   readonly logLevel: string;
+  /** Task tracking's settings, when it is on. */
+  readonly tracking: TrackingSettings | undefined;
   readonly onThreadStart: TaskRef | undefined;
   readonly onThreadStop: TaskRef | undefined;
   readonly tsxApiUrl: string | undefined;

@@ -34,6 +34,12 @@ import { WorkerSet } from './worker_set.js';
 import { failQueued } from './recovery.js';
 import type { WorkerCrashedError } from './errors.js';
 
+/**
+ * How long a task dump waits for each worker. A worker in a long poll can't answer until the
+ * poll ends; its tasks then come from the slot table, marked stale.
+ */
+const DUMP_TIMEOUT_MS = 250;
+
 /** Build the multi-thread backend for `config` and start its workers. */
 export async function createMultiThreadBackend(config: RuntimeConfig, main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
   const backend = new MultiThreadScheduler(config, main, logger);
@@ -107,6 +113,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
       logger: this.#logger,
       loop: { eventInterval: c.eventInterval, globalQueueInterval: c.globalQueueInterval, disableLifoSlot: c.disableLifoSlot },
       logLevel,
+      tracking: c.taskTracking === true ? { longPollMs: c.longPollThreshold, stuckMs: c.stuckThreshold } : undefined,
       threadName: c.threadName,
       onThreadStart: await hookRef(c.onThreadStart),
       onThreadStop: await hookRef(c.onThreadStop),
@@ -192,7 +199,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
   async taskDump(): Promise<TaskDumpEntry[]> {
     this.#ref();
     try {
-      const out = (await this.#workers.taskDumps()).flat();
+      const dumps = await this.#workers.taskDumps(DUMP_TIMEOUT_MS);
+      const out = dumps.flatMap((d) => d ?? []);
       const seen = new Set<number>();
       for (const e of out) seen.add(e.id);
       // Tasks still in a queue, and any that started after their worker answered: from the
@@ -206,14 +214,17 @@ class MultiThreadScheduler implements MultiThreadBackend {
         const id = sh.slots.taskId(s);
         if (seen.has(id)) continue;
         const thread = state === QUEUED ? w[b + S_SPAWNER]! : w[b + S_OWNER]!;
+        const where = thread === sh.mainThread ? 'main' : thread;
         out.push({
           id,
           name: sh.types.get(w[b + S_TYPE]!).name,
           state: state === QUEUED ? 'queued' : 'running',
-          worker: thread === sh.mainThread ? 'main' : thread,
+          thread: where,
+          worker: where,
+          ...(where !== 'main' && dumps[where] === undefined ? { stale: true } : {}),
         });
       }
-      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', worker: 'main' });
+      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', thread: 'main', worker: 'main' });
       return out;
     } finally {
       this.#unref();

@@ -36,7 +36,7 @@ const logger = makeLogger(boot.logLevel).child({ worker: me });
 const ids = new TaskIds(sh.control, C_NEXT_ID_BLOCK);
 const side = new SideChannel(boot.shared.channelName, sh.control, C_NEXT_CHANNEL_ID, me, boot.knownSabs);
 const codec = new PayloadCodec(sh.slots, sh.arena, side);
-const rt = new WorkerRuntime(sh, me, ids, logger);
+const rt = new WorkerRuntime(sh, me, ids, logger, boot.tracking);
 const spawner = new Spawner(sh, me, codec, ids, (ref) => loop.submit(ref), logger);
 const runner = new TaskRunner(rt, sh, me, codec, spawner);
 spawner.onAbortNotice = (s) => runner.abortNotice(s);

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { LocalTask, Scheduler, TimeDriver, CleanupWait, type Joinable, type RuntimeCore, type TaskDef } from '@skein/core/internal';
+import { CleanupWait, LocalTask, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -40,12 +40,13 @@ export class WorkerRuntime implements RuntimeCore {
   #numAlive = 0;
   #handle: Handle | undefined = undefined;
 
-  constructor(sh: SharedState, index: number, ids: TaskIds, logger: Logger) {
+  /** `tracking`: task tracking's settings, when it is on. */
+  constructor(sh: SharedState, index: number, ids: TaskIds, logger: Logger, tracking: TrackingSettings | undefined) {
     this.#sh = sh;
     this.index = index;
     this.#ids = ids;
     this.logger = logger;
-    this.scheduler = new Scheduler(sh.init.pollTimeNs[index]);
+    this.scheduler = new Scheduler(sh.init.pollTimeNs[index], tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#liveTasks()));
     this.time = new TimeDriver(this.scheduler);
   }
 
@@ -106,6 +107,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** @internal Track a task started on this worker (task dumps, shutdown). */
   link(t: LocalTask<unknown>): void {
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t);
     this.#numAlive++;
     t.nextLive = this.#liveHead;
     if (this.#liveHead !== undefined) this.#liveHead.prevLive = t;
@@ -128,8 +130,12 @@ export class WorkerRuntime implements RuntimeCore {
   /** Every live task on this worker. */
   dump(): TaskDumpEntry[] {
     const out: TaskDumpEntry[] = [];
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) out.push({ id: t.id, name: t.name, state: t.state, worker: this.index });
+    for (const t of this.#liveTasks()) out.push(taskDumpEntry(t, this.index, this.scheduler.tracker));
     return out;
+  }
+
+  *#liveTasks(): Generator<LocalTask<unknown>> {
+    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) yield t;
   }
 
   /**
@@ -147,5 +153,6 @@ export class WorkerRuntime implements RuntimeCore {
     for (const t of tasks) t.abort();
     await cleanups.done;
     this.time.close();
+    this.scheduler.tracker?.close();
   }
 }

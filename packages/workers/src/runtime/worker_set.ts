@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TaskDumpEntry } from '@skein/core';
-import type { RuntimeCore } from '@skein/core/internal';
+import type { RuntimeCore, TrackingSettings } from '@skein/core/internal';
 import { BlockingRelay, isBlockingMessage } from '../control/blocking_forward.js';
 import type { PayloadCodec } from '../codec/payload.js';
 import type { SideChannel } from '../codec/sab_channel.js';
@@ -29,6 +29,7 @@ export interface WorkerSetOptions {
   readonly logger: Logger;
   readonly loop: LoopConfig;
   readonly logLevel: string;
+  readonly tracking: TrackingSettings | undefined;
   readonly threadName: string;
   readonly onThreadStart: TaskRef | undefined;
   readonly onThreadStop: TaskRef | undefined;
@@ -88,6 +89,7 @@ export class WorkerSet {
       knownSabs: o.side.knownSabs(),
       loop: o.loop,
       logLevel: o.logLevel,
+      tracking: o.tracking,
       onThreadStart: o.onThreadStart,
       onThreadStop: o.onThreadStop,
       tsxApiUrl: tsxApiUrl(),
@@ -167,9 +169,18 @@ export class WorkerSet {
     else setTimeout(relaunch, Math.min(5000, 50 * 2 ** failures)).unref();
   }
 
-  /** Task dumps of every ready worker. */
-  taskDumps(): Promise<TaskDumpEntry[][]> {
-    return Promise.all(this.#live.map((l) => (l?.ready === true ? l.started.control.taskDump().catch(() => []) : [])));
+  /**
+   * Task dumps of every ready worker; undefined for a worker that didn't answer within
+   * `timeoutMs` (busy in a long poll: its event loop can't run the request) or that failed.
+   */
+  taskDumps(timeoutMs: number): Promise<(TaskDumpEntry[] | undefined)[]> {
+    return Promise.all(this.#live.map((l) => {
+      if (l?.ready !== true) return [];
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
+      const answer = l.started.control.taskDump().catch(() => undefined);
+      return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+    }));
   }
 
   /**

@@ -143,7 +143,10 @@ export class TaskRunner {
     this.#owned[s] = owned;
     this.#rt.link(task);
     this.starts++;
-    task.run(); // its first poll, here and now (see worker_loop.ts)
+    // Its first poll, here and now (see worker_loop.ts); timed when tracking is on.
+    const tracker = this.#rt.scheduler.tracker;
+    if (tracker === undefined) task.run();
+    else tracker.pollNow(task);
     this.startedPending = !task.isFinished();
     return undefined;
   }

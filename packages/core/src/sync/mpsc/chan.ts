@@ -35,6 +35,10 @@ export class RecvWaiter<T> extends QueuedWaiter<T | undefined> {
     this.chan = chan;
   }
 
+  override get waitLabel(): string {
+    return 'mpsc.recv';
+  }
+
   /** The message counts as received when the task resumes: only then its permit returns. */
   override run(): void {
     super.run();

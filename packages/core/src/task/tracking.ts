@@ -1,0 +1,258 @@
+/**
+ * Task tracking (`Builder.taskTracking(true)`, `SKEIN_TRACKING=1`): what Tokio console's
+ * instrumentation records per task, kept in a side object per task ({@link TaskRecord})
+ * that exists only while tracking is on, so an untracked runtime pays one `undefined`
+ * check where the scheduler queues and drains.
+ *
+ * Each thread that runs tasks has one {@link TaskRecorder}, handed to its Scheduler at
+ * construction. It times every poll (see Scheduler's tracked drain), moves each task
+ * between busy, scheduled (woken, queued) and idle (parked), remembers what a parked task
+ * awaits and where, and writes the warnings: `long-poll`, `never-yielded` (a poll over a
+ * second) and `stuck` (parked on a promise the runtime doesn't drive for longer than the
+ * stuck threshold), once per task and kind, at most {@link WARNINGS_PER_SECOND} a second.
+ */
+import type { Logger } from 'pino';
+import { performance } from 'node:perf_hooks';
+import { captureStack, readCallSite, type StackHolder } from './call_site.js';
+import type { LocalTask } from './task.js';
+
+/** A poll longer than this is 'never-yielded' rather than 'long-poll' (Tokio console's lint). */
+export const NEVER_YIELDED_MS = 1000;
+/** Warnings written per thread per second at most; the rest are counted in the next one. */
+export const WARNINGS_PER_SECOND = 10;
+
+const QUEUED = 0;
+const SCHEDULED = 1;
+const BUSY = 2;
+const IDLE = 3;
+
+const W_LONG_POLL = 1;
+const W_NEVER_YIELDED = 2;
+const W_STUCK = 4;
+
+/** What tracking needs from the runtime's configuration. */
+export interface TrackingSettings {
+  /** A poll longer than this is a 'long-poll' warning. */
+  readonly longPollMs: number;
+  /** Parked this long on a foreign promise is a 'stuck' warning. */
+  readonly stuckMs: number;
+}
+
+/** The fields a task dump entry gains with tracking (see TaskDumpEntry). */
+export interface TrackedDumpFields {
+  readonly state: 'queued' | 'scheduled' | 'running' | 'idle';
+  readonly spawnSite?: string;
+  readonly waitingOn?: string;
+  readonly polls: number;
+  readonly wakes: number;
+  readonly busyMs: number;
+  readonly scheduledMs: number;
+  readonly idleMs: number;
+  readonly totalMs: number;
+  readonly longestPollMs: number;
+}
+
+/** One tracked task's figures. */
+export class TaskRecord {
+  readonly spawnedAt: number;
+  readonly spawnStack: StackHolder;
+  phase = QUEUED;
+  since: number;
+  polls = 0;
+  wakes = 0;
+  busyMs = 0;
+  scheduledMs = 0;
+  idleMs = 0;
+  longestPollMs = 0;
+  /** The operation and stack of the latest runtime await (formatted only in a dump). */
+  waitLabel = '';
+  waitStack: StackHolder | undefined = undefined;
+  warned = 0;
+
+  constructor(now: number, spawnStack: StackHolder) {
+    this.spawnedAt = now;
+    this.since = now;
+    this.spawnStack = spawnStack;
+  }
+}
+
+/** A waiter as tracking sees it: its class-level label ('' lets the stack name it). */
+export interface LabelledWaiter {
+  readonly waitLabel: string;
+}
+
+/** One thread's task tracking. */
+export class TaskRecorder {
+  readonly settings: TrackingSettings;
+  readonly #logger: Logger;
+  #current: TaskRecord | undefined = undefined;
+  #currentTask: LocalTask<unknown> | undefined = undefined;
+  #pollStart = 0;
+  #windowStart = 0;
+  #windowCount = 0;
+  #suppressed = 0;
+  readonly #stuckTimer: NodeJS.Timeout;
+
+  /**
+   * `liveTasks` lists the thread's live tasks, looked through for stuck ones every half
+   * stuck threshold (at most every second) until {@link close}.
+   */
+  constructor(settings: TrackingSettings, logger: Logger, liveTasks: () => Iterable<LocalTask<unknown>>) {
+    this.settings = settings;
+    this.#logger = logger;
+    this.#stuckTimer = setInterval(() => this.checkStuck(liveTasks()), Math.min(1000, Math.max(1, settings.stuckMs / 2)));
+    this.#stuckTimer.unref();
+  }
+
+  /** Stop looking for stuck tasks (the runtime shut down). */
+  close(): void {
+    clearInterval(this.#stuckTimer);
+  }
+
+  /** A task was spawned on this thread: record where. */
+  spawned(task: LocalTask<unknown>): void {
+    // A body that finishes in its first poll drops its function, and with it the name a
+    // warning about that poll needs.
+    task.keepName();
+    task.record = new TaskRecord(performance.now(), captureStack());
+  }
+
+  /** A waiter of `task` was created: remember what it awaits and where. */
+  parked(task: LocalTask<unknown>, w: LabelledWaiter): void {
+    const r = task.record;
+    if (r === undefined) return;
+    r.waitLabel = w.waitLabel;
+    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : captureStack();
+  }
+
+  /** Something of `task` was queued to run. */
+  woken(task: LocalTask<unknown> | undefined): void {
+    const r = task?.record;
+    if (r === undefined || r.phase !== IDLE) return;
+    const now = performance.now();
+    r.idleMs += now - r.since;
+    r.since = now;
+    r.phase = SCHEDULED;
+    r.wakes++;
+  }
+
+  /** A poll of `task` starts (the scheduler runs its start or a wake). */
+  beginPoll(task: LocalTask<unknown> | undefined): void {
+    const now = performance.now();
+    this.#pollStart = now;
+    this.#currentTask = task;
+    const r = (this.#current = task?.record);
+    if (r === undefined) return;
+    if (r.phase === IDLE) r.idleMs += now - r.since;
+    else if (r.phase !== BUSY) r.scheduledMs += now - r.since;
+    r.phase = BUSY;
+    r.since = now;
+  }
+
+  /** The poll begun last has ended; returns its length in ms (for the thread's poll-time histogram). */
+  endPoll(): number {
+    const now = performance.now();
+    const ms = now - this.#pollStart;
+    const r = this.#current;
+    const task = this.#currentTask;
+    this.#current = this.#currentTask = undefined;
+    if (r === undefined || task === undefined) return ms;
+    r.polls++;
+    r.busyMs += ms;
+    if (ms > r.longestPollMs) r.longestPollMs = ms;
+    r.phase = IDLE;
+    r.since = now;
+    if (ms > NEVER_YIELDED_MS) {
+      this.#warn(task, r, W_NEVER_YIELDED, 'never-yielded',
+        `ran ${ms.toFixed(0)} ms without yielding: await yieldNow() in long loops, or move the work to spawnBlocking`, ms);
+    } else if (ms > this.settings.longPollMs) {
+      this.#warn(task, r, W_LONG_POLL, 'long-poll',
+        `held its thread for ${ms.toFixed(1)} ms in one poll (threshold ${this.settings.longPollMs} ms): split the work with yieldNow() or use spawnBlocking`, ms);
+    }
+    return ms;
+  }
+
+  /**
+   * Time a poll that runs outside the scheduler's queue (a worker starts a claimed task
+   * right away): its synchronous part counts as the poll. Safe inside another tracked poll.
+   */
+  pollNow(task: LocalTask<unknown>): void {
+    const current = this.#current;
+    const currentTask = this.#currentTask;
+    const start = this.#pollStart;
+    this.beginPoll(task);
+    try {
+      task.run();
+    } finally {
+      this.endPoll();
+      this.#current = current;
+      this.#currentTask = currentTask;
+      this.#pollStart = start;
+    }
+  }
+
+  /** Warn about tasks parked on a foreign promise past the stuck threshold (`tasks`: the live ones). */
+  checkStuck(tasks: Iterable<LocalTask<unknown>>): void {
+    const now = performance.now();
+    for (const t of tasks) {
+      const r = t.record;
+      if (r === undefined || r.phase !== IDLE || (r.warned & W_STUCK) !== 0 || t.inflight > 0 || t.state === 'finished') continue;
+      const ms = now - r.since;
+      if (ms > this.settings.stuckMs) {
+        this.#warn(t, r, W_STUCK, 'stuck',
+          `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`, ms);
+      }
+    }
+  }
+
+  /** The tracked fields of `task`'s dump entry, or undefined for an untracked task. */
+  dumpFields(task: LocalTask<unknown>): TrackedDumpFields | undefined {
+    const r = task.record;
+    if (r === undefined) return undefined;
+    const now = performance.now();
+    const open = now - r.since;
+    const spawnSite = readCallSite(r.spawnStack).site;
+    const parked = r.phase === IDLE && task.state !== 'queued';
+    return {
+      state: r.phase === QUEUED ? 'queued' : r.phase === SCHEDULED ? 'scheduled' : r.phase === BUSY ? 'running' : 'idle',
+      ...(spawnSite === '' ? {} : { spawnSite }),
+      ...(parked ? { waitingOn: this.#waitingOn(task, r) } : {}),
+      polls: r.polls,
+      wakes: r.wakes,
+      busyMs: r.busyMs + (r.phase === BUSY ? open : 0),
+      scheduledMs: r.scheduledMs + (r.phase === SCHEDULED || r.phase === QUEUED ? open : 0),
+      idleMs: r.idleMs + (r.phase === IDLE ? open : 0),
+      totalMs: now - r.spawnedAt,
+      longestPollMs: r.longestPollMs,
+    };
+  }
+
+  #waitingOn(task: LocalTask<unknown>, r: TaskRecord): string {
+    if (task.inflight === 0) return 'foreign promise';
+    const { site, operation } = r.waitStack === undefined ? { site: '', operation: '' } : readCallSite(r.waitStack);
+    const label = r.waitLabel !== '' ? r.waitLabel : operation !== '' ? operation : 'await';
+    return site === '' ? label : `${label} at ${site}`;
+  }
+
+  #warn(task: LocalTask<unknown>, r: TaskRecord, bit: number, kind: string, what: string, ms: number): void {
+    if ((r.warned & bit) !== 0) return;
+    r.warned |= bit;
+    const now = performance.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#windowCount = 0;
+    }
+    if (++this.#windowCount > WARNINGS_PER_SECOND) {
+      this.#suppressed++;
+      return;
+    }
+    const spawnSite = readCallSite(r.spawnStack).site;
+    const suppressed = this.#suppressed;
+    this.#suppressed = 0;
+    const name = task.name;
+    this.#logger.warn(
+      { kind, taskId: task.id, task: name, spawnSite, ms: Math.round(ms), ...(suppressed > 0 ? { suppressed } : {}) },
+      `${kind}: task ${task.id} (${name}${spawnSite === '' ? '' : `, spawned at ${spawnSite}`}) ${what}`,
+    );
+  }
+}
