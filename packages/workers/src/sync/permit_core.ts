@@ -29,6 +29,7 @@ const NODES = 6;
 const SLAB_GEN = 7;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
+const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
 const HEADER = 16;
 
 // Node words.
@@ -84,9 +85,14 @@ export class PermitCore {
     }
   }
 
-  /** Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`. */
-  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number): PermitCore {
+  /**
+   * Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`.
+   * With `cap` > 0 the free counter never grows past `cap` (permits released beyond it are
+   * dropped): Notify's "at most one stored permit".
+   */
+  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number, cap = 0): PermitCore {
     w[base + PERMITS] = permits;
+    w[base + CAP] = cap;
     w[base + CLOSED] = 0;
     w[base + HEAD] = -1;
     w[base + TAIL] = -1;
@@ -343,7 +349,7 @@ export class PermitCore {
     if (n <= 0) return;
     const w = this.#w;
     const b = this.#base;
-    if (Atomics.load(w, b + HEAD) === -1) {
+    if (Atomics.load(w, b + HEAD) === -1 && w[b + CAP] === 0) {
       Atomics.add(w, b + PERMITS, n);
       if (Atomics.load(w, b + HEAD) === -1) return;
       // Someone queued meanwhile and may not have seen these: hand over what is free.
@@ -438,12 +444,50 @@ export class PermitCore {
         return;
       }
       n -= rem;
-      w[at + N_REMAINING] = 0;
-      this.#unlink(node);
-      Atomics.store(w, at + N_STATE, GRANTED);
-      granted.push(node, w[at + N_SLOT]!);
+      this.#grant(node);
     }
-    if (n > 0) Atomics.add(w, b + PERMITS, n);
+    if (n <= 0) return;
+    const cap = w[b + CAP]!;
+    if (cap === 0) Atomics.add(w, b + PERMITS, n);
+    else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
+  }
+
+  /**
+   * Notify's wake-ups: grant the oldest (`first`) or newest queued node, or, with nobody
+   * queued, store a permit (up to the cap). Returns nothing: the woken waiter, on whatever
+   * thread, resumes with its grant.
+   */
+  grantOne(first: boolean): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    const node = first ? w[b + HEAD]! : w[b + TAIL]!;
+    if (node === -1) {
+      this.#release(1);
+    } else {
+      this.#grant(node);
+    }
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** Grant every node queued now (Notify's `notifyWaiters`); stores no permit. */
+  grantAll(): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    for (let node = w[b + HEAD]!; node !== -1; node = w[b + HEAD]!) this.#grant(node);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  #grant(node: number): void {
+    const w = this.#w;
+    const at = this.#node(node);
+    w[at + N_REMAINING] = 0;
+    this.#unlink(node);
+    Atomics.store(w, at + N_STATE, GRANTED);
+    granted.push(node, w[at + N_SLOT]!);
   }
 
   #unlink(node: number): void {

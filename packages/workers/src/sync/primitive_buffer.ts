@@ -31,8 +31,11 @@ function regionOffset(maxQueued: number): number {
   return Math.ceil(((CORE_BASE + PermitCore.wordsFor(maxQueued)) * 4) / 8) * 8;
 }
 
-/** Allocates a primitive of `kind` with `permits` free permits and `regionBytes` of its own. */
-export function allocatePrimitive(kind: number, permits: number, maxQueued: number, params: readonly number[], regionBytes: number): PrimitiveBuffer {
+/**
+ * Allocates a primitive of `kind` with `permits` free permits and `regionBytes` of its own;
+ * `cap` bounds the free permits (see `PermitCore.initialize`).
+ */
+export function allocatePrimitive(kind: number, permits: number, maxQueued: number, params: readonly number[], regionBytes: number, cap = 0): PrimitiveBuffer {
   PermitCore.checkMaxQueued(maxQueued);
   const offset = regionOffset(maxQueued);
   const sab = new SharedArrayBuffer(offset + regionBytes);
@@ -40,7 +43,7 @@ export function allocatePrimitive(kind: number, permits: number, maxQueued: numb
   words[H_KIND] = kind;
   words[H_MAX_QUEUED] = maxQueued;
   for (let i = 0; i < params.length && i < MAX_PARAMS; i++) words[H_PARAMS + i] = params[i]!;
-  const core = PermitCore.initialize(words, CORE_BASE, permits, maxQueued);
+  const core = PermitCore.initialize(words, CORE_BASE, permits, maxQueued, cap);
   Atomics.store(words, H_MAGIC, MAGIC); // last: a buffer with the magic is fully written
   return { sab, words, core, params: params.slice(0, MAX_PARAMS), regionOffset: offset };
 }
