@@ -189,7 +189,9 @@ export class SharedReceiver<T> implements SharedHandle, AsyncIterable<T>, Dispos
 }
 
 registerHandleKind(HandleKind.mpscReceiver, (sab) => {
-  const rx = new SharedReceiver<unknown>(new Chan(sab));
+  const chan = new Chan(sab);
+  chan.adoptReceiver();
+  const rx = new SharedReceiver<unknown>(chan);
   adopt({ drop: () => rx.close() });
   return rx;
 });
