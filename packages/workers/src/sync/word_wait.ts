@@ -13,24 +13,19 @@
  * a FIFO hand-off of counted permits, is not needed.
  */
 import { Waiter } from '@skein/core/internal';
-import { waitAsync } from '../shared/wait_async.js';
+import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 import { holdThread, letThreadGo } from './shared_wait.js';
 
-/** A task parked until the word moves; woken through its scheduler. */
-class WordWaiter extends Waiter<void> {
+/** A task parked until a promise of the shared-memory kind (`waitAsync`) settles; woken through its scheduler. */
+class ParkedWaiter extends Waiter<void> {
   #held = false;
 
-  constructor(w: Int32Array, index: number, seen: number) {
+  constructor(until: Promise<unknown>) {
     super();
     if (!this.pending) return;
-    const r = waitAsync(w, index, seen);
-    if (!r.async) {
-      this.wake(undefined);
-      return;
-    }
     this.#held = true;
     holdThread();
-    void r.value.then(() => {
+    void until.then(() => {
       this.#let();
       this.wake(undefined);
     });
@@ -49,11 +44,21 @@ class WordWaiter extends Waiter<void> {
 }
 
 /**
+ * Parks the current task until `until` (a `waitAsync` promise, or a settled one) settles,
+ * keeping the thread alive meanwhile (a pending `waitAsync` doesn't). Resolves through the
+ * task's scheduler. Cancel safety: cancel-safe (nothing is handed over). Errors: `Cancelled`.
+ */
+export function parkUntil(until: Promise<unknown>): Promise<void> {
+  return new ParkedWaiter(until).promise;
+}
+
+/**
  * Resolves (through the task's scheduler) once `w[index]` no longer holds `seen`, or
  * spuriously: callers re-check. Cancel safety: cancel-safe. Errors: `Cancelled`.
  */
 export function wordChanged(w: Int32Array, index: number, seen: number): Promise<void> {
-  return new WordWaiter(w, index, seen).promise;
+  const r = waitAsync(w, index, seen);
+  return parkUntil(r.async ? r.value : RESOLVED);
 }
 
 /** Records a state change in EVENT word `index` and wakes every waiter of it, on every thread. */
