@@ -110,6 +110,8 @@ describe('@skein/console: the JSON API', () => {
       spawnSite: '',
       waitingOn: '',
       holding: [],
+      waitingOnResource: '',
+      stuck: '',
       longestPollMs: 0,
       tracked: false,
     });
