@@ -11,7 +11,7 @@ import {
   type TaskRow,
   type WorkerRow,
 } from '@skein/console';
-import { napper } from './fixtures/workload.js';
+import { napper, spinner } from './fixtures/workload.js';
 import { getJson, multiThread, ticker, waitFor } from './fixtures/helpers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -180,6 +180,26 @@ describe('@skein/console: the JSON API', () => {
       expect(w.busyRatio).toBeLessThanOrEqual(1);
     }
     expect((await getJson<RuntimeSummary>(c.url, 'api/runtime')).body.flavor).toBe('multi_thread');
+  });
+
+  it("shows each worker's event-loop utilisation, from what the worker publishes", async () => {
+    const rt = await multiThread(2);
+    cleanup.push(() => rt.shutdown());
+    const c = await serve(rt, { intervalMs: 50 });
+    const spinning = rt.spawn(spinner, 1_000_000, 5);
+    let seen: WorkerRow[] = [];
+    await waitFor(async () => {
+      seen = (await getJson<WorkerRow[]>(c.url, 'api/workers')).body;
+      return seen.some((w) => w.eventLoopUtilization > 0.5);
+    }, 10_000, 'a busy worker event loop');
+    for (const w of seen) {
+      expect(w.eventLoopUtilization).toBeGreaterThanOrEqual(0);
+      expect(w.eventLoopUtilization).toBeLessThanOrEqual(1);
+    }
+    const m = rt.metrics();
+    expect(m.worker(0).eventLoopActiveMs + m.worker(1).eventLoopActiveMs).toBeGreaterThan(0);
+    spinning.abort();
+    await spinning.catch(() => undefined);
   });
 
   it('streams snapshots as server-sent events', async () => {
