@@ -354,6 +354,8 @@ export class WorkerLoop {
     }
     this.#parked = false;
     this.#unparks++;
+    // The park's idle time shows in the event-loop figures from now, not at the next park.
+    this.#publishWithLoop();
     this.#step();
   };
 
