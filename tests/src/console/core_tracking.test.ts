@@ -66,7 +66,7 @@ describe('@skein/console on core task tracking', () => {
     const busy = new Mutex(0);
     const leaked = new Mutex(0);
     let leakedGuard: MutexGuard<number> | undefined;
-    const holderTask = rt.spawnLocal(async () => { using g = await busy.lock(); await sleep(60_000); }, { name: 'holder' });
+    const holderTask = rt.spawnLocal(async () => { using _g = await busy.lock(); await sleep(60_000); }, { name: 'holder' });
     await rt.spawnLocal(async () => { leakedGuard = await leaked.lock(); }, { name: 'leaker' });
     const waiterTask = rt.spawnLocal(async () => { (await busy.lock()).release(); }, { name: 'waiter' });
     const blockedTask = rt.spawnLocal(async () => { (await leaked.lock()).release(); }, { name: 'blocked' });

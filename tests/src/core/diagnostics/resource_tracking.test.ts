@@ -1,38 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { Mutex, RwLock, Runtime, Semaphore, sleep, spawn, yieldNow, type TaskDumpEntry } from '@skein/core';
+import { describe, expect, it } from 'vitest';
+import { Mutex, RwLock, Semaphore, sleep, spawn, yieldNow } from '@skein/core';
+import { build, byName, captureLogs, until } from './helpers.js';
 
 // With task tracking, locks and semaphores say who holds them and who waits on them, and a
 // task parked on a lock whose holder finished without releasing it is reported 'stuck'.
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function captureLogs(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
-}
-
-async function build(tracking: boolean, tune: (b: ReturnType<typeof Runtime.builder>) => void = () => undefined) {
-  const b = Runtime.builder().currentThread().logger('silent').taskTracking(tracking);
-  tune(b);
-  const rt = await b.build();
-  cleanup.push(() => rt.shutdown());
-  return rt;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const byName = (d: TaskDumpEntry[], name: string) => d.find((e) => e.name === name)!;
 
 /** Let spawned tasks run until they park. */
 async function settle(): Promise<void> {
@@ -75,11 +46,11 @@ describe('resource tracking', () => {
       const lock = new RwLock(0);
       let done!: () => void;
       const gate = new Promise<void>((r) => (done = r));
-      const ta = spawn(async function twoPermits() { using p = await sem.acquire(2); using r = await lock.read(); await gate; });
-      const tb = spawn(async function onePermit() { using p = await sem.acquire(); using r = await lock.read(); await gate; });
+      const ta = spawn(async function twoPermits() { using _p = await sem.acquire(2); using _r = await lock.read(); await gate; });
+      const tb = spawn(async function onePermit() { using _p = await sem.acquire(); using _r = await lock.read(); await gate; });
       await settle();
-      const tc = spawn(async function semWaiter() { using p = await sem.acquire(); });
-      const tw = spawn(async function writer() { using g = await lock.write(); });
+      const tc = spawn(async function semWaiter() { using _p = await sem.acquire(); });
+      const tw = spawn(async function writer() { using _g = await lock.write(); });
       await settle();
       const d = await rt.taskDump();
       const [semName, lockName] = byName(d, 'twoPermits').holding!;
@@ -102,7 +73,7 @@ describe('resource tracking', () => {
       const busy = new Mutex(0);
       let guard: { release(): void } | undefined;
       await spawn(async function leaker() { guard = await leaked.lock(); });
-      const live = spawn(async function liveHolder() { using g = await busy.lock(); await sleep(60_000); });
+      const live = spawn(async function liveHolder() { using _g = await busy.lock(); await sleep(60_000); });
       await settle();
       const blockedTask = spawn(async function blocked() { (await leaked.lock()).release(); });
       const patientTask = spawn(async function patient() { (await busy.lock()).release(); });
@@ -146,7 +117,7 @@ describe('resource tracking', () => {
     const rt = await build(false);
     await rt.blockOn(async () => {
       const m = new Mutex(0);
-      const h = spawn(async function holder() { using g = await m.lock(); await sleep(60_000); });
+      const h = spawn(async function holder() { using _g = await m.lock(); await sleep(60_000); });
       await settle();
       expect(byName(await rt.taskDump(), 'holder')).toEqual({ id: h.id, name: 'holder', state: 'running', thread: 'main', worker: 'main' });
       h.abort();
