@@ -93,8 +93,11 @@ export class TaskRecord {
   scheduledMs = 0;
   idleMs = 0;
   longestPollMs = 0;
-  minPollMs = Infinity;
-  /** Polls per power-of-two bucket of microseconds (created at the first poll). */
+  minPollMs = 0;
+  /**
+   * Polls per power-of-two bucket of microseconds, created at the second poll: most tasks
+   * poll once, and one poll's distribution is its min (= max) alone.
+   */
   pollBuckets: Uint32Array | undefined = undefined;
   /** The lock or semaphore the latest runtime await parked on, if it was one. */
   waitResource: TrackedResource | undefined = undefined;
@@ -202,9 +205,16 @@ export class TaskRecorder {
     r.polls++;
     r.busyMs += ms;
     if (ms > r.longestPollMs) r.longestPollMs = ms;
-    if (ms < r.minPollMs) r.minPollMs = ms;
-    const us = ms * 1000;
-    (r.pollBuckets ??= new Uint32Array(POLL_BUCKETS))[us < 1 ? 0 : Math.min(POLL_BUCKETS - 1, 32 - Math.clz32(Math.ceil(us) - 1))]!++;
+    if (r.polls === 1) {
+      r.minPollMs = ms;
+    } else {
+      if (ms < r.minPollMs) r.minPollMs = ms;
+      if (r.pollBuckets === undefined) {
+        r.pollBuckets = new Uint32Array(POLL_BUCKETS);
+        r.pollBuckets[bucketOf(r.longestPollMs === ms ? r.minPollMs : r.longestPollMs)]!++;
+      }
+      r.pollBuckets[bucketOf(ms)]!++;
+    }
     r.phase = IDLE;
     r.since = now;
     if (ms > NEVER_YIELDED_MS) {
@@ -292,7 +302,7 @@ export class TaskRecorder {
       ...(r.holding === undefined || r.holding.size === 0 ? {} : { holding: [...r.holding].map((h) => h.name) }),
       ...(parked && r.waitResource !== undefined ? { waitingOnResource: r.waitResource.name } : {}),
       ...(stuck === undefined ? {} : { stuck }),
-      ...(r.pollBuckets === undefined ? {} : { pollTimes: pollTimesOf(r) }),
+      ...(r.polls === 0 ? {} : { pollTimes: pollTimesOf(r) }),
     };
   }
 
@@ -326,10 +336,19 @@ export class TaskRecorder {
   }
 }
 
+/** The bucket of a poll of `ms`: bucket i holds polls over 2^(i-1) µs, up to 2^i. */
+function bucketOf(ms: number): number {
+  const us = ms * 1000;
+  return us <= 1 ? 0 : Math.min(POLL_BUCKETS - 1, 32 - Math.clz32(Math.ceil(us) - 1));
+}
+
 /** `r`'s poll times; a percentile reads as the upper bound of its bucket, capped at the longest poll. */
 function pollTimesOf(r: TaskRecord): TaskPollTimes {
-  const b = r.pollBuckets!;
   const maxUs = r.longestPollMs * 1000;
+  if (r.pollBuckets === undefined) {
+    return { count: 1, minUs: maxUs, maxUs, meanUs: maxUs, percentilesUs: [[0, maxUs], [50, maxUs], [90, maxUs], [99, maxUs], [100, maxUs]] };
+  }
+  const b = r.pollBuckets;
   const percentilesUs: [number, number][] = [];
   let seen = 0;
   let p = 0;
