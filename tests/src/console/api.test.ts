@@ -155,9 +155,10 @@ describe('@skein/console: the JSON API', () => {
     const hs = Array.from({ length: 4 }, () => rt.spawn(napper, 60_000));
     const c = await serve(rt);
     await waitFor(
-      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper').length === 4,
+      // A spawn waits on the main thread ('main', queued) until a worker claims it.
+      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper' && t.thread !== 'main').length === 4,
       10_000,
-      'four nappers listed',
+      'four nappers listed on workers',
     );
     const tasks = (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper');
     expect(tasks.map((t) => t.id).sort()).toEqual(hs.map((h) => h.id).sort());
