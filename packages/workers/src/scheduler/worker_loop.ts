@@ -28,7 +28,7 @@
  * the mailbox); a nested spawn from one of them unparks the loop.
  */
 import type { SharedState } from './shared_state.js';
-import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
+import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
 import type { Spawner } from './spawner.js';
 import type { TaskRunner } from './task_runner.js';
 import type { Scheduler } from '@skein/core/internal';
@@ -228,7 +228,7 @@ export class WorkerLoop {
 
   /** The loop after an event-loop turn: publish the counters, go on. */
   readonly #stepAfterTurn = (): void => {
-    this.#publish();
+    this.#publishWithLoop();
     this.#step();
   };
 
@@ -327,7 +327,7 @@ export class WorkerLoop {
     const sh = this.#sh;
     const idle = sh.layout.idle;
     this.#parks++;
-    this.#publish();
+    this.#publishWithLoop();
     if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
     this.#setSearching(false);
     this.#parked = true;
@@ -354,6 +354,8 @@ export class WorkerLoop {
     }
     this.#parked = false;
     this.#unparks++;
+    // The park's idle time shows in the event-loop figures from now, not at the next park.
+    this.#publishWithLoop();
     this.#step();
   };
 
@@ -397,8 +399,20 @@ export class WorkerLoop {
     m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
   }
 
+  /**
+   * Publish the counters and the thread's event-loop utilisation, which changes only
+   * across event-loop turns (so not at every drain: reading it allocates).
+   */
+  #publishWithLoop(): void {
+    this.#publish();
+    const sh = this.#sh;
+    const elu = performance.eventLoopUtilization();
+    sh.metrics[sh.metric(this.#me, M_LOOP_ACTIVE_MS)] = elu.active;
+    sh.metrics[sh.metric(this.#me, M_LOOP_IDLE_MS)] = elu.idle;
+  }
+
   /** Publish counters now (a control-plane snapshot). */
   publish(): void {
-    this.#publish();
+    this.#publishWithLoop();
   }
 }
