@@ -61,6 +61,7 @@ export function netBenches(quick = false): Bench[] {
       contenders: [
         httpContender('http_hello', 'skein current-thread', 'hello:skein-current', '/', hello),
         httpContender('http_hello', 'skein multi-thread (main accepts)', 'hello:skein-multi', '/', hello),
+        httpContender('http_hello', 'skein multi-thread (workers accept)', 'hello:skein-workers', '/', hello),
         httpContender('http_hello', 'node:http', 'hello:node-http', '/', hello),
         httpContender('http_hello', 'fastify', 'hello:fastify', '/', hello),
       ],
@@ -73,6 +74,7 @@ export function netBenches(quick = false): Bench[] {
       target: { value: 1.3, kind: 'ratio-min', note: '≥ 1.3× node:http + piscina, lower p99', contender: 'skein task() handler' },
       contenders: [
         httpContender('http_cpu', 'skein task() handler', 'cpu:skein-task', '/fib/25', Math.round(1_000 * scale)),
+        httpContender('http_cpu', 'skein workers accept (router factory)', 'cpu:skein-workers', '/fib/25', Math.round(1_000 * scale)),
         httpContender('http_cpu', 'node:http + piscina', 'cpu:node-piscina', '/fib/25', Math.round(1_000 * scale)),
       ],
     },
