@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { threadId } from 'node:worker_threads';
+import { createServer, Socket } from 'node:net';
+import { MessageChannel, threadId } from 'node:worker_threads';
 import { Runtime, spawn } from '@skein/core';
-import { Router, serve, WorkerAcceptUnsupportedError } from '@skein/net';
+import { Router, serve, AcceptModeUnsupportedError } from '@skein/net';
 import { brokenApp, threadsApp } from './fixtures/apps.js';
 import { rejection, withRuntime } from './helpers.js';
 
@@ -32,11 +32,37 @@ function refused(url: string): Promise<unknown> {
   return rejection(getJson(url));
 }
 
-describe('serve(addr, routerFactory): every worker accepts (reusePort)', () => {
-  it('connections land on every worker, none on the main thread', async () => {
+/** Whether this Node can post an accepted socket to another thread (what 'handoff' needs). */
+function canPostSockets(): boolean {
+  const { port1, port2 } = new MessageChannel();
+  const s = new Socket();
+  try {
+    port1.postMessage(s, [s as never]);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ERR_WORKER_HANDLE_NOT_TRANSFERABLE';
+  } finally {
+    s.destroy();
+    port1.close();
+    port2.close();
+  }
+}
+
+const modes = [{ accept: 'workers' as const, available: true }, { accept: 'handoff' as const, available: canPostSockets() }];
+
+it('serve(addr, routerFactory) on the multi-thread flavour lets the workers accept (Linux, reusePort)', async () => {
+  await onWorkers(2, async () => {
+    const server = await serve('127.0.0.1:0', threadsApp);
+    expect(server.accept).toBe('workers');
+    await server.shutdown();
+  });
+});
+
+describe.each(modes)('serve(addr, routerFactory, { accept: $accept }): the workers serve connections', ({ accept, available }) => {
+  it.runIf(available)('connections land on every worker, none on the main thread', async () => {
     await onWorkers(2, async () => {
-      const server = await serve('127.0.0.1:0', threadsApp);
-      expect(server.accept).toBe('workers');
+      const server = await serve('127.0.0.1:0', threadsApp, { accept });
+      expect(server.accept).toBe(accept);
       expect(server.addr.port).toBeGreaterThan(0);
       const threads = new Set<number>();
       for (let i = 0; i < 60; i++) threads.add((await getJson(`${server.url}/thread`)).thread);
@@ -47,9 +73,9 @@ describe('serve(addr, routerFactory): every worker accepts (reusePort)', () => {
     });
   });
 
-  it('graceful shutdown lets in-flight requests on the workers finish', async () => {
+  it.runIf(available)('graceful shutdown lets in-flight requests on the workers finish', async () => {
     await onWorkers(2, async () => {
-      const server = await serve('127.0.0.1:0', threadsApp);
+      const server = await serve('127.0.0.1:0', threadsApp, { accept });
       const inflight = getJson(`${server.url}/slow/300`);
       // The request is in flight once some worker has accepted it: a second one proves the
       // listeners are up and answering.
@@ -61,11 +87,11 @@ describe('serve(addr, routerFactory): every worker accepts (reusePort)', () => {
     });
   });
 
-  it('aborting the task that called serve() closes every worker\'s listener', async () => {
+  it.runIf(available)('aborting the task that called serve() closes the server', async () => {
     await onWorkers(2, async () => {
       let url = '';
       const owner = spawn(async () => {
-        const server = await serve('127.0.0.1:0', threadsApp);
+        const server = await serve('127.0.0.1:0', threadsApp, { accept });
         url = server.url;
         await server.closed;
       });
@@ -84,20 +110,28 @@ describe('serve(addr, routerFactory): every worker accepts (reusePort)', () => {
     });
   });
 
-  it('a port in use rejects with EADDRINUSE; a failing factory rejects with its error', async () => {
+  it.runIf(available)('a port in use rejects with EADDRINUSE; a failing factory rejects with its error', async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = (taken.address() as { port: number }).port;
     try {
       await onWorkers(2, async () => {
-        expect(await rejection(serve({ host: '127.0.0.1', port }, threadsApp))).toMatchObject({ code: 'EADDRINUSE' });
-        expect(await rejection(serve('127.0.0.1:0', brokenApp))).toMatchObject({ message: 'broken app factory' });
+        expect(await rejection(serve({ host: '127.0.0.1', port }, threadsApp, { accept }))).toMatchObject({ code: 'EADDRINUSE' });
+        expect(await rejection(serve('127.0.0.1:0', brokenApp, { accept }))).toMatchObject({ message: 'broken app factory' });
       });
     } finally {
       taken.close();
     }
   });
 
+  it.skipIf(available)('is refused where Node cannot do it', async () => {
+    await onWorkers(2, async () => {
+      expect(await rejection(serve('127.0.0.1:0', threadsApp, { accept }))).toMatchObject({ code: 'ERR_SKEIN_ACCEPT_MODE_UNSUPPORTED' });
+    });
+  });
+});
+
+describe('serve(addr, routerFactory) where the workers do not accept', () => {
   it("accept: 'main' builds the factory's router on the main thread and serves it there", async () => {
     await onWorkers(2, async () => {
       const server = await serve('127.0.0.1:0', threadsApp, { accept: 'main' });
@@ -114,8 +148,8 @@ describe('serve(addr, routerFactory): every worker accepts (reusePort)', () => {
       expect((await getJson(`${server.url}/thread`)).thread).toBe(threadId);
       await server.shutdown();
       const err = await rejection(serve('127.0.0.1:0', threadsApp, { accept: 'workers' }));
-      expect(err).toBeInstanceOf(WorkerAcceptUnsupportedError);
-      expect(err).toMatchObject({ code: 'ERR_SKEIN_WORKER_ACCEPT_UNSUPPORTED' });
+      expect(err).toBeInstanceOf(AcceptModeUnsupportedError);
+      expect(err).toMatchObject({ code: 'ERR_SKEIN_ACCEPT_MODE_UNSUPPORTED' });
     });
     await onWorkers(1, async () => {
       const err = await rejection(serve('127.0.0.1:0', new Router().get('/', () => 'x'), { accept: 'workers' }));

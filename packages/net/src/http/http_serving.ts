@@ -4,7 +4,7 @@
  * The main thread runs one (main-thread accept); with worker accept each worker runs its own.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Handle, JoinHandle } from '@skein/core';
 import { completion } from '../readiness.js';
@@ -61,17 +61,30 @@ export class HttpServing implements Serving {
    * Errors: `EADDRINUSE` and other system errors from binding.
    */
   static async listen(target: TcpListener | ToSocketAddr, router: Router<unknown>, opts: HttpSettings, handle: Handle, log: Logger): Promise<{ serving: HttpServing; addr: SocketAddr }> {
-    const http = createServer({
-      headersTimeout: opts.headersTimeout,
-      requestTimeout: opts.requestTimeout,
-      keepAliveTimeout: opts.keepAliveTimeout,
-      connectionsCheckingInterval: opts.connectionsCheckingInterval,
-      maxHeaderSize: opts.maxHeaderSize,
-    });
+    const http = createHttp(opts);
     await listen(http, target, opts);
     const addr = toSocketAddr(http.address() as AddressInfo);
     const serving = new HttpServing(http, handle, { router, log, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, host: formatAddr(addr) });
     return { serving, addr };
+  }
+
+  /**
+   * A server that listens nowhere: connections accepted elsewhere (and handed to this
+   * thread) come in through {@link HttpServing.accept}.
+   */
+  static detached(router: Router<unknown>, opts: HttpSettings, handle: Handle, log: Logger, host: string): HttpServing {
+    const http = createHttp(opts);
+    const serving = new HttpServing(http, handle, { router, log, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, host });
+    // node:http starts tracking connections (idle and all-connection closing, header and
+    // request timeouts) on 'listening', which a server that never listens doesn't emit.
+    http.emit('listening');
+    return serving;
+  }
+
+  /** Serve a connection accepted elsewhere (paused, nothing read yet). */
+  accept(socket: Socket): void {
+    this.#http.emit('connection', socket);
+    socket.resume();
   }
 
   #requestDone(h: JoinHandle<void>): void {
@@ -95,6 +108,16 @@ export class HttpServing implements Serving {
     http.closeAllConnections();
     await stopped;
   }
+}
+
+function createHttp(opts: HttpSettings): HttpServer {
+  return createServer({
+    headersTimeout: opts.headersTimeout,
+    requestTimeout: opts.requestTimeout,
+    keepAliveTimeout: opts.keepAliveTimeout,
+    connectionsCheckingInterval: opts.connectionsCheckingInterval,
+    maxHeaderSize: opts.maxHeaderSize,
+  });
 }
 
 async function listen(http: HttpServer, target: TcpListener | ToSocketAddr, opts: HttpSettings): Promise<void> {

@@ -12,7 +12,7 @@ import { HttpServing, type HttpSettings } from './http_serving.js';
 import { Router } from './router.js';
 import { buildRouter, type RouterFactory } from './router_factory.js';
 import { Server, type AcceptMode, type Serving } from './server.js';
-import { serveOnWorkers, WorkerAcceptUnsupportedError, workerAcceptBlocker } from './worker_serve.js';
+import { acceptBlocker, AcceptModeUnsupportedError, serveOnWorkers } from './worker_serve.js';
 
 /** Options of {@link serve}. */
 export interface ServeOptions extends HttpSettings {
@@ -20,13 +20,18 @@ export interface ServeOptions extends HttpSettings {
   readonly logger?: Logger;
   /**
    * Who accepts connections. `'workers'`: every worker listens on the port itself
-   * (SO_REUSEPORT) and serves the router a factory builds there; needs a router factory,
-   * an address, the multi-thread flavour, Linux and Node >= 22.12. `'main'`: the main thread
-   * accepts (a factory's router is then built and served there). Default: `'workers'` where
-   * it is available for a factory, else `'main'`.
+   * (SO_REUSEPORT) and serves the router a factory builds there (Linux, Node >= 22.12).
+   * `'handoff'`: the main thread accepts and posts each socket to a worker, which serves it
+   * the same way (Node >= 26.6 or a recent 24). Both need a router factory, an address and
+   * the multi-thread flavour. `'main'`: the main thread accepts and serves (a factory's
+   * router is then built there). Default: the first of these three the platform has for a
+   * factory, else `'main'`.
    */
   readonly accept?: AcceptMode;
 }
+
+/** The modes serve() tries for a router factory, best first ('main' always works). */
+const AUTO: readonly AcceptMode[] = ['workers', 'handoff', 'main'];
 
 const NUMERIC = ['bodyLimit', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'connectionsCheckingInterval', 'maxHeaderSize', 'backlog'] as const;
 
@@ -39,8 +44,7 @@ const NUMERIC = ['bodyLimit', 'headersTimeout', 'requestTimeout', 'keepAliveTime
  * shutting the runtime down) closes it at once.
  *
  * Errors: `EADDRINUSE` and other system errors from binding; TypeError / RangeError for
- * bad arguments; WorkerAcceptUnsupportedError for `accept: 'workers'` where it is not
- * available; NoRuntimeError outside a runtime.
+ * bad arguments; AcceptModeUnsupportedError for an `accept` mode this process can't run; NoRuntimeError outside a runtime.
  */
 export async function serve<S>(listenerOrAddr: TcpListener | ToSocketAddr, app: Router<S> | RouterFactory<S>, opts: ServeOptions = {}): Promise<Server> {
   const factory = isTaskDef(app);
@@ -48,24 +52,22 @@ export async function serve<S>(listenerOrAddr: TcpListener | ToSocketAddr, app: 
   for (const k of NUMERIC) {
     if (opts[k] !== undefined) assertNumber(opts[k], k, k === 'connectionsCheckingInterval' ? 1 : 0);
   }
-  if (opts.accept !== undefined && opts.accept !== 'main' && opts.accept !== 'workers') {
-    throw typeError(`The "accept" option must be 'main' or 'workers'. Received ${String(opts.accept)}`, 'ERR_INVALID_ARG_VALUE');
+  const { logger, accept, ...settings } = opts;
+  if (accept !== undefined && accept !== 'main' && accept !== 'workers' && accept !== 'handoff') {
+    throw typeError(`The "accept" option must be 'main', 'workers' or 'handoff'. Received ${String(accept)}`, 'ERR_INVALID_ARG_VALUE');
   }
   const handle = Handle.current();
   const hasListener = listenerOrAddr instanceof TcpListener;
-  const blocker = workerAcceptBlocker(handle, hasListener);
-  if (opts.accept === 'workers') {
-    if (!factory) throw typeError("accept: 'workers' needs a router factory (a task() definition returning the Router): closures can't cross to the workers");
-    if (blocker !== undefined) throw new WorkerAcceptUnsupportedError(blocker);
+  if (accept !== undefined && accept !== 'main') {
+    if (!factory) throw typeError(`accept: '${accept}' needs a router factory (a task() definition returning the Router): closures can't cross to the workers`);
+    const blocker = acceptBlocker(accept, handle, hasListener);
+    if (blocker !== undefined) throw new AcceptModeUnsupportedError(accept, blocker);
   }
-  const { logger, accept, ...settings } = opts;
+  const mode: AcceptMode = accept ?? (factory ? AUTO.find((m) => acceptBlocker(m, handle, hasListener) === undefined)! : 'main');
   let started: { serving: Serving; addr: Server['addr'] };
-  let mode: AcceptMode;
-  if (factory && accept !== 'main' && blocker === undefined) {
-    mode = 'workers';
-    started = await serveOnWorkers(handle, listenerOrAddr as ToSocketAddr, app as RouterFactory, settings);
+  if (mode !== 'main') {
+    started = await serveOnWorkers(handle, listenerOrAddr as ToSocketAddr, app as RouterFactory, settings, mode);
   } else {
-    mode = 'main';
     const router = factory ? await buildRouter(app as RouterFactory) : app as Router<unknown>;
     const log = logger ?? frames.getStore()!.task!.runtime.logger;
     started = await HttpServing.listen(listenerOrAddr, router, settings, handle, log);

@@ -5,8 +5,12 @@
 import { assertDuration } from '@skein/core';
 import type { SocketAddr } from '../socket_addr.js';
 
-/** Who accepts a server's connections: the main thread, or every worker on its own socket. */
-export type AcceptMode = 'main' | 'workers';
+/**
+ * Who accepts a server's connections and where they are read: `'main'`, the main thread
+ * for both; `'workers'`, every worker on its own listening socket; `'handoff'`, the main
+ * thread accepts and hands each connection to a worker, which reads it.
+ */
+export type AcceptMode = 'main' | 'workers' | 'handoff';
 
 /** Options of {@link Server.shutdown}. */
 export interface ShutdownOptions {
