@@ -33,7 +33,7 @@ async function onRuntime(multi: boolean, fn: () => Promise<void>): Promise<void>
   await rt.blockOn(fn);
 }
 
-async function skeinHttp(app: Router<unknown> | RouterFactory, multi: boolean, opts: ServeOptions = { accept: 'main' }): Promise<void> {
+async function skeinHttp<S>(app: Router<S> | RouterFactory<S>, multi: boolean, opts: ServeOptions = { accept: 'main' }): Promise<void> {
   await onRuntime(multi, async () => {
     const server = await serve({ host: '127.0.0.1', port: 0 }, app, opts);
     ready(server.addr.port);
@@ -65,6 +65,7 @@ const kinds: Record<string, () => unknown> = {
   'hello:skein-current': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, false),
   'hello:skein-multi': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, true),
   'hello:skein-workers': () => skeinHttp(helloApp, true, { accept: 'workers' }),
+  'hello:skein-handoff': () => skeinHttp(helloApp, true, { accept: 'handoff' }),
   'hello:node-http': () => nodeHttp((_req, res) => {
     const body = JSON.stringify(hello);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);

@@ -6,6 +6,7 @@
  * come from autocannon and are reported as notes.
  */
 import autocannon from 'autocannon';
+import { availableAcceptModes } from '@skein/net';
 import type { Bench, Contender } from '../harness.js';
 import { fmt } from '../harness.js';
 import type { Note } from '../report.js';
@@ -62,6 +63,7 @@ export function netBenches(quick = false): Bench[] {
         httpContender('http_hello', 'skein current-thread', 'hello:skein-current', '/', hello),
         httpContender('http_hello', 'skein multi-thread (main accepts)', 'hello:skein-multi', '/', hello),
         httpContender('http_hello', 'skein multi-thread (workers accept)', 'hello:skein-workers', '/', hello),
+        ...(availableAcceptModes().includes('handoff') ? [httpContender('http_hello', 'skein multi-thread (main hands off to workers)', 'hello:skein-handoff', '/', hello)] : []),
         httpContender('http_hello', 'node:http', 'hello:node-http', '/', hello),
         httpContender('http_hello', 'fastify', 'hello:fastify', '/', hello),
       ],

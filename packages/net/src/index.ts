@@ -21,6 +21,6 @@ export { Server } from './http/server.js';
 export type { AcceptMode, ShutdownOptions } from './http/server.js';
 export type { HttpSettings } from './http/http_serving.js';
 export type { RouterFactory } from './http/router_factory.js';
-export { AcceptModeUnsupportedError } from './http/worker_serve.js';
+export { AcceptModeUnsupportedError, availableAcceptModes } from './http/worker_serve.js';
 export { PayloadTooLargeError } from './http/http_errors.js';
 export * as layers from './http/layers/index.js';

@@ -56,6 +56,19 @@ export function handoffSupported(): boolean {
   return handoff;
 }
 
+/**
+ * The accept modes this process's platform and Node can run, best first (what serve()
+ * picks for a router factory on the multi-thread flavour is the first). `'main'` is always
+ * there.
+ */
+export function availableAcceptModes(): AcceptMode[] {
+  const modes: AcceptMode[] = [];
+  if (reusePortSupported()) modes.push('workers');
+  if (handoffSupported()) modes.push('handoff');
+  modes.push('main');
+  return modes;
+}
+
 /** Why `mode` can't serve here, or undefined when it can. */
 export function acceptBlocker(mode: AcceptMode, handle: Handle, hasListener: boolean): string | undefined {
   if (mode === 'main') return undefined;
