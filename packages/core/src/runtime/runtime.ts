@@ -6,6 +6,7 @@
  * runs `task()` definitions there too; the multi-thread flavour hands them to the worker
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
+import { CancelReason } from '../task/cancelled_error.js';
 import { CleanupWait } from '../task/cleanup_wait.js';
 import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
@@ -253,14 +254,17 @@ export class Runtime implements RuntimeCore {
 
   async #doShutdown(timeoutMs: number | undefined, background: boolean): Promise<void> {
     const cleanups = new CleanupWait(this);
+    // One Cancelled error for the whole shutdown: a million sleepers would otherwise cost a
+    // million errors, most of the time shutdown took.
+    const reason = new CancelReason();
     for (const t of [...this.#roots]) {
       cleanups.add(t);
-      t.abort();
+      t.cancel(reason);
     }
     for (let t = this.#liveHead, next; t !== undefined; t = next) {
-      next = t.nextLive; // abort() unlinks it
+      next = t.nextLive; // cancelling settles it, which unlinks it
       cleanups.add(t);
-      t.abort();
+      t.cancel(reason);
     }
     cleanups.close();
     const waits = [cleanups.done];

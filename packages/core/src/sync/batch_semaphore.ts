@@ -26,7 +26,8 @@
  */
 import { AcquireError } from '../errors/sync_errors.js';
 import { rangeError } from '../errors/invalid_argument.js';
-import { Rejection, type OnCancel } from '../task/waiter.js';
+import { Rejection } from '../task/rejection.js';
+import type { OnCancel } from '../task/waiter.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 
 /** Most permits a semaphore can hold (Tokio's `MAX_PERMITS` on 32-bit targets: 2^29 - 1). */

@@ -9,6 +9,7 @@
  */
 import { JoinError } from '../errors/join_error.js';
 import { Cancelled } from '../errors/skein_error.js';
+import { Rejection } from './rejection.js';
 
 /** A Cancelled error without a stack trace. */
 export function cancelledError(): Cancelled {
@@ -29,5 +30,17 @@ export function cancelledJoinError(taskId: number): JoinError {
     return new JoinError('cancelled', taskId);
   } finally {
     Error.stackTraceLimit = limit;
+  }
+}
+
+/**
+ * One cancellation's `Cancelled` error, made once and shared by every await it rejects,
+ * already wrapped as the {@link Rejection} a waiter settles with.
+ */
+export class CancelReason extends Rejection {
+  readonly error: Cancelled;
+  constructor(error: Cancelled = cancelledError()) {
+    super(error);
+    this.error = error;
   }
 }

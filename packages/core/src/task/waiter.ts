@@ -28,9 +28,10 @@
  * property writes megamorphic: on Node 20 mpsc `recv` measured 25-30% slower under
  * AsyncLocalStorage. That costs speed only, never correctness.
  */
-import { cancelledError } from './cancelled_error.js';
+import type { CancelReason } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import { frames } from './context.js';
+import { Rejection } from './rejection.js';
 import { keepResolve, takeResolve } from './resolver.js';
 import type { Scope } from './scope.js';
 import type { LocalTask } from './task.js';
@@ -52,20 +53,6 @@ export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
  * `promise` is a prototype getter returning the waiter.
  */
 const WaiterBase = Promise as unknown as new <T>(executor: (resolve: (value: T) => void) => void) => { readonly promise: Promise<T> };
-
-/**
- * Settles the promise it resolves as rejected with `reason` (one extra microtask). A
- * primitive may put one in `value` from its `run` override to fail a woken await.
- */
-export class Rejection {
-  readonly #reason: unknown;
-  constructor(reason: unknown) {
-    this.#reason = reason;
-  }
-  then(_resolve: unknown, reject: (reason: unknown) => void): void {
-    reject(this.#reason);
-  }
-}
 
 /** A pending runtime await. See the module comment for the protocol. */
 export class Waiter<T> extends WaiterBase<T> {
@@ -154,10 +141,10 @@ export class Waiter<T> extends WaiterBase<T> {
     this.onCancel(false);
   }
 
-  /** @internal Called by the scope when it is cancelled. */
-  cancel(): void {
+  /** @internal Called by the scope when it is cancelled: reject with the scope's reason. */
+  cancel(reason: CancelReason): void {
     if (this.value !== NOT_SET) return;
-    this.value = new Rejection(cancelledError()) as T;
+    this.value = reason as T;
     this.onCancel(false);
     this.scheduleRun();
   }

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { CleanupWait, LocalTask, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
+import { CancelReason, CleanupWait, LocalTask, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -150,7 +150,9 @@ export class WorkerRuntime implements RuntimeCore {
     const cleanups = new CleanupWait(this);
     for (const t of tasks) cleanups.add(t);
     cleanups.close();
-    for (const t of tasks) t.abort();
+    // One Cancelled error for the whole shutdown, as on the main thread.
+    const reason = new CancelReason();
+    for (const t of tasks) t.cancel(reason);
     await cleanups.done;
     this.time.close();
     this.scheduler.tracker?.close();
