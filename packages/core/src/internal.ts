@@ -4,8 +4,7 @@
  */
 export { Scheduler, SchedulerCounters, BUDGET, type Runnable } from './runtime/scheduler.js';
 export { LocalTask, allocateTaskId } from './task/task.js';
-export { CleanupWait } from './task/cleanup_wait.js';
-export { CancelReason } from './task/cancelled_error.js';
+export { OwnedTasks } from './task/owned_tasks.js';
 export { CallbackWaiter, JoinWaiter, Waiter, type Joined, type OnCancel } from './task/waiter.js';
 export { Scope } from './task/scope.js';
 export { frames, currentFrame, type Frame, type Locals } from './task/context.js';

@@ -199,7 +199,7 @@ export class Spawner implements RemoteSpawner {
       this.#codec.releaseSnapshot(p.snap);
       this.#finishedHere();
       this.#untrack();
-      p.task.complete(false, new JoinError('panic', p.task.id, err));
+      p.task.settle(false, new JoinError('panic', p.task.id, err));
       this.flushPending();
     });
   }
@@ -242,7 +242,7 @@ export class Spawner implements RemoteSpawner {
         t.pending = undefined;
         this.#untrack();
       }
-      t.complete(ok, v);
+      t.settle(ok, v);
     });
   }
 
@@ -341,7 +341,7 @@ export class Spawner implements RemoteSpawner {
     if (status === STATUS_CANCELLED) {
       this.#codec.release(s);
       this.#freeSlot(s, task);
-      task.complete(false, new JoinError('cancelled', task.id));
+      task.settle(false, new JoinError('cancelled', task.id));
       return;
     }
     let value: unknown;
@@ -353,12 +353,12 @@ export class Spawner implements RemoteSpawner {
         return;
       }
       this.#freeSlot(s, task);
-      task.complete(false, new JoinError('panic', task.id, err));
+      task.settle(false, new JoinError('panic', task.id, err));
       return;
     }
     this.#freeSlot(s, task);
-    if (status === STATUS_OK) task.complete(true, value);
-    else task.complete(false, new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value));
+    if (status === STATUS_OK) task.settle(true, value);
+    else task.settle(false, new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value));
   }
 
   #freeSlot(s: number, task: RemoteTask<unknown> | undefined): void {
@@ -384,11 +384,11 @@ export class Spawner implements RemoteSpawner {
         e.cancelled = true;
         e.task.pending = undefined;
         this.#untrack();
-        e.task.complete(false, new JoinError('cancelled', e.task.id));
+        e.task.settle(false, new JoinError('cancelled', e.task.id));
       }
     }
     this.#pending = [];
     this.#pendingHead = 0;
-    for (const t of this.#handles) if (t !== undefined) t.complete(false, new JoinError('cancelled', t.id));
+    for (const t of this.#handles) if (t !== undefined) t.settle(false, new JoinError('cancelled', t.id));
   }
 }
