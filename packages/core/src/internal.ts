@@ -27,3 +27,4 @@ export { makeLogger } from './runtime/logger.js';
 export { metricsToJSON, pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
 export { TaskRecorder, type TrackingSettings } from './task/tracking.js';
 export { taskDumpEntry } from './runtime/task_dump.js';
+export { Deque } from './util/deque.js';
