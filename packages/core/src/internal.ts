@@ -17,7 +17,7 @@ export { QueuedWaiter, WaitList, type WaitNode } from './sync/wait_list.js';
 export { Clock } from './time/clock.js';
 export { unsendableArgument } from './task/sendable.js';
 export { TASK_MODULE_IMPORTS, assertNoTaskModuleImport } from './task/task_module_import.js';
-export { TASK_MARKER, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
+export { TASK_MARKER, assertBlockingDef, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';
 export type { HandleTarget } from './runtime/handle.js';
 export type { RuntimeConfig, ThreadHook } from './runtime/config.js';

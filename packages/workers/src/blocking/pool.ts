@@ -34,7 +34,8 @@ import { Deque } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded job errors keep skein's classes
 import { decodeThrown } from '../codec/error_codec.js';
 import { WorkerCrashedError } from '../runtime/errors.js';
-import { BlockingPoolError, rangeError, typeError } from './errors.js';
+import { rangeError, typeError } from '@skein/core';
+import { BlockingPoolError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
