@@ -17,6 +17,7 @@ import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
 import { RESOLVED, waitAsync } from '../shared/wait_async.js';
+import { ThreadTable } from './thread_table.js';
 
 // Header words.
 const LOCK = 0;
@@ -30,7 +31,7 @@ const SLAB_GEN = 7;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
 const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
-const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see E_OWNED
+const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_table.ts
 const HEADER = 16;
 
 // Node words.
@@ -42,19 +43,6 @@ const N_PREV = 4;
 const N_THREAD = 5;
 const N_SLOT = 6; // the waiting thread's doorbell entry, or -1 (it waits on STATE itself)
 const NODE_WORDS = 8;
-
-// The doorbell table, after the slab: one 64-byte entry per thread with async waiters.
-const E_BELL = 0; // 1 once rung, reset by its thread before it looks at its waiters
-const E_OWNER = 1; // threadId + 1 of the thread using the entry, 0 when free
-/**
- * What the thread owns, so it can be given back if the thread dies: permits its tasks
- * hold (a tracked core: locks, semaphores), or ends of the primitive on that thread (a
- * channel's senders, counted by the channel).
- */
-const E_OWNED = 2;
-const ENTRY_WORDS = 16;
-/** Threads with async waiters on one primitive that get a doorbell; more wait per node. */
-const ENTRIES = 32;
 
 /** A queued node's STATE: still waiting for permits. */
 export const WAITING = 0;
@@ -82,7 +70,7 @@ const granted: number[] = [];
 export class PermitCore {
   /** Int32 words a core with `maxQueued` waiter nodes occupies. */
   static wordsFor(maxQueued: number): number {
-    return HEADER + maxQueued * NODE_WORDS + ENTRIES * ENTRY_WORDS;
+    return HEADER + maxQueued * NODE_WORDS + ThreadTable.WORDS;
   }
 
   /** Checks `maxQueued` (an option of every primitive). */
@@ -121,8 +109,8 @@ export class PermitCore {
   readonly #base: number;
   readonly #nodes: number;
   readonly #tracked: boolean;
-  /** This thread's entry, once claimed: -2 not yet, -1 the table was full. */
-  #ownSlot = -2;
+  /** Each thread's doorbell and what it owns (`thread_table.ts`). */
+  readonly threads: ThreadTable;
   /**
    * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
    * read under the lock so a node freed right after can't be missed.
@@ -140,15 +128,15 @@ export class PermitCore {
     this.#base = base;
     this.#nodes = Atomics.load(w, base + NODES);
     this.#tracked = w[base + TRACK] === 1;
+    this.threads = new ThreadTable(w, base + HEADER + this.#nodes * NODE_WORDS, base + LOCK);
   }
 
   /**
    * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
-   * core, or channel ends. Untracked beyond {@link ENTRIES} threads on one primitive.
+   * core, or channel ends (see `thread_table.ts`).
    */
   own(n: number): void {
-    if (this.#ownSlot === -2) this.#ownSlot = this.claimBell();
-    if (this.#ownSlot >= 0) Atomics.add(this.#w, this.#entry(this.#ownSlot) + E_OWNED, n);
+    this.threads.own(n);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */
@@ -163,45 +151,6 @@ export class PermitCore {
   /** The primitive's identity, the same from every handle on every thread. */
   id(): number {
     return this.#w[this.#base + ID_HI]! * 2 ** 32 + (this.#w[this.#base + ID_LO]! >>> 0);
-  }
-
-  #entry(slot: number): number {
-    return this.#base + HEADER + this.#nodes * NODE_WORDS + slot * ENTRY_WORDS;
-  }
-
-  /**
-   * This thread's doorbell entry, claimed on first use: async waiters of this thread are
-   * woken through it, one `waitAsync` for all of them. -1 when the table is full (then
-   * each waiter watches its own node).
-   */
-  claimBell(): number {
-    const w = this.#w;
-    const b = this.#base;
-    const me = threadId + 1;
-    lock(w, b + LOCK);
-    let free = -1;
-    for (let i = 0; i < ENTRIES; i++) {
-      const owner = w[this.#entry(i) + E_OWNER]!;
-      if (owner === me) {
-        unlock(w, b + LOCK);
-        return i;
-      }
-      if (owner === 0 && free === -1) free = i;
-    }
-    if (free !== -1) w[this.#entry(free) + E_OWNER] = me;
-    unlock(w, b + LOCK);
-    return free;
-  }
-
-  /** Thread side: clear doorbell `slot` before looking at the waiters it covers. */
-  resetBell(slot: number): void {
-    Atomics.store(this.#w, this.#entry(slot) + E_BELL, 0);
-  }
-
-  /** Resolves once doorbell `slot` rings (at once if it rang since {@link resetBell}). */
-  bell(slot: number): Promise<unknown> {
-    const r = waitAsync(this.#w, this.#entry(slot) + E_BELL, 0);
-    return r.async ? r.value : RESOLVED;
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -247,7 +196,7 @@ export class PermitCore {
    * Take `n` permits, or queue for them: returns {@link TAKEN}, {@link REFUSED} (closed),
    * {@link SLAB_FULL}, or the index of the node now queued (it holds what was free toward
    * `n`). A queued node must end in {@link finish} or {@link cancel}. `bell` is the
-   * waiting thread's doorbell entry ({@link claimBell}), -1 to be woken on the node itself.
+   * waiting thread's doorbell entry (`threads.claim()`), -1 to be woken on the node itself.
    */
   acquire(n: number, bell = -1): number {
     const w = this.#w;
@@ -455,7 +404,6 @@ export class PermitCore {
     const b = this.#base;
     let give = 0;
     let nodes = 0;
-    let owned = 0;
     lock(w, b + LOCK);
     for (let i = 0; i < this.#nodes; i++) {
       const at = this.#node(i);
@@ -470,14 +418,7 @@ export class PermitCore {
       this.#free(i);
       nodes++;
     }
-    for (let slot = 0; slot < ENTRIES; slot++) {
-      const e = this.#entry(slot);
-      if (w[e + E_OWNER] !== tid + 1) continue;
-      owned += w[e + E_OWNED]!;
-      w[e + E_OWNED] = 0;
-      w[e + E_BELL] = 0;
-      w[e + E_OWNER] = 0;
-    }
+    const owned = this.threads.releaseOwner(tid);
     if (this.#tracked && owned > 0) give += owned;
     this.#release(give);
     unlock(w, b + LOCK);
@@ -605,9 +546,7 @@ export class PermitCore {
       } else if (this.localBell !== undefined && slot === this.localBell.slot) {
         local = true;
       } else {
-        const bell = this.#entry(slot) + E_BELL;
-        // One notify per thread however many of its waiters this release granted.
-        if (Atomics.exchange(w, bell, 1) === 0) Atomics.notify(w, bell);
+        this.threads.ring(slot);
       }
     }
     granted.length = 0;

@@ -159,4 +159,37 @@ describe('SharedBarrier, SharedNotify, SharedOnceCell across worker threads', ()
     cell.set({ a: [1, 2] });
     expect(cell.get()).toEqual({ a: [1, 2] });
   });
+
+  it('aborting Notify waiters and OnceCell initializers at random moments leaks no waiter, permit or init slot', async () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const n = new SharedNotify();
+    const cell = new SharedOnceCell<{ by: string }>();
+    const flags = ints(2);
+    const runs = ints(2);
+    await rt.blockOn(async () => {
+      const waiters = Array.from({ length: 12 }, () => spawn(awaitNotify, n, flags));
+      const inits = Array.from({ length: 6 }, (_, i) => spawn(initCell, cell, `i${i}`, 5 + rand(10), false, runs));
+      for (let i = 0; i < 30; i++) {
+        if (rand(3) === 0) n.notifyOne();
+        if (rand(3) === 0) waiters[rand(waiters.length)]!.abort();
+        if (rand(4) === 0) inits[rand(inits.length)]!.abort();
+        await new Promise((r) => setTimeout(r, rand(3)));
+      }
+      n.notifyWaiters();
+      const ws = await Promise.allSettled(waiters);
+      const is = await Promise.allSettled(inits);
+      // Every waiter either got a notification or was cancelled; none is left queued.
+      while (n.waiterCount() > 0) await new Promise((r) => setTimeout(r, 1));
+      expect(ws.filter((r) => r.status === 'fulfilled').length).toBe(Atomics.load(flags, 1));
+      // Some initializer finished unless all were aborted; then the cell is still free to init.
+      const done = is.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value);
+      const v = await cell.getOrInit(() => ({ by: 'main' }));
+      for (const d of done) expect(d).toBe(v.by);
+    });
+  });
 });
+
