@@ -30,6 +30,27 @@ function rawImmediate(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The `spawn_many` loop on a runtime with task tracking on (`Builder.taskTracking`): what
+ * recording spawn sites, poll times and states costs per task (issue target: ≥ 0.6× the
+ * untracked row). Its own runtime, so the untracked rows never run on a tracked one.
+ */
+function trackingOn(batch: number): Contender {
+  let tracked: Runtime;
+  return {
+    name: 'skein, tracking on', ops: SPAWN_MANY,
+    async setup() { tracked = await Runtime.builder().currentThread().taskTracking(true).logger('silent').build(); },
+    async teardown() { await tracked.shutdown(); },
+    run: () => tracked.blockOn(async () => {
+      const hs: JoinHandle<number>[] = new Array(batch);
+      for (let k = 0; k < SPAWN_MANY; k += batch) {
+        for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+        for (let i = 0; i < batch; i++) await hs[i];
+      }
+    }),
+  };
+}
+
 /** The baseline of the spawn benches: the same loop with plain async calls, no runtime. */
 function rawAsyncCalls(batch: number): Contender {
   return {
@@ -80,7 +101,7 @@ function spawnMany(name: string, batch: number, target: number): Bench {
             }
           }
         }),
-      }] : []),
+      }, trackingOn(batch)] : []),
       rawAsyncCalls(batch),
     ],
   };

@@ -6,6 +6,8 @@
  * come from autocannon and are reported as notes.
  */
 import autocannon from 'autocannon';
+import { availableAcceptModes } from '@skein/net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { Bench, Contender } from '../harness.js';
 import { fmt } from '../harness.js';
 import type { Note } from '../report.js';
@@ -36,6 +38,60 @@ function httpContender(bench: string, name: string, kind: string, path: string, 
   };
 }
 
+/**
+ * http_state's skein server profiled under load: task tracking on and the console serving
+ * it (SKEIN_TRACKING and SKEIN_CONSOLE in the child's environment, as a user turns them
+ * on), with a client here reading the console's live stream (/api/events) for the whole
+ * bench, as an open console page does. Issue target: ≥ 0.9× the untracked skein row.
+ */
+function profiledHttpState(amount: number): Contender {
+  const inner = httpContender('http_state', 'skein current-thread, tracking + console page', 'state:skein-current', '/users/1', amount);
+  let page: AbortController | undefined;
+  let snapshots = 0;
+  let reading: Promise<void> = Promise.resolve();
+  return {
+    ...inner,
+    async setup() {
+      const consolePort = await freePort();
+      const saved = { SKEIN_TRACKING: process.env.SKEIN_TRACKING, SKEIN_CONSOLE: process.env.SKEIN_CONSOLE };
+      Object.assign(process.env, { SKEIN_TRACKING: '1', SKEIN_CONSOLE: String(consolePort) });
+      try {
+        await inner.setup!();
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+      page = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${consolePort}/api/events`, { signal: page.signal });
+      if (!res.ok || res.body === null) throw new Error(`the console answered /api/events with ${res.status}`);
+      reading = (async () => {
+        try {
+          for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) snapshots += chunk.split('event: snapshot').length - 1;
+        } catch {
+          // Aborted at teardown.
+        }
+      })();
+    },
+    async teardown() {
+      page?.abort();
+      await reading;
+      await inner.teardown!();
+      if (snapshots === 0) throw new Error('the console page received no snapshot while the bench ran');
+    },
+  };
+}
+
+/** A port free on 127.0.0.1 now. */
+async function freePort(): Promise<number> {
+  const srv = createTcpServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 function tcpContender(name: string, kind: string, bytesPerConn: number): Contender {
   let server: ServerProcess | undefined;
   return {
@@ -61,6 +117,8 @@ export function netBenches(quick = false): Bench[] {
       contenders: [
         httpContender('http_hello', 'skein current-thread', 'hello:skein-current', '/', hello),
         httpContender('http_hello', 'skein multi-thread (main accepts)', 'hello:skein-multi', '/', hello),
+        httpContender('http_hello', 'skein multi-thread (workers accept)', 'hello:skein-workers', '/', hello),
+        ...(availableAcceptModes().includes('handoff') ? [httpContender('http_hello', 'skein multi-thread (main hands off to workers)', 'hello:skein-handoff', '/', hello)] : []),
         httpContender('http_hello', 'node:http', 'hello:node-http', '/', hello),
         httpContender('http_hello', 'fastify', 'hello:fastify', '/', hello),
       ],
@@ -73,6 +131,7 @@ export function netBenches(quick = false): Bench[] {
       target: { value: 1.3, kind: 'ratio-min', note: '≥ 1.3× node:http + piscina, lower p99', contender: 'skein task() handler' },
       contenders: [
         httpContender('http_cpu', 'skein task() handler', 'cpu:skein-task', '/fib/25', Math.round(1_000 * scale)),
+        httpContender('http_cpu', 'skein workers accept (router factory)', 'cpu:skein-workers', '/fib/25', Math.round(1_000 * scale)),
         httpContender('http_cpu', 'node:http + piscina', 'cpu:node-piscina', '/fib/25', Math.round(1_000 * scale)),
       ],
     },
@@ -85,6 +144,7 @@ export function netBenches(quick = false): Bench[] {
       contenders: [
         httpContender('http_state', 'skein current-thread', 'state:skein-current', '/users/1', Math.round(10_000 * scale)),
         httpContender('http_state', 'node:http', 'state:node-http', '/users/1', Math.round(10_000 * scale)),
+        profiledHttpState(Math.round(10_000 * scale)),
       ],
     },
     {

@@ -48,6 +48,9 @@ const PER_WORKER: readonly [string, string, Kind, (w: WorkerMetrics) => number][
   ['skein_worker_steals_total', 'Tasks the worker stole from others', 'counter', (w) => w.stealCount],
   ['skein_worker_parks_total', 'Times the worker ran out of work and parked', 'counter', (w) => w.parkCount],
   ['skein_worker_local_queue_depth', "Tasks in the worker's local queue", 'gauge', (w) => w.localQueueDepth],
+  // Utilisation over a scrape interval is rate(active) / (rate(active) + rate(idle)).
+  ['skein_worker_event_loop_active_seconds_total', "Time the worker thread's event loop was active", 'counter', (w) => w.eventLoopActiveMs / 1000],
+  ['skein_worker_event_loop_idle_seconds_total', "Time the worker thread's event loop was idle", 'counter', (w) => w.eventLoopIdleMs / 1000],
 ];
 
 const POLL_TIME = 'skein_poll_time_seconds';
@@ -58,8 +61,9 @@ const POLL_TIME = 'skein_poll_time_seconds';
  * skein_budget_forced_yields_total, skein_blocking_threads, skein_blocking_idle_threads,
  * skein_blocking_queue_depth, per worker (label `worker`: its index, or 'main' on the
  * current-thread flavour) skein_worker_polls_total, skein_worker_busy_seconds_total,
- * skein_worker_steals_total, skein_worker_parks_total, skein_worker_local_queue_depth, and
- * the histogram skein_poll_time_seconds.
+ * skein_worker_steals_total, skein_worker_parks_total, skein_worker_local_queue_depth,
+ * skein_worker_event_loop_active_seconds_total, skein_worker_event_loop_idle_seconds_total,
+ * and the histogram skein_poll_time_seconds.
  *
  * The histogram's buckets are read off the runtime's poll-time percentiles (its native
  * histograms can't be shared between threads), so bucket counts are interpolated where

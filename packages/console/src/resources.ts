@@ -1,6 +1,7 @@
 /**
  * The resources view: what parked tasks wait on and who holds it, grouped from the tracked
- * `waitingOn` and `holding` of task rows (core keeps no registry of resources).
+ * `waitingOnResource`, `waitingOn` and `holding` of task rows (core keeps no registry of
+ * resources). Resources belong to one thread, so they are grouped per thread.
  */
 import { FOREIGN_PROMISE, type TaskRow } from './task_row.js';
 
@@ -8,10 +9,13 @@ import { FOREIGN_PROMISE, type TaskRow } from './task_row.js';
 export interface ResourceRow {
   readonly kind: 'lock' | 'semaphore' | 'channel' | 'timer' | 'socket' | 'other';
   /**
-   * The resource: the first word of `waitingOn` without its operation ('Mutex#3' from
-   * 'Mutex#3.lock at app.ts:12', 'mpsc' from 'mpsc.recv'), as `holding` names it.
+   * The resource: a lock or semaphore as core names it ('Mutex#3', from the tasks'
+   * `waitingOnResource` and `holding`), else the first word of `waitingOn` without its
+   * operation ('mpsc' from 'mpsc.recv at app.ts:12').
    */
   readonly name: string;
+  /** The thread it lives on (its holders' and waiters'). */
+  readonly thread: number | 'main';
   /** Ids of tasks whose `holding` names it. */
   readonly holders: readonly number[];
   /** Ids of tasks parked on it. */
@@ -28,17 +32,19 @@ const KINDS: readonly [RegExp, ResourceRow['kind']][] = [
 
 /** The resources named by `rows`, in order of first mention. */
 export function resourcesOf(rows: readonly TaskRow[]): ResourceRow[] {
-  const byName = new Map<string, { holders: number[]; waiters: number[] }>();
-  const entry = (name: string) => {
-    let e = byName.get(name);
-    if (e === undefined) byName.set(name, (e = { holders: [], waiters: [] }));
+  const byKey = new Map<string, { name: string; thread: number | 'main'; holders: number[]; waiters: number[] }>();
+  const entry = (name: string, thread: number | 'main') => {
+    const key = `${thread}/${name}`;
+    let e = byKey.get(key);
+    if (e === undefined) byKey.set(key, (e = { name, thread, holders: [], waiters: [] }));
     return e;
   };
   for (const r of rows) {
-    if (r.waitingOn !== '' && r.waitingOn !== FOREIGN_PROMISE) entry(resourceName(r.waitingOn)).waiters.push(r.id);
-    for (const h of r.holding) entry(resourceName(h)).holders.push(r.id);
+    if (r.waitingOnResource !== '') entry(r.waitingOnResource, r.thread).waiters.push(r.id);
+    else if (r.waitingOn !== '' && r.waitingOn !== FOREIGN_PROMISE) entry(resourceName(r.waitingOn), r.thread).waiters.push(r.id);
+    for (const h of r.holding) entry(resourceName(h), r.thread).holders.push(r.id);
   }
-  return [...byName].map(([name, e]) => ({ kind: KINDS.find(([re]) => re.test(name))?.[1] ?? 'other', name, ...e }));
+  return [...byKey.values()].map((e) => ({ kind: KINDS.find(([re]) => re.test(e.name))?.[1] ?? 'other', ...e }));
 }
 
 function resourceName(label: string): string {

@@ -49,11 +49,12 @@ export interface WorkerRow {
   /** Share of wall time spent running tasks since the previous snapshot, 0 to 1. */
   readonly busyRatio: number;
   /**
-   * The thread's event-loop utilisation, 0 to 1: measured here for the main thread; for a
-   * worker thread read from its metrics' `eventLoopUtilization` once @skein/workers
-   * publishes it, null until then.
+   * The thread's event-loop utilisation since the previous snapshot, 0 to 1: from its
+   * metrics' `eventLoopActiveMs` / `eventLoopIdleMs`. A worker publishes those as it
+   * yields to its event loop or parks; one that published nothing since (parked, or in one
+   * long poll: see busyRatio and the warnings) shows 0.
    */
-  readonly eventLoopUtilization: number | null;
+  readonly eventLoopUtilization: number;
 }
 
 /** A task's detail (GET /api/tasks/:id): its row and its poll-time distribution if tracked. */
@@ -80,6 +81,7 @@ export class SnapshotSource {
   readonly #thresholds: WarningThresholds;
   #prevAt = performance.now();
   #prevBusy: number[] = [];
+  #prevLoop: { active: number; idle: number }[] = [];
   #prevElu: EventLoopUtilization = performance.eventLoopUtilization();
   #pollTimes = new Map<number, PollTimes>();
 
@@ -106,7 +108,10 @@ export class SnapshotSource {
     for (let i = 0; i < m.numWorkers; i++) {
       const w = m.worker(i);
       const prev = this.#prevBusy[i] ?? w.busyMs;
-      const published = (w as { readonly eventLoopUtilization?: number }).eventLoopUtilization;
+      const loop = { active: w.eventLoopActiveMs, idle: w.eventLoopIdleMs };
+      const prevLoop = this.#prevLoop[i] ?? { active: 0, idle: 0 };
+      const dActive = loop.active - prevLoop.active;
+      const dLoop = dActive + loop.idle - prevLoop.idle;
       workers.push({
         thread: rt.flavor === 'current_thread' ? 'main' : i,
         pollCount: w.pollCount,
@@ -119,9 +124,10 @@ export class SnapshotSource {
         overflowCount: w.overflowCount,
         meanPollTimeUs: w.meanPollTimeUs,
         busyRatio: clamp01((w.busyMs - prev) / wallMs),
-        eventLoopUtilization: rt.flavor === 'current_thread' ? mainElu : (published ?? null),
+        eventLoopUtilization: rt.flavor === 'current_thread' ? mainElu : dLoop > 0 ? clamp01(dActive / dLoop) : 0,
       });
       this.#prevBusy[i] = w.busyMs;
+      this.#prevLoop[i] = loop;
     }
     this.#prevAt = now;
     this.#prevElu = elu;

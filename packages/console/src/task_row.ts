@@ -1,10 +1,9 @@
 /**
  * A row of the tasks view: Tokio console's columns, read from a task dump entry.
  *
- * Today's dump gives id, name, state and thread. The per-task figures need task tracking
+ * A dump always gives id, name, state and thread. The per-task figures need task tracking
  * in core (`Builder.taskTracking`); each is read from the entry under the name listed in
- * {@link TrackedFields} when the entry has it, and shown as empty (or 0) until then, so the
- * console fills in without a change here once core records them.
+ * {@link TrackedFields} when the entry has it, and shown as empty (or 0) otherwise.
  */
 import type { TaskDumpEntry } from '@skein/core';
 import type { PollTimes } from './poll_times.js';
@@ -20,6 +19,10 @@ export interface TrackedFields {
   readonly waitingOn?: string;
   /** Resources the task holds now, e.g. ['Mutex#3'] (see ResourceRow.name). */
   readonly holding?: readonly string[];
+  /** The lock or semaphore a parked task waits on, e.g. 'Mutex#3'. */
+  readonly waitingOnResource?: string;
+  /** Why nothing can wake the task, when core found it stuck. */
+  readonly stuck?: string;
   /** Times the task was polled. */
   readonly polls?: number;
   /** Time spent in polls. */
@@ -56,6 +59,10 @@ export interface TaskRow {
   /** '' when not parked on a runtime await, or untracked. */
   readonly waitingOn: string;
   readonly holding: readonly string[];
+  /** The lock or semaphore it waits on ('Mutex#3'); '' when not parked on one, or untracked. */
+  readonly waitingOnResource: string;
+  /** Why nothing can wake it, when core found it stuck; '' otherwise. */
+  readonly stuck: string;
   readonly longestPollMs: number;
   /** Whether the entry carried tracked figures (false: the zeros mean "not recorded"). */
   readonly tracked: boolean;
@@ -82,6 +89,8 @@ export function taskRow(e: ConsoleDumpEntry): TaskRow {
     spawnSite: e.spawnSite ?? '',
     waitingOn: e.waitingOn ?? '',
     holding: e.holding ?? [],
+    waitingOnResource: e.waitingOnResource ?? '',
+    stuck: e.stuck ?? '',
     longestPollMs: e.longestPollMs ?? 0,
     tracked: e.polls !== undefined,
   };

@@ -38,7 +38,9 @@ export function warningsOf(rows: readonly TaskRow[], t: WarningThresholds): Warn
         message: `${who} held its thread for ${fmt(r.longestPollMs)} ms in one poll (threshold ${t.longPollMs} ms): it blocks every task queued behind it; split the work with yieldNow() or use spawnBlocking`,
       });
     }
-    if (r.state !== 'running' && r.state !== 'queued' && (r.waitingOn === '' || r.waitingOn === FOREIGN_PROMISE) && r.idleMs > t.stuckMs) {
+    if (r.stuck !== '') {
+      out.push({ taskId: r.id, kind: 'stuck', message: `${who} ${r.stuck}` });
+    } else if (r.state !== 'running' && r.state !== 'queued' && (r.waitingOn === '' || r.waitingOn === FOREIGN_PROMISE) && r.idleMs > t.stuckMs) {
       out.push({
         taskId: r.id,
         kind: 'stuck',

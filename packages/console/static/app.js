@@ -124,6 +124,7 @@ async function renderDetail() {
     ['thread', t.thread],
     ['spawn site', t.spawnSite || '–'],
     ['waiting on', t.waitingOn || '–'],
+    ['stuck', t.stuck || '–'],
     ['holding', t.holding.join(', ') || '–'],
     ['polls', t.tracked ? t.polls : '–'],
     ['total', fmtMs(t.totalMs) || '–'],
@@ -168,8 +169,8 @@ function renderResources(resources) {
   const ids = (xs) => xs.join(', ') || '–';
   $('#resource-table tbody').replaceChildren(
     ...(resources.length === 0
-      ? [row(['', 'No tracked waits or holds.', '', ''])]
-      : resources.map((r) => row([r.kind, r.name, ids(r.holders), ids(r.waiters)]))),
+      ? [row(['', 'No tracked waits or holds.', '', '', ''])]
+      : resources.map((r) => row([r.kind, r.name, r.thread, ids(r.holders), ids(r.waiters)]))),
   );
 }
 

@@ -11,7 +11,7 @@ import {
   type TaskRow,
   type WorkerRow,
 } from '@skein/console';
-import { napper } from './fixtures/workload.js';
+import { napper, spinner } from './fixtures/workload.js';
 import { getJson, multiThread, ticker, waitFor } from './fixtures/helpers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -110,6 +110,8 @@ describe('@skein/console: the JSON API', () => {
       spawnSite: '',
       waitingOn: '',
       holding: [],
+      waitingOnResource: '',
+      stuck: '',
       longestPollMs: 0,
       tracked: false,
     });
@@ -153,9 +155,10 @@ describe('@skein/console: the JSON API', () => {
     const hs = Array.from({ length: 4 }, () => rt.spawn(napper, 60_000));
     const c = await serve(rt);
     await waitFor(
-      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper').length === 4,
+      // A spawn waits on the main thread ('main', queued) until a worker claims it.
+      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper' && t.thread !== 'main').length === 4,
       10_000,
-      'four nappers listed',
+      'four nappers listed on workers',
     );
     const tasks = (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper');
     expect(tasks.map((t) => t.id).sort()).toEqual(hs.map((h) => h.id).sort());
@@ -178,6 +181,26 @@ describe('@skein/console: the JSON API', () => {
       expect(w.busyRatio).toBeLessThanOrEqual(1);
     }
     expect((await getJson<RuntimeSummary>(c.url, 'api/runtime')).body.flavor).toBe('multi_thread');
+  });
+
+  it("shows each worker's event-loop utilisation, from what the worker publishes", async () => {
+    const rt = await multiThread(2);
+    cleanup.push(() => rt.shutdown());
+    const c = await serve(rt, { intervalMs: 50 });
+    const spinning = rt.spawn(spinner, 1_000_000, 5);
+    let seen: WorkerRow[] = [];
+    await waitFor(async () => {
+      seen = (await getJson<WorkerRow[]>(c.url, 'api/workers')).body;
+      return seen.some((w) => w.eventLoopUtilization > 0.5);
+    }, 10_000, 'a busy worker event loop');
+    for (const w of seen) {
+      expect(w.eventLoopUtilization).toBeGreaterThanOrEqual(0);
+      expect(w.eventLoopUtilization).toBeLessThanOrEqual(1);
+    }
+    const m = rt.metrics();
+    expect(m.worker(0).eventLoopActiveMs + m.worker(1).eventLoopActiveMs).toBeGreaterThan(0);
+    spinning.abort();
+    await spinning.catch(() => undefined);
   });
 
   it('streams snapshots as server-sent events', async () => {

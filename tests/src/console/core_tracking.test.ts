@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Runtime, sleep } from '@skein/core';
+import { Mutex, Runtime, sleep, type MutexGuard } from '@skein/core';
 import { createServer, type AddressInfo } from 'node:net';
-import type { ResourceRow, TaskRow } from '@skein/console';
+import { serveConsole, type ResourceRow, type TaskDetail, type TaskRow, type Warning } from '@skein/console';
 import { getJson, waitFor } from './fixtures/helpers.js';
 
 // The console over a runtime that tracks its own tasks (core's Builder.taskTracking), with
@@ -56,5 +56,43 @@ describe('@skein/console on core task tracking', () => {
     expect(resources.map((r) => r.name)).toEqual(['sleep']);
     napper.abort();
     stuck.abort();
+  });
+
+  it('shows who holds a lock and who waits on it, a stuck waiter, and per-task poll times', async () => {
+    const rt = await Runtime.builder().currentThread().logger('silent').taskTracking(true).stuckThreshold(20).build();
+    cleanup.push(() => rt.shutdown());
+    const c = await serveConsole(rt, { port: 0 });
+    cleanup.push(() => c.close());
+    const busy = new Mutex(0);
+    const leaked = new Mutex(0);
+    let leakedGuard: MutexGuard<number> | undefined;
+    const holderTask = rt.spawnLocal(async () => { using _g = await busy.lock(); await sleep(60_000); }, { name: 'holder' });
+    await rt.spawnLocal(async () => { leakedGuard = await leaked.lock(); }, { name: 'leaker' });
+    const waiterTask = rt.spawnLocal(async () => { (await busy.lock()).release(); }, { name: 'waiter' });
+    const blockedTask = rt.spawnLocal(async () => { (await leaked.lock()).release(); }, { name: 'blocked' });
+    let warnings: Warning[] = [];
+    await waitFor(async () => {
+      warnings = (await getJson<Warning[]>(c.url, 'api/warnings')).body;
+      return warnings.some((w) => w.kind === 'stuck');
+    });
+    const rows = (await getJson<TaskRow[]>(c.url, 'api/tasks')).body;
+    const id = (name: string) => rows.find((r) => r.name === name)!.id;
+    expect(warnings.filter((w) => w.kind === 'stuck')).toEqual([
+      { taskId: id('blocked'), kind: 'stuck', message: expect.stringMatching(/held by task \d+ \(leaker\), which finished without releasing it/) as string },
+    ]);
+    const resources = (await getJson<ResourceRow[]>(c.url, 'api/resources')).body;
+    const locks = resources.filter((r) => r.kind === 'lock');
+    expect(locks).toEqual([
+      { kind: 'lock', name: expect.stringMatching(/^Mutex#\d+$/) as string, thread: 'main', holders: [id('holder')], waiters: [id('waiter')] },
+      // The leaker finished: it drops out of the dump, so nobody live holds the lock.
+      { kind: 'lock', name: expect.stringMatching(/^Mutex#\d+$/) as string, thread: 'main', holders: [], waiters: [id('blocked')] },
+    ]);
+    const detail = (await getJson<TaskDetail>(c.url, `api/tasks/${id('holder')}`)).body;
+    expect(detail.pollTimes?.count).toBe(detail.task.polls);
+    expect(detail.pollTimeBuckets.reduce((n, b) => n + b.count, 0)).toBe(detail.task.polls);
+    leakedGuard!.release();
+    await blockedTask;
+    holderTask.abort();
+    waiterTask.abort();
   });
 });

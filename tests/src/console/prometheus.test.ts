@@ -71,7 +71,13 @@ describe('@skein/console: prometheus()', () => {
       expect(s.has(`skein_worker_steals_total{worker="${i}"}`)).toBe(true);
       expect(s.has(`skein_worker_parks_total{worker="${i}"}`)).toBe(true);
       expect(s.has(`skein_worker_local_queue_depth{worker="${i}"}`)).toBe(true);
+      expect(s.has(`skein_worker_event_loop_active_seconds_total{worker="${i}"}`)).toBe(true);
     }
+    // A worker publishes its event loop's times as it parks and wakes: the ones that ran
+    // the nappers have.
+    const loop = (kind: string) => [0, 1].reduce((n, i) => n + s.get(`skein_worker_event_loop_${kind}_seconds_total{worker="${i}"}`)!, 0);
+    expect(loop('active')).toBeGreaterThan(0);
+    expect(loop('idle')).toBeGreaterThan(0);
     // A worker may publish more polls between the reads: the scrape sits between them.
     expect(s.get('skein_poll_time_seconds_count')).toBeGreaterThanOrEqual(pollsBefore);
     expect(s.get('skein_poll_time_seconds_count')).toBeLessThanOrEqual(m.pollTimeHistogram().count);

@@ -140,6 +140,7 @@ describe('@skein/console with task tracking', () => {
     expect(byName['Mutex#3']).toEqual({
       kind: 'lock',
       name: 'Mutex#3',
+      thread: 'main',
       holders: [ids.holder],
       waiters: [ids.waiterA, ids.waiterB].sort((a, b) => a! - b!),
     });

@@ -26,6 +26,14 @@ export interface WorkerMetrics {
   readonly overflowCount: number;
   /** busyMs / pollCount, in microseconds. */
   readonly meanPollTimeUs: number;
+  /**
+   * Milliseconds its thread's event loop was active, and idle, since the thread started
+   * (`performance.eventLoopUtilization()` of that thread): the utilisation over a window
+   * is Δactive / (Δactive + Δidle). A worker publishes them when it yields to its event
+   * loop or parks, so a worker in a long poll shows the figures from before it.
+   */
+  readonly eventLoopActiveMs: number;
+  readonly eventLoopIdleMs: number;
 }
 
 /**
@@ -94,7 +102,7 @@ export interface RuntimeMetrics {
 
 const WORKER_FIELDS = [
   'pollCount', 'stealCount', 'stealOperations', 'parkCount', 'unparkCount', 'busyMs', 'localQueueDepth',
-  'localScheduleCount', 'overflowCount', 'meanPollTimeUs',
+  'localScheduleCount', 'overflowCount', 'meanPollTimeUs', 'eventLoopActiveMs', 'eventLoopIdleMs',
 ] as const satisfies readonly (keyof WorkerMetrics)[];
 
 /** {@link RuntimeMetrics.toJSON} over the getters of `m` (every implementation shares it). */

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { SkeinError } from '../errors/skein_error.js';
 import type { Joinable } from '../task/joinable.js';
 import type { TaskDef } from '../task/task_def.js';
+import type { TaskPollTimes } from '../task/tracking.js';
 import type { WorkerMetrics } from '../metrics/runtime_metrics.js';
 import type { RuntimeConfig } from './config.js';
 import type { RuntimeCore } from './runtime_core.js';
@@ -61,6 +62,17 @@ export interface TaskDumpEntry {
   readonly idleMs?: number;
   readonly totalMs?: number;
   readonly longestPollMs?: number;
+  /** Locks and semaphores it holds permits of, e.g. `['Mutex#3']` (with tracking). */
+  readonly holding?: readonly string[];
+  /** The lock or semaphore a parked task waits on, e.g. `'Mutex#3'` (with tracking). */
+  readonly waitingOnResource?: string;
+  /**
+   * Why nothing can wake it (with tracking, once parked past the stuck threshold on a
+   * foreign promise, or on a lock whose holders all finished without releasing it).
+   */
+  readonly stuck?: string;
+  /** Its poll times in microseconds: count, min, max, mean, `[percentile, us]` points (with tracking). */
+  readonly pollTimes?: TaskPollTimes;
   /**
    * True when its worker didn't answer in time (it is in a long poll): the entry is what
    * shared memory knows, without the tracked figures.

@@ -315,6 +315,8 @@ function runtimeMetrics(
     get localScheduleCount() { return c.localScheduleCount; },
     overflowCount: 0,
     get meanPollTimeUs() { return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount; },
+    get eventLoopActiveMs() { return performance.eventLoopUtilization().active; },
+    get eventLoopIdleMs() { return performance.eventLoopUtilization().idle; },
   };
   const metrics: RuntimeMetrics = {
     get numWorkers() { return multi()?.numWorkers ?? 1; },

@@ -29,6 +29,7 @@ import { rangeError } from '../errors/invalid_argument.js';
 import { Rejection } from '../task/rejection.js';
 import type { OnCancel } from '../task/waiter.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
+import { currentTask, noteAcquired, noteReleased, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 
 /** Most permits a semaphore can hold (Tokio's `MAX_PERMITS` on 32-bit targets: 2^29 - 1). */
 export const MAX_PERMITS = 0x1fffffff;
@@ -99,9 +100,15 @@ export class BatchSemaphore {
   /** Grants whose wake-up is deferred to the next turn and hasn't run yet. */
   #deferred = 0;
   readonly #waiters = new WaitList<AcquireWaiter<unknown>>();
+  /**
+   * What task tracking calls it ('Mutex', 'RwLock', 'Semaphore'); '' for a semaphore whose
+   * permits aren't held by anyone in particular (a channel's capacity), which it skips.
+   */
+  readonly kind: string;
 
-  constructor(permits: number) {
+  constructor(permits: number, kind = '') {
     this.#permits = permits;
+    this.kind = kind;
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -125,6 +132,7 @@ export class BatchSemaphore {
   tryTake(n: number): boolean {
     if (this.#permits >= n && !this.#closed) {
       this.#permits -= n;
+      if (resourceTracking.active !== 0 && this.kind !== '') noteAcquired(this, this.kind, currentTask(), n);
       return true;
     }
     return false;
@@ -145,13 +153,19 @@ export class BatchSemaphore {
     this.#permits -= take;
     w.requested = n;
     w.remaining = n - take;
-    if (w.remaining === 0) w.wake(w.result);
-    else this.#waiters.pushBack(w as AcquireWaiter<unknown>);
+    if (w.remaining === 0) {
+      this.#granted(w as AcquireWaiter<unknown>);
+      w.wake(w.result);
+    } else {
+      this.#waiters.pushBack(w as AcquireWaiter<unknown>);
+      if (resourceTracking.active !== 0 && this.kind !== '') noteWaiting(this, this.kind, w.task);
+    }
     return w.promise;
   }
 
   /** Return `n` permits: to the queue first (FIFO), the rest to the counter. */
   release(n: number): void {
+    if (resourceTracking.active !== 0 && this.kind !== '') noteReleased(this, n);
     this.#release(n, false);
   }
 
@@ -163,6 +177,7 @@ export class BatchSemaphore {
    * of one, the batching Tokio gets from a task polling until its budget runs out.
    */
   releaseLazily(n: number): void {
+    if (resourceTracking.active !== 0 && this.kind !== '') noteReleased(this, n);
     this.#release(n, true);
   }
 
@@ -179,11 +194,17 @@ export class BatchSemaphore {
       n -= w.remaining;
       w.remaining = 0;
       waiters.popFront();
+      this.#granted(w);
       // A queued waiter is always pending (cancellation unlinks it first); if that ever
       // fails, its grant must not be lost.
       if (!this.#wake(w, lazy)) n += w.requested;
     }
     this.#permits += n;
+  }
+
+  /** Every permit `w` asked for is assigned: with tracking, its task holds them from now. */
+  #granted(w: AcquireWaiter<unknown>): void {
+    if (resourceTracking.active !== 0 && this.kind !== '') noteAcquired(this, this.kind, w.task, w.requested);
   }
 
   #wake(w: AcquireWaiter<unknown>, lazy: boolean): boolean {
@@ -208,7 +229,8 @@ export class BatchSemaphore {
     if (this.#permits + n > MAX_PERMITS) {
       throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits; adding ${n} to ${this.#permits} would exceed it`);
     }
-    this.release(n);
+    // New permits, not ones a task gives back.
+    this.#release(n, false);
   }
 
   /** Remove up to `n` free permits for good; returns how many were removed. */
@@ -235,12 +257,14 @@ export class BatchSemaphore {
   readonly onCancel: OnCancel<unknown> = (w, woken) => {
     const aw = w as AcquireWaiter<unknown>;
     if (woken) {
-      this.release(aw.requested);
+      if (resourceTracking.active !== 0 && this.kind !== '') noteReleased(this, aw.requested, aw.task);
+      this.#release(aw.requested, false);
     } else {
       this.#waiters.remove(aw);
       const assigned = aw.requested - aw.remaining;
       aw.remaining = aw.requested;
-      this.release(assigned);
+      // Assigned but never granted: no task held them.
+      this.#release(assigned, false);
     }
   };
 }

@@ -69,7 +69,7 @@ export class MutexGuard<T> implements Disposable {
 /** Tokio's `Mutex<T>`: FIFO, cancel-safe, held across awaits through a {@link MutexGuard}. */
 export class Mutex<T> {
   #value: T;
-  readonly #sem = new BatchSemaphore(1);
+  readonly #sem = new BatchSemaphore(1, 'Mutex');
 
   static {
     readValue = <V>(m: Mutex<V>): V => m.#value;

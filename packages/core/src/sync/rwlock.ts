@@ -129,7 +129,7 @@ export class RwLock<T> {
     if (max > MAX_PERMITS) throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
     this.#value = value;
     this.#max = max;
-    this.#sem = new BatchSemaphore(max);
+    this.#sem = new BatchSemaphore(max, 'RwLock');
   }
 
   /** The most concurrent readers. */

@@ -106,7 +106,7 @@ export class Semaphore {
   /** Errors: RangeError (code ERR_OUT_OF_RANGE) unless 0 <= permits <= MAX_PERMITS, an integer. */
   constructor(permits: number) {
     assertPermits(permits, 'permits');
-    this.#sem = new BatchSemaphore(permits);
+    this.#sem = new BatchSemaphore(permits, 'Semaphore');
   }
 
   /** Free permits right now. */

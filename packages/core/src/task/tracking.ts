@@ -8,13 +8,16 @@
  * construction. It times every poll (see Scheduler's tracked drain), moves each task
  * between busy, scheduled (woken, queued) and idle (parked), remembers what a parked task
  * awaits and where, and writes the warnings: `long-poll`, `never-yielded` (a poll over a
- * second) and `stuck` (parked on a promise the runtime doesn't drive for longer than the
- * stuck threshold), once per task and kind, at most {@link WARNINGS_PER_SECOND} a second.
+ * second) and `stuck` (parked longer than the stuck threshold on a promise the runtime
+ * doesn't drive, or on a lock or semaphore whose holders all finished without releasing
+ * it: see resource_tracking.ts), once per task and kind, at most
+ * {@link WARNINGS_PER_SECOND} a second.
  */
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { captureStack, readCallSite, type StackHolder } from './call_site.js';
 import type { LocalTask } from './task.js';
+import { resourceTracking, type TrackedResource } from './resource_tracking.js';
 
 /** A poll longer than this is 'never-yielded' rather than 'long-poll' (Tokio console's lint). */
 export const NEVER_YIELDED_MS = 1000;
@@ -50,7 +53,33 @@ export interface TrackedDumpFields {
   readonly idleMs: number;
   readonly totalMs: number;
   readonly longestPollMs: number;
+  /** Locks and semaphores it holds permits of, e.g. ['Mutex#3']. */
+  readonly holding?: readonly string[];
+  /** The lock or semaphore a parked task waits on, e.g. 'Mutex#3'. */
+  readonly waitingOnResource?: string;
+  /** Why the task can't be woken, once it has been parked past the stuck threshold on something that can't wake it. */
+  readonly stuck?: string;
+  /** Its poll times: count, extremes, mean and percentiles in microseconds. */
+  readonly pollTimes?: TaskPollTimes;
 }
+
+/** One task's poll-time distribution in microseconds, read off its power-of-two buckets. */
+export interface TaskPollTimes {
+  readonly count: number;
+  readonly minUs: number;
+  readonly maxUs: number;
+  readonly meanUs: number;
+  /** Ascending `[percentile, us]` points (the bucket bounds the percentiles fall in). */
+  readonly percentilesUs: readonly (readonly [number, number])[];
+}
+
+/**
+ * Upper bounds (µs) of a task's poll-time buckets, powers of two from 1 µs to about 17
+ * minutes: a poll costs one `Math.clz32` and an increment, where a native histogram
+ * per task would cost a native object each.
+ */
+const POLL_BUCKETS = 31;
+const PERCENTILES: readonly number[] = [50, 90, 99];
 
 /** One tracked task's figures. */
 export class TaskRecord {
@@ -64,6 +93,16 @@ export class TaskRecord {
   scheduledMs = 0;
   idleMs = 0;
   longestPollMs = 0;
+  minPollMs = 0;
+  /**
+   * Polls per power-of-two bucket of microseconds, created at the second poll: most tasks
+   * poll once, and one poll's distribution is its min (= max) alone.
+   */
+  pollBuckets: Uint32Array | undefined = undefined;
+  /** The lock or semaphore the latest runtime await parked on, if it was one. */
+  waitResource: TrackedResource | undefined = undefined;
+  /** Locks and semaphores it holds permits of. */
+  holding: Set<TrackedResource> | undefined = undefined;
   /** The operation and stack of the latest runtime await (formatted only in a dump). */
   waitLabel = '';
   waitStack: StackHolder | undefined = undefined;
@@ -92,6 +131,7 @@ export class TaskRecorder {
   #windowCount = 0;
   #suppressed = 0;
   readonly #stuckTimer: NodeJS.Timeout;
+  #closed = false;
 
   /**
    * `liveTasks` lists the thread's live tasks, looked through for stuck ones every half
@@ -102,11 +142,15 @@ export class TaskRecorder {
     this.#logger = logger;
     this.#stuckTimer = setInterval(() => this.checkStuck(liveTasks()), Math.min(1000, Math.max(1, settings.stuckMs / 2)));
     this.#stuckTimer.unref();
+    resourceTracking.active++;
   }
 
-  /** Stop looking for stuck tasks (the runtime shut down). */
+  /** Stop looking for stuck tasks (the runtime shut down). Idempotent. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     clearInterval(this.#stuckTimer);
+    resourceTracking.active--;
   }
 
   /** A task was spawned on this thread: record where. */
@@ -122,6 +166,7 @@ export class TaskRecorder {
     const r = task.record;
     if (r === undefined) return;
     r.waitLabel = w.waitLabel;
+    r.waitResource = undefined;
     r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : captureStack();
   }
 
@@ -160,6 +205,16 @@ export class TaskRecorder {
     r.polls++;
     r.busyMs += ms;
     if (ms > r.longestPollMs) r.longestPollMs = ms;
+    if (r.polls === 1) {
+      r.minPollMs = ms;
+    } else {
+      if (ms < r.minPollMs) r.minPollMs = ms;
+      if (r.pollBuckets === undefined) {
+        r.pollBuckets = new Uint32Array(POLL_BUCKETS);
+        r.pollBuckets[bucketOf(r.longestPollMs === ms ? r.minPollMs : r.longestPollMs)]!++;
+      }
+      r.pollBuckets[bucketOf(ms)]!++;
+    }
     r.phase = IDLE;
     r.since = now;
     if (ms > NEVER_YIELDED_MS) {
@@ -191,18 +246,37 @@ export class TaskRecorder {
     }
   }
 
-  /** Warn about tasks parked on a foreign promise past the stuck threshold (`tasks`: the live ones). */
+  /** Warn about tasks parked past the stuck threshold on something that can't wake them (`tasks`: the live ones). */
   checkStuck(tasks: Iterable<LocalTask<unknown>>): void {
     const now = performance.now();
     for (const t of tasks) {
       const r = t.record;
-      if (r === undefined || r.phase !== IDLE || (r.warned & W_STUCK) !== 0 || t.inflight > 0 || t.state === 'finished') continue;
-      const ms = now - r.since;
-      if (ms > this.settings.stuckMs) {
-        this.#warn(t, r, W_STUCK, 'stuck',
-          `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`, ms);
-      }
+      if (r === undefined || (r.warned & W_STUCK) !== 0) continue;
+      const why = this.#stuckReason(t, r, now);
+      if (why !== undefined) this.#warn(t, r, W_STUCK, 'stuck', why, now - r.since);
     }
+  }
+
+  /**
+   * Why `task` can't be woken, if it has been parked past the stuck threshold on a foreign
+   * promise, or on a lock or semaphore every holder of which finished without releasing it
+   * (a guard neither released nor disposed: nothing can ever hand it on).
+   */
+  #stuckReason(task: LocalTask<unknown>, r: TaskRecord, now: number): string | undefined {
+    if (r.phase !== IDLE || task.state !== 'running') return undefined;
+    const ms = now - r.since;
+    if (ms <= this.settings.stuckMs) return undefined;
+    if (task.inflight === 0) {
+      return `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`;
+    }
+    const res = r.waitResource;
+    if (res === undefined || res.holders.size === 0) return undefined;
+    const holders: string[] = [];
+    for (const h of res.holders.keys()) {
+      if (h.state !== 'finished') return undefined;
+      holders.push(`task ${h.id} (${h.name})`);
+    }
+    return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, held by ${holders.join(', ')}, which finished without releasing it: release guards with \`using\` or in a finally block`;
   }
 
   /** The tracked fields of `task`'s dump entry, or undefined for an untracked task. */
@@ -213,6 +287,7 @@ export class TaskRecorder {
     const open = now - r.since;
     const spawnSite = readCallSite(r.spawnStack).site;
     const parked = r.phase === IDLE && task.state !== 'queued';
+    const stuck = this.#stuckReason(task, r, now);
     return {
       state: r.phase === QUEUED ? 'queued' : r.phase === SCHEDULED ? 'scheduled' : r.phase === BUSY ? 'running' : 'idle',
       ...(spawnSite === '' ? {} : { spawnSite }),
@@ -224,6 +299,10 @@ export class TaskRecorder {
       idleMs: r.idleMs + (r.phase === IDLE ? open : 0),
       totalMs: now - r.spawnedAt,
       longestPollMs: r.longestPollMs,
+      ...(r.holding === undefined || r.holding.size === 0 ? {} : { holding: [...r.holding].map((h) => h.name) }),
+      ...(parked && r.waitResource !== undefined ? { waitingOnResource: r.waitResource.name } : {}),
+      ...(stuck === undefined ? {} : { stuck }),
+      ...(r.polls === 0 ? {} : { pollTimes: pollTimesOf(r) }),
     };
   }
 
@@ -255,4 +334,36 @@ export class TaskRecorder {
       `${kind}: task ${task.id} (${name}${spawnSite === '' ? '' : `, spawned at ${spawnSite}`}) ${what}`,
     );
   }
+}
+
+/** The bucket of a poll of `ms`: bucket i holds polls over 2^(i-1) µs, up to 2^i. */
+function bucketOf(ms: number): number {
+  const us = ms * 1000;
+  return us <= 1 ? 0 : Math.min(POLL_BUCKETS - 1, 32 - Math.clz32(Math.ceil(us) - 1));
+}
+
+/** `r`'s poll times; a percentile reads as the upper bound of its bucket, capped at the longest poll. */
+function pollTimesOf(r: TaskRecord): TaskPollTimes {
+  const maxUs = r.longestPollMs * 1000;
+  if (r.pollBuckets === undefined) {
+    return { count: 1, minUs: maxUs, maxUs, meanUs: maxUs, percentilesUs: [[0, maxUs], [50, maxUs], [90, maxUs], [99, maxUs], [100, maxUs]] };
+  }
+  const b = r.pollBuckets;
+  const percentilesUs: [number, number][] = [];
+  let seen = 0;
+  let p = 0;
+  for (let i = 0; i < POLL_BUCKETS && p < PERCENTILES.length; i++) {
+    seen += b[i]!;
+    while (p < PERCENTILES.length && seen >= (r.polls * PERCENTILES[p]!) / 100) {
+      percentilesUs.push([PERCENTILES[p]!, Math.min(2 ** i, maxUs)]);
+      p++;
+    }
+  }
+  return {
+    count: r.polls,
+    minUs: r.minPollMs * 1000,
+    maxUs,
+    meanUs: (r.busyMs * 1000) / r.polls,
+    percentilesUs: [[0, r.minPollMs * 1000], ...percentilesUs, [100, maxUs]],
+  };
 }

@@ -9,7 +9,7 @@
 import { rangeError, type RuntimeMetrics, type WorkerMetrics } from '@skein/core';
 import { metricsToJSON, pollHistogram, type SchedulerCounters } from '@skein/core/internal';
 import {
-  M_BUDGET_YIELDS, M_BUSY_MS, M_FINISHED, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_SPAWNED, M_UNPARKS, T_LIFO, type SharedState,
+  M_BUDGET_YIELDS, M_BUSY_MS, M_FINISHED, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_SPAWNED, M_UNPARKS, T_LIFO, type SharedState,
 } from '../scheduler/shared_state.js';
 
 /** Live metrics of worker `i`. */
@@ -28,6 +28,8 @@ export function workerMetrics(sh: SharedState, i: number): WorkerMetrics {
     get localScheduleCount() { return at(M_LOCAL_SCHEDULE); },
     get overflowCount() { return q.overflowCount(); },
     get meanPollTimeUs() { const p = at(M_POLLS); return p === 0 ? 0 : (at(M_BUSY_MS) * 1000) / p; },
+    get eventLoopActiveMs() { return at(M_LOOP_ACTIVE_MS); },
+    get eventLoopIdleMs() { return at(M_LOOP_IDLE_MS); },
   };
 }
 

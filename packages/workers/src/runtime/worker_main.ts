@@ -71,7 +71,7 @@ let stopping: Promise<void> | undefined;
 
 const api: WorkerControl = {
   snapshot(): WorkerSnapshot {
-    stats.publish();
+    stats.publishWithLoop();
     const c = rt.scheduler.counters;
     return { numAlive: rt.numAlive, pollCount: c.pollCount, busyMs: c.busyMs };
   },
@@ -84,7 +84,7 @@ const api: WorkerControl = {
       await rt.shutdown();
       spawner.cancelAll();
       rt.blocking.cancelAll();
-      stats.publish();
+      stats.publishWithLoop();
       await runHook(boot.onThreadStop, 'onThreadStop');
       side.close();
     })());

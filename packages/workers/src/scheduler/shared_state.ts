@@ -39,6 +39,9 @@ export const M_LOCAL_SCHEDULE = 4;
 export const M_SPAWNED = 5;
 export const M_FINISHED = 6;
 export const M_BUDGET_YIELDS = 7;
+// the thread's performance.eventLoopUtilization(), cumulative ms
+export const M_LOOP_ACTIVE_MS = 8;
+export const M_LOOP_IDLE_MS = 9;
 const METRIC_SLOTS = 16;
 /** Bytes of module URL and export name the type table keeps per type, on average. */
 const TYPE_NAME_BYTES = 256;

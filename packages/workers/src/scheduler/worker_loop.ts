@@ -226,7 +226,7 @@ export class WorkerLoop {
 
   /** The loop after an event-loop turn: publish the counters, go on. */
   readonly #stepAfterTurn = (): void => {
-    this.#stats.publish();
+    this.#stats.publishWithLoop();
     this.#step();
   };
 
@@ -325,7 +325,7 @@ export class WorkerLoop {
     const sh = this.#sh;
     const idle = sh.layout.idle;
     this.#stats.parks++;
-    this.#stats.publish();
+    this.#stats.publishWithLoop();
     if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
     this.#setSearching(false);
     this.#parked = true;
@@ -352,6 +352,8 @@ export class WorkerLoop {
     }
     this.#parked = false;
     this.#stats.unparks++;
+    // The park's idle time shows in the event-loop figures from now, not at the next park.
+    this.#stats.publishWithLoop();
     this.#step();
   };
 

@@ -6,7 +6,7 @@
  * row of shared memory, where the main thread reads them without asking the worker.
  */
 import type { SchedulerCounters } from '@skein/core/internal';
-import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_PARKS, M_POLLS, M_UNPARKS, type SharedState } from './shared_state.js';
+import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_UNPARKS, type SharedState } from './shared_state.js';
 
 /** The worker loop's counters and their publication. */
 export class WorkerStats {
@@ -40,5 +40,17 @@ export class WorkerStats {
     m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.busyMs;
     m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.localSchedules;
     m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
+  }
+
+  /**
+   * Publish the counters and the thread's event-loop utilisation, which changes only
+   * across event-loop turns (so not at every drain: reading it allocates).
+   */
+  publishWithLoop(): void {
+    this.publish();
+    const sh = this.#sh;
+    const elu = performance.eventLoopUtilization();
+    sh.metrics[sh.metric(this.#me, M_LOOP_ACTIVE_MS)] = elu.active;
+    sh.metrics[sh.metric(this.#me, M_LOOP_IDLE_MS)] = elu.idle;
   }
 }

@@ -29,6 +29,8 @@ const NODES = 6;
 const SLAB_GEN = 7;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
+const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
+const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see E_OWNED
 const HEADER = 16;
 
 // Node words.
@@ -44,6 +46,12 @@ const NODE_WORDS = 8;
 // The doorbell table, after the slab: one 64-byte entry per thread with async waiters.
 const E_BELL = 0; // 1 once rung, reset by its thread before it looks at its waiters
 const E_OWNER = 1; // threadId + 1 of the thread using the entry, 0 when free
+/**
+ * What the thread owns, so it can be given back if the thread dies: permits its tasks
+ * hold (a tracked core: locks, semaphores), or ends of the primitive on that thread (a
+ * channel's senders, counted by the channel).
+ */
+const E_OWNED = 2;
 const ENTRY_WORDS = 16;
 /** Threads with async waiters on one primitive that get a doorbell; more wait per node. */
 const ENTRIES = 32;
@@ -84,9 +92,16 @@ export class PermitCore {
     }
   }
 
-  /** Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`. */
-  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number): PermitCore {
+  /**
+   * Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`.
+   * With `cap` > 0 the free counter never grows past `cap` (permits released beyond it are
+   * dropped): Notify's "at most one stored permit". With `track`, permits taken count as
+   * owned by the taking thread until released (see {@link releaseThread}).
+   */
+  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number, cap = 0, track = false): PermitCore {
     w[base + PERMITS] = permits;
+    w[base + CAP] = cap;
+    w[base + TRACK] = track ? 1 : 0;
     w[base + CLOSED] = 0;
     w[base + HEAD] = -1;
     w[base + TAIL] = -1;
@@ -105,6 +120,9 @@ export class PermitCore {
   readonly #w: Int32Array;
   readonly #base: number;
   readonly #nodes: number;
+  readonly #tracked: boolean;
+  /** This thread's entry, once claimed: -2 not yet, -1 the table was full. */
+  #ownSlot = -2;
   /**
    * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
    * read under the lock so a node freed right after can't be missed.
@@ -121,6 +139,21 @@ export class PermitCore {
     this.#w = w;
     this.#base = base;
     this.#nodes = Atomics.load(w, base + NODES);
+    this.#tracked = w[base + TRACK] === 1;
+  }
+
+  /**
+   * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
+   * core, or channel ends. Untracked beyond {@link ENTRIES} threads on one primitive.
+   */
+  own(n: number): void {
+    if (this.#ownSlot === -2) this.#ownSlot = this.claimBell();
+    if (this.#ownSlot >= 0) Atomics.add(this.#w, this.#entry(this.#ownSlot) + E_OWNED, n);
+  }
+
+  /** Permits held by a task leave this thread without a release (a forgotten permit). */
+  disown(n: number): void {
+    if (this.#tracked) this.own(-n);
   }
 
   #node(i: number): number {
@@ -191,7 +224,10 @@ export class PermitCore {
       if (Atomics.load(w, this.#base + CLOSED) !== 0) return false;
       const p = Atomics.load(w, at);
       if (p < n) return false;
-      if (Atomics.compareExchange(w, at, p, p - n) === p) return true;
+      if (Atomics.compareExchange(w, at, p, p - n) === p) {
+        if (this.#tracked) this.own(n);
+        return true;
+      }
     }
   }
 
@@ -224,6 +260,7 @@ export class PermitCore {
     const took = this.#takeUpTo(n);
     if (took === n) {
       unlock(w, b + LOCK);
+      if (this.#tracked) this.own(n);
       return TAKEN;
     }
     const node = w[b + FREE]!;
@@ -254,6 +291,7 @@ export class PermitCore {
       this.#free(node);
       unlock(w, b + LOCK);
       this.#wakeSlab();
+      if (this.#tracked) this.own(n);
       return TAKEN;
     }
     w[at + N_REMAINING] = remaining;
@@ -303,10 +341,13 @@ export class PermitCore {
   finish(node: number): void {
     const w = this.#w;
     const b = this.#base;
+    const at = this.#node(node);
     lock(w, b + LOCK);
+    const got = w[at + N_STATE] === GRANTED ? w[at + N_REQUESTED]! : 0;
     this.#free(node);
     unlock(w, b + LOCK);
     this.#wakeSlab();
+    if (this.#tracked && got > 0) this.own(got);
   }
 
   /**
@@ -341,9 +382,10 @@ export class PermitCore {
    */
   release(n: number): void {
     if (n <= 0) return;
+    if (this.#tracked) this.own(-n);
     const w = this.#w;
     const b = this.#base;
-    if (Atomics.load(w, b + HEAD) === -1) {
+    if (Atomics.load(w, b + HEAD) === -1 && w[b + CAP] === 0) {
       Atomics.add(w, b + PERMITS, n);
       if (Atomics.load(w, b + HEAD) === -1) return;
       // Someone queued meanwhile and may not have seen these: hand over what is free.
@@ -401,6 +443,49 @@ export class PermitCore {
     this.#wakeGranted();
   }
 
+  /**
+   * Thread `tid` has exited: its queued nodes leave the queue giving back what was assigned,
+   * its granted but unclaimed nodes give back everything, its doorbell entry is freed, and
+   * (a tracked core) the permits its tasks held are released. Any thread; call it only once
+   * `tid` can no longer run. Returns what was found: `owned` is the entry's count (held
+   * permits, or a channel's ends on that thread, which the channel gives back itself).
+   */
+  releaseThread(tid: number): { nodes: number; owned: number } {
+    const w = this.#w;
+    const b = this.#base;
+    let give = 0;
+    let nodes = 0;
+    let owned = 0;
+    lock(w, b + LOCK);
+    for (let i = 0; i < this.#nodes; i++) {
+      const at = this.#node(i);
+      const state = w[at + N_STATE]!;
+      if (state === FREE_STATE || w[at + N_THREAD] !== tid) continue;
+      if (state === WAITING) {
+        this.#unlink(i);
+        give += w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
+      } else if (state === GRANTED) {
+        give += w[at + N_REQUESTED]!;
+      }
+      this.#free(i);
+      nodes++;
+    }
+    for (let slot = 0; slot < ENTRIES; slot++) {
+      const e = this.#entry(slot);
+      if (w[e + E_OWNER] !== tid + 1) continue;
+      owned += w[e + E_OWNED]!;
+      w[e + E_OWNED] = 0;
+      w[e + E_BELL] = 0;
+      w[e + E_OWNER] = 0;
+    }
+    if (this.#tracked && owned > 0) give += owned;
+    this.#release(give);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+    if (nodes > 0) this.#wakeSlab();
+    return { nodes, owned };
+  }
+
   /** Queued waiters (a snapshot). */
   queued(): number {
     const w = this.#w;
@@ -438,12 +523,50 @@ export class PermitCore {
         return;
       }
       n -= rem;
-      w[at + N_REMAINING] = 0;
-      this.#unlink(node);
-      Atomics.store(w, at + N_STATE, GRANTED);
-      granted.push(node, w[at + N_SLOT]!);
+      this.#grant(node);
     }
-    if (n > 0) Atomics.add(w, b + PERMITS, n);
+    if (n <= 0) return;
+    const cap = w[b + CAP]!;
+    if (cap === 0) Atomics.add(w, b + PERMITS, n);
+    else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
+  }
+
+  /**
+   * Notify's wake-ups: grant the oldest (`first`) or newest queued node, or, with nobody
+   * queued, store a permit (up to the cap). Returns nothing: the woken waiter, on whatever
+   * thread, resumes with its grant.
+   */
+  grantOne(first: boolean): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    const node = first ? w[b + HEAD]! : w[b + TAIL]!;
+    if (node === -1) {
+      this.#release(1);
+    } else {
+      this.#grant(node);
+    }
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** Grant every node queued now (Notify's `notifyWaiters`); stores no permit. */
+  grantAll(): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    for (let node = w[b + HEAD]!; node !== -1; node = w[b + HEAD]!) this.#grant(node);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  #grant(node: number): void {
+    const w = this.#w;
+    const at = this.#node(node);
+    w[at + N_REMAINING] = 0;
+    this.#unlink(node);
+    Atomics.store(w, at + N_STATE, GRANTED);
+    granted.push(node, w[at + N_SLOT]!);
   }
 
   #unlink(node: number): void {

@@ -1,41 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import pino from 'pino';
-import { Mutex, Runtime, mpsc, sleep, spawn, spawnLocal, taskBuilder, type TaskDumpEntry } from '@skein/core';
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function captureLogs(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
-}
-
-async function build(tracking: boolean, tune: (b: ReturnType<typeof Runtime.builder>) => void = () => undefined) {
-  const b = Runtime.builder().currentThread().logger('silent').taskTracking(tracking);
-  tune(b);
-  const rt = await b.build();
-  cleanup.push(() => rt.shutdown());
-  return rt;
-}
+import { describe, expect, it } from 'vitest';
+import { Mutex, Runtime, mpsc, sleep, spawn, spawnLocal, taskBuilder } from '@skein/core';
+import { build, byName, captureLogs, cleanup, until } from './helpers.js';
 
 /** Spin the thread for `ms` without yielding (a long poll). */
 function spin(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end);
 }
-
-async function until<T>(f: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const byName = (d: TaskDumpEntry[], name: string) => d.find((e) => e.name === name)!;
 
 describe('task tracking on the current-thread runtime', () => {
   it('without tracking, a dump has id, name, state and thread (alias worker) only', async () => {

@@ -9,7 +9,7 @@ const COUNTERS = [
 ];
 const WORKER_FIELDS = [
   'pollCount', 'stealCount', 'stealOperations', 'parkCount', 'unparkCount', 'busyMs', 'localQueueDepth',
-  'localScheduleCount', 'overflowCount', 'meanPollTimeUs',
+  'localScheduleCount', 'overflowCount', 'meanPollTimeUs', 'eventLoopActiveMs', 'eventLoopIdleMs',
 ];
 
 function checkShape(json: RuntimeMetricsJSON, workers: number): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Runtime, type TaskDumpEntry } from '@skein/core';
-import { holdWorker, localSpawner, trackedNapper } from './fixtures/tracking.js';
+import { holdWorker, localSpawner, lockHolder, trackedNapper } from './fixtures/tracking.js';
 
 async function multi(tracking: boolean): Promise<Runtime> {
   return Runtime.builder().multiThread().workerThreads(2).logger('silent').taskTracking(tracking).build();
@@ -57,6 +57,22 @@ describe('task tracking on worker threads', () => {
       expect(child.thread).toBe(d.find((e) => e.id === spawner.id)!.thread);
       nap.abort();
       spawner.abort();
+    } finally {
+      await rt.shutdown();
+    }
+  });
+
+  it('names the lock a worker task holds and the one its neighbour waits on', async () => {
+    const rt = await multi(true);
+    try {
+      const h = rt.spawn(lockHolder, 60_000);
+      const d = await dumpUntil(rt, (d) => d.some((e) => e.name === 'lockWaiter' && e.state === 'idle'));
+      const holder = d.find((e) => e.id === h.id)!;
+      const waiter = d.find((e) => e.name === 'lockWaiter')!;
+      expect(holder.holding).toEqual([expect.stringMatching(/^Mutex#\d+$/)]);
+      expect(waiter.waitingOnResource).toBe(holder.holding![0]);
+      expect(waiter.thread).toBe(holder.thread);
+      h.abort();
     } finally {
       await rt.shutdown();
     }
