@@ -39,24 +39,8 @@ export function cancelledJoinError(taskId: number): JoinError {
  */
 export class CancelReason extends Rejection {
   readonly error: Cancelled;
-  /**
-   * The same rejection as a native promise, which a waiter resolves with: V8 adopts a
-   * native promise's state without the resolving functions and the call a thenable costs
-   * (about a third of the runtime's share of shutting down a million sleepers). Made on
-   * first use: most cancellations reject one await or none.
-   */
-  get rejected(): Promise<never> {
-    if (this.#rejected === undefined) {
-      this.#rejected = Promise.reject(this.error);
-      this.#rejected.catch(ignore);
-    }
-    return this.#rejected;
-  }
-  #rejected: Promise<never> | undefined = undefined;
   constructor(error: Cancelled = cancelledError()) {
     super(error);
     this.error = error;
   }
 }
-
-function ignore(): void {}

@@ -28,7 +28,7 @@
  * property writes megamorphic: on Node 20 mpsc `recv` measured 25-30% slower under
  * AsyncLocalStorage. That costs speed only, never correctness.
  */
-import { CancelReason } from './cancelled_error.js';
+import type { CancelReason } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import { frames } from './context.js';
 import { Rejection } from './rejection.js';
@@ -63,7 +63,7 @@ export class Waiter<T> extends WaiterBase<T> {
   value: T | undefined = NOT_SET as T;
   /** The cancel scope it is registered with; its task is found from there. */
   readonly scope: Scope | undefined;
-  #resolve: ((value: T | PromiseLike<never> | Rejection) => void) | undefined;
+  #resolve: ((value: T | Rejection) => void) | undefined;
 
   /** `scope` defaults to the current task's innermost cancel scope. */
   constructor(scope?: Scope) {
@@ -72,7 +72,7 @@ export class Waiter<T> extends WaiterBase<T> {
     // the native path: point it at Promise too, once per subclass.
     const proto = new.target.prototype as { constructor: unknown };
     if (proto.constructor !== Promise) setPromiseConstructor(proto);
-    this.#resolve = takeResolve<T | PromiseLike<never> | Rejection>();
+    this.#resolve = takeResolve<T | Rejection>();
     this.scope = scope ?? frames.getStore()?.scope;
     const s = this.scope;
     if (s === undefined) return;
@@ -159,7 +159,7 @@ export class Waiter<T> extends WaiterBase<T> {
     const v = this.value;
     if (v instanceof Rejection) {
       this.value = undefined;
-      resolve(v instanceof CancelReason ? v.rejected : v);
+      resolve(v);
     } else if (this.scope !== undefined && this.scope.cancelled) {
       this.onCancel(true);
       resolve(new Rejection(new Cancelled()));

@@ -28,26 +28,20 @@
  * unrefs idle threads and its idle timers). TypeScript task modules load through tsx
  * (`tsx_loader.ts`).
  */
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { Deque } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded job errors keep skein's classes
 import { decodeThrown } from '../codec/error_codec.js';
-import { WorkerCrashedError } from '../runtime/errors.js';
 import { rangeError, typeError } from '@skein/core';
 import { BlockingPoolError } from './errors.js';
-import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
 import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
-import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
-import { cwdBase, resolveTsxEsmApi } from './tsx_loader.js';
+import type { JobRequest, JobResponse, PoolRequest } from './protocol.js';
+import { createPoolThreads, piscinaFailure } from './pool_threads.js';
 
 export type { BlockingJob, BlockingJobState, JobRecord, JobSink } from './job.js';
 
-/** True when this file runs as TypeScript (tests, tsx): threads then need tsx too. */
-const SOURCE_MODE = /\.[cm]?tsx?$/.test(new URL(import.meta.url).pathname);
-const WORKER_ENTRY = fileURLToPath(new URL(SOURCE_MODE ? './pool_worker.ts' : './pool_worker.js', import.meta.url));
 /** Kicks in a row that started no thread before waiting jobs fail with `spawnFailed`. */
 const MAX_FRUITLESS_KICKS = 3;
 /** How long a force close waits for terminated threads to exit before abandoning them. */
@@ -106,37 +100,10 @@ export class BlockingPool {
   /** Validate `opts` (TypeError / RangeError with a `code`) and create the pool. No thread starts yet. */
   constructor(opts: BlockingPoolOptions = {}) {
     this.#opts = resolveBlockingPoolOptions(opts);
-    const tsxApiUrl = resolveTsxEsmApi([import.meta.url, cwdBase()]);
-    let execArgv = this.#opts.execArgv;
-    if (SOURCE_MODE) {
-      if (tsxApiUrl === undefined) {
-        this.#log('warn', { entry: WORKER_ENTRY }, 'the blocking pool runs from TypeScript sources but tsx was not found; its threads will fail to start');
-      }
-      execArgv = sourceModeExecArgv(execArgv ?? process.execArgv, tsxApiUrl);
-    }
-    if (execArgv !== undefined) assertWorkerExecArgv(execArgv);
     // Every job piscina can hold at once (see #pump) gets a word in the primary chunk, up to
     // a sane size (huge maxThreads): past it, jobs carry their overflow chunk.
     this.#states = new JobStateTable(Math.min(4_096, this.#opts.maxThreads * HANDOFF_DEPTH));
-    const workerData: PoolWorkerData = { tsxApiUrl, nice: this.#opts.nice, states: this.#states.primary };
-    this.#piscina = new Piscina<PoolRequest, JobResponse>({
-      filename: WORKER_ENTRY,
-      minThreads: 0,
-      maxThreads: this.#opts.maxThreads,
-      idleTimeout: this.#opts.idleTimeoutMs,
-      maxQueue: Infinity,
-      concurrentTasksPerWorker: 1,
-      // Idle threads wait with Atomics.waitAsync, so their event loop keeps running (a job
-      // may leave timers or I/O behind; 'sync' would freeze them until the next job).
-      atomics: 'async',
-      recordTiming: false,
-      // Tasks waiting for a starting thread go back to the head, not the tail.
-      stricterFIFO: true,
-      workerData,
-      ...(execArgv === undefined ? {} : { execArgv: [...execArgv] }),
-      ...(this.#opts.env === undefined ? {} : { env: this.#opts.env }),
-      ...(this.#opts.resourceLimits === undefined ? {} : { resourceLimits: this.#opts.resourceLimits }),
-    });
+    this.#piscina = createPoolThreads(this.#opts, this.#states, (obj, msg) => this.#log('warn', obj, msg));
     this.#piscina.on('error', (err: unknown) => {
       this.#lastThreadError = err;
       this.#log('warn', { err, pool: this.#opts.threadName }, 'a blocking-pool thread failed');
@@ -315,7 +282,11 @@ export class BlockingPool {
       else if (response.t === 'err') rec.reject(decodeThrown(response.error));
       else rec.reject(new BlockingPoolError('cancelled')); // skipped: already settled by cancel()
     } else {
-      rec.reject(this.#translatePiscinaError(err, rec));
+      const job = `${rec.request.exportName} (${rec.request.url})`;
+      rec.reject(piscinaFailure(err, this.#terminating !== undefined, (crash) => {
+        this.#log('error', { err, job, reason: crash.reason, exitCode: crash.exitCode, pool: this.#opts.threadName },
+          `a blocking-pool thread crashed (${crash.reason}) while running ${job}; the job failed with WorkerCrashedError`);
+      }));
     }
     if (!this.#closing) this.#pump();
   }
@@ -357,27 +328,6 @@ export class BlockingPool {
   #runningDone(): boolean {
     for (const rec of this.#handed) if (!rec.settled) return false;
     return true;
-  }
-
-  /**
-   * piscina's own rejections, as errors a caller can act on. A thread that died under a job
-   * (it exited, threw outside the job, ran out of memory) is a WorkerCrashedError, as on the
-   * runtime's workers, and is logged.
-   */
-  #translatePiscinaError(err: unknown, rec: JobRecord): unknown {
-    if (this.#terminating !== undefined && err instanceof Error && err.message === 'Terminating worker thread') {
-      return new BlockingPoolError('terminated', { cause: err });
-    }
-    const crash = crashOf(err);
-    if (crash !== undefined) {
-      const job = `${rec.request.exportName} (${rec.request.url})`;
-      this.#log('error', { err, job, reason: crash.reason, exitCode: crash.exitCode, pool: this.#opts.threadName },
-        `a blocking-pool thread crashed (${crash.reason}) while running ${job}; the job failed with WorkerCrashedError`);
-      return crash;
-    }
-    if (err instanceof Error) return err;
-    // A thread died on something postMessage could not even describe (an empty clone).
-    return new Error(`a blocking-pool thread failed while running this job${err === undefined ? '' : `: ${String(err)}`}`, { cause: err });
   }
 
   /**
@@ -447,16 +397,3 @@ export class BlockingPool {
   }
 }
 
-/**
- * The WorkerCrashedError for a piscina rejection that means the job's thread died, else
- * undefined. piscina rejects a dead thread's job with "worker exited with code: N", or with
- * the thread's own error (uncaught outside the job, out of memory); a job whose arguments
- * couldn't be posted gets a DataCloneError, which is no crash.
- */
-function crashOf(err: unknown): WorkerCrashedError | undefined {
-  if (!(err instanceof Error) || err.name === 'DataCloneError') return undefined;
-  const exited = /^worker exited with code: (-?\d+)$/.exec(err.message);
-  if (exited !== null) return new WorkerCrashedError('blocking', 'exit', `exit code ${exited[1]}`, Number(exited[1]));
-  const oom = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-  return new WorkerCrashedError('blocking', oom ? 'out-of-memory' : 'uncaught-error', `${err.name}: ${err.message}`);
-}

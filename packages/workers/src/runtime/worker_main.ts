@@ -22,6 +22,7 @@ import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
+import { WorkerStats } from '../scheduler/worker_stats.js';
 import { guardServers } from './server_guard.js';
 import { deferTaskExits } from './deferred_exit.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
@@ -48,7 +49,8 @@ rt.blocking = new BlockingForwarder(parentPort!, logger);
 parentPort!.on('message', (m: unknown) => {
   if (isBlockingMessage(m)) rt.blocking.onMessage(m);
 });
-const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler);
+const stats = new WorkerStats(sh, me, rt.scheduler.counters, runner);
+const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler, stats);
 deferTaskExits(() => currentFrame()?.task !== undefined, () => loop.stop());
 
 /** Run a hook task definition as a task on this worker; failures are logged. */
@@ -69,7 +71,7 @@ let stopping: Promise<void> | undefined;
 
 const api: WorkerControl = {
   snapshot(): WorkerSnapshot {
-    loop.publish();
+    stats.publishWithLoop();
     const c = rt.scheduler.counters;
     return { numAlive: rt.numAlive, pollCount: c.pollCount, busyMs: c.busyMs };
   },
@@ -82,7 +84,7 @@ const api: WorkerControl = {
       await rt.shutdown();
       spawner.cancelAll();
       rt.blocking.cancelAll();
-      loop.publish();
+      stats.publishWithLoop();
       await runHook(boot.onThreadStop, 'onThreadStop');
       side.close();
     })());

@@ -28,9 +28,10 @@
  * the mailbox); a nested spawn from one of them unparks the loop.
  */
 import type { SharedState } from './shared_state.js';
-import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_UNPARKS, T_LIFO, T_SEARCHING } from './shared_state.js';
+import { T_LIFO, T_SEARCHING } from './shared_state.js';
 import type { Spawner } from './spawner.js';
 import type { TaskRunner } from './task_runner.js';
+import type { WorkerStats } from './worker_stats.js';
 import type { Scheduler } from '@skein/core/internal';
 import { RESOLVED } from '../shared/wait_async.js';
 
@@ -70,19 +71,16 @@ export class WorkerLoop {
   #mailboxArmed = false;
   #stopped = false;
   #rand: number;
-  #parks = 0;
-  #unparks = 0;
-  #localSchedules = 0;
-  /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
-  #busyMs = 0;
+  readonly #stats: WorkerStats;
 
-  constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler) {
+  constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler, stats: WorkerStats) {
     this.#sh = sh;
     this.#me = me;
     this.#cfg = cfg;
     this.#runner = runner;
     this.#spawner = spawner;
     this.#scheduler = scheduler;
+    this.#stats = stats;
     this.#lifoIdx = sh.threadWord(me, T_LIFO);
     this.#searchIdx = sh.threadWord(me, T_SEARCHING);
     this.#rand = (0x9e3779b9 ^ ((me + 1) * 2654435761)) | 0 || 1;
@@ -92,7 +90,7 @@ export class WorkerLoop {
     const prevIdle = scheduler.onIdle;
     scheduler.onIdle = () => {
       prevIdle?.();
-      this.#publish();
+      this.#stats.publish();
     };
     // A timer or I/O callback resumed a task while the loop is parked: the task may compute
     // for long, and a parked worker is where spawners send new work. Leave the sleeper set
@@ -128,7 +126,7 @@ export class WorkerLoop {
     const sh = this.#sh;
     const c = sh.control;
     const local = sh.layout.localQueues[this.#me]!;
-    this.#localSchedules++;
+    this.#stats.localSchedules++;
     if (!this.#cfg.disableLifoSlot) {
       const prev = c[this.#lifoIdx]!;
       c[this.#lifoIdx] = ref;
@@ -183,7 +181,7 @@ export class WorkerLoop {
         // the thread with process.exit(), and a finished task must not be reported crashed),
         // and a body that goes on computing after an await does it now, while this worker
         // still counts as busy, rather than after the loop parked and looked idle.
-        this.#busyMs += performance.now() - start;
+        this.#stats.busyMs += performance.now() - start;
         RESOLVED.then(this.#stepAfterHop);
         return;
       }
@@ -207,7 +205,7 @@ export class WorkerLoop {
    */
   #endStep(start: number, starts: number): void {
     const ms = performance.now() - start;
-    this.#busyMs += ms;
+    this.#stats.busyMs += ms;
     const polls = this.#runner.starts - starts;
     if (polls > 0) this.#scheduler.counters.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / polls)));
   }
@@ -228,7 +226,7 @@ export class WorkerLoop {
 
   /** The loop after an event-loop turn: publish the counters, go on. */
   readonly #stepAfterTurn = (): void => {
-    this.#publishWithLoop();
+    this.#stats.publishWithLoop();
     this.#step();
   };
 
@@ -326,8 +324,8 @@ export class WorkerLoop {
   #park(): void {
     const sh = this.#sh;
     const idle = sh.layout.idle;
-    this.#parks++;
-    this.#publishWithLoop();
+    this.#stats.parks++;
+    this.#stats.publishWithLoop();
     if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
     this.#setSearching(false);
     this.#parked = true;
@@ -353,9 +351,9 @@ export class WorkerLoop {
       this.#setSearching(true); // woken by workerToNotify, which counted us as searching
     }
     this.#parked = false;
-    this.#unparks++;
+    this.#stats.unparks++;
     // The park's idle time shows in the event-loop figures from now, not at the next park.
-    this.#publishWithLoop();
+    this.#stats.publishWithLoop();
     this.#step();
   };
 
@@ -384,35 +382,4 @@ export class WorkerLoop {
     this.#spawner.drain();
     if (this.#parked) this.#armMailbox();
   };
-
-  /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
-  #publish(): void {
-    const sh = this.#sh;
-    const m = sh.metrics;
-    const c = this.#scheduler.counters;
-    const me = this.#me;
-    m[sh.metric(me, M_POLLS)] = c.pollCount + this.#runner.starts;
-    m[sh.metric(me, M_PARKS)] = this.#parks;
-    m[sh.metric(me, M_UNPARKS)] = this.#unparks;
-    m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.#busyMs;
-    m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.#localSchedules;
-    m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
-  }
-
-  /**
-   * Publish the counters and the thread's event-loop utilisation, which changes only
-   * across event-loop turns (so not at every drain: reading it allocates).
-   */
-  #publishWithLoop(): void {
-    this.#publish();
-    const sh = this.#sh;
-    const elu = performance.eventLoopUtilization();
-    sh.metrics[sh.metric(this.#me, M_LOOP_ACTIVE_MS)] = elu.active;
-    sh.metrics[sh.metric(this.#me, M_LOOP_IDLE_MS)] = elu.idle;
-  }
-
-  /** Publish counters now (a control-plane snapshot). */
-  publish(): void {
-    this.#publishWithLoop();
-  }
 }

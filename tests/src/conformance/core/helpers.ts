@@ -1,9 +1,8 @@
 /**
  * Shared helpers for the @skein/core conformance suite. Only the public exports are used.
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { Runtime } from '@skein/core';
+import { captureLogs, type CapturedLog } from '../../support/logs.js';
 
 export interface RunOptions {
   /** Start the runtime with the paused clock (auto-advancing when idle). */
@@ -31,29 +30,12 @@ export function runPaused<T>(fn: (rt: Runtime) => T | Promise<T>): Promise<T> {
   return run(fn, { paused: true });
 }
 
-/** A pino logger that records every line it writes, parsed. */
-export function captureLogger(level = 'trace'): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      cb();
-    },
-  });
-  return { logger: pino({ level }, stream), lines };
+/** A pino logger that records every line it writes, parsed (`trace` and up by default). */
+export function captureLogger(level = 'trace'): CapturedLog {
+  return captureLogs(level);
 }
 
-/** Call `f` and return what it threw synchronously or what its promise rejected with. */
-export async function caught(f: () => unknown): Promise<unknown> {
-  try {
-    await f();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw or reject, but it succeeded');
-}
+export { caught } from '../../support/outcomes.js';
 
 /** A real-time wait on a foreign timer (outside the runtime's clock). */
 export function realDelay(ms: number): Promise<void> {

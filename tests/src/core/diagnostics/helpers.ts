@@ -1,6 +1,5 @@
 /** Shared helpers of the task-tracking tests. */
 import { afterEach } from 'vitest';
-import pino from 'pino';
 import { Runtime, type TaskDumpEntry } from '@skein/core';
 
 /** Run after the current test (in reverse order of registration). */
@@ -9,11 +8,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-/** A pino logger whose records land parsed in `lines`. */
-export function captureLogs(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) }), lines };
-}
+export { captureLogs } from '../../support/logs.js';
 
 /** A silent current-thread runtime, tracked or not, shut down after the test. */
 export async function build(tracking: boolean, tune: (b: ReturnType<typeof Runtime.builder>) => void = () => undefined): Promise<Runtime> {

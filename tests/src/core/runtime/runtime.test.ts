@@ -7,7 +7,7 @@ import {
   Runtime, Builder, Handle, main, spawn, sleep, yieldNow, currentTask, JoinError, Cancelled,
   NoRuntimeError, RuntimeShutdownError, SkeinError,
 } from '@skein/core';
-import { captureLogs } from './log_capture.js';
+import { captureLogs } from '../../support/logs.js';
 
 const never = <T = never>(): Promise<T> => new Promise<T>(() => {});
 
@@ -142,7 +142,7 @@ describe('main()', () => {
 
   it('logs the error through pino and sets process.exitCode = 1 when fn throws', async () => {
     const saved = process.exitCode;
-    const log = captureLogs();
+    const log = captureLogs('debug');
     try {
       const boom = new Error('main exploded');
       await expect(main(async () => { await sleep(1); throw boom; }, { logger: log.logger })).resolves.toBeUndefined();

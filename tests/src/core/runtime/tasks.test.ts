@@ -8,7 +8,7 @@ import {
   Cancelled, SkeinError, Notify,
 } from '@skein/core';
 import { add, slowDouble, whoAmI, fails } from './fixtures/tasks.js';
-import { captureLogs } from './log_capture.js';
+import { captureLogs } from '../../support/logs.js';
 
 const never = <T = never>(): Promise<T> => new Promise<T>(() => {});
 
@@ -185,7 +185,7 @@ describe('panics', () => {
   });
 
   it('an unawaited failed handle is logged through pino and is never an unhandledRejection', async () => {
-    const log = captureLogs();
+    const log = captureLogs('debug');
     const rt2 = await Runtime.builder().logger(log.logger).build();
     const rejections: unknown[] = [];
     const onRejection = (r: unknown): void => { rejections.push(r); };
@@ -215,7 +215,7 @@ describe('panics', () => {
   });
 
   it('an awaited failed handle is not logged', async () => {
-    const log = captureLogs();
+    const log = captureLogs('debug');
     const rt2 = await Runtime.builder().logger(log.logger).build();
     await rt2.blockOn(async () => {
       const h = spawn(async () => { await sleep(1); throw new Error('seen'); });

@@ -1,5 +1,6 @@
 import { Runtime, yieldNow } from '@skein/core';
 export { rng } from '../../support/rng.js';
+export { rejection, thrown } from '../../support/outcomes.js';
 
 /** Run `fn` as the root task of a fresh current-thread runtime, then shut it down. */
 export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boolean }): Promise<T> {
@@ -16,22 +17,3 @@ export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await yieldNow();
 }
 
-/** The error a promise rejects with (fails the test if it resolves). */
-export async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The error `f` throws synchronously. */
-export function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-}

@@ -1,0 +1,56 @@
+/**
+ * One worker's figures for `runtime.metrics()`: Tokio's `stats.rs` beside its worker loop.
+ *
+ * The loop counts parks, unparks, local schedules and its own busy time here; the core
+ * scheduler counts polls and forced yields. `publish()` copies them all into this worker's
+ * row of shared memory, where the main thread reads them without asking the worker.
+ */
+import type { SchedulerCounters } from '@skein/core/internal';
+import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_UNPARKS, type SharedState } from './shared_state.js';
+
+/** The worker loop's counters and their publication. */
+export class WorkerStats {
+  parks = 0;
+  unparks = 0;
+  localSchedules = 0;
+  /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
+  busyMs = 0;
+  readonly #sh: SharedState;
+  readonly #me: number;
+  readonly #counters: SchedulerCounters;
+  readonly #runner: { readonly starts: number };
+
+  /** `runner` counts task starts, which are polls the core scheduler never sees. */
+  constructor(sh: SharedState, me: number, counters: SchedulerCounters, runner: { readonly starts: number }) {
+    this.#sh = sh;
+    this.#me = me;
+    this.#counters = counters;
+    this.#runner = runner;
+  }
+
+  /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
+  publish(): void {
+    const sh = this.#sh;
+    const m = sh.metrics;
+    const c = this.#counters;
+    const me = this.#me;
+    m[sh.metric(me, M_POLLS)] = c.pollCount + this.#runner.starts;
+    m[sh.metric(me, M_PARKS)] = this.parks;
+    m[sh.metric(me, M_UNPARKS)] = this.unparks;
+    m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.busyMs;
+    m[sh.metric(me, M_LOCAL_SCHEDULE)] = this.localSchedules;
+    m[sh.metric(me, M_BUDGET_YIELDS)] = c.budgetForcedYieldCount;
+  }
+
+  /**
+   * Publish the counters and the thread's event-loop utilisation, which changes only
+   * across event-loop turns (so not at every drain: reading it allocates).
+   */
+  publishWithLoop(): void {
+    this.publish();
+    const sh = this.#sh;
+    const elu = performance.eventLoopUtilization();
+    sh.metrics[sh.metric(this.#me, M_LOOP_ACTIVE_MS)] = elu.active;
+    sh.metrics[sh.metric(this.#me, M_LOOP_IDLE_MS)] = elu.idle;
+  }
+}
