@@ -7,7 +7,10 @@ import { createHistogram } from 'node:perf_hooks';
 
 export interface LoadResult { requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number }
 
-export async function load(url: string | (() => string), connections: number, durationMs: number): Promise<LoadResult> {
+/** `onRequest(ns, ok)` sees every request as it completes (the demo's live line). */
+export interface LoadOptions { onRequest?(ns: number, ok: boolean): void }
+
+export async function load(url: string | (() => string), connections: number, durationMs: number, opts: LoadOptions = {}): Promise<LoadResult> {
   const hist = createHistogram();
   const end = performance.now() + durationMs;
   let requests = 0;
@@ -16,14 +19,18 @@ export async function load(url: string | (() => string), connections: number, du
   await Promise.all(Array.from({ length: connections }, async () => {
     while (performance.now() < end) {
       const t0 = process.hrtime.bigint();
+      let ok = false;
       try {
         const res = await fetch(next());
         await res.arrayBuffer();
-        if (res.status >= 500) errors++;
+        ok = res.status < 500;
       } catch {
-        errors++;
+        // Counted below: a refused or reset connection is an error, as a 5xx is.
       }
-      hist.record(Number(process.hrtime.bigint() - t0) || 1);
+      const ns = Number(process.hrtime.bigint() - t0) || 1;
+      if (!ok) errors++;
+      hist.record(ns);
+      opts.onRequest?.(ns, ok);
       requests++;
     }
   }));

@@ -11,28 +11,21 @@
  */
 import { parseArgs } from 'node:util';
 import { Runtime } from '@skein/core';
-import * as workers from '@skein/workers';
 import { Router, serve, type Server } from '@skein/net';
+import { SharedRwLock } from '@skein/workers';
 import { load } from './load_client.js';
 import { usersRouter, type User } from './users_routes.js';
-import { createUser, getUser, type SharedTable, type SharedUsersState } from './users_tasks.js';
+import { createUser, getUser, type SharedUsersState } from './users_tasks.js';
 
 const { values } = parseArgs({ options: { flavor: { type: 'string', default: 'current' }, port: { type: 'string', default: '3000' }, load: { type: 'string' } } });
 const flavor = values.flavor === 'multi' ? 'multi' : 'current';
-
-// The cross-thread lock of @skein/workers (looked up, so the current flavour runs without it).
-const SharedRwLock = (workers as Record<string, unknown>).SharedRwLock as (new (v: Record<string, User>) => SharedTable) | undefined;
-if (flavor === 'multi' && SharedRwLock === undefined) {
-  console.error('the multi flavour needs SharedRwLock from @skein/workers (its cross-thread primitives)');
-  process.exit(1);
-}
 
 /** The multi-thread router: task() handlers over a SharedRwLock. */
 function sharedRouter(): Router<SharedUsersState> {
   return new Router<SharedUsersState>()
     .get('/users/{id}', getUser)
     .post('/users', createUser)
-    .withState({ db: new SharedRwLock!({ 1: { id: 1, name: 'Alice' } }), latencyMs: 0 });
+    .withState({ db: new SharedRwLock<Record<string, User>>({ 1: { id: 1, name: 'Alice' } }), latencyMs: 0 });
 }
 
 /** Resolves on the first SIGINT or SIGTERM (axum's `shutdown_signal`). */

@@ -6,33 +6,20 @@
  */
 import { sleep, task } from '@skein/core';
 import type { RequestContext } from '@skein/net';
+import type { SharedRwLock } from '@skein/workers';
 import type { User } from './users_routes.js';
 
-/** The parts of SharedRwLock these handlers use. */
-export interface SharedTable {
-  read(): Promise<{ readonly value: Record<string, User>; release(): void }>;
-  write(): Promise<{ value: Record<string, User>; release(): void }>;
-}
-
-export interface SharedUsersState { db: SharedTable; latencyMs: number }
+export interface SharedUsersState { db: SharedRwLock<Record<string, User>>; latencyMs: number }
 
 export const getUser = task(import.meta, async function getUser(_req: Request, ctx: RequestContext<SharedUsersState>): Promise<unknown> {
-  const guard = await ctx.state.db.read();
-  try {
-    if (ctx.state.latencyMs > 0) await sleep(ctx.state.latencyMs);
-    return guard.value[ctx.params.id!] ?? Response.json('User not found', { status: 404 });
-  } finally {
-    guard.release();
-  }
+  using users = await ctx.state.db.read();
+  if (ctx.state.latencyMs > 0) await sleep(ctx.state.latencyMs);
+  return users.value[ctx.params.id!] ?? Response.json('User not found', { status: 404 });
 });
 
 export const createUser = task(import.meta, async function createUser(req: Request, ctx: RequestContext<SharedUsersState>): Promise<Response> {
   const user = await req.json() as User;
-  const guard = await ctx.state.db.write();
-  try {
-    guard.value = { ...guard.value, [user.id]: user };
-  } finally {
-    guard.release();
-  }
+  using users = await ctx.state.db.write();
+  users.value = { ...users.value, [user.id]: user };
   return Response.json(user, { status: 201 });
 });

@@ -10,8 +10,8 @@ import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Runtime, RwLock, sleep } from '@skein/core';
-import { Router, serve, TcpListener, type TcpStream } from '@skein/net';
-import { fibHandler } from './handlers.js';
+import { Router, serve, TcpListener, type RouterFactory, type ServeOptions, type TcpStream } from '@skein/net';
+import { fibApp, fibHandler, helloApp } from './handlers.js';
 
 const kind = process.argv[2] ?? '';
 const FIB_N_DEFAULT = 25;
@@ -33,9 +33,9 @@ async function onRuntime(multi: boolean, fn: () => Promise<void>): Promise<void>
   await rt.blockOn(fn);
 }
 
-async function skeinHttp(router: Router<unknown>, multi: boolean, reusePort = false): Promise<void> {
+async function skeinHttp<S>(app: Router<S> | RouterFactory<S>, multi: boolean, opts: ServeOptions = { accept: 'main' }): Promise<void> {
   await onRuntime(multi, async () => {
-    const server = await serve({ host: '127.0.0.1', port: 0 }, router, { reusePort });
+    const server = await serve({ host: '127.0.0.1', port: 0 }, app, opts);
     ready(server.addr.port);
     await server.closed;
   });
@@ -64,6 +64,8 @@ async function echo(stream: TcpStream): Promise<void> {
 const kinds: Record<string, () => unknown> = {
   'hello:skein-current': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, false),
   'hello:skein-multi': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, true),
+  'hello:skein-workers': () => skeinHttp(helloApp, true, { accept: 'workers' }),
+  'hello:skein-handoff': () => skeinHttp(helloApp, true, { accept: 'handoff' }),
   'hello:node-http': () => nodeHttp((_req, res) => {
     const body = JSON.stringify(hello);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
@@ -76,6 +78,7 @@ const kinds: Record<string, () => unknown> = {
     ready((app.server.address() as AddressInfo).port);
   },
   'cpu:skein-task': () => skeinHttp(new Router().get('/fib/{n}', fibHandler) as Router<unknown>, true),
+  'cpu:skein-workers': () => skeinHttp(fibApp, true, { accept: 'workers' }),
   'cpu:node-piscina': async () => {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: fileURLToPath(new URL('../peers/piscina_worker.mjs', import.meta.url)), minThreads: 2, maxThreads: 2 });

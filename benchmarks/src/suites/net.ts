@@ -6,6 +6,7 @@
  * come from autocannon and are reported as notes.
  */
 import autocannon from 'autocannon';
+import { availableAcceptModes } from '@skein/net';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { Bench, Contender } from '../harness.js';
 import { fmt } from '../harness.js';
@@ -116,6 +117,8 @@ export function netBenches(quick = false): Bench[] {
       contenders: [
         httpContender('http_hello', 'skein current-thread', 'hello:skein-current', '/', hello),
         httpContender('http_hello', 'skein multi-thread (main accepts)', 'hello:skein-multi', '/', hello),
+        httpContender('http_hello', 'skein multi-thread (workers accept)', 'hello:skein-workers', '/', hello),
+        ...(availableAcceptModes().includes('handoff') ? [httpContender('http_hello', 'skein multi-thread (main hands off to workers)', 'hello:skein-handoff', '/', hello)] : []),
         httpContender('http_hello', 'node:http', 'hello:node-http', '/', hello),
         httpContender('http_hello', 'fastify', 'hello:fastify', '/', hello),
       ],
@@ -128,6 +131,7 @@ export function netBenches(quick = false): Bench[] {
       target: { value: 1.3, kind: 'ratio-min', note: '≥ 1.3× node:http + piscina, lower p99', contender: 'skein task() handler' },
       contenders: [
         httpContender('http_cpu', 'skein task() handler', 'cpu:skein-task', '/fib/25', Math.round(1_000 * scale)),
+        httpContender('http_cpu', 'skein workers accept (router factory)', 'cpu:skein-workers', '/fib/25', Math.round(1_000 * scale)),
         httpContender('http_cpu', 'node:http + piscina', 'cpu:node-piscina', '/fib/25', Math.round(1_000 * scale)),
       ],
     },

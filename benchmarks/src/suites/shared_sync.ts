@@ -6,6 +6,7 @@
 import { Mutex, Runtime, Semaphore, mpsc, spawn, spawnLocal, yieldNow } from '@skein/core';
 import { SharedMutex, SharedSemaphore, sharedMpsc } from '@skein/workers';
 import type { Bench, Contender } from '../harness.js';
+import { mtChannel, mtMutexContended, mtMutexUncontended } from '../peers/multithreading.js';
 import { bump, churn, produce } from '../tasks/shared_sync.js';
 
 const WORKERS = 2;
@@ -18,6 +19,8 @@ const CONTENDED_EACH = 5_000;
 const SEM_TASKS = 1000;
 const SEM_EACH = 100;
 const SEM_PERMITS = 8;
+/** multithreading's channel moves ~20 k msgs/s here: fewer messages keep a round short. */
+const MT_PER_PRODUCER = 10_000;
 
 /** A contender on its own runtime, built in setup. */
 function onRuntime(name: string, ops: number, flavour: 'multi' | 'current', body: (rt: Runtime) => Promise<void>): Contender {
@@ -65,6 +68,7 @@ export function sharedSyncBenches(): Bench[] {
           while ((await rx.recv()) !== undefined) n++;
           if (n !== total) throw new Error(`received ${n} of ${total}`);
         }),
+        mtChannel(`multithreading channel (${WORKERS} workers → main)`, WORKERS, PRODUCERS, MT_PER_PRODUCER, CAPACITY),
       ],
     },
     {
@@ -81,6 +85,7 @@ export function sharedSyncBenches(): Bench[] {
           const m = new Mutex(undefined);
           for (let i = 0; i < LOCKS; i++) (await m.lock()).release();
         }),
+        mtMutexUncontended('multithreading Mutex', LOCKS),
       ],
     },
     {
@@ -103,6 +108,7 @@ export function sharedSyncBenches(): Bench[] {
             }
           })));
         }),
+        mtMutexContended(`multithreading Mutex (${WORKERS} workers)`, WORKERS, CONTENDED_TASKS, CONTENDED_EACH),
       ],
     },
     {

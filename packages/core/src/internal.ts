@@ -4,7 +4,7 @@
  */
 export { Scheduler, SchedulerCounters, BUDGET, type Runnable } from './runtime/scheduler.js';
 export { LocalTask, allocateTaskId } from './task/task.js';
-export { CleanupWait } from './task/cleanup_wait.js';
+export { OwnedTasks } from './task/owned_tasks.js';
 export { CallbackWaiter, JoinWaiter, Waiter, type Joined, type OnCancel } from './task/waiter.js';
 export { Scope } from './task/scope.js';
 export { frames, currentFrame, type Frame, type Locals } from './task/context.js';
@@ -17,7 +17,7 @@ export { QueuedWaiter, WaitList, type WaitNode } from './sync/wait_list.js';
 export { Clock } from './time/clock.js';
 export { unsendableArgument } from './task/sendable.js';
 export { TASK_MODULE_IMPORTS, assertNoTaskModuleImport } from './task/task_module_import.js';
-export { TASK_MARKER, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
+export { TASK_MARKER, assertBlockingDef, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';
 export type { HandleTarget } from './runtime/handle.js';
 export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
@@ -27,3 +27,4 @@ export { makeLogger } from './runtime/logger.js';
 export { metricsToJSON, pollHistogram, type WorkerMetrics, type RuntimeMetrics } from './metrics/runtime_metrics.js';
 export { TaskRecorder, type TrackingSettings } from './task/tracking.js';
 export { taskDumpEntry } from './runtime/task_dump.js';
+export { Deque } from './util/deque.js';

@@ -18,6 +18,9 @@ export type { Handler, ClosureHandler, TaskHandler, Layer, Middleware, Next, Req
 export { serve } from './http/serve.js';
 export type { ServeOptions } from './http/serve.js';
 export { Server } from './http/server.js';
-export type { ShutdownOptions } from './http/server.js';
+export type { AcceptMode, ShutdownOptions } from './http/server.js';
+export type { HttpSettings } from './http/http_serving.js';
+export type { RouterFactory } from './http/router_factory.js';
+export { AcceptModeUnsupportedError, availableAcceptModes } from './http/worker_serve.js';
 export { PayloadTooLargeError } from './http/http_errors.js';
 export * as layers from './http/layers/index.js';

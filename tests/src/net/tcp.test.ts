@@ -70,7 +70,6 @@ describe('TcpListener / TcpStream', () => {
         return c;
       });
       const seen = new Set<string>();
-      let timeouts = 0;
       while (seen.size < n) {
         try {
           const [s] = await timeout(1, () => listener.accept());
@@ -78,7 +77,6 @@ describe('TcpListener / TcpStream', () => {
           s.close();
         } catch (err) {
           if (!(err instanceof Elapsed)) throw err;
-          timeouts++;
         }
       }
       expect(seen.size).toBe(n);

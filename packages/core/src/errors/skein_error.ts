@@ -23,7 +23,8 @@ export class SkeinError extends Error {
 /**
  * A runtime await rejected because its task (or the `select` / `tryJoin` / `timeout`
  * branch it ran in) was cancelled. Let it propagate: `finally` blocks still run, and the
- * JoinHandle already reports the cancellation.
+ * JoinHandle already reports the cancellation. Every await one cancellation rejects (one
+ * abort, one `select` loser, one shutdown for all its tasks) gets the same error object.
  */
 export class Cancelled extends SkeinError {
   constructor(message = 'the task was cancelled; this await will not complete. Let the error propagate so `finally` blocks release what they hold') {

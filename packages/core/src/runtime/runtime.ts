@@ -6,17 +6,17 @@
  * runs `task()` definitions there too; the multi-thread flavour hands them to the worker
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
-import { CleanupWait } from '../task/cleanup_wait.js';
 import type { Logger } from 'pino';
 import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
-import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
+import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
 import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
 import { JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
+import { OwnedTasks } from '../task/owned_tasks.js';
 import { assertSendableArgs } from '../task/sendable.js';
-import { isTaskDef, spawnTarget, type TaskDef } from '../task/task_def.js';
+import { assertBlockingDef, spawnTarget, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
 import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
 import type { RuntimeConfig } from './config.js';
@@ -38,8 +38,7 @@ export class Runtime implements RuntimeCore {
   /** @internal */
   readonly config: Readonly<RuntimeConfig>;
   #shutdown: Promise<void> | undefined = undefined;
-  #liveHead: LocalTask<unknown> | undefined = undefined;
-  #numAlive = 0;
+  readonly #owned = new OwnedTasks();
   #spawned = 0;
   #roots = new Set<LocalTask<unknown>>();
   /** Names given at spawn to tasks now on workers (see startTask). */
@@ -54,7 +53,7 @@ export class Runtime implements RuntimeCore {
     this.flavor = config.flavor;
     this.logger = makeLogger(config.logger);
     const tracker = config.taskTracking === true
-      ? new TaskRecorder({ longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold }, this.logger.child({ worker: 'main' }), () => this.#liveTasks())
+      ? new TaskRecorder({ longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold }, this.logger.child({ worker: 'main' }), () => this.#owned)
       : undefined;
     this.scheduler = new Scheduler(undefined, tracker);
     this.time = new TimeDriver(this.scheduler);
@@ -169,10 +168,7 @@ export class Runtime implements RuntimeCore {
    */
   spawnBlocking<A extends unknown[], R>(def: TaskDef<A, R>, ...args: A): JoinHandle<R>;
   spawnBlocking(def: unknown, ...args: unknown[]): JoinHandle<unknown> {
-    if (!isTaskDef(def)) {
-      if (typeof def === 'function') throw new NotSendableError('spawnBlocking');
-      throw typeError('spawnBlocking() takes a task() definition');
-    }
+    assertBlockingDef(def);
     return this.spawnBlockingTask(def, args);
   }
 
@@ -203,7 +199,7 @@ export class Runtime implements RuntimeCore {
 
   /** Live metrics; see {@link RuntimeMetrics}. */
   metrics(): RuntimeMetrics {
-    return runtimeMetrics(this, () => this.#multi, () => this.#blocking, () => this.#numAlive, () => this.#spawned);
+    return runtimeMetrics(this, () => this.#multi, () => this.#blocking, () => this.#owned.count, () => this.#spawned);
   }
 
   /**
@@ -213,7 +209,7 @@ export class Runtime implements RuntimeCore {
    */
   async taskDump(): Promise<TaskDumpEntry[]> {
     const local: TaskDumpEntry[] = [];
-    for (const t of this.#liveTasks()) local.push(taskDumpEntry(t, 'main', this.scheduler.tracker));
+    for (const t of this.#owned) local.push(taskDumpEntry(t, 'main', this.scheduler.tracker));
     if (this.#multi === undefined) return local;
     const names = this.#remoteNames;
     for (const e of await this.#multi.taskDump()) {
@@ -252,18 +248,7 @@ export class Runtime implements RuntimeCore {
   }
 
   async #doShutdown(timeoutMs: number | undefined, background: boolean): Promise<void> {
-    const cleanups = new CleanupWait(this);
-    for (const t of [...this.#roots]) {
-      cleanups.add(t);
-      t.abort();
-    }
-    for (let t = this.#liveHead, next; t !== undefined; t = next) {
-      next = t.nextLive; // abort() unlinks it
-      cleanups.add(t);
-      t.abort();
-    }
-    cleanups.close();
-    const waits = [cleanups.done];
+    const waits = [this.#owned.cancelAll(this, this.#roots)];
     const stopping: Promise<unknown>[] = [];
     // Threads still busy after this are terminated: shutdown never hangs on a stuck task.
     const grace = timeoutMs ?? this.config.shutdownGracePeriod;
@@ -288,30 +273,18 @@ export class Runtime implements RuntimeCore {
     j.onSettled(() => this.#remoteNames.delete(j.id));
   }
 
-  *#liveTasks(): Generator<LocalTask<unknown>> {
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) yield t;
-  }
-
   #checkOpen(what: string): void {
     if (this.#shutdown !== undefined) throw new RuntimeShutdownError(what);
   }
 
   #link(t: LocalTask<unknown>): void {
     this.#spawned++;
-    this.#numAlive++;
-    t.nextLive = this.#liveHead;
-    if (this.#liveHead !== undefined) this.#liveHead.prevLive = t;
-    this.#liveHead = t;
+    this.#owned.insert(t);
   }
 
   /** @internal */
   taskSettled(t: LocalTask<unknown>): void {
-    if (t.prevLive === undefined && this.#liveHead !== t) return;
-    if (t.prevLive !== undefined) t.prevLive.nextLive = t.nextLive;
-    else this.#liveHead = t.nextLive;
-    if (t.nextLive !== undefined) t.nextLive.prevLive = t.prevLive;
-    t.prevLive = t.nextLive = undefined;
-    this.#numAlive--;
+    this.#owned.remove(t);
   }
 }
 

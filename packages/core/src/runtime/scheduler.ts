@@ -19,7 +19,7 @@ import { createHistogram, performance, type RecordableHistogram } from 'node:per
 import { frames, type Frame } from '../task/context.js';
 import type { LocalTask } from '../task/task.js';
 import type { TaskRecorder } from '../task/tracking.js';
-import { RunQueue } from './run_queue.js';
+import { Deque } from '../util/deque.js';
 
 /**
  * Microtasks are queued as reactions on a settled promise rather than with
@@ -86,7 +86,7 @@ export class Scheduler {
    * parked is running task code again, and must not look idle to other threads meanwhile.
    */
   onBusy: (() => void) | undefined = undefined;
-  readonly #queue = new RunQueue<Runnable>();
+  readonly #queue = new Deque<Runnable>();
 
   /**
    * `pollTimeNs`: where to record poll times (default: a histogram of its own);

@@ -26,7 +26,8 @@
  */
 import { AcquireError } from '../errors/sync_errors.js';
 import { rangeError } from '../errors/invalid_argument.js';
-import { Rejection, type OnCancel } from '../task/waiter.js';
+import { Rejection } from '../task/rejection.js';
+import type { OnCancel } from '../task/waiter.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 import { currentTask, noteAcquired, noteReleased, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 

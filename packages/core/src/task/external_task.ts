@@ -1,27 +1,32 @@
 /**
  * A Joinable whose work runs somewhere else (a blocking-pool thread, another worker) and
  * whose outcome is reported back to this thread. It gives those tasks the same JoinHandle
- * behaviour as local ones: awaiting is a runtime await woken through this thread's
- * scheduler, `abort()` settles the handle as cancelled at once, and a panic nobody awaits
- * is logged rather than lost.
+ * behaviour as local ones (outcome.ts): awaiting is a runtime await woken through this
+ * thread's scheduler, `abort()` settles the handle as cancelled at once, and a panic nobody
+ * awaits is logged rather than lost.
  */
 import type { Logger } from 'pino';
-import { JoinError } from '../errors/join_error.js';
+import type { JoinError } from '../errors/join_error.js';
+import { cancelledJoinError } from './cancelled_error.js';
 import type { Joinable } from './joinable.js';
-import { CallbackWaiter, type Waiter } from './waiter.js';
-import { coop } from './yield_now.js';
+import { announceOutcome, joinSettled, logIfNeverAwaited, type OutcomeListener } from './outcome.js';
+import { JoinWaiter, type Joined, type Waiter } from './waiter.js';
 
-type Listener<T> = (ok: boolean, value: T | JoinError) => void;
+const PENDING = 0;
+const OK = 1;
+const FAILED = 2;
 
 /** Base class for tasks executed off this thread. Subclasses implement `onAbort`. */
-export abstract class ExternalTask<T> implements Joinable<T> {
+export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
   readonly id: number;
   readonly name: string;
-  #settled = false;
-  #ok = false;
+  #outcome = PENDING;
   #result: T | JoinError | undefined = undefined;
   #observed = false;
-  #listeners: Listener<T>[] = [];
+  /** The task awaiting this one, if any (one is the usual case; more go through listeners). */
+  #joiner: Waiter<T> | undefined = undefined;
+  #listeners: OutcomeListener<T>[] | undefined = undefined;
+  #waitedFor = false;
   readonly #logger: Logger;
 
   constructor(id: number, name: string, logger: Logger) {
@@ -33,67 +38,73 @@ export abstract class ExternalTask<T> implements Joinable<T> {
   /** Called once when the task is aborted before it settled: stop or discard the work. */
   protected abstract onAbort(): void;
 
+  /**
+   * Someone now waits for the outcome (`1`, once, while it is pending), or no longer needs
+   * to because it settled (`-1`). A remote task keeps its thread alive meanwhile.
+   */
+  protected onWaiting(_delta: 1 | -1): void {}
+
+  /** Abort; the handle rejects with a cancelled JoinError at once. No effect once finished. */
   abort(): void {
-    if (this.#settled) return;
-    this.settle(false, new JoinError('cancelled', this.id));
+    if (this.#outcome !== PENDING) return;
+    this.settle(false, cancelledJoinError(this.id));
     this.onAbort();
   }
 
   isFinished(): boolean {
-    return this.#settled;
+    return this.#outcome !== PENDING;
   }
 
   markObserved(): void {
     this.#observed = true;
   }
 
+  isObserved(): boolean {
+    return this.#observed;
+  }
+
   join(): Promise<T> {
     this.#observed = true;
-    if (this.#settled) {
-      const c = coop();
-      if (c !== undefined) return c.then(() => this.join());
-      return this.#ok ? Promise.resolve(this.#result as T) : Promise.reject(this.#result);
-    }
-    const w = new CallbackWaiter<T>((x) => {
-      const i = this.#listeners.indexOf(listener);
-      if (i >= 0) this.#listeners.splice(i, 1);
-      void x;
-    });
-    const listener: Listener<T> = (ok, v) => (ok ? w.wake(v as T) : w.fail(v));
-    if (w.pending) this.#listeners.push(listener);
+    if (this.#outcome !== PENDING) return joinSettled(this.#outcome === OK, this.#result as T | JoinError, () => this.join());
+    const w = new JoinWaiter<T>(this);
+    if (!w.pending) return w.promise;
+    this.#waiting();
+    if (this.#joiner === undefined) this.#joiner = w;
+    else this.onSettled((ok, v) => (ok ? w.wake(v as T) : w.fail(v)));
     return w.promise;
   }
 
-  onSettled(listener: Listener<T>): void {
-    if (this.#settled) listener(this.#ok, this.#result as T | JoinError);
-    else this.#listeners.push(listener);
+  /** @internal A joiner was cancelled: it no longer waits. */
+  dropJoiner(w: Waiter<T>): void {
+    if (this.#joiner === w) this.#joiner = undefined;
   }
 
-  /** Report the outcome (a value, or a JoinError). Later reports are ignored. */
-  protected settle(ok: boolean, value: T | JoinError): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#ok = ok;
-    this.#result = value;
-    const ls = this.#listeners;
-    this.#listeners = [];
-    for (const l of ls) l(ok, value);
-    if (!ok && (value as JoinError).isPanic() && !this.#observed) {
-      setImmediate(() => {
-        if (!this.#observed) {
-          this.#logger.error({ taskId: this.id, task: this.name, err: (value as JoinError).cause }, 'task panicked and its JoinHandle was never awaited');
-        }
-      });
+  onSettled(listener: OutcomeListener<T>): void {
+    if (this.#outcome !== PENDING) {
+      listener(this.#outcome === OK, this.#result as T | JoinError);
+    } else {
+      (this.#listeners ??= []).push(listener);
+      this.#waiting();
     }
   }
 
-  /** Report a value. */
-  protected succeed(value: T): void {
-    this.settle(true, value);
+  #waiting(): void {
+    if (this.#waitedFor) return;
+    this.#waitedFor = true;
+    this.onWaiting(1);
   }
 
-  /** Report a thrown value as a panic. */
-  protected panic(cause: unknown): void {
-    this.settle(false, new JoinError('panic', this.id, cause));
+  /** @internal Report the outcome (a value, or a JoinError). Later reports are ignored. */
+  settle(ok: boolean, value: T | JoinError): void {
+    if (this.#outcome !== PENDING) return;
+    this.#outcome = ok ? OK : FAILED;
+    this.#result = value;
+    if (this.#waitedFor) this.onWaiting(-1);
+    const j = this.#joiner;
+    const ls = this.#listeners;
+    this.#joiner = undefined;
+    this.#listeners = undefined;
+    announceOutcome(j, ls, ok, value);
+    if (!ok) logIfNeverAwaited(this, this.name, value as JoinError, this.#logger);
   }
 }

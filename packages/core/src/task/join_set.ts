@@ -5,6 +5,7 @@
  * as unawaited. Waiting in `joinNext` is a runtime await: cancel-safe (a cancelled
  * `joinNext` consumes nothing, and a wake it received passes to the next waiter).
  */
+import { Deque } from '../util/deque.js';
 import type { JoinError } from '../errors/join_error.js';
 import { AbortHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
@@ -22,8 +23,7 @@ interface Done<T> {
 /** A set of tasks whose outcomes are collected as they finish. */
 export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #entries = new Set<Joinable<T>>();
-  #done: Done<T>[] = [];
-  #doneHead = 0;
+  readonly #done = new Deque<Done<T>>();
   #waiters: Waiter<void>[] = [];
 
   /** Spawn a task definition or closure into the set (see `spawn`). */
@@ -99,8 +99,7 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
   /** Forget every task without aborting it; they keep running detached. */
   detachAll(): void {
     this.#entries.clear();
-    this.#done = [];
-    this.#doneHead = 0;
+    this.#done.clear();
   }
 
   /** Abort every task and wait until all have been joined (their outcomes discarded). */
@@ -134,13 +133,8 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #take(): Done<T> | undefined {
-    if (this.#doneHead === this.#done.length) return undefined;
-    const d = this.#done[this.#doneHead]!;
-    this.#done[this.#doneHead++] = undefined as never;
-    if (this.#doneHead === this.#done.length) {
-      this.#done = [];
-      this.#doneHead = 0;
-    }
+    const d = this.#done.shift();
+    if (d === undefined) return undefined;
     this.#entries.delete(d.target);
     return d;
   }

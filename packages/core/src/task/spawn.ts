@@ -3,12 +3,12 @@
  * task (Tokio's thread-local `Handle`).
  */
 import { typeError } from '../errors/invalid_argument.js';
-import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
+import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { frames } from './context.js';
 import { JoinHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
-import { isTaskDef, spawnTarget, type TaskDef } from './task_def.js';
+import { assertBlockingDef, spawnTarget, type TaskDef } from './task_def.js';
 
 /**
  * Spawn a task. A `task()` definition (or its raw function) goes where the runtime runs
@@ -56,10 +56,7 @@ export function spawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, ...args:
 
 /** @internal {@link spawnBlocking} without the JoinHandle. */
 export function startSpawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, args: A): Joinable<R> {
-  if (!isTaskDef(t)) {
-    if (typeof t === 'function') throw new NotSendableError('spawnBlocking');
-    throw typeError('spawnBlocking() takes a task() definition');
-  }
+  assertBlockingDef(t);
   const rt = currentRuntime('spawnBlocking()');
   if (rt.isShutdown) throw new RuntimeShutdownError('spawnBlocking');
   return rt.startBlocking(t as TaskDef<A, R>, args);

@@ -25,6 +25,7 @@ import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
 import type { TaskRecord } from './tracking.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
+import { announceOutcome, joinSettled, logIfNeverAwaited, type OutcomeListener } from './outcome.js';
 import { coop, tryCoop } from './yield_now.js';
 
 // `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone
@@ -57,7 +58,6 @@ export function allocateTaskId(): number {
   return nextId++;
 }
 
-type Listener<T> = (ok: boolean, value: T | JoinError) => void;
 type Body<T> = (...args: unknown[]) => T | PromiseLike<T>;
 type OnFulfilled<T, R> = ((value: T) => R | PromiseLike<R>) | null | undefined;
 type OnRejected<R> = ((reason: JoinError) => R | PromiseLike<R>) | null | undefined;
@@ -243,16 +243,15 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     this.flags |= OBSERVED;
   }
 
+  isObserved(): boolean {
+    return (this.flags & OBSERVED) !== 0;
+  }
+
   join(): Promise<T> {
     this.flags |= OBSERVED;
     const outcome = this.flags & OUTCOME;
     if (outcome === PENDING) return this.park();
-    // Joining a finished task is still a runtime await: it charges the cooperative budget
-    // (a loop over finished handles must not starve timers and I/O) and, in a cancelled
-    // task, rejects with Cancelled like every other runtime await.
-    const c = coop();
-    if (c !== undefined) return c.then(() => this.join());
-    return outcome === OK ? Promise.resolve(this.#slot as T) : Promise.reject(this.failure());
+    return joinSettled(outcome === OK, outcome === OK ? this.#slot as T : this.failure(), () => this.join());
   }
 
   /**
@@ -295,7 +294,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     if ((this.flags & OUTCOME) === PENDING && this.#slot === w) this.#slot = undefined;
   }
 
-  onSettled(listener: Listener<T>): void {
+  onSettled(listener: OutcomeListener<T>): void {
     const outcome = this.flags & OUTCOME;
     if (outcome !== PENDING) listener(outcome === OK, outcome === OK ? this.#slot as T : this.failure());
     else (this.extra.listeners ??= []).push(listener as (ok: boolean, value: unknown) => void);
@@ -339,24 +338,10 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     this.#slot = result;
     this.runtime.taskSettled(this as LocalTask<unknown>);
     const ok = outcome === OK;
-    if (j !== undefined) {
-      if (ok) j.wake(result as T);
-      else j.fail(result);
-    }
     const x = this.extraIfAny;
-    const ls = x?.listeners;
-    if (ls !== undefined) {
-      x!.listeners = undefined;
-      for (const l of ls) l(ok, result);
-    }
-    if (!ok && (this.flags & OBSERVED) === 0 && (result as JoinError).isPanic()) {
-      const name = this.name;
-      setImmediate(() => {
-        if ((this.flags & OBSERVED) === 0) {
-          this.runtime.logger.error({ taskId: this.id, task: name, err: (result as JoinError).cause },
-            'task panicked and its JoinHandle was never awaited');
-        }
-      });
-    }
+    const ls = x?.listeners as OutcomeListener<T>[] | undefined;
+    if (ls !== undefined) x!.listeners = undefined;
+    announceOutcome(j, ls, ok, result);
+    if (!ok && (this.flags & OBSERVED) === 0) logIfNeverAwaited(this, this.name, result as JoinError, this.runtime.logger);
   }
 }

@@ -4,10 +4,10 @@
  * function's name.
  */
 import { assertFunction, typeError } from '../errors/invalid_argument.js';
-import { NotSendableError, RuntimeShutdownError } from '../errors/skein_error.js';
+import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { JoinHandle } from './join_handle.js';
-import { isTaskDef, type TaskDef } from './task_def.js';
+import { assertBlockingDef, isTaskDef, type TaskDef } from './task_def.js';
 
 /** Spawns tasks with the options set on it; reusable. */
 export class TaskBuilder {
@@ -48,10 +48,7 @@ export class TaskBuilder {
    * name is taken for parity with Tokio's builder.
    */
   spawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R> {
-    if (!isTaskDef(t)) {
-      if (typeof t === 'function') throw new NotSendableError('spawnBlocking');
-      throw typeError('spawnBlocking() takes a task() definition');
-    }
+    assertBlockingDef(t);
     const rt = currentRuntime('taskBuilder().spawnBlocking()');
     if (rt.isShutdown) throw new RuntimeShutdownError('spawnBlocking');
     return new JoinHandle(rt.startBlocking(t as TaskDef<A, R>, args));

@@ -9,6 +9,7 @@
  * is looked up lazily and cached.
  */
 import { typeError } from '../errors/invalid_argument.js';
+import { NotSendableError } from '../errors/skein_error.js';
 
 /** The marker every task definition carries (shared with worker and blocking-pool threads). */
 export const TASK_MARKER: unique symbol = Symbol.for('skein.task') as never;
@@ -116,4 +117,14 @@ export function spawnTarget(t: unknown, argCount: number, what: string): TaskDef
 /** Whether `value` is a task definition (from any copy of this package). */
 export function isTaskDef(value: unknown): value is TaskDef {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TASK_MARKER] === true;
+}
+
+/**
+ * What every `spawnBlocking` checks first. Errors: NotSendableError for a closure (its
+ * message shows how to define a task), TypeError for anything else that isn't a task().
+ */
+export function assertBlockingDef(value: unknown): asserts value is TaskDef {
+  if (isTaskDef(value)) return;
+  if (typeof value === 'function') throw new NotSendableError('spawnBlocking');
+  throw typeError('spawnBlocking() takes a task() definition');
 }

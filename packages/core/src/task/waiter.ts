@@ -28,9 +28,10 @@
  * property writes megamorphic: on Node 20 mpsc `recv` measured 25-30% slower under
  * AsyncLocalStorage. That costs speed only, never correctness.
  */
-import { cancelledError } from './cancelled_error.js';
+import { CancelReason } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import { frames } from './context.js';
+import { Rejection } from './rejection.js';
 import { keepResolve, takeResolve } from './resolver.js';
 import type { Scope } from './scope.js';
 import type { LocalTask } from './task.js';
@@ -53,20 +54,6 @@ export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
  */
 const WaiterBase = Promise as unknown as new <T>(executor: (resolve: (value: T) => void) => void) => { readonly promise: Promise<T> };
 
-/**
- * Settles the promise it resolves as rejected with `reason` (one extra microtask). A
- * primitive may put one in `value` from its `run` override to fail a woken await.
- */
-export class Rejection {
-  readonly #reason: unknown;
-  constructor(reason: unknown) {
-    this.#reason = reason;
-  }
-  then(_resolve: unknown, reject: (reason: unknown) => void): void {
-    reject(this.#reason);
-  }
-}
-
 /** A pending runtime await. See the module comment for the protocol. */
 export class Waiter<T> extends WaiterBase<T> {
   /**
@@ -76,7 +63,7 @@ export class Waiter<T> extends WaiterBase<T> {
   value: T | undefined = NOT_SET as T;
   /** The cancel scope it is registered with; its task is found from there. */
   readonly scope: Scope | undefined;
-  #resolve: ((value: T | Rejection) => void) | undefined;
+  #resolve: ((value: T | PromiseLike<never> | Rejection) => void) | undefined;
 
   /** `scope` defaults to the current task's innermost cancel scope. */
   constructor(scope?: Scope) {
@@ -85,7 +72,7 @@ export class Waiter<T> extends WaiterBase<T> {
     // the native path: point it at Promise too, once per subclass.
     const proto = new.target.prototype as { constructor: unknown };
     if (proto.constructor !== Promise) setPromiseConstructor(proto);
-    this.#resolve = takeResolve<T | Rejection>();
+    this.#resolve = takeResolve<T | PromiseLike<never> | Rejection>();
     this.scope = scope ?? frames.getStore()?.scope;
     const s = this.scope;
     if (s === undefined) return;
@@ -154,10 +141,10 @@ export class Waiter<T> extends WaiterBase<T> {
     this.onCancel(false);
   }
 
-  /** @internal Called by the scope when it is cancelled. */
-  cancel(): void {
+  /** @internal Called by the scope when it is cancelled: reject with the scope's reason. */
+  cancel(reason: CancelReason): void {
     if (this.value !== NOT_SET) return;
-    this.value = new Rejection(cancelledError()) as T;
+    this.value = reason as T;
     this.onCancel(false);
     this.scheduleRun();
   }
@@ -172,7 +159,7 @@ export class Waiter<T> extends WaiterBase<T> {
     const v = this.value;
     if (v instanceof Rejection) {
       this.value = undefined;
-      resolve(v);
+      resolve(v instanceof CancelReason ? v.rejected : v);
     } else if (this.scope !== undefined && this.scope.cancelled) {
       this.onCancel(true);
       resolve(new Rejection(new Cancelled()));

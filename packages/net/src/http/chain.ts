@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { Cancelled, isTaskDef, type TaskDef } from '@skein/core';
 import type { BodyLimit } from './body_limit.js';
-import type { ClosureHandler, Middleware, Next, RequestContext } from './handler.js';
+import type { ClosureHandler, Next, RequestContext } from './handler.js';
 import { PayloadTooLargeError } from './http_errors.js';
 import { toResponse } from './respond.js';
 import type { Endpoint } from './router.js';

@@ -1,9 +1,16 @@
 /**
- * `Server`: what `serve()` resolves with: the address, graceful shutdown, and `closed`.
+ * `Server`: what `serve()` resolves with: the address, graceful shutdown, and `closed`. The
+ * same object whichever threads accept: what it stops is a {@link Serving}.
  */
-import type { Server as HttpServer } from 'node:http';
-import { assertDuration, type JoinHandle } from '@skein/core';
+import { assertDuration } from '@skein/core';
 import type { SocketAddr } from '../socket_addr.js';
+
+/**
+ * Who accepts a server's connections and where they are read: `'main'`, the main thread
+ * for both; `'workers'`, every worker on its own listening socket; `'handoff'`, the main
+ * thread accepts and hands each connection to a worker, which reads it.
+ */
+export type AcceptMode = 'main' | 'workers' | 'handoff';
 
 /** Options of {@link Server.shutdown}. */
 export interface ShutdownOptions {
@@ -14,24 +21,32 @@ export interface ShutdownOptions {
   readonly timeoutMs?: number;
 }
 
+/** What a Server stops: one HTTP server on this thread, or one per worker. @internal */
+export interface Serving {
+  /** Stop accepting, let in-flight requests finish for up to `ms` (none: no limit), close everything. */
+  drain(ms: number | undefined): Promise<void>;
+  /** The owning task is gone: stop holding the process up (the runtime is going away). */
+  abandon?(): void;
+}
+
 /** A running HTTP server. */
 export class Server {
   /** The address it listens on. */
   readonly addr: SocketAddr;
+  /** Who accepts its connections (see `ServeOptions.accept`). */
+  readonly accept: AcceptMode;
   /** Resolves once the server stopped and every connection closed. */
   readonly closed: Promise<void>;
-  readonly #http: HttpServer;
-  readonly #inflight: Set<JoinHandle<void>>;
-  #idle: (() => void) | undefined;
+  readonly #serving: Serving;
   #closing = false;
   #shutdown: Promise<void> | undefined;
   #resolveClosed!: () => void;
 
   /** @internal Made by serve(). */
-  constructor(http: HttpServer, addr: SocketAddr, inflight: Set<JoinHandle<void>>) {
-    this.#http = http;
+  constructor(addr: SocketAddr, serving: Serving, accept: AcceptMode) {
     this.addr = addr;
-    this.#inflight = inflight;
+    this.accept = accept;
+    this.#serving = serving;
     this.closed = new Promise((resolve) => { this.#resolveClosed = resolve; });
   }
 
@@ -46,12 +61,6 @@ export class Server {
     return family === 'IPv6' ? `http://[${address}]:${port}` : `http://${address}:${port}`;
   }
 
-  /** @internal A request task finished. */
-  requestDone(h: JoinHandle<void>): void {
-    this.#inflight.delete(h);
-    if (this.#inflight.size === 0) this.#idle?.();
-  }
-
   /**
    * Graceful shutdown: stop accepting, close idle keep-alive connections, let in-flight
    * requests finish (their answers close their connections), then, after `timeoutMs`,
@@ -62,28 +71,16 @@ export class Server {
   shutdown(opts: ShutdownOptions = {}): Promise<void> {
     const ms = opts.timeoutMs;
     if (ms !== undefined) assertDuration(ms, 'timeoutMs');
-    return (this.#shutdown ??= this.#drain(ms));
+    return (this.#shutdown ??= this.#stop(ms));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
 
-  async #drain(ms: number | undefined): Promise<void> {
+  async #stop(ms: number | undefined): Promise<void> {
     this.#closing = true;
-    const http = this.#http;
-    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-    http.closeIdleConnections();
-    if (this.#inflight.size > 0) {
-      const idle = new Promise<void>((resolve) => { this.#idle = resolve; });
-      let timer: NodeJS.Timeout | undefined;
-      const expired = ms === undefined || ms === Infinity ? undefined : new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
-      await (expired === undefined ? idle : Promise.race([idle, expired]));
-      clearTimeout(timer);
-      for (const h of this.#inflight) h.abort();
-    }
-    http.closeAllConnections();
-    await stopped;
+    await this.#serving.drain(ms);
     this.#resolveClosed();
   }
 }

@@ -37,7 +37,7 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
     this.#resolving = pending;
     def.resolveName().then(
       (name) => { this.#doneResolving(); this.#submit(pool, def.url, name, args); },
-      (err: unknown) => { this.#doneResolving(); this.panic(err); },
+      (err: unknown) => { this.#doneResolving(); this.settle(false, new JoinError('panic', this.id, err)); },
     );
   }
 
@@ -60,21 +60,21 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
     return this.#job?.state === 'running';
   }
 
-  protected override settle(ok: boolean, value: R | JoinError): void {
+  override settle(ok: boolean, value: R | JoinError): void {
     this.#live.delete(this as BlockingTask<unknown>);
     super.settle(ok, value);
   }
 
   /** @internal The pool's report: the job returned `value`. */
   jobDone(value: unknown): void {
-    this.succeed(value as R);
+    this.settle(true, value as R);
   }
 
   /** @internal The pool's report: the job threw, or never ran (a BlockingPoolError). */
   jobFailed(err: unknown): void {
     // Withdrawn (abort, shutdown) or terminated: cancelled. Threads that can't start: a panic.
     if (err instanceof BlockingPoolError && err.kind !== 'spawnFailed') this.settle(false, new JoinError('cancelled', this.id));
-    else this.panic(err);
+    else this.settle(false, new JoinError('panic', this.id, err));
   }
 
   protected onAbort(): void {

@@ -8,8 +8,6 @@
  */
 import { SkeinError } from '@skein/core';
 
-export { rangeError, typeError } from '@skein/core';
-
 /**
  * Why a blocking job did not produce its own result or error:
  * - `cancelled`: `cancel()` removed it, or the pool closed, before it started. It never ran.

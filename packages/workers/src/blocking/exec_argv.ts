@@ -12,7 +12,7 @@
  * when the pool is built.
  */
 import { Worker } from 'node:worker_threads';
-import { typeError } from './errors.js';
+import { typeError } from '@skein/core';
 import { tsxBootstrapImport } from './tsx_loader.js';
 
 /** Flags that belong to the main script, with whether they take the next argument as value. */

@@ -9,7 +9,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { typeError } from './errors.js';
+import { typeError } from '@skein/core';
 import { JOB_RUNNING } from './job_state.js';
 import type { JobRequest } from './protocol.js';
 

@@ -8,7 +8,7 @@
 import { DEFAULT_BLOCKING_NICE } from './thread_priority.js';
 import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
 import { DEFAULT_MAX_BLOCKING_THREADS, DEFAULT_THREAD_KEEP_ALIVE_MS } from './defaults.js';
-import { rangeError, typeError } from './errors.js';
+import { rangeError, typeError } from '@skein/core';
 
 /** Node's largest timer delay; longer keep-alives mean "never" (Node would fire them at 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;

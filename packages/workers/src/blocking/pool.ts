@@ -30,13 +30,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { Deque } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded job errors keep skein's classes
 import { decodeThrown } from '../codec/error_codec.js';
 import { WorkerCrashedError } from '../runtime/errors.js';
-import { BlockingPoolError, rangeError, typeError } from './errors.js';
+import { rangeError, typeError } from '@skein/core';
+import { BlockingPoolError } from './errors.js';
 import { assertWorkerExecArgv, sourceModeExecArgv } from './exec_argv.js';
 import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
-import { JobQueue } from './job_queue.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
 import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
 import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
@@ -83,7 +84,7 @@ export class BlockingPool {
   readonly #opts: ResolvedBlockingPoolOptions;
   readonly #piscina: Piscina<PoolRequest, JobResponse>;
   readonly #states: JobStateTable;
-  readonly #queue = new JobQueue<JobRecord>();
+  readonly #queue = new Deque<JobRecord>();
   /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
   #queued = 0;
   /** Jobs handed to piscina whose piscina task hasn't settled. At most maxThreads. */

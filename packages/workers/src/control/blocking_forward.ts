@@ -56,7 +56,7 @@ export class BlockingForwarder implements RemoteSpawner {
       send(def.exportName);
     } else {
       structuredClone(args); // validate now, before anything is queued
-      def.resolveName().then(send, (err: unknown) => task.complete(false, new JoinError('panic', id, err)));
+      def.resolveName().then(send, (err: unknown) => task.settle(false, new JoinError('panic', id, err)));
     }
     return task;
   }
@@ -67,8 +67,8 @@ export class BlockingForwarder implements RemoteSpawner {
     const task = this.#tasks.get(m.id);
     if (task === undefined) return;
     this.#tasks.delete(m.id);
-    if (m.ok) task.complete(true, m.v);
-    else task.complete(false, new JoinError(m.cancelled ? 'cancelled' : 'panic', m.id, m.cancelled ? undefined : decodeThrown(m.v as EncodedThrown)));
+    if (m.ok) task.settle(true, m.v);
+    else task.settle(false, new JoinError(m.cancelled ? 'cancelled' : 'panic', m.id, m.cancelled ? undefined : decodeThrown(m.v as EncodedThrown)));
   }
 
   abortRemote(task: RemoteTask<unknown>): void {
@@ -81,7 +81,7 @@ export class BlockingForwarder implements RemoteSpawner {
 
   /** Shutdown: every forwarded job still pending is cancelled. */
   cancelAll(): void {
-    for (const t of this.#tasks.values()) t.complete(false, new JoinError('cancelled', t.id));
+    for (const t of this.#tasks.values()) t.settle(false, new JoinError('cancelled', t.id));
     this.#tasks.clear();
   }
 }

@@ -18,7 +18,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { RecordableHistogram } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isTaskDef, type TaskDumpEntry } from '@skein/core';
+import { isTaskDef, rangeError, type TaskDumpEntry } from '@skein/core';
 import { runThreadHook, type Joinable, type MultiThreadBackend, type RuntimeConfig, type RuntimeCore, type TaskDef, type ThreadHook, type WorkerMetrics } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
@@ -189,9 +189,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
     const m = this.#metrics[i];
     if (m === undefined) {
       const n = this.#sh.workers;
-      const err = new RangeError(`worker index ${i} is out of range: this runtime has ${n} worker${n === 1 ? '' : 's'} (0..${n - 1})`) as RangeError & { code: string };
-      err.code = 'ERR_OUT_OF_RANGE';
-      throw err;
+      throw rangeError(`worker index ${i} is out of range: this runtime has ${n} worker${n === 1 ? '' : 's'} (0..${n - 1})`);
     }
     return m;
   }

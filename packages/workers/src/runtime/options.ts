@@ -13,7 +13,7 @@
  */
 import { totalmem } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { rangeError } from '@skein/core';
+import { rangeError, typeError } from '@skein/core';
 import { SharedState, type SharedSizes } from '../scheduler/shared_state.js';
 
 /** Most worker threads one runtime can have (the shared idle state's limit). */
@@ -79,9 +79,7 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    const err = new RangeError(`${name} must be an integer in [${min}, ${max}]. Received ${JSON.stringify(raw)}`) as RangeError & { code: string };
-    err.code = 'ERR_OUT_OF_RANGE';
-    throw err;
+    throw rangeError(`${name} must be an integer in [${min}, ${max}]. Received ${JSON.stringify(raw)}`);
   }
   return n;
 }
@@ -114,9 +112,7 @@ export function workerResourceLimits(): ResourceLimits | undefined {
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object') {
-    const err = new TypeError(`SKEIN_WORKER_RESOURCE_LIMITS must be a JSON object like {"maxOldGenerationSizeMb":64}. Received ${raw}`) as TypeError & { code: string };
-    err.code = 'ERR_INVALID_ARG_VALUE';
-    throw err;
+    throw typeError(`SKEIN_WORKER_RESOURCE_LIMITS must be a JSON object like {"maxOldGenerationSizeMb":64}. Received ${raw}`, 'ERR_INVALID_ARG_VALUE');
   }
   return parsed as ResourceLimits;
 }

@@ -12,8 +12,8 @@
  * - `metrics()` reads the runtime's shared memory (see `workerViewMetrics`);
  * - `blockOn` rejects with {@link NestedRuntimeError}, as Tokio panics.
  */
-import { JoinHandle, NotSendableError, RuntimeShutdownError, assertFunction, isTaskDef, typeError, type RuntimeMetrics } from '@skein/core';
-import { spawnTarget, type HandleTarget, type TaskDef } from '@skein/core/internal';
+import { JoinHandle, RuntimeShutdownError, assertFunction, type RuntimeMetrics } from '@skein/core';
+import { assertBlockingDef, spawnTarget, type HandleTarget, type TaskDef } from '@skein/core/internal';
 import { NestedRuntimeError } from './nested_runtime_error.js';
 import type { WorkerRuntime } from './worker_runtime.js';
 
@@ -51,10 +51,7 @@ export class WorkerHandleTarget implements HandleTarget {
   /** A task definition on the blocking pool. Errors: NotSendableError for a closure. */
   spawnBlocking<A extends unknown[], R>(def: TaskDef<A, R>, ...args: A): JoinHandle<R>;
   spawnBlocking(def: unknown, ...args: unknown[]): JoinHandle<unknown> {
-    if (!isTaskDef(def)) {
-      if (typeof def === 'function') throw new NotSendableError('spawnBlocking');
-      throw typeError('spawnBlocking() takes a task() definition');
-    }
+    assertBlockingDef(def);
     this.#checkOpen('spawnBlocking');
     return this.#rt.spawnBlockingTask(def, args);
   }

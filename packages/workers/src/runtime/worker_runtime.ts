@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { CleanupWait, LocalTask, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
+import { LocalTask, OwnedTasks, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -36,8 +36,7 @@ export class WorkerRuntime implements RuntimeCore {
   blocking!: BlockingForwarder;
   readonly #sh: SharedState;
   readonly #ids: TaskIds;
-  #liveHead: LocalTask<unknown> | undefined = undefined;
-  #numAlive = 0;
+  readonly #owned = new OwnedTasks();
   #handle: Handle | undefined = undefined;
 
   /** `tracking`: task tracking's settings, when it is on. */
@@ -46,13 +45,13 @@ export class WorkerRuntime implements RuntimeCore {
     this.index = index;
     this.#ids = ids;
     this.logger = logger;
-    this.scheduler = new Scheduler(sh.init.pollTimeNs[index], tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#liveTasks()));
+    this.scheduler = new Scheduler(sh.init.pollTimeNs[index], tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#owned));
     this.time = new TimeDriver(this.scheduler);
   }
 
   /** Tasks alive on this worker (started slot tasks and local closures). */
   get numAlive(): number {
-    return this.#numAlive;
+    return this.#owned.count;
   }
 
   /**
@@ -108,21 +107,12 @@ export class WorkerRuntime implements RuntimeCore {
   /** @internal Track a task started on this worker (task dumps, shutdown). */
   link(t: LocalTask<unknown>): void {
     if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t);
-    this.#numAlive++;
-    t.nextLive = this.#liveHead;
-    if (this.#liveHead !== undefined) this.#liveHead.prevLive = t;
-    this.#liveHead = t;
+    this.#owned.insert(t);
   }
 
   /** @internal RuntimeCore: a task reached its outcome. */
   taskSettled(t: LocalTask<unknown>): void {
-    if (t.prevLive !== undefined || this.#liveHead === t) {
-      if (t.prevLive !== undefined) t.prevLive.nextLive = t.nextLive;
-      else this.#liveHead = t.nextLive;
-      if (t.nextLive !== undefined) t.nextLive.prevLive = t.prevLive;
-      t.prevLive = t.nextLive = undefined;
-      this.#numAlive--;
-    }
+    this.#owned.remove(t);
     if (t instanceof SlotTask) this.runner.finish(t);
     else this.#sh.metrics[this.#sh.metric(this.index, M_FINISHED)]!++;
   }
@@ -130,13 +120,10 @@ export class WorkerRuntime implements RuntimeCore {
   /** Every live task on this worker. */
   dump(): TaskDumpEntry[] {
     const out: TaskDumpEntry[] = [];
-    for (const t of this.#liveTasks()) out.push(taskDumpEntry(t, this.index, this.scheduler.tracker));
+    for (const t of this.#owned) out.push(taskDumpEntry(t, this.index, this.scheduler.tracker));
     return out;
   }
 
-  *#liveTasks(): Generator<LocalTask<unknown>> {
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) yield t;
-  }
 
   /**
    * Shutdown: stop accepting spawns, abort every task, and resolve once each task that was
@@ -145,13 +132,7 @@ export class WorkerRuntime implements RuntimeCore {
    */
   async shutdown(): Promise<void> {
     this.isShutdown = true;
-    const tasks: LocalTask<unknown>[] = [];
-    for (let t = this.#liveHead; t !== undefined; t = t.nextLive) tasks.push(t);
-    const cleanups = new CleanupWait(this);
-    for (const t of tasks) cleanups.add(t);
-    cleanups.close();
-    for (const t of tasks) t.abort();
-    await cleanups.done;
+    await this.#owned.cancelAll(this);
     this.time.close();
     this.scheduler.tracker?.close();
   }

@@ -19,6 +19,7 @@ import type { SharedState } from '../scheduler/shared_state.js';
 import type { LoopConfig } from '../scheduler/worker_loop.js';
 import { WorkerCrashedError, type WorkerCrashReason } from './errors.js';
 import { recoverDeadWorker, runningTasks } from './recovery.js';
+import { releaseDeadThread } from '../sync/dead_thread.js';
 import { startWorker, tsxApiUrl, type StartedWorker } from './worker_spawn.js';
 
 /** What the set needs from the backend. */
@@ -52,6 +53,8 @@ const CRASH_LOOP_WINDOW_MS = 30_000;
 interface Live {
   readonly started: StartedWorker;
   readonly launchedAt: number;
+  /** The thread's threadId, kept: a Worker reports -1 once it has exited. */
+  readonly threadId: number;
   ready: boolean;
   lastError: Error | undefined;
   readonly exited: Promise<void>;
@@ -95,7 +98,7 @@ export class WorkerSet {
       tsxApiUrl: tsxApiUrl(),
     }, `${o.threadName}-${i}`, o.resourceLimits);
     let onExited!: () => void;
-    const live: Live = { started, launchedAt: performance.now(), ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
+    const live: Live = { started, launchedAt: performance.now(), threadId: started.thread.threadId, ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
     this.#live[i] = live;
     const { thread } = started;
     return new Promise<void>((resolve, reject) => {
@@ -144,6 +147,7 @@ export class WorkerSet {
     const givingUp = count >= CRASH_LOOP_LIMIT;
     const crash = new WorkerCrashedError(i, reason, givingUp ? `${detail}; ${count} crashes in a row the same way, so it is not replaced` : detail, code);
     const report = recoverDeadWorker(o.sh, i, crash, o.codec);
+    releaseDeadThread(live.threadId, o.side.knownSabs().values(), o.logger, i);
     if (givingUp) {
       o.logger.error({ worker: i, reason, exitCode: code, err, crashes: count, failedTasks: report.failed },
         `worker ${i} crashed ${count} times in a row the same way (${reason}: ${detail}); not replacing it`);

@@ -22,7 +22,7 @@
  */
 import type { Logger } from 'pino';
 import { JoinError } from '@skein/core';
-import type { Joinable, TaskDef } from '@skein/core/internal';
+import { Deque, type Joinable, type TaskDef } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec, type Snapshot } from '../codec/payload.js';
@@ -72,8 +72,7 @@ export class Spawner implements RemoteSpawner {
   /** One-entry cache in front of #typeIds: loops spawn the same definition. */
   #lastDef: TaskDef | undefined = undefined;
   #lastTypeId = 0;
-  #pending: PendingSpawn[] = [];
-  #pendingHead = 0;
+  readonly #pending = new Deque<PendingSpawn>();
   #inFlight = 0;
   onAbortNotice: AbortNoticeHandler | undefined = undefined;
   /** Workers: abort every running task whose slot says so (notices that found the mailbox full). */
@@ -119,16 +118,13 @@ export class Spawner implements RemoteSpawner {
 
   /** Spawns waiting for a free slot. */
   get waiting(): number {
-    return this.#pending.length - this.#pendingHead;
+    return this.#pending.length;
   }
 
   /** The tasks of the spawns waiting here (for task dumps). */
   waitingTasks(): RemoteTask<unknown>[] {
     const out: RemoteTask<unknown>[] = [];
-    for (let i = this.#pendingHead; i < this.#pending.length; i++) {
-      const p = this.#pending[i];
-      if (p !== undefined && !p.cancelled) out.push(p.task);
-    }
+    for (const p of this.#pending) if (!p.cancelled) out.push(p.task);
     return out;
   }
 
@@ -143,7 +139,7 @@ export class Spawner implements RemoteSpawner {
     if (typeId !== undefined) {
       this.#lastDef = def;
       this.#lastTypeId = typeId;
-      if (this.#freeTop > 0 && this.#pendingHead === this.#pending.length) {
+      if (this.#freeTop > 0 && this.#pending.length === 0) {
         const local = this.#free[this.#freeTop - 1]!;
         const s = this.#base + local;
         this.#codec.writeArgs(s, args, name); // throws before the slot is taken
@@ -199,7 +195,7 @@ export class Spawner implements RemoteSpawner {
       this.#codec.releaseSnapshot(p.snap);
       this.#finishedHere();
       this.#untrack();
-      p.task.complete(false, new JoinError('panic', p.task.id, err));
+      p.task.settle(false, new JoinError('panic', p.task.id, err));
       this.flushPending();
     });
   }
@@ -207,28 +203,23 @@ export class Spawner implements RemoteSpawner {
   /** Queue waiting spawns while slots are free (in spawn order). */
   flushPending(): void {
     const q = this.#pending;
-    while (this.#pendingHead < q.length) {
-      const p = q[this.#pendingHead]!;
+    for (let p = q.peek(); p !== undefined; p = q.peek()) {
       if (p.cancelled) {
-        q[this.#pendingHead++] = undefined as never;
+        q.shift();
         continue;
       }
       if (p.typeId === 0) break;
       if (this.#freeTop === 0) {
         if (this.runLocally === undefined) break;
-        q[this.#pendingHead++] = undefined as never;
+        q.shift();
         this.#runPendingLocally(p);
         continue;
       }
-      q[this.#pendingHead++] = undefined as never;
+      q.shift();
       const s = this.#base + this.#free[--this.#freeTop]!;
       this.#codec.writeSnapshot(s, p.snap);
       p.task.pending = undefined;
       this.#queue(p.task, s, p.typeId);
-    }
-    if (this.#pendingHead === q.length) {
-      this.#pending = [];
-      this.#pendingHead = 0;
     }
   }
 
@@ -242,7 +233,7 @@ export class Spawner implements RemoteSpawner {
         t.pending = undefined;
         this.#untrack();
       }
-      t.complete(ok, v);
+      t.settle(ok, v);
     });
   }
 
@@ -302,7 +293,7 @@ export class Spawner implements RemoteSpawner {
   drain(): number {
     if (this.#mailbox.takeSignal()) this.onAbortSweep?.();
     const n = this.#mailbox.drain(this.#onEntry);
-    if (n > 0 && this.#pendingHead < this.#pending.length) this.flushPending();
+    if (n > 0 && this.#pending.length > 0) this.flushPending();
     return n;
   }
 
@@ -341,7 +332,7 @@ export class Spawner implements RemoteSpawner {
     if (status === STATUS_CANCELLED) {
       this.#codec.release(s);
       this.#freeSlot(s, task);
-      task.complete(false, new JoinError('cancelled', task.id));
+      task.settle(false, new JoinError('cancelled', task.id));
       return;
     }
     let value: unknown;
@@ -353,12 +344,12 @@ export class Spawner implements RemoteSpawner {
         return;
       }
       this.#freeSlot(s, task);
-      task.complete(false, new JoinError('panic', task.id, err));
+      task.settle(false, new JoinError('panic', task.id, err));
       return;
     }
     this.#freeSlot(s, task);
-    if (status === STATUS_OK) task.complete(true, value);
-    else task.complete(false, new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value));
+    if (status === STATUS_OK) task.settle(true, value);
+    else task.settle(false, new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value));
   }
 
   #freeSlot(s: number, task: RemoteTask<unknown> | undefined): void {
@@ -378,17 +369,14 @@ export class Spawner implements RemoteSpawner {
    * Slots still in flight keep their place: their late completions free them as usual.
    */
   cancelAll(): void {
-    for (let p = this.#pendingHead; p < this.#pending.length; p++) {
-      const e = this.#pending[p];
-      if (e !== undefined && !e.cancelled) {
+    for (const e of this.#pending.drain()) {
+      if (!e.cancelled) {
         e.cancelled = true;
         e.task.pending = undefined;
         this.#untrack();
-        e.task.complete(false, new JoinError('cancelled', e.task.id));
+        e.task.settle(false, new JoinError('cancelled', e.task.id));
       }
     }
-    this.#pending = [];
-    this.#pendingHead = 0;
-    for (const t of this.#handles) if (t !== undefined) t.complete(false, new JoinError('cancelled', t.id));
+    for (const t of this.#handles) if (t !== undefined) t.settle(false, new JoinError('cancelled', t.id));
   }
 }

@@ -246,15 +246,5 @@ export class TaskRunner {
   abortFlagged(): void {
     this.#running.forEach((t, s) => { if (t !== undefined) this.abortNotice(s); });
   }
-
-  /** Tasks started here and not finished. */
-  *live(): Iterable<SlotTask> {
-    for (const t of this.#running) if (t !== undefined) yield t;
-  }
-
-  /** Shutdown: abort every task started here. */
-  abortAll(): void {
-    for (const t of this.#running) t?.abort();
-  }
 }
 

@@ -6,7 +6,7 @@
  * that cannot accept more work throws a typed error with a stable `code` the caller can
  * switch on and back off from: a {@link SkeinError}.
  */
-import { SkeinError } from '@skein/core';
+import { SkeinError, rangeError } from '@skein/core';
 
 /** Stable code of {@link InjectFullError}. */
 export const ERR_SKEIN_INJECT_FULL = 'ERR_SKEIN_INJECT_FULL';
@@ -42,36 +42,27 @@ export class InjectFullError extends SkeinError {
   }
 }
 
-/** A `RangeError` with a Node-style `code`, for arguments out of range. */
-export function rangeError(code: string, message: string): RangeError {
-  const err = new RangeError(message) as RangeError & { code: string };
-  err.code = code;
-  return err;
-}
 
 /** Throws unless `byteOffset` is a non-negative multiple of 4 leaving `bytes` inside `sab`. */
 export function checkRegion(sab: SharedArrayBuffer, byteOffset: number, bytes: number, what: string): void {
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
-    throw rangeError('ERR_OUT_OF_RANGE', `${what}: byteOffset must be a non-negative multiple of 4, got ${byteOffset}`);
+    throw rangeError(`${what}: byteOffset must be a non-negative multiple of 4, got ${byteOffset}`);
   }
   if (byteOffset + bytes > sab.byteLength) {
-    throw rangeError(
-      'ERR_OUT_OF_RANGE',
-      `${what}: needs ${bytes} bytes at offset ${byteOffset}, but the SharedArrayBuffer has ${sab.byteLength}`,
-    );
+    throw rangeError(`${what}: needs ${bytes} bytes at offset ${byteOffset}, but the SharedArrayBuffer has ${sab.byteLength}`);
   }
 }
 
 /** Throws unless `n` is a power of two in [min, max]. */
 export function checkPowerOfTwo(n: number, min: number, max: number, what: string): void {
   if (!Number.isInteger(n) || n < min || n > max || (n & (n - 1)) !== 0) {
-    throw rangeError('ERR_OUT_OF_RANGE', `${what} must be a power of two in [${min}, ${max}], got ${n}`);
+    throw rangeError(`${what} must be a power of two in [${min}, ${max}], got ${n}`);
   }
 }
 
 /** Throws unless `id` is a positive int32: 0 marks an empty slot, so it can't be an id. */
 export function checkId(id: number): void {
   if ((id | 0) !== id || id <= 0) {
-    throw rangeError('ERR_OUT_OF_RANGE', `task ids must be positive int32 values, got ${id}`);
+    throw rangeError(`task ids must be positive int32 values, got ${id}`);
   }
 }

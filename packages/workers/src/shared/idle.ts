@@ -18,7 +18,8 @@
  * park and wake paths, never on the run path.
  */
 
-import { checkRegion, rangeError } from './errors.js';
+import { rangeError } from '@skein/core';
+import { checkRegion } from './errors.js';
 import { lock, unlock } from './spin_lock.js';
 
 // Int32 word indices. The header is one 64-byte line.
@@ -40,7 +41,7 @@ export class Idle {
   /** Bytes needed for `numWorkers` workers. */
   static bytesFor(numWorkers: number): number {
     if (!Number.isInteger(numWorkers) || numWorkers < 1 || numWorkers > IDLE_MAX_WORKERS) {
-      throw rangeError('ERR_OUT_OF_RANGE', `numWorkers must be an integer in [1, ${IDLE_MAX_WORKERS}], got ${numWorkers}`);
+      throw rangeError(`numWorkers must be an integer in [1, ${IDLE_MAX_WORKERS}], got ${numWorkers}`);
     }
     return (SLEEPERS + numWorkers) * 4;
   }
@@ -220,7 +221,7 @@ export class Idle {
 
   private checkWorker(worker: number): void {
     if (!Number.isInteger(worker) || worker < 0 || worker >= this.numWorkers) {
-      throw rangeError('ERR_OUT_OF_RANGE', `worker index must be in [0, ${this.numWorkers - 1}], got ${worker}`);
+      throw rangeError(`worker index must be in [0, ${this.numWorkers - 1}], got ${worker}`);
     }
   }
 }

@@ -22,7 +22,8 @@
  * to the main thread, which owns the JoinHandles of the tasks it spawns.
  */
 
-import { checkPowerOfTwo, rangeError } from './errors.js';
+import { rangeError } from '@skein/core';
+import { checkPowerOfTwo } from './errors.js';
 import { Idle } from './idle.js';
 import { InjectQueue } from './inject_queue.js';
 import { LocalQueue } from './local_queue.js';
@@ -128,7 +129,7 @@ export class SharedLayout {
   private static resolve(options: LayoutOptions): Required<LayoutOptions> {
     const { workers, injectCapacity = 1 << 20, mailboxCapacity = 1 << 14 } = options;
     if (!Number.isInteger(workers) || workers < 1 || workers > 1024) {
-      throw rangeError('ERR_OUT_OF_RANGE', `workers must be an integer in [1, 1024], got ${workers}`);
+      throw rangeError(`workers must be an integer in [1, 1024], got ${workers}`);
     }
     checkPowerOfTwo(injectCapacity, 2, 1 << 28, 'injectCapacity');
     checkPowerOfTwo(mailboxCapacity, 2, 1 << 28, 'mailboxCapacity');
@@ -153,15 +154,15 @@ export class SharedLayout {
   readonly mailboxes: readonly Mailbox[];
 
   private constructor(sab: SharedArrayBuffer) {
-    if (sab.byteLength < HEADER_BYTES) throw rangeError('ERR_OUT_OF_RANGE', 'SharedLayout: buffer too small for a header');
+    if (sab.byteLength < HEADER_BYTES) throw rangeError('SharedLayout: buffer too small for a header');
     const h = new Int32Array(sab, 0, HEADER_BYTES / 4);
     if (Atomics.load(h, H_MAGIC) !== MAGIC || h[H_VERSION] !== VERSION) {
-      throw rangeError('ERR_INVALID_ARG_VALUE', 'SharedLayout.attach: this buffer was not made by SharedLayout.create (of this version)');
+      throw rangeError('SharedLayout.attach: this buffer was not made by SharedLayout.create (of this version)', 'ERR_INVALID_ARG_VALUE');
     }
     const workers = h[H_WORKERS]!;
     const off = computeOffsets(workers, h[H_INJECT_CAPACITY]!, h[H_MAILBOX_CAPACITY]!);
     if (off.totalBytes !== h[H_TOTAL_BYTES] || off.totalBytes !== sab.byteLength) {
-      throw rangeError('ERR_INVALID_ARG_VALUE', 'SharedLayout.attach: header offsets do not match the buffer');
+      throw rangeError('SharedLayout.attach: header offsets do not match the buffer', 'ERR_INVALID_ARG_VALUE');
     }
     this.sab = sab;
     this.workers = workers;

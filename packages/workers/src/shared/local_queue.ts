@@ -29,7 +29,8 @@
  * SAB) and `pop()` it empty: the dead owner will never write `tail` again.
  */
 
-import { InjectFullError, checkRegion, rangeError } from './errors.js';
+import { rangeError } from '@skein/core';
+import { InjectFullError, checkRegion } from './errors.js';
 
 /** Slots in every local queue; Tokio's `LOCAL_QUEUE_CAPACITY`. */
 export const LOCAL_QUEUE_CAPACITY = 256;
@@ -147,7 +148,7 @@ export class LocalQueue {
     const tail = q[TAIL]!;
     const steal = Atomics.load(q, HEAD) >>> 16;
     if (count > LOCAL_QUEUE_CAPACITY - ((tail - steal) & U16)) {
-      throw rangeError('ERR_OUT_OF_RANGE', `pushBackBatch: ${count} ids do not fit in the local queue (${this.remainingSlots()} free)`);
+      throw rangeError(`pushBackBatch: ${count} ids do not fit in the local queue (${this.remainingSlots()} free)`);
     }
     for (let i = 0; i < count; i++) q[BUFFER + ((tail + i) & MASK)] = ids[start + i]!;
     Atomics.store(q, TAIL, (tail + count) & U16);

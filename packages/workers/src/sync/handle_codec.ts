@@ -37,7 +37,38 @@ export const HandleKind = {
   mpscSender: 4,
   mpscUnboundedSender: 5,
   mpscReceiver: 6,
+  notify: 7,
+  barrier: 8,
+  onceCell: 9,
+  oneshotSender: 10,
+  oneshotReceiver: 11,
+  watchSender: 12,
+  watchReceiver: 13,
+  broadcastSender: 14,
+  broadcastReceiver: 15,
 } as const;
+
+/**
+ * A descriptor's `kind` is a u32 on the wire; the class takes the low byte, and a handle
+ * may carry 24 bits of its own state in the rest (a broadcast receiver's position, a watch
+ * receiver's seen version: what a moved copy must keep and the buffer can't hold per copy).
+ */
+const KIND_BITS = 8;
+/** Values `withState` can carry (the low 24 bits of a counter). */
+export const HANDLE_STATE_MASK = 0xffffff;
+
+/** `kind` carrying `state` (its low 24 bits) for the rebuilt handle. */
+export function withState(kind: number, state: number): number {
+  return (kind | ((state & HANDLE_STATE_MASK) << KIND_BITS)) >>> 0;
+}
+
+/**
+ * The counter a handle's 24-bit `state` stood for, given the counter's value `now`, which
+ * has only moved forward since (by less than 2^24).
+ */
+export function unwrapState(state: number, now: number): number {
+  return (now - ((now - state) & HANDLE_STATE_MASK)) | 0;
+}
 
 /** A handle that its receiving task owns: closed when the task finishes (Rust's move + Drop). */
 export interface OwnedHandle {
@@ -72,10 +103,13 @@ export function dropOwned(owned: readonly OwnedHandle[] | undefined): void {
   if (owned !== undefined) for (const h of owned) h.drop();
 }
 
-const revivers = new Map<number, (sab: SharedArrayBuffer) => object>();
+const revivers = new Map<number, (sab: SharedArrayBuffer, state: number) => object>();
 
-/** Registers how to rebuild handles of `kind` (once per class, at module load). */
-export function registerHandleKind(kind: number, revive: (sab: SharedArrayBuffer) => object): void {
+/**
+ * Registers how to rebuild handles of `kind` (once per class, at module load); `state` is
+ * what the sender packed with {@link withState} (0 if nothing).
+ */
+export function registerHandleKind(kind: number, revive: (sab: SharedArrayBuffer, state: number) => object): void {
   revivers.set(kind, revive);
 }
 
@@ -86,9 +120,9 @@ export function isSharedHandle(v: object): v is SharedHandle {
 
 /** Rebuilds a handle of `kind` over `sab` on this thread. */
 export function reviveHandle(kind: number, sab: SharedArrayBuffer): object {
-  const revive = revivers.get(kind);
+  const revive = revivers.get(kind & ((1 << KIND_BITS) - 1));
   if (revive === undefined) throw new Error(`skein: unknown shared handle kind ${kind} (corrupt payload, or mixed skein versions)`);
-  return revive(sab);
+  return revive(sab, kind >>> KIND_BITS);
 }
 
 /**

@@ -9,3 +9,9 @@ export { SharedRwLock, SharedRwLockReadGuard, SharedRwLockWriteGuard, type Share
 export { sharedMpsc, type SharedMpscOptions } from './shared_mpsc.js';
 export { SharedSender, SharedUnboundedSender } from './shared_mpsc_sender.js';
 export { SharedReceiver } from './shared_mpsc_receiver.js';
+export { SharedNotify, type SharedNotifyOptions } from './shared_notify.js';
+export { SharedBarrier } from './shared_barrier.js';
+export { SharedOnceCell, type SharedOnceCellOptions } from './shared_once_cell.js';
+export { sharedOneshot, SharedOneshotSender, SharedOneshotReceiver, type SharedOneshotOptions } from './shared_oneshot.js';
+export { sharedWatch, SharedWatchSender, SharedWatchReceiver, type SharedWatchOptions } from './shared_watch.js';
+export { sharedBroadcast, SharedBroadcastSender, SharedBroadcastReceiver, type SharedBroadcastOptions } from './shared_broadcast.js';

@@ -13,6 +13,7 @@
 import { HandleKind } from './handle_codec.js';
 import { ByteRing } from './byte_ring.js';
 import type { PermitCore } from './permit_core.js';
+import { threadId } from 'node:worker_threads';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { holdThread, letThreadGo } from './shared_wait.js';
 import { waitAsync } from '../shared/wait_async.js';
@@ -22,6 +23,8 @@ import { decodeValue, encodeValue, type Encoded } from './value_codec.js';
 const SENDERS = 0;
 const RX_CLOSED = 16;
 const COUNT = 32;
+/** threadId + 1 of the receiver's thread: a dead one closes the channel. */
+const RX_THREAD = 40;
 const CHAN_WORDS = 48;
 
 const WHAT = 'a value sent on a sharedMpsc channel';
@@ -58,6 +61,8 @@ export class Chan {
     const buf = allocatePrimitive(HandleKind.mpscSender, sizes.capacity, maxQueued, [sizes.capacity, sizes.maxBytes, sizes.ringBytes], region);
     const chan = new Chan(buf.sab);
     Atomics.store(chan.#words, SENDERS, 1);
+    chan.core.own(1);
+    chan.adoptReceiver();
     return chan;
   }
 
@@ -161,14 +166,46 @@ export class Chan {
     return Atomics.load(this.#words, SENDERS);
   }
 
-  /** One more sender (a clone, or a copy crossing to another thread). */
-  addSender(): void {
+  /**
+   * One more sender: a clone on this thread (`here`), or a copy crossing to another thread,
+   * which is this thread's no longer and counts as that thread's once it arrives
+   * ({@link adoptSender}).
+   */
+  addSender(here: boolean): void {
     Atomics.add(this.#words, SENDERS, 1);
+    if (here) this.core.own(1);
   }
 
-  /** One sender fewer; the last one wakes the receiver so it can see the end. */
+  /** A sender copy arrived on this thread: its thread owns it (see `PermitCore.own`). */
+  adoptSender(): void {
+    this.core.own(1);
+  }
+
+  /** The receiver now lives on this thread. */
+  adoptReceiver(): void {
+    Atomics.store(this.#words, RX_THREAD, threadId + 1);
+  }
+
+  /** One sender of this thread fewer; the last one wakes the receiver so it can see the end. */
   dropSender(): void {
-    if (Atomics.sub(this.#words, SENDERS, 1) === 1) this.ring.ring();
+    this.core.own(-1);
+    this.#dropSenders(1);
+  }
+
+  #dropSenders(n: number): void {
+    if (Atomics.sub(this.#words, SENDERS, n) === n) this.ring.ring();
+  }
+
+  /**
+   * Thread `tid` has exited: the senders it owned are dropped, and if the receiver lived
+   * there the channel closes (senders fail instead of waiting forever). Returns what it did.
+   */
+  releaseThread(tid: number): { senders: number; receiver: boolean } {
+    const { owned } = this.core.releaseThread(tid);
+    if (owned > 0) this.#dropSenders(owned);
+    const receiver = Atomics.load(this.#words, RX_THREAD) === tid + 1;
+    if (receiver) this.closeRx();
+    return { senders: owned, receiver };
   }
 
   rxClosed(): boolean {

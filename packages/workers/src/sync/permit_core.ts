@@ -17,6 +17,7 @@ import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
 import { RESOLVED, waitAsync } from '../shared/wait_async.js';
+import { ThreadTable } from './thread_table.js';
 
 // Header words.
 const LOCK = 0;
@@ -29,6 +30,8 @@ const NODES = 6;
 const SLAB_GEN = 7;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
+const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
+const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_table.ts
 const HEADER = 16;
 
 // Node words.
@@ -40,13 +43,6 @@ const N_PREV = 4;
 const N_THREAD = 5;
 const N_SLOT = 6; // the waiting thread's doorbell entry, or -1 (it waits on STATE itself)
 const NODE_WORDS = 8;
-
-// The doorbell table, after the slab: one 64-byte entry per thread with async waiters.
-const E_BELL = 0; // 1 once rung, reset by its thread before it looks at its waiters
-const E_OWNER = 1; // threadId + 1 of the thread using the entry, 0 when free
-const ENTRY_WORDS = 16;
-/** Threads with async waiters on one primitive that get a doorbell; more wait per node. */
-const ENTRIES = 32;
 
 /** A queued node's STATE: still waiting for permits. */
 export const WAITING = 0;
@@ -74,7 +70,7 @@ const granted: number[] = [];
 export class PermitCore {
   /** Int32 words a core with `maxQueued` waiter nodes occupies. */
   static wordsFor(maxQueued: number): number {
-    return HEADER + maxQueued * NODE_WORDS + ENTRIES * ENTRY_WORDS;
+    return HEADER + maxQueued * NODE_WORDS + ThreadTable.WORDS;
   }
 
   /** Checks `maxQueued` (an option of every primitive). */
@@ -84,9 +80,16 @@ export class PermitCore {
     }
   }
 
-  /** Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`. */
-  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number): PermitCore {
+  /**
+   * Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`.
+   * With `cap` > 0 the free counter never grows past `cap` (permits released beyond it are
+   * dropped): Notify's "at most one stored permit". With `track`, permits taken count as
+   * owned by the taking thread until released (see {@link releaseThread}).
+   */
+  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number, cap = 0, track = false): PermitCore {
     w[base + PERMITS] = permits;
+    w[base + CAP] = cap;
+    w[base + TRACK] = track ? 1 : 0;
     w[base + CLOSED] = 0;
     w[base + HEAD] = -1;
     w[base + TAIL] = -1;
@@ -105,6 +108,9 @@ export class PermitCore {
   readonly #w: Int32Array;
   readonly #base: number;
   readonly #nodes: number;
+  readonly #tracked: boolean;
+  /** Each thread's doorbell and what it owns (`thread_table.ts`). */
+  readonly threads: ThreadTable;
   /**
    * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
    * read under the lock so a node freed right after can't be missed.
@@ -121,6 +127,21 @@ export class PermitCore {
     this.#w = w;
     this.#base = base;
     this.#nodes = Atomics.load(w, base + NODES);
+    this.#tracked = w[base + TRACK] === 1;
+    this.threads = new ThreadTable(w, base + HEADER + this.#nodes * NODE_WORDS, base + LOCK);
+  }
+
+  /**
+   * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
+   * core, or channel ends (see `thread_table.ts`).
+   */
+  own(n: number): void {
+    this.threads.own(n);
+  }
+
+  /** Permits held by a task leave this thread without a release (a forgotten permit). */
+  disown(n: number): void {
+    if (this.#tracked) this.own(-n);
   }
 
   #node(i: number): number {
@@ -130,45 +151,6 @@ export class PermitCore {
   /** The primitive's identity, the same from every handle on every thread. */
   id(): number {
     return this.#w[this.#base + ID_HI]! * 2 ** 32 + (this.#w[this.#base + ID_LO]! >>> 0);
-  }
-
-  #entry(slot: number): number {
-    return this.#base + HEADER + this.#nodes * NODE_WORDS + slot * ENTRY_WORDS;
-  }
-
-  /**
-   * This thread's doorbell entry, claimed on first use: async waiters of this thread are
-   * woken through it, one `waitAsync` for all of them. -1 when the table is full (then
-   * each waiter watches its own node).
-   */
-  claimBell(): number {
-    const w = this.#w;
-    const b = this.#base;
-    const me = threadId + 1;
-    lock(w, b + LOCK);
-    let free = -1;
-    for (let i = 0; i < ENTRIES; i++) {
-      const owner = w[this.#entry(i) + E_OWNER]!;
-      if (owner === me) {
-        unlock(w, b + LOCK);
-        return i;
-      }
-      if (owner === 0 && free === -1) free = i;
-    }
-    if (free !== -1) w[this.#entry(free) + E_OWNER] = me;
-    unlock(w, b + LOCK);
-    return free;
-  }
-
-  /** Thread side: clear doorbell `slot` before looking at the waiters it covers. */
-  resetBell(slot: number): void {
-    Atomics.store(this.#w, this.#entry(slot) + E_BELL, 0);
-  }
-
-  /** Resolves once doorbell `slot` rings (at once if it rang since {@link resetBell}). */
-  bell(slot: number): Promise<unknown> {
-    const r = waitAsync(this.#w, this.#entry(slot) + E_BELL, 0);
-    return r.async ? r.value : RESOLVED;
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -191,7 +173,10 @@ export class PermitCore {
       if (Atomics.load(w, this.#base + CLOSED) !== 0) return false;
       const p = Atomics.load(w, at);
       if (p < n) return false;
-      if (Atomics.compareExchange(w, at, p, p - n) === p) return true;
+      if (Atomics.compareExchange(w, at, p, p - n) === p) {
+        if (this.#tracked) this.own(n);
+        return true;
+      }
     }
   }
 
@@ -211,7 +196,7 @@ export class PermitCore {
    * Take `n` permits, or queue for them: returns {@link TAKEN}, {@link REFUSED} (closed),
    * {@link SLAB_FULL}, or the index of the node now queued (it holds what was free toward
    * `n`). A queued node must end in {@link finish} or {@link cancel}. `bell` is the
-   * waiting thread's doorbell entry ({@link claimBell}), -1 to be woken on the node itself.
+   * waiting thread's doorbell entry (`threads.claim()`), -1 to be woken on the node itself.
    */
   acquire(n: number, bell = -1): number {
     const w = this.#w;
@@ -224,6 +209,7 @@ export class PermitCore {
     const took = this.#takeUpTo(n);
     if (took === n) {
       unlock(w, b + LOCK);
+      if (this.#tracked) this.own(n);
       return TAKEN;
     }
     const node = w[b + FREE]!;
@@ -254,6 +240,7 @@ export class PermitCore {
       this.#free(node);
       unlock(w, b + LOCK);
       this.#wakeSlab();
+      if (this.#tracked) this.own(n);
       return TAKEN;
     }
     w[at + N_REMAINING] = remaining;
@@ -303,10 +290,13 @@ export class PermitCore {
   finish(node: number): void {
     const w = this.#w;
     const b = this.#base;
+    const at = this.#node(node);
     lock(w, b + LOCK);
+    const got = w[at + N_STATE] === GRANTED ? w[at + N_REQUESTED]! : 0;
     this.#free(node);
     unlock(w, b + LOCK);
     this.#wakeSlab();
+    if (this.#tracked && got > 0) this.own(got);
   }
 
   /**
@@ -341,9 +331,10 @@ export class PermitCore {
    */
   release(n: number): void {
     if (n <= 0) return;
+    if (this.#tracked) this.own(-n);
     const w = this.#w;
     const b = this.#base;
-    if (Atomics.load(w, b + HEAD) === -1) {
+    if (Atomics.load(w, b + HEAD) === -1 && w[b + CAP] === 0) {
       Atomics.add(w, b + PERMITS, n);
       if (Atomics.load(w, b + HEAD) === -1) return;
       // Someone queued meanwhile and may not have seen these: hand over what is free.
@@ -401,6 +392,41 @@ export class PermitCore {
     this.#wakeGranted();
   }
 
+  /**
+   * Thread `tid` has exited: its queued nodes leave the queue giving back what was assigned,
+   * its granted but unclaimed nodes give back everything, its doorbell entry is freed, and
+   * (a tracked core) the permits its tasks held are released. Any thread; call it only once
+   * `tid` can no longer run. Returns what was found: `owned` is the entry's count (held
+   * permits, or a channel's ends on that thread, which the channel gives back itself).
+   */
+  releaseThread(tid: number): { nodes: number; owned: number } {
+    const w = this.#w;
+    const b = this.#base;
+    let give = 0;
+    let nodes = 0;
+    lock(w, b + LOCK);
+    for (let i = 0; i < this.#nodes; i++) {
+      const at = this.#node(i);
+      const state = w[at + N_STATE]!;
+      if (state === FREE_STATE || w[at + N_THREAD] !== tid) continue;
+      if (state === WAITING) {
+        this.#unlink(i);
+        give += w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
+      } else if (state === GRANTED) {
+        give += w[at + N_REQUESTED]!;
+      }
+      this.#free(i);
+      nodes++;
+    }
+    const owned = this.threads.releaseOwner(tid);
+    if (this.#tracked && owned > 0) give += owned;
+    this.#release(give);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+    if (nodes > 0) this.#wakeSlab();
+    return { nodes, owned };
+  }
+
   /** Queued waiters (a snapshot). */
   queued(): number {
     const w = this.#w;
@@ -438,12 +464,50 @@ export class PermitCore {
         return;
       }
       n -= rem;
-      w[at + N_REMAINING] = 0;
-      this.#unlink(node);
-      Atomics.store(w, at + N_STATE, GRANTED);
-      granted.push(node, w[at + N_SLOT]!);
+      this.#grant(node);
     }
-    if (n > 0) Atomics.add(w, b + PERMITS, n);
+    if (n <= 0) return;
+    const cap = w[b + CAP]!;
+    if (cap === 0) Atomics.add(w, b + PERMITS, n);
+    else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
+  }
+
+  /**
+   * Notify's wake-ups: grant the oldest (`first`) or newest queued node, or, with nobody
+   * queued, store a permit (up to the cap). Returns nothing: the woken waiter, on whatever
+   * thread, resumes with its grant.
+   */
+  grantOne(first: boolean): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    const node = first ? w[b + HEAD]! : w[b + TAIL]!;
+    if (node === -1) {
+      this.#release(1);
+    } else {
+      this.#grant(node);
+    }
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  /** Grant every node queued now (Notify's `notifyWaiters`); stores no permit. */
+  grantAll(): void {
+    const w = this.#w;
+    const b = this.#base;
+    lock(w, b + LOCK);
+    for (let node = w[b + HEAD]!; node !== -1; node = w[b + HEAD]!) this.#grant(node);
+    unlock(w, b + LOCK);
+    this.#wakeGranted();
+  }
+
+  #grant(node: number): void {
+    const w = this.#w;
+    const at = this.#node(node);
+    w[at + N_REMAINING] = 0;
+    this.#unlink(node);
+    Atomics.store(w, at + N_STATE, GRANTED);
+    granted.push(node, w[at + N_SLOT]!);
   }
 
   #unlink(node: number): void {
@@ -482,9 +546,7 @@ export class PermitCore {
       } else if (this.localBell !== undefined && slot === this.localBell.slot) {
         local = true;
       } else {
-        const bell = this.#entry(slot) + E_BELL;
-        // One notify per thread however many of its waiters this release granted.
-        if (Atomics.exchange(w, bell, 1) === 0) Atomics.notify(w, bell);
+        this.threads.ring(slot);
       }
     }
     granted.length = 0;

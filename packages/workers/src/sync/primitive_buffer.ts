@@ -4,7 +4,11 @@
  * region (a value cell). A handle rebuilt on another thread reads everything it needs from
  * here, so a handle crosses as its buffer alone.
  */
+import { HandleKind } from './handle_codec.js';
 import { PermitCore } from './permit_core.js';
+
+/** Kinds whose permits are held by tasks (locks), owned by the holder's thread until released. */
+const TRACKED: ReadonlySet<number> = new Set([HandleKind.semaphore, HandleKind.mutex, HandleKind.rwlock, HandleKind.onceCell]);
 
 /** "SKS1". */
 const MAGIC = 0x534b5331;
@@ -15,6 +19,13 @@ const H_PARAMS = 3;
 /** Parameters a primitive may keep in the header. */
 const MAX_PARAMS = 5;
 const CORE_BASE = 16;
+
+/** The kind of primitive `sab` holds, or undefined if it holds none. */
+export function primitiveKind(sab: SharedArrayBuffer): number | undefined {
+  if (sab.byteLength < CORE_BASE * 4) return undefined;
+  const words = new Int32Array(sab, 0, CORE_BASE);
+  return Atomics.load(words, H_MAGIC) === MAGIC ? words[H_KIND] : undefined;
+}
 
 /** A primitive's memory, as seen from this thread. */
 export interface PrimitiveBuffer {
@@ -31,8 +42,11 @@ function regionOffset(maxQueued: number): number {
   return Math.ceil(((CORE_BASE + PermitCore.wordsFor(maxQueued)) * 4) / 8) * 8;
 }
 
-/** Allocates a primitive of `kind` with `permits` free permits and `regionBytes` of its own. */
-export function allocatePrimitive(kind: number, permits: number, maxQueued: number, params: readonly number[], regionBytes: number): PrimitiveBuffer {
+/**
+ * Allocates a primitive of `kind` with `permits` free permits and `regionBytes` of its own;
+ * `cap` bounds the free permits (see `PermitCore.initialize`).
+ */
+export function allocatePrimitive(kind: number, permits: number, maxQueued: number, params: readonly number[], regionBytes: number, cap = 0): PrimitiveBuffer {
   PermitCore.checkMaxQueued(maxQueued);
   const offset = regionOffset(maxQueued);
   const sab = new SharedArrayBuffer(offset + regionBytes);
@@ -40,7 +54,7 @@ export function allocatePrimitive(kind: number, permits: number, maxQueued: numb
   words[H_KIND] = kind;
   words[H_MAX_QUEUED] = maxQueued;
   for (let i = 0; i < params.length && i < MAX_PARAMS; i++) words[H_PARAMS + i] = params[i]!;
-  const core = PermitCore.initialize(words, CORE_BASE, permits, maxQueued);
+  const core = PermitCore.initialize(words, CORE_BASE, permits, maxQueued, cap, TRACKED.has(kind));
   Atomics.store(words, H_MAGIC, MAGIC); // last: a buffer with the magic is fully written
   return { sab, words, core, params: params.slice(0, MAX_PARAMS), regionOffset: offset };
 }

@@ -9,40 +9,9 @@
  * for use, and the task's copy closes the channel when the task finishes.
  */
 import { AlreadyReleasedError, TryRecvError, coop } from '@skein/core';
-import { Waiter } from '@skein/core/internal';
 import { Chan, EMPTY } from './mpsc_chan.js';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
-import { holdThread, letThreadGo } from './shared_wait.js';
-
-/** A task waiting for the doorbell: woken with nothing, it then looks at the ring itself. */
-class ReadyWaiter extends Waiter<void> {
-  #held = true;
-
-  constructor(chan: Chan) {
-    super();
-    if (!this.pending) {
-      this.#held = false;
-      return;
-    }
-    holdThread();
-    void chan.ring.doorbell().then(() => {
-      chan.ring.wake();
-      this.#let();
-      this.wake(undefined);
-    });
-  }
-
-  #let(): void {
-    if (this.#held) {
-      this.#held = false;
-      letThreadGo();
-    }
-  }
-
-  protected override onCancel(): void {
-    this.#let();
-  }
-}
+import { parkUntil } from './word_wait.js';
 
 /** The receiving half of a {@link sharedMpsc} channel (bounded or unbounded). */
 export class SharedReceiver<T> implements SharedHandle, AsyncIterable<T>, Disposable {
@@ -92,7 +61,9 @@ export class SharedReceiver<T> implements SharedHandle, AsyncIterable<T>, Dispos
         chan.ring.wake();
         continue;
       }
-      await new ReadyWaiter(chan).promise;
+      // Woken with nothing: it then looks at the ring itself.
+      await parkUntil(chan.ring.doorbell());
+      chan.ring.wake();
     }
   }
 
@@ -189,7 +160,9 @@ export class SharedReceiver<T> implements SharedHandle, AsyncIterable<T>, Dispos
 }
 
 registerHandleKind(HandleKind.mpscReceiver, (sab) => {
-  const rx = new SharedReceiver<unknown>(new Chan(sab));
+  const chan = new Chan(sab);
+  chan.adoptReceiver();
+  const rx = new SharedReceiver<unknown>(chan);
   adopt({ drop: () => rx.close() });
   return rx;
 });

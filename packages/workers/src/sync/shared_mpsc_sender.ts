@@ -77,7 +77,7 @@ abstract class SenderBase<T> implements SharedHandle, Disposable {
   /** @internal Crossing to another thread makes a copy there: count it now (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     this.checkOpen();
-    this.chan.addSender();
+    this.chan.addSender(false);
     return { kind: this.chan.bounded ? HandleKind.mpscSender : HandleKind.mpscUnboundedSender, sab: this.chan.sab };
   }
 }
@@ -149,7 +149,7 @@ export class SharedSender<T> extends SenderBase<T> {
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
   clone(): SharedSender<T> {
     this.checkOpen();
-    this.chan.addSender();
+    this.chan.addSender(true);
     return new SharedSender<T>(this.chan);
   }
 
@@ -227,18 +227,22 @@ export class SharedUnboundedSender<T> extends SenderBase<T> {
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
   clone(): SharedUnboundedSender<T> {
     this.checkOpen();
-    this.chan.addSender();
+    this.chan.addSender(true);
     return new SharedUnboundedSender<T>(this.chan);
   }
 }
 
 registerHandleKind(HandleKind.mpscSender, (sab) => {
-  const tx = new SharedSender<unknown>(new Chan(sab));
+  const chan = new Chan(sab);
+  chan.adoptSender();
+  const tx = new SharedSender<unknown>(chan);
   adopt({ drop: () => tx.close() });
   return tx;
 });
 registerHandleKind(HandleKind.mpscUnboundedSender, (sab) => {
-  const tx = new SharedUnboundedSender<unknown>(new Chan(sab));
+  const chan = new Chan(sab);
+  chan.adoptSender();
+  const tx = new SharedUnboundedSender<unknown>(chan);
   adopt({ drop: () => tx.close() });
   return tx;
 });

@@ -48,8 +48,10 @@ export class SharedPermit implements Disposable {
 
   /** Drop the permits without returning them (Tokio's `forget`). Errors: AlreadyReleasedError. */
   forget(): void {
-    if (this.#core === null) throw new AlreadyReleasedError('semaphore permit');
+    const core = this.#core;
+    if (core === null) throw new AlreadyReleasedError('semaphore permit');
     this.#core = null;
+    core.disown(this.#n);
   }
 
   /** Release unless already released or forgotten. */

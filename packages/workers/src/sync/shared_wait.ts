@@ -72,7 +72,7 @@ class Watcher {
 
   constructor(core: PermitCore) {
     this.core = core;
-    this.slot = core.claimBell();
+    this.slot = core.threads.claim();
   }
 
   /** A release on this thread granted some of our waiters: wake them now. */
@@ -152,12 +152,12 @@ class Watcher {
   /** Wakes the granted prefix of the list, then waits for the doorbell while anyone is left. */
   readonly #scan = (): void => {
     this.#bellPending = false;
-    this.core.resetBell(this.slot);
+    this.core.threads.reset(this.slot);
     this.#wakeGranted();
     this.#updateHold();
     if (this.list.isEmpty()) return;
     this.#bellPending = true;
-    void this.core.bell(this.slot).then(this.#scan);
+    void this.core.threads.wait(this.slot).then(this.#scan);
   };
 
   #wakeGranted(): void {

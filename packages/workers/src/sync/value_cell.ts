@@ -3,7 +3,7 @@
  * protects. Only the lock holder reads or writes it, and the lock's atomics order those
  * accesses, so the bytes need no atomics of their own.
  */
-import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
+import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded, type Encoded } from './value_codec.js';
 
 /** A value cell at a byte offset of a primitive's buffer: a length word, then the bytes. */
 export class ValueCell {
@@ -37,7 +37,16 @@ export class ValueCell {
       this.#len[0] = 0;
       return;
     }
-    const e = encodeValue(value, this.maxBytes, what);
+    this.store(encodeValue(value, this.maxBytes, what));
+  }
+
+  /** Encodes `value` for this cell without storing it (to store it later, under a lock). */
+  encode(value: unknown, what: string): Encoded {
+    return encodeValue(value, this.maxBytes, what);
+  }
+
+  /** Stores a value {@link encode} made. */
+  store(e: Encoded): void {
     writeEncoded(e, this.#bytes, 0);
     this.#len[0] = e.size;
   }

@@ -1,6 +1,6 @@
 import { inspect, types } from 'node:util';
 import { describe, it, expect } from 'vitest';
-import { Runtime, spawn, JoinError, JoinHandle } from '@skein/core';
+import { Runtime, spawn, JoinError, JoinHandle, oneshot, yieldNow } from '@skein/core';
 
 /**
  * A finished task's JoinHandle keeps Promise semantics however it is consumed: callbacks
@@ -95,6 +95,52 @@ describe('joining a finished task', () => {
       const derived = Promise.prototype.then.call(failed, () => 0);
       expect(derived.constructor).toBe(Promise);
       expect(derived).not.toBeInstanceOf(JoinHandle);
+    });
+    await rt.shutdown();
+  });
+  it('reading `constructor` outside await changes nothing a user can see', async () => {
+    const rt = await Runtime.builder().build();
+    await rt.blockOn(async () => {
+      const [tx, rx] = oneshot.channel<number>();
+      const h = spawn(async () => (await rx) * 2);
+      // Before the task finished: the getter answers JoinHandle and settles nothing.
+      expect(h.constructor).toBe(JoinHandle);
+      expect(h.isFinished()).toBe(false);
+      tx.send(21);
+      const seen: string[] = [];
+      const viaThen = h.then((v) => { seen.push(`then ${v}`); return v; });
+      expect(await h).toBe(42);
+      expect(await viaThen).toBe(42);
+      // After it finished: the getter answers Promise, and every way of reading the outcome
+      // still gives the same value, callbacks still run asynchronously.
+      expect(h.constructor).toBe(Promise);
+      expect(h.constructor).toBe(Promise);
+      expect(h.isFinished()).toBe(true);
+      expect(await h).toBe(42);
+      const later = h.then((v) => { seen.push(`later ${v}`); return v + 1; });
+      seen.push('after then');
+      expect(await later).toBe(43);
+      expect(seen).toEqual(['then 42', 'after then', 'later 42']);
+      expect(await Promise.all([h, h])).toEqual([42, 42]);
+
+      // A failed task: the getter never takes the fast path, and the rejection stays.
+      const failed = spawn(async (): Promise<number> => { throw new Error('boom'); });
+      expect(failed.constructor).toBe(JoinHandle);
+      await failed.then(undefined, () => undefined);
+      expect(failed.constructor).toBe(JoinHandle);
+      expect(failed.isFinished()).toBe(true);
+      const err = await failed.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(JoinError);
+      expect((err as JoinError).isPanic()).toBe(true);
+      await expect(failed).rejects.toBe(err);
+
+      // A handle whose getter was read only outside await, never awaited before.
+      const untouched = spawn(() => 5);
+      await yieldNow(); // lets it run
+      expect(untouched.isFinished()).toBe(true);
+      expect(untouched.constructor).toBe(Promise);
+      expect(await untouched.then((v) => v)).toBe(5);
+      expect(await untouched).toBe(5);
     });
     await rt.shutdown();
   });

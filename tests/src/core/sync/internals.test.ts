@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { Deque } from '../../../../packages/core/src/sync/deque.js';
 import { WaitList, type WaitNode } from '../../../../packages/core/src/sync/wait_list.js';
 import { BatchSemaphore, AcquireWaiter } from '../../../../packages/core/src/sync/batch_semaphore.js';
 import { rng } from './helpers.js';
@@ -12,22 +11,6 @@ class Node implements WaitNode {
 }
 
 describe('sync internals', () => {
-  it('Deque matches an array model under random push/shift/unshift with growth and wrap-around', () => {
-    const rand = rng(7);
-    const d = new Deque<number>(4);
-    const model: number[] = [];
-    for (let i = 0; i < 20_000; i++) {
-      const r = rand();
-      if (r < 0.5) { d.push(i); model.push(i); }
-      else if (r < 0.6) { d.unshift(i); model.unshift(i); }
-      else { expect(d.shift()).toBe(model.shift()); }
-      expect(d.length).toBe(model.length);
-      expect(d.peek()).toBe(model[0]);
-    }
-    while (model.length > 0) expect(d.shift()).toBe(model.shift());
-    expect(d.shift()).toBeUndefined();
-  });
-
   it('WaitList keeps FIFO order and unlinks from anywhere in O(1)', () => {
     const l = new WaitList<Node>();
     const ns = Array.from({ length: 6 }, (_, i) => new Node(i));

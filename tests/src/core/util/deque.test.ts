@@ -1,16 +1,17 @@
 /**
- * The scheduler's run queue: FIFO across block boundaries, and memory that follows what is
- * still queued (a million queued task starts must not stay allocated once drained).
+ * The one FIFO queue (the scheduler's run queue, channels, JoinSet, the blocking pool): FIFO
+ * through growth and wrap-around, and memory that follows what is still queued (a million
+ * queued task starts must not stay allocated once drained).
  */
 import { describe, expect, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RunQueue } from '../../../../packages/core/src/runtime/run_queue.js';
+import { Deque } from '../../../../packages/core/src/util/deque.js';
 import { rng } from '../../support/rng.js';
 
-describe('RunQueue', () => {
-  it('is FIFO under interleaved pushes and shifts across many blocks', () => {
-    const q = new RunQueue<number>();
+describe('Deque', () => {
+  it('is FIFO under interleaved pushes and shifts through growth and shrinking', () => {
+    const q = new Deque<number>();
     const model: number[] = [];
     const rand = rng(7);
     let next = 0;
@@ -30,11 +31,29 @@ describe('RunQueue', () => {
     expect([q.length, q.shift(), q.length]).toEqual([1, -1, 0]);
   });
 
+  it('matches an array model under random push/shift/unshift with growth and wrap-around', () => {
+    const rand = rng(7);
+    const d = new Deque<number>(4);
+    const model: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const r = rand();
+      if (r < 0.5) { d.push(i); model.push(i); }
+      else if (r < 0.6) { d.unshift(i); model.unshift(i); }
+      else { expect(d.shift()).toBe(model.shift()); }
+      expect(d.length).toBe(model.length);
+      expect(d.peek()).toBe(model[0]);
+    }
+    expect([...d]).toEqual(model);
+    expect(d.drain()).toEqual(model);
+    expect(d.length).toBe(0);
+    expect(d.shift()).toBeUndefined();
+  });
+
   it('releases its memory as it drains', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const heap = (): number => { gc(); gc(); return process.memoryUsage().heapUsed; };
-    const q = new RunQueue<number>();
+    const q = new Deque<number>();
     const empty = heap();
     for (let i = 0; i < 1_000_000; i++) q.push(i);
     const full = heap() - empty;

@@ -1,0 +1,54 @@
+/**
+ * What a dead thread held, given back (API.md: "A thread that dies releases what its tasks
+ * held ... and logs it. Nothing waits forever on a dead thread").
+ *
+ * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited,
+ * with every SharedArrayBuffer that ever crossed between threads (the side channel keeps
+ * them all): a primitive that never crossed can't be held by one thread and awaited by
+ * another. For each primitive, the permit core drops the dead thread's waiter nodes and
+ * releases the permits its tasks held (each thread's holdings are counted in its doorbell
+ * entry, `PermitCore.own`); a sharedMpsc channel drops the senders that lived there and
+ * closes itself if its receiver did. One warning per primitive that had anything to give back.
+ *
+ * Not covered: primitives without a permit core queue or ledger (SharedBarrier, and the
+ * oneshot, watch and broadcast channels): their ends on a dead thread stay counted.
+ */
+import type { Logger } from 'pino';
+import { HandleKind } from './handle_codec.js';
+import { Chan } from './mpsc_chan.js';
+import { attachPrimitive, primitiveKind } from './primitive_buffer.js';
+
+const NAMES: ReadonlyMap<number, string> = new Map([
+  [HandleKind.semaphore, 'SharedSemaphore'],
+  [HandleKind.mutex, 'SharedMutex'],
+  [HandleKind.rwlock, 'SharedRwLock'],
+  [HandleKind.notify, 'SharedNotify'],
+  [HandleKind.onceCell, 'SharedOnceCell'],
+]);
+
+/**
+ * Gives back what thread `tid` (a `threadId`) held in the primitives among `sabs`; call it
+ * only once that thread has exited. Returns how many primitives had something.
+ */
+export function releaseDeadThread(tid: number, sabs: Iterable<SharedArrayBuffer>, logger: Logger, worker: number): number {
+  let touched = 0;
+  for (const sab of sabs) {
+    const kind = primitiveKind(sab);
+    if (kind === HandleKind.mpscSender) {
+      const { senders, receiver } = new Chan(sab).releaseThread(tid);
+      if (senders === 0 && !receiver) continue;
+      touched++;
+      logger.warn({ worker, threadId: tid, senders, receiver },
+        `worker ${worker} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`);
+      continue;
+    }
+    const name = kind === undefined ? undefined : NAMES.get(kind);
+    if (name === undefined) continue;
+    const { nodes, owned } = attachPrimitive(sab, kind!).core.releaseThread(tid);
+    if (nodes === 0 && owned === 0) continue;
+    touched++;
+    logger.warn({ worker, threadId: tid, permits: owned, waiters: nodes },
+      `worker ${worker} died: released the ${owned} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`);
+  }
+  return touched;
+}

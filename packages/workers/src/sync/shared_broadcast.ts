@@ -1,0 +1,368 @@
+/**
+ * `sharedBroadcast`: core's `broadcast` for tasks on any thread of a runtime: every
+ * receiver, wherever it runs, sees every value.
+ *
+ * The design is Tokio's ring, in one buffer: `capacity` (rounded up to a power of two)
+ * slots, each stamped with the position it holds, and a TAIL position. A receiver is just
+ * a position, kept by its handle. A send overwrites the oldest slot whether or not everyone
+ * has read it, so a slow receiver can't block a sender; its next `recv` rejects with
+ * `RecvError` lagged(n) and resumes at the oldest value still held. A slot starts one lap
+ * behind (stamped `index - capacity`), which reads as "not written yet".
+ *
+ * Slots and TAIL change under a futex lock (shared/spin_lock.ts) held only to copy a
+ * value's bytes in or out (values are encoded before it is taken). Every send and close
+ * bumps the EVENT word, which waiting receivers watch (`word_wait.ts`) and then re-read the
+ * ring: nothing is handed over, so a cancelled `recv` has nothing to undo.
+ *
+ * Crossing threads: a sender or a receiver passed to a task is a clone made at the `spawn`
+ * call (a receiver's at the same position), which the task drops when it finishes.
+ */
+import { AlreadyReleasedError, RecvError, SendError, TryRecvError, assertNumber, coop, rangeError } from '@skein/core';
+import { lock, unlock } from '../shared/spin_lock.js';
+import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
+import { signal, wordChanged } from './word_wait.js';
+
+const WHAT = 'a value sent on a sharedBroadcast channel';
+
+// Words of the channel's region; the slots follow.
+const LOCK = 0;
+const EVENT = 1;
+const TAIL = 2;
+const TX_COUNT = 3;
+const RX_COUNT = 4;
+const CLOSED = 5;
+const WORDS = 8;
+// Slot words, then the value's bytes.
+const S_POS = 0;
+const S_LEN = 1;
+const SLOT_HEADER = 8;
+
+/** Most bytes the slots of one channel may take. */
+const MAX_RING_BYTES = 1 << 30;
+
+/** Options of {@link sharedBroadcast.channel}. */
+export interface SharedBroadcastOptions {
+  /** Most bytes an encoded value may take (default 64 KiB); each slot reserves this much. */
+  maxBytes?: number;
+}
+
+const VALUE = 0;
+const EMPTY = 1;
+const LAGGED = 2;
+const CLOSED_RESULT = 3;
+
+/** One thread's view of a broadcast channel's buffer. */
+class Ring {
+  readonly sab: SharedArrayBuffer;
+  readonly w: Int32Array;
+  readonly bytes: Buffer;
+  readonly view: DataView;
+  readonly capacity: number;
+  readonly maxBytes: number;
+  readonly #slotBytes: number;
+  readonly #slotsAt: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    const buf = attachPrimitive(sab, HandleKind.broadcastSender);
+    this.sab = sab;
+    this.capacity = buf.params[0]!;
+    this.maxBytes = buf.params[1]!;
+    this.#slotBytes = slotBytes(this.maxBytes);
+    this.#slotsAt = buf.regionOffset + WORDS * 4;
+    this.w = new Int32Array(sab, buf.regionOffset, WORDS);
+    this.bytes = Buffer.from(sab);
+    this.view = new DataView(sab);
+  }
+
+  load(i: number): number {
+    return Atomics.load(this.w, i);
+  }
+
+  /** Int32 index (in `bytes`) of a slot's header word. */
+  slotWord(pos: number): number {
+    return (this.#slotsAt + (pos & (this.capacity - 1)) * this.#slotBytes) >> 2;
+  }
+
+  /** Stamps every slot one lap behind: "not written yet". */
+  initialize(): void {
+    const all = new Int32Array(this.sab);
+    for (let i = 0; i < this.capacity; i++) all[this.slotWord(i) + S_POS] = i - this.capacity;
+    Atomics.store(this.w, TX_COUNT, 1);
+    Atomics.store(this.w, RX_COUNT, 1);
+  }
+}
+
+function slotBytes(maxBytes: number): number {
+  return SLOT_HEADER + Math.ceil(maxBytes / 8) * 8;
+}
+
+/** Sends to every receiver of a sharedBroadcast channel, from any thread. Clone it for more producers. */
+export class SharedBroadcastSender<T> implements SharedHandle, Disposable {
+  readonly #r: Ring;
+  readonly #all: Int32Array;
+  #open = true;
+
+  /** @internal Made by `sharedBroadcast.channel` and `clone()`. */
+  constructor(r: Ring) {
+    this.#r = r;
+    this.#all = new Int32Array(r.sab);
+  }
+
+  /**
+   * Send to every current receiver, on every thread (never waits; the oldest value is
+   * overwritten when the ring is full). Returns how many receivers will see it.
+   * Errors: SendError (with `.value`) when there are no receivers (the value is not
+   * stored) or this sender was closed; SerializationError / RangeError (over maxBytes).
+   */
+  send(value: T): number {
+    const r = this.#r;
+    if (!this.#open || r.load(RX_COUNT) === 0) throw new SendError(value);
+    const e = encodeValue(value, r.maxBytes, WHAT);
+    const w = r.w;
+    const all = this.#all;
+    lock(w, LOCK);
+    const pos = w[TAIL]!;
+    const at = r.slotWord(pos);
+    writeEncoded(e, r.bytes, (at + SLOT_HEADER / 4) * 4);
+    all[at + S_LEN] = e.size;
+    all[at + S_POS] = pos;
+    Atomics.store(w, TAIL, (pos + 1) | 0);
+    unlock(w, LOCK);
+    signal(w, EVENT);
+    return r.load(RX_COUNT);
+  }
+
+  /** A new receiver on this thread that sees values sent from now on. */
+  subscribe(): SharedBroadcastReceiver<T> {
+    Atomics.add(this.#r.w, RX_COUNT, 1);
+    return new SharedBroadcastReceiver<T>(this.#r, this.#r.load(TAIL));
+  }
+
+  /** Live receivers, on every thread. */
+  receiverCount(): number {
+    return this.#r.load(RX_COUNT);
+  }
+
+  /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
+  clone(): SharedBroadcastSender<T> {
+    if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast sender');
+    Atomics.add(this.#r.w, TX_COUNT, 1);
+    return new SharedBroadcastSender<T>(this.#r);
+  }
+
+  /**
+   * Drop this sender (idempotent). When the last one on every thread goes, receivers get
+   * the values still held, then RecvError (closed).
+   */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    const w = this.#r.w;
+    if (Atomics.sub(w, TX_COUNT, 1) === 1) {
+      Atomics.store(w, CLOSED, 1);
+      signal(w, EVENT);
+    }
+  }
+
+  /**
+   * Resolves once every receiver, on every thread, has closed (Tokio's `Sender::closed`).
+   * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
+   */
+  async closed(): Promise<void> {
+    const c = coop();
+    if (c !== undefined) await c;
+    const r = this.#r;
+    for (let e = r.load(EVENT); r.load(RX_COUNT) !== 0; e = r.load(EVENT)) await wordChanged(r.w, EVENT, e);
+  }
+
+  /** Whether `other` sends on the same channel. */
+  sameChannel(other: SharedBroadcastSender<T>): boolean {
+    return this.#r.sab === other.#r.sab;
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Crossing makes a copy there: count it now (the `spawn` call). */
+  [SHARED_HANDLE](): HandleDescriptor {
+    if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast sender');
+    Atomics.add(this.#r.w, TX_COUNT, 1);
+    return { kind: HandleKind.broadcastSender, sab: this.#r.sab };
+  }
+}
+
+/** One subscriber's position in a sharedBroadcast channel. */
+export class SharedBroadcastReceiver<T> implements SharedHandle, Disposable {
+  readonly #r: Ring;
+  readonly #all: Int32Array;
+  #next: number;
+  #open = true;
+  #value: unknown = undefined;
+  #lag = 0;
+
+  /** @internal Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`. */
+  constructor(r: Ring, next: number) {
+    this.#r = r;
+    this.#all = new Int32Array(r.sab);
+    this.#next = next;
+  }
+
+  /**
+   * The next value (this thread's copy).
+   * Cancel safety: cancel-safe (a waiting recv takes nothing until its task resumes).
+   * Errors: RecvError `lagged` (`.lagged` = values skipped; the next recv returns the
+   * oldest value still held), RecvError `closed` once every sender closed and this receiver
+   * has read everything (or it was closed); `Cancelled` when the task is cancelled.
+   */
+  async recv(): Promise<T> {
+    const r = this.#r;
+    for (;;) {
+      const e = r.load(EVENT);
+      if (this.#open && this.#next === r.load(TAIL) && r.load(CLOSED) === 0) {
+        await wordChanged(r.w, EVENT, e);
+        continue;
+      }
+      const c = coop();
+      if (c !== undefined) await c;
+      const got = this.#poll();
+      if (got === VALUE) return this.#take();
+      if (got === LAGGED) throw new RecvError('lagged', this.#lag);
+      if (got === CLOSED_RESULT) throw new RecvError('closed');
+    }
+  }
+
+  /**
+   * The next value if one is ready.
+   * Errors: TryRecvError `empty`, `lagged` (with `.lagged`) or `disconnected` (closed).
+   */
+  tryRecv(): T {
+    switch (this.#poll()) {
+      case VALUE: return this.#take();
+      case EMPTY: throw new TryRecvError('empty');
+      case LAGGED: throw new TryRecvError('lagged', this.#lag);
+      default: throw new TryRecvError('disconnected');
+    }
+  }
+
+  #take(): T {
+    const v = this.#value as T;
+    this.#value = undefined;
+    return v;
+  }
+
+  /** Tokio's `recv_ref`: read the slot at our position under the lock, or say why not. */
+  #poll(): number {
+    if (!this.#open) return CLOSED_RESULT;
+    const r = this.#r;
+    const w = r.w;
+    const all = this.#all;
+    const next = this.#next;
+    lock(w, LOCK);
+    const at = r.slotWord(next);
+    const pos = all[at + S_POS]!;
+    if (pos === next) {
+      try {
+        this.#value = decodeValue(r.bytes, (at + SLOT_HEADER / 4) * 4, all[at + S_LEN]!, r.view);
+      } finally {
+        unlock(w, LOCK);
+      }
+      this.#next = (next + 1) | 0;
+      return VALUE;
+    }
+    if (((next - pos) | 0) === r.capacity) {
+      unlock(w, LOCK);
+      return r.load(CLOSED) !== 0 ? CLOSED_RESULT : EMPTY;
+    }
+    // Overwritten: skip to the oldest value still held.
+    const oldest = (w[TAIL]! - r.capacity) | 0;
+    unlock(w, LOCK);
+    this.#lag = (oldest - next) | 0;
+    this.#next = oldest;
+    return LAGGED;
+  }
+
+  /** A new receiver on the same channel, starting at the tail (sees only later values). */
+  resubscribe(): SharedBroadcastReceiver<T> {
+    Atomics.add(this.#r.w, RX_COUNT, 1);
+    return new SharedBroadcastReceiver<T>(this.#r, this.#r.load(TAIL));
+  }
+
+  /** Values sent that this receiver has yet to read (may exceed capacity when lagging). */
+  len(): number {
+    return (this.#r.load(TAIL) - this.#next) | 0;
+  }
+
+  isEmpty(): boolean {
+    return this.len() === 0;
+  }
+
+  /** Whether every sender, on every thread, has closed. */
+  isClosed(): boolean {
+    return this.#r.load(CLOSED) !== 0;
+  }
+
+  /** Whether `other` receives from the same channel. */
+  sameChannel(other: SharedBroadcastReceiver<T>): boolean {
+    return this.#r.sab === other.#r.sab;
+  }
+
+  /** Unsubscribe (Rust's drop). Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    Atomics.sub(this.#r.w, RX_COUNT, 1);
+    signal(this.#r.w, EVENT);
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Crossing makes a copy there at this position: count it now (the `spawn` call). */
+  [SHARED_HANDLE](): HandleDescriptor {
+    if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast receiver');
+    Atomics.add(this.#r.w, RX_COUNT, 1);
+    return { kind: withState(HandleKind.broadcastReceiver, this.#next & HANDLE_STATE_MASK), sab: this.#r.sab };
+  }
+}
+
+registerHandleKind(HandleKind.broadcastSender, (sab) => {
+  const tx = new SharedBroadcastSender<unknown>(new Ring(sab));
+  adopt({ drop: () => tx.close() });
+  return tx;
+});
+registerHandleKind(HandleKind.broadcastReceiver, (sab, next) => {
+  const r = new Ring(sab);
+  const rx = new SharedBroadcastReceiver<unknown>(r, unwrapState(next, r.load(TAIL)));
+  adopt({ drop: () => rx.close() });
+  return rx;
+});
+
+/** Broadcast channels whose ends work on, and cross between, any threads of a runtime. */
+export const sharedBroadcast = {
+  /**
+   * A broadcast channel holding the last `capacity` values (rounded up to a power of two):
+   * `[sender, receiver]`. Call `subscribe()` for more receivers.
+   * Errors: RangeError unless `capacity` is an integer >= 1 and the slots
+   * (`capacity x maxBytes`) fit in 1 GiB; RangeError for `maxBytes` out of range.
+   */
+  channel<T>(capacity: number, opts: SharedBroadcastOptions = {}): [SharedBroadcastSender<T>, SharedBroadcastReceiver<T>] {
+    assertNumber(capacity, 'capacity', 1, true);
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    checkMaxBytes(maxBytes);
+    let cap = 1;
+    while (cap < capacity) cap *= 2;
+    if (cap * slotBytes(maxBytes) > MAX_RING_BYTES) {
+      throw rangeError(`a sharedBroadcast channel of capacity ${cap} with maxBytes ${maxBytes} needs more than 1 GiB; pass a smaller capacity or maxBytes`);
+    }
+    const buf = allocatePrimitive(HandleKind.broadcastSender, 0, 1, [cap, maxBytes], WORDS * 4 + cap * slotBytes(maxBytes));
+    const r = new Ring(buf.sab);
+    r.initialize();
+    return [new SharedBroadcastSender<T>(r), new SharedBroadcastReceiver<T>(r, 0)];
+  },
+};

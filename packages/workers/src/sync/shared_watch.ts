@@ -1,0 +1,359 @@
+/**
+ * `sharedWatch`: core's `watch` for tasks on any thread of a runtime: one value that
+ * changes over time, many observers, each remembering the version it has seen.
+ *
+ * The buffer holds the value (a structured clone in a value cell), its VERSION, the sender's
+ * CLOSED flag and the receiver count, guarded by a futex lock (shared/spin_lock.ts) that is
+ * held only to copy bytes in or out; values are encoded before it is taken. Every change
+ * bumps the EVENT word, which waiting `changed()` / `closed()` calls watch (`word_wait.ts`)
+ * and then re-check, so cancelling one has nothing to undo.
+ *
+ * Crossing threads: the sender *moves* (Tokio's watch sender is not Clone); a receiver
+ * passed to a task is a clone made at the `spawn` call, with the same seen version, which
+ * the task drops when it finishes.
+ */
+import { AlreadyReleasedError, RecvError, SendError, assertFunction, coop } from '@skein/core';
+import { lock, unlock } from '../shared/spin_lock.js';
+import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
+import { signal, wordChanged } from './word_wait.js';
+
+const WHAT = 'a value sent on a sharedWatch channel';
+
+// Words of the channel's region, then the value cell.
+const LOCK = 0;
+const EVENT = 1;
+const VERSION = 2;
+const CLOSED = 3;
+const RX_COUNT = 4;
+const WORDS = 8;
+const CELL_OFFSET = WORDS * 4;
+
+/** Options of {@link sharedWatch.channel}. */
+export interface SharedWatchOptions {
+  /** Most bytes the encoded value may take (default 64 KiB); a larger one throws RangeError. */
+  maxBytes?: number;
+}
+
+/** One thread's view of a watch channel's buffer. */
+class WatchState {
+  readonly sab: SharedArrayBuffer;
+  readonly w: Int32Array;
+  readonly cell: ValueCell;
+
+  constructor(sab: SharedArrayBuffer) {
+    const buf = attachPrimitive(sab, HandleKind.watchSender);
+    this.sab = sab;
+    this.w = new Int32Array(sab, buf.regionOffset, WORDS);
+    this.cell = new ValueCell(sab, buf.regionOffset + CELL_OFFSET, buf.params[0]!);
+  }
+
+  load(i: number): number {
+    return Atomics.load(this.w, i);
+  }
+
+  /** Stores `value` as a new version and wakes every waiter. Errors: SerializationError, RangeError. */
+  publish(value: unknown): void {
+    const e = this.cell.encode(value, WHAT);
+    const w = this.w;
+    lock(w, LOCK);
+    this.cell.store(e);
+    Atomics.add(w, VERSION, 1);
+    unlock(w, LOCK);
+    signal(w, EVENT);
+  }
+
+  /** The current value (a fresh copy) and its version. */
+  read(): [unknown, number] {
+    const w = this.w;
+    lock(w, LOCK);
+    try {
+      return [this.cell.read(), w[VERSION]!];
+    } finally {
+      unlock(w, LOCK);
+    }
+  }
+
+  addRx(): void {
+    Atomics.add(this.w, RX_COUNT, 1);
+    signal(this.w, EVENT);
+  }
+
+  dropRx(): void {
+    Atomics.sub(this.w, RX_COUNT, 1);
+    signal(this.w, EVENT);
+  }
+
+  /** Resolves when EVENT moves from `seen` (a change of any kind). */
+  changed(seen: number): Promise<void> {
+    return wordChanged(this.w, EVENT, seen);
+  }
+}
+
+/** Publishes new values to every {@link SharedWatchReceiver}, on every thread. */
+export class SharedWatchSender<T> implements SharedHandle, Disposable {
+  readonly #s: WatchState;
+  #open = true;
+
+  /** @internal Made by `sharedWatch.channel`. */
+  constructor(s: WatchState) {
+    this.#s = s;
+  }
+
+  #check(): void {
+    if (!this.#open) throw new AlreadyReleasedError('sharedWatch sender');
+  }
+
+  /**
+   * Publish `value` (a structured clone) and wake every `changed()` on every thread.
+   * Errors: SendError (with `.value`) when there are no receivers or this sender was
+   * closed; the value is then *not* stored (Tokio). SerializationError / RangeError (over
+   * maxBytes), with nothing stored.
+   */
+  send(value: T): void {
+    if (!this.#open || this.#s.load(RX_COUNT) === 0) throw new SendError(value);
+    this.#s.publish(value);
+  }
+
+  /**
+   * Change the value: `fn` gets a copy of the current value and may mutate it or return a
+   * replacement (a returned `undefined` keeps the mutated copy), which is stored and
+   * notified, receivers or not. `fn` runs on this thread with no lock held: the sender is
+   * the only writer. Errors: whatever `fn` throws (nothing stored); SerializationError /
+   * RangeError; AlreadyReleasedError once closed.
+   */
+  sendModify(fn: (value: T) => T | void): void {
+    assertFunction(fn, 'fn');
+    this.#check();
+    const v = this.#s.read()[0] as T;
+    const r = fn(v);
+    this.#s.publish(r === undefined ? v : r);
+  }
+
+  /**
+   * Like `sendModify`, but stores and notifies only when `fn` returns true (Tokio's
+   * `send_if_modified`). Returns what `fn` returned.
+   */
+  sendIfModified(fn: (value: T) => boolean): boolean {
+    assertFunction(fn, 'fn');
+    this.#check();
+    const v = this.#s.read()[0] as T;
+    const modified = fn(v);
+    if (modified) this.#s.publish(v);
+    return modified;
+  }
+
+  /** Store `value` (receivers or not), notify, and return the previous value. */
+  sendReplace(value: T): T {
+    this.#check();
+    const old = this.#s.read()[0] as T;
+    this.#s.publish(value);
+    return old;
+  }
+
+  /** The current value (a fresh copy). */
+  borrow(): T {
+    return this.#s.read()[0] as T;
+  }
+
+  /** A new receiver on this thread; the current value counts as seen by it. */
+  subscribe(): SharedWatchReceiver<T> {
+    this.#s.addRx();
+    return new SharedWatchReceiver<T>(this.#s, this.#s.load(VERSION));
+  }
+
+  /** Live receivers, on every thread. */
+  receiverCount(): number {
+    return this.#s.load(RX_COUNT);
+  }
+
+  /** Whether every receiver has closed. */
+  isClosed(): boolean {
+    return this.#s.load(RX_COUNT) === 0;
+  }
+
+  /**
+   * Resolves once every receiver, on every thread, has closed.
+   * Cancel safety: cancel-safe. Errors: `Cancelled` when the task is cancelled.
+   */
+  async closed(): Promise<void> {
+    const c = coop();
+    if (c !== undefined) await c;
+    const s = this.#s;
+    for (let e = s.load(EVENT); s.load(RX_COUNT) !== 0; e = s.load(EVENT)) await s.changed(e);
+  }
+
+  /**
+   * Drop the sender (idempotent): receivers keep the last value; their `changed()` rejects
+   * with RecvError (closed) once they have seen it.
+   */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    Atomics.store(this.#s.w, CLOSED, 1);
+    signal(this.#s.w, EVENT);
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Crossing moves the sender: this copy is closed for use here. */
+  [SHARED_HANDLE](): HandleDescriptor {
+    this.#check();
+    this.#open = false;
+    return { kind: HandleKind.watchSender, sab: this.#s.sab };
+  }
+}
+
+/** Observes a sharedWatch channel's value, on any thread. */
+export class SharedWatchReceiver<T> implements SharedHandle, Disposable {
+  readonly #s: WatchState;
+  #seen: number;
+  #open = true;
+
+  /** @internal Made by `sharedWatch.channel`, `subscribe()` and `clone()`. */
+  constructor(s: WatchState, seen: number) {
+    this.#s = s;
+    this.#seen = seen;
+  }
+
+  /**
+   * Wait until a value this receiver hasn't seen is published, and mark it seen.
+   * Resolves at once if one already is.
+   * Cancel safety: cancel-safe.
+   * Errors: RecvError (closed) when the sender has closed and the latest value was seen
+   * (or this receiver was closed); `Cancelled` when the task is cancelled.
+   */
+  async changed(): Promise<void> {
+    const s = this.#s;
+    for (;;) {
+      const e = s.load(EVENT);
+      const version = s.load(VERSION);
+      const ready = version !== this.#seen && this.#open;
+      if (ready || s.load(CLOSED) !== 0 || !this.#open) {
+        // Ready either way: a loop on it must still yield (see `coop`).
+        const c = coop();
+        if (c !== undefined) await c;
+        if (!ready) throw new RecvError('closed');
+        this.#seen = version;
+        return;
+      }
+      await s.changed(e);
+    }
+  }
+
+  /** The latest value (a fresh copy), without marking it seen. */
+  borrow(): T {
+    return this.#s.read()[0] as T;
+  }
+
+  /** The latest value (a fresh copy), marking it seen. */
+  borrowAndUpdate(): T {
+    const [v, version] = this.#s.read();
+    this.#seen = version;
+    return v as T;
+  }
+
+  /**
+   * Whether a value this receiver hasn't seen is there.
+   * Errors: RecvError (closed) once the sender has closed (Tokio's `has_changed`).
+   */
+  hasChanged(): boolean {
+    if (this.#s.load(CLOSED) !== 0 || !this.#open) throw new RecvError('closed');
+    return this.#seen !== this.#s.load(VERSION);
+  }
+
+  /** Make the current value count as unseen (Tokio's `mark_changed`). */
+  markChanged(): void {
+    this.#seen = (this.#s.load(VERSION) - 1) | 0;
+  }
+
+  /** Make the current value count as seen (Tokio's `mark_unchanged`). */
+  markUnchanged(): void {
+    this.#seen = this.#s.load(VERSION);
+  }
+
+  /**
+   * Resolve with the first value (the current one included) for which `pred` is true,
+   * marking it seen (Tokio's `wait_for`).
+   * Cancel safety: cancel-safe.
+   * Errors: RecvError (closed) when the sender closes before a value matches; whatever
+   * `pred` throws; `Cancelled` when the task is cancelled.
+   */
+  async waitFor(pred: (value: T) => boolean): Promise<T> {
+    assertFunction(pred, 'pred');
+    const c = coop();
+    if (c !== undefined) await c;
+    for (;;) {
+      const v = this.borrowAndUpdate();
+      if (pred(v)) return v;
+      await this.changed();
+    }
+  }
+
+  /** Whether the sender has closed. */
+  isClosed(): boolean {
+    return this.#s.load(CLOSED) !== 0;
+  }
+
+  /** Another receiver with the same seen version. */
+  clone(): SharedWatchReceiver<T> {
+    this.#s.addRx();
+    return new SharedWatchReceiver<T>(this.#s, this.#seen);
+  }
+
+  /** Whether `other` observes the same channel. */
+  sameChannel(other: SharedWatchReceiver<T>): boolean {
+    return this.#s.sab === other.#s.sab;
+  }
+
+  /** Stop observing (Rust's drop). Idempotent. */
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#s.dropRx();
+  }
+
+  /** `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Crossing makes a clone there with this seen version: count it now (the `spawn` call). */
+  [SHARED_HANDLE](): HandleDescriptor {
+    if (!this.#open) throw new AlreadyReleasedError('sharedWatch receiver');
+    this.#s.addRx();
+    return { kind: withState(HandleKind.watchReceiver, this.#seen & HANDLE_STATE_MASK), sab: this.#s.sab };
+  }
+}
+
+registerHandleKind(HandleKind.watchSender, (sab) => {
+  const tx = new SharedWatchSender<unknown>(new WatchState(sab));
+  adopt({ drop: () => tx.close() });
+  return tx;
+});
+registerHandleKind(HandleKind.watchReceiver, (sab, seen) => {
+  const s = new WatchState(sab);
+  const rx = new SharedWatchReceiver<unknown>(s, unwrapState(seen, s.load(VERSION)));
+  adopt({ drop: () => rx.close() });
+  return rx;
+});
+
+/** Watch channels whose ends work on, and cross between, any threads of a runtime. */
+export const sharedWatch = {
+  /**
+   * A watch channel starting at `initial` (a structured clone, which counts as seen):
+   * `[sender, receiver]`. Errors: SerializationError / RangeError for `initial`.
+   */
+  channel<T>(initial: T, opts: SharedWatchOptions = {}): [SharedWatchSender<T>, SharedWatchReceiver<T>] {
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    const buf = allocatePrimitive(HandleKind.watchSender, 0, 1, [maxBytes], CELL_OFFSET + ValueCell.bytesFor(maxBytes));
+    const s = new WatchState(buf.sab);
+    s.cell.write(initial, WHAT);
+    Atomics.store(s.w, RX_COUNT, 1);
+    return [new SharedWatchSender<T>(s), new SharedWatchReceiver<T>(s, 0)];
+  },
+};

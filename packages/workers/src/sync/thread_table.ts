@@ -1,0 +1,110 @@
+/**
+ * The per-thread table of a permit core: one 64-byte entry for each thread that waits on
+ * or holds the primitive, in the same buffer, after the node slab.
+ *
+ * - BELL: the thread's doorbell. Its async waiters on the primitive share one `waitAsync`
+ *   on it; a release rings it once for all the waiters it granted there (`shared_wait.ts`).
+ * - OWNER: threadId + 1 of the thread using the entry, 0 when free.
+ * - OWNED: what the thread owns, so it can be given back if the thread dies: permits its
+ *   tasks hold (a tracked core: locks, semaphores), or ends of the primitive there (a
+ *   channel's senders, counted by the channel).
+ *
+ * Entries are claimed under the core's lock on first use and freed only when their thread
+ * has died (`PermitCore.releaseThread`). A thread past {@link ENTRIES} gets none: its waiters
+ * then watch their own nodes and what it owns is not tracked.
+ */
+import { threadId } from 'node:worker_threads';
+import { lock, unlock } from '../shared/spin_lock.js';
+import { RESOLVED, waitAsync } from '../shared/wait_async.js';
+
+const E_BELL = 0;
+const E_OWNER = 1;
+const E_OWNED = 2;
+const ENTRY_WORDS = 16;
+/** Threads with an entry on one primitive. */
+const ENTRIES = 32;
+
+/** One core's thread table, at int32 index `at` of `w`, guarded by the core's lock word. */
+export class ThreadTable {
+  /** Int32 words the table occupies. */
+  static readonly WORDS = ENTRIES * ENTRY_WORDS;
+
+  readonly #w: Int32Array;
+  readonly #at: number;
+  readonly #lock: number;
+  /** This thread's entry, once claimed: -2 not yet, -1 the table was full. */
+  #mine = -2;
+
+  constructor(w: Int32Array, at: number, lockIndex: number) {
+    this.#w = w;
+    this.#at = at;
+    this.#lock = lockIndex;
+  }
+
+  #entry(slot: number): number {
+    return this.#at + slot * ENTRY_WORDS;
+  }
+
+  /**
+   * This thread's entry, claimed on first use (takes the core's lock: never call it with
+   * the lock held). -1 when the table is full.
+   */
+  claim(): number {
+    if (this.#mine !== -2) return this.#mine;
+    const w = this.#w;
+    const me = threadId + 1;
+    lock(w, this.#lock);
+    let found = -1;
+    let free = -1;
+    for (let i = 0; i < ENTRIES && found === -1; i++) {
+      const owner = w[this.#entry(i) + E_OWNER]!;
+      if (owner === me) found = i;
+      else if (owner === 0 && free === -1) free = i;
+    }
+    if (found === -1 && free !== -1) {
+      w[this.#entry(free) + E_OWNER] = me;
+      found = free;
+    }
+    unlock(w, this.#lock);
+    this.#mine = found;
+    return found;
+  }
+
+  /** Thread side: clear doorbell `slot` before looking at the waiters it covers. */
+  reset(slot: number): void {
+    Atomics.store(this.#w, this.#entry(slot) + E_BELL, 0);
+  }
+
+  /** Resolves once doorbell `slot` rings (at once if it rang since {@link reset}). */
+  wait(slot: number): Promise<unknown> {
+    const r = waitAsync(this.#w, this.#entry(slot) + E_BELL, 0);
+    return r.async ? r.value : RESOLVED;
+  }
+
+  /** Rings doorbell `slot`: one notify however many of its thread's waiters were granted. */
+  ring(slot: number): void {
+    const bell = this.#entry(slot) + E_BELL;
+    if (Atomics.exchange(this.#w, bell, 1) === 0) Atomics.notify(this.#w, bell);
+  }
+
+  /** Counts `n` (negative: gives back) as owned by this thread. */
+  own(n: number): void {
+    const slot = this.claim();
+    if (slot >= 0) Atomics.add(this.#w, this.#entry(slot) + E_OWNED, n);
+  }
+
+  /** Under the core's lock: frees the entry of dead thread `tid`; returns what it owned. */
+  releaseOwner(tid: number): number {
+    const w = this.#w;
+    let owned = 0;
+    for (let slot = 0; slot < ENTRIES; slot++) {
+      const e = this.#entry(slot);
+      if (w[e + E_OWNER] !== tid + 1) continue;
+      owned += w[e + E_OWNED]!;
+      w[e + E_OWNED] = 0;
+      w[e + E_BELL] = 0;
+      w[e + E_OWNER] = 0;
+    }
+    return owned;
+  }
+}

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { JoinError, Runtime } from '@skein/core';
+import { SharedMutex, SharedSemaphore, sharedMpsc } from '@skein/workers';
+import { captureLogs } from '../runtime/helpers.js';
+import { holdAndDie } from './fixtures/lock_tasks.js';
+
+describe('a worker thread that dies releases what its tasks held', () => {
+  let rt: Runtime | undefined;
+  afterEach(async () => {
+    await rt?.shutdown();
+    rt = undefined;
+  });
+
+  it('process.exit() while holding a SharedMutex guard, a SharedSemaphore permit, a queued acquire and a sharedMpsc sender', async () => {
+    const logs = captureLogs();
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
+    const m = new SharedMutex(0);
+    const sem = new SharedSemaphore(1);
+    const partial = new SharedSemaphore(1);
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    await rt.blockOn(async () => {
+      const dying = rt!.spawn(holdAndDie, m, sem, partial, tx, flag);
+      tx.close(); // the task's copy is now the only sender
+      expect(await rx.recv()).toBe('last words');
+      // The worker holds everything now; each of these waits until it dies.
+      const guard = await m.lock();
+      expect(guard.value).toBe(1); // what the dead holder stored stays
+      guard.release();
+      using p = await sem.acquire(1);
+      using q = await partial.acquire(1); // its queued acquire gave back the permit assigned to it
+      expect(await rx.recv()).toBeUndefined(); // its sender was dropped: the channel ended
+      await expect(dying).rejects.toBeInstanceOf(JoinError);
+      void p;
+      void q;
+    });
+    expect(Atomics.load(flag, 0)).toBe(1);
+    const warns = logs.lines.filter((l) => l.level === 40 && String(l.msg).includes('died'));
+    expect(warns).toHaveLength(4);
+    expect(warns.map((l) => String(l.msg))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/released the 0 SharedSemaphore permit\(s\) its tasks held and dropped 1 waiter/),
+      expect.stringMatching(/released the 1 SharedMutex permit/),
+      expect.stringMatching(/released the 1 SharedSemaphore permit/),
+      expect.stringMatching(/dropped its 1 sharedMpsc sender/),
+    ]));
+    expect(partial.availablePermits()).toBe(1);
+    expect(m.isLocked()).toBe(false);
+  });
+});
