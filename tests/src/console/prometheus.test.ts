@@ -60,6 +60,12 @@ describe('@skein/console: prometheus()', () => {
       10_000,
       'worker polls published',
     );
+    // They publish their event loop's times at most every 50 ms.
+    await waitFor(
+      () => [0, 1].some((i) => rt.metrics().worker(i).eventLoopIdleMs > 0) && [0, 1].some((i) => rt.metrics().worker(i).eventLoopActiveMs > 0),
+      10_000,
+      'worker event-loop times published',
+    );
     const m = rt.metrics();
     const pollsBefore = m.pollTimeHistogram().count;
     const s = samples(await registry.metrics());
@@ -73,8 +79,6 @@ describe('@skein/console: prometheus()', () => {
       expect(s.has(`skein_worker_local_queue_depth{worker="${i}"}`)).toBe(true);
       expect(s.has(`skein_worker_event_loop_active_seconds_total{worker="${i}"}`)).toBe(true);
     }
-    // A worker publishes its event loop's times as it parks and wakes: the ones that ran
-    // the nappers have.
     const loop = (kind: string) => [0, 1].reduce((n, i) => n + s.get(`skein_worker_event_loop_${kind}_seconds_total{worker="${i}"}`)!, 0);
     expect(loop('active')).toBeGreaterThan(0);
     expect(loop('idle')).toBeGreaterThan(0);

@@ -71,7 +71,7 @@ let stopping: Promise<void> | undefined;
 
 const api: WorkerControl = {
   snapshot(): WorkerSnapshot {
-    stats.publishWithLoop();
+    stats.publishWithLoop(true);
     const c = rt.scheduler.counters;
     return { numAlive: rt.numAlive, pollCount: c.pollCount, busyMs: c.busyMs };
   },
@@ -84,7 +84,7 @@ const api: WorkerControl = {
       await rt.shutdown();
       spawner.cancelAll();
       rt.blocking.cancelAll();
-      stats.publishWithLoop();
+      stats.publishWithLoop(true);
       await runHook(boot.onThreadStop, 'onThreadStop');
       side.close();
     })());
