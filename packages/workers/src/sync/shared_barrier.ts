@@ -10,7 +10,13 @@
  */
 import { assertNumber, coop, type BarrierWaitResult } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { wordChanged } from './word_wait.js';
 

@@ -10,7 +10,14 @@
  */
 import { AlreadyReleasedError, TryRecvError, coop } from '@skein/core';
 import { Chan, EMPTY } from './mpsc_chan.js';
-import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  adopt,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { parkUntil } from './word_wait.js';
 
 /** The receiving half of a {@link sharedMpsc} channel (bounded or unbounded). */

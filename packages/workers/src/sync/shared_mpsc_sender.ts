@@ -7,7 +7,14 @@
  */
 import { AlreadyReleasedError, SendError, TrySendError, coop } from '@skein/core';
 import { Chan } from './mpsc_chan.js';
-import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  adopt,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { acquireAsync, acquireBlocking, holdThread, letThreadGo } from './shared_wait.js';
 import type { Encoded } from './value_codec.js';
 
@@ -19,7 +26,7 @@ function keep(e: Encoded): Encoded {
 }
 
 /** What bounded and unbounded senders share: the sender count, closing, `closed()`. */
-abstract class SenderBase<T> implements SharedHandle, Disposable {
+abstract class SenderBase<_T> implements SharedHandle, Disposable {
   /** @internal */
   protected readonly chan: Chan;
   #open = true;
@@ -106,8 +113,12 @@ export class SharedSender<T> extends SenderBase<T> {
       if (chan.core.tryTake(1)) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keep(e), value);
     }
     const kept = keep(e);
-    return acquireAsync(chan.core, 1, () => undefined, () => new SendError(value))
-      .then(() => (chan.tryPush(kept) ? undefined : this.#pushSlow(kept, value)));
+    return acquireAsync(
+      chan.core,
+      1,
+      () => undefined,
+      () => new SendError(value),
+    ).then(() => (chan.tryPush(kept) ? undefined : this.#pushSlow(kept, value)));
   }
 
   /** The ring lacks bytes for now (large values): wait for the receiver, keeping the slot. */

@@ -8,7 +8,13 @@
  * around a SharedArrayBuffer the tasks were given.
  */
 import { AlreadyReleasedError, TryLockError, coop } from '@skein/core';
-import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -96,7 +102,13 @@ export class SharedMutex<T = undefined> implements SharedHandle {
   constructor(value?: T, opts: SharedMutexOptions = {}, attached?: PrimitiveBuffer) {
     if (attached === undefined) {
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-      const buf = allocatePrimitive(HandleKind.mutex, 1, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes], ValueCell.bytesFor(maxBytes));
+      const buf = allocatePrimitive(
+        HandleKind.mutex,
+        1,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes],
+        ValueCell.bytesFor(maxBytes),
+      );
       this.#cell = new ValueCell(buf.sab, buf.regionOffset, maxBytes);
       this.#cell.write(value, WHAT);
       this.#buf = buf;

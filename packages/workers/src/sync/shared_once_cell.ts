@@ -8,7 +8,13 @@
  * its own `f`.
  */
 import { AcquireError, SetError, assertFunction, coop } from '@skein/core';
-import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync } from './shared_wait.js';
@@ -48,7 +54,13 @@ export class SharedOnceCell<T> implements SharedHandle {
     if (attached === undefined) {
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
       const cellBytes = ValueCell.bytesFor(maxBytes);
-      attached = allocatePrimitive(HandleKind.onceCell, 1, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes], CELL_OFFSET + cellBytes);
+      attached = allocatePrimitive(
+        HandleKind.onceCell,
+        1,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes],
+        CELL_OFFSET + cellBytes,
+      );
     }
     this.#buf = attached;
     this.#core = attached.core;
@@ -108,7 +120,12 @@ export class SharedOnceCell<T> implements SharedHandle {
   async #initWith(f: () => T | PromiseLike<T>): Promise<T> {
     const core = this.#core;
     try {
-      await acquireAsync(core, 1, () => undefined, () => new AcquireError());
+      await acquireAsync(
+        core,
+        1,
+        () => undefined,
+        () => new AcquireError(),
+      );
     } catch (err) {
       // Closed means initialized: the core closes only on success.
       if (err instanceof AcquireError && this.initialized()) return this.get() as T;

@@ -10,7 +10,14 @@
  * makes the receiver reject with RecvError closed, as a dropped Rust sender does).
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, coop } from '@skein/core';
-import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  adopt,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { wordChanged } from './word_wait.js';
@@ -221,7 +228,13 @@ export const sharedOneshot = {
    */
   channel<T>(opts: SharedOneshotOptions = {}): [SharedOneshotSender<T>, SharedOneshotReceiver<T>] {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-    const buf = allocatePrimitive(HandleKind.oneshotSender, 0, 1, [maxBytes], CELL_OFFSET + ValueCell.bytesFor(maxBytes));
+    const buf = allocatePrimitive(
+      HandleKind.oneshotSender,
+      0,
+      1,
+      [maxBytes],
+      CELL_OFFSET + ValueCell.bytesFor(maxBytes),
+    );
     const slot = new Slot(buf.sab);
     return [new SharedOneshotSender<T>(slot), new SharedOneshotReceiver<T>(slot)];
   },

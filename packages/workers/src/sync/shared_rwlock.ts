@@ -7,7 +7,13 @@
  */
 import { AlreadyReleasedError, TryLockError, assertNumber, coop, rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
-import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -143,9 +149,16 @@ export class SharedRwLock<T = undefined> implements SharedHandle {
     if (attached === undefined) {
       const max = opts.maxReaders ?? MAX_PERMITS;
       assertNumber(max, 'maxReaders', 1, true);
-      if (max > MAX_PERMITS) throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
+      if (max > MAX_PERMITS)
+        throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-      const buf = allocatePrimitive(HandleKind.rwlock, max, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes, max], ValueCell.bytesFor(maxBytes));
+      const buf = allocatePrimitive(
+        HandleKind.rwlock,
+        max,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes, max],
+        ValueCell.bytesFor(maxBytes),
+      );
       this.#cell = new ValueCell(buf.sab, buf.regionOffset, maxBytes);
       this.#cell.write(value, WHAT);
       this.#buf = buf;

@@ -5,7 +5,13 @@
  */
 import { AcquireError, AlreadyReleasedError, TryAcquireError, assertNumber, coop, rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
-import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import {
+  HandleKind,
+  SHARED_HANDLE,
+  registerHandleKind,
+  type HandleDescriptor,
+  type SharedHandle,
+} from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -82,9 +88,11 @@ export class SharedSemaphore implements SharedHandle {
   constructor(permits: number, opts: SharedSemaphoreOptions = {}, attached?: PrimitiveBuffer) {
     if (attached === undefined) {
       assertNumber(permits, 'permits', 0, true);
-      if (permits > MAX_PERMITS) throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits, got ${permits}`);
+      if (permits > MAX_PERMITS)
+        throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits, got ${permits}`);
     }
-    this.#buf = attached ?? allocatePrimitive(HandleKind.semaphore, permits, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [], 0);
+    this.#buf =
+      attached ?? allocatePrimitive(HandleKind.semaphore, permits, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [], 0);
     this.#core = this.#buf.core;
   }
 
@@ -100,7 +108,12 @@ export class SharedSemaphore implements SharedHandle {
       const c = coop();
       if (c !== undefined) return c.then(() => this.acquire(n));
     }
-    return acquireAsync(core, n, () => new SharedPermit(core, n), () => new AcquireError());
+    return acquireAsync(
+      core,
+      n,
+      () => new SharedPermit(core, n),
+      () => new AcquireError(),
+    );
   }
 
   /**
