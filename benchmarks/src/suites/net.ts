@@ -5,6 +5,7 @@
  * requests (or bytes), so the harness's ops/s is the round's throughput; p50/p99 latencies
  * come from autocannon and are reported as notes.
  */
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { availableAcceptModes } from '@skein/net';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
@@ -33,16 +34,24 @@ function httpContender(bench: string, name: string, kind: string, path: string, 
       await server?.stop();
     },
     async run() {
-      const r = await autocannon({
-        url: `http://127.0.0.1:${server!.port}${path}`,
-        connections: CONNECTIONS,
-        amount,
-        timeout: 30,
+      const t0 = performance.now();
+      let last = t0;
+      const r = await new Promise<autocannon.Result>((resolve, reject) => {
+        const run = autocannon(
+          { url: `http://127.0.0.1:${server!.port}${path}`, connections: CONNECTIONS, amount, timeout: 30 },
+          (err, result) => (err ? reject(err) : resolve(result)),
+        );
+        // The round lasts until the last answer: autocannon itself finishes on its next
+        // one-second tick, which made every round a whole number of seconds.
+        run.on('response', () => {
+          last = performance.now();
+        });
       });
       if (r.errors > 0 || r.non2xx > 0) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
       const l = latencies.get(key)!;
       l.p50.push(r.latency.p50);
       l.p99.push(r.latency.p99);
+      return last - t0;
     },
   };
 }
