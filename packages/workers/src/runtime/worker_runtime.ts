@@ -13,8 +13,8 @@
  * `Handle.current()` in a task here wraps this worker's {@link WorkerHandleTarget}.
  */
 import type { Logger } from 'pino';
-import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
-import { LocalTask, OwnedTasks, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
+import type { Handle, JoinHandle, SpawnOptions, TaskDumpEntry } from '@skein/core';
+import { LocalTask, OwnedTasks, handleOf, joinHandle, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -59,12 +59,12 @@ export class WorkerRuntime implements RuntimeCore {
    * returns in its tasks.
    */
   handle(): Handle {
-    return (this.#handle ??= new Handle(new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters))));
+    return (this.#handle ??= handleOf(new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters))));
   }
 
   /** Run a closure as a task on this worker. */
   spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
-    return new JoinHandle(this.startLocal(fn, opts));
+    return joinHandle(this.startLocal(fn, opts));
   }
 
   /** `spawnLocal` without the JoinHandle (see RuntimeCore). */
@@ -86,7 +86,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Spawn a task definition onto the workers, starting from this worker's own deque. */
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.startTask(def, args));
+    return joinHandle(this.startTask(def, args));
   }
 
   /** `spawnTask` without the JoinHandle. */
@@ -96,7 +96,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Run a task definition on the runtime's blocking pool (forwarded to the main thread). */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.startBlocking(def, args));
+    return joinHandle(this.startBlocking(def, args));
   }
 
   /** `spawnBlockingTask` without the JoinHandle. */
