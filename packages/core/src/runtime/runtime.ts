@@ -23,14 +23,20 @@ import type { RuntimeConfig } from './config.js';
 import { Builder } from './builder.js';
 import { handleOf, type Handle } from './handle.js';
 import { makeLogger } from './logger.js';
-import type { RuntimeCore, SpawnOptions } from './runtime_core.js';
+import type { SpawnOptions } from './runtime_core.js';
 import { Scheduler } from './scheduler.js';
 import { taskDumpEntry } from './task_dump.js';
 import { TaskRecorder } from '../task/tracking.js';
 import { runThreadHook } from './thread_hooks.js';
 
-/** An async runtime. Build one with `Runtime.builder()` or the shorthands. */
-export class Runtime implements RuntimeCore {
+/**
+ * An async runtime. Build one with `Runtime.builder()` or the shorthands.
+ *
+ * It is a RuntimeCore (its tasks take `this` as one), but doesn't say so with `implements`:
+ * part of that interface is tagged internal here, so stripped from the published .d.ts,
+ * where the clause would then no longer type-check.
+ */
+export class Runtime {
   readonly flavor: 'current_thread' | 'multi_thread';
   readonly scheduler: Scheduler;
   readonly time: TimeDriver;

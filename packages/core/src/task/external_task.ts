@@ -74,7 +74,7 @@ export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
     return w.promise;
   }
 
-  /** @internal A joiner was cancelled: it no longer waits. */
+  /** A joiner was cancelled: it no longer waits. */
   dropJoiner(w: Waiter<T>): void {
     if (this.#joiner === w) this.#joiner = undefined;
   }

@@ -19,7 +19,7 @@
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, assertNumber, coop, rangeError } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
 import { signal, wordChanged } from './word_wait.js';
@@ -99,7 +99,7 @@ function slotBytes(maxBytes: number): number {
 }
 
 /** Sends to every receiver of a sharedBroadcast channel, from any thread. Clone it for more producers. */
-export class SharedBroadcastSender<T> implements SharedHandle, Disposable {
+export class SharedBroadcastSender<T> implements Disposable {
   readonly #r: Ring;
   readonly #all: Int32Array;
   #open = true;
@@ -196,7 +196,7 @@ export class SharedBroadcastSender<T> implements SharedHandle, Disposable {
 }
 
 /** One subscriber's position in a sharedBroadcast channel. */
-export class SharedBroadcastReceiver<T> implements SharedHandle, Disposable {
+export class SharedBroadcastReceiver<T> implements Disposable {
   readonly #r: Ring;
   readonly #all: Int32Array;
   #next: number;

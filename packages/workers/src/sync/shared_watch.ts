@@ -14,7 +14,7 @@
  */
 import { AlreadyReleasedError, RecvError, SendError, assertFunction, coop } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor, type SharedHandle } from './handle_codec.js';
+import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { signal, wordChanged } from './word_wait.js';
@@ -92,7 +92,7 @@ class WatchState {
 }
 
 /** Publishes new values to every {@link SharedWatchReceiver}, on every thread. */
-export class SharedWatchSender<T> implements SharedHandle, Disposable {
+export class SharedWatchSender<T> implements Disposable {
   readonly #s: WatchState;
   #open = true;
 
@@ -209,7 +209,7 @@ export class SharedWatchSender<T> implements SharedHandle, Disposable {
 }
 
 /** Observes a sharedWatch channel's value, on any thread. */
-export class SharedWatchReceiver<T> implements SharedHandle, Disposable {
+export class SharedWatchReceiver<T> implements Disposable {
   readonly #s: WatchState;
   #seen: number;
   #open = true;
