@@ -19,7 +19,14 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import {
-  CancellationToken, Instant, JoinSet, Runtime, interval, sleep, spawn, spawnLocal,
+  CancellationToken,
+  Instant,
+  JoinSet,
+  Runtime,
+  interval,
+  sleep,
+  spawn,
+  spawnLocal,
   type RuntimeMetrics,
 } from '@skein/core';
 import { serveConsole } from '@skein/console';
@@ -29,7 +36,11 @@ import { fibRoute, reportedChecksum, reportedFib, type DemoState, type Report } 
 import { load } from './net/load_client.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '8' }, console: { type: 'boolean', default: false }, port: { type: 'string', default: '6669' } },
+  options: {
+    seconds: { type: 'string', default: '8' },
+    console: { type: 'boolean', default: false },
+    port: { type: 'string', default: '6669' },
+  },
 });
 const seconds = Number(values.seconds);
 if (!Number.isFinite(seconds) || seconds <= 0) {
@@ -41,7 +52,13 @@ if (!Number.isFinite(seconds) || seconds <= 0) {
 const CONNECTIONS = 16;
 const FIB_ROUTE_N = 22;
 
-interface Stats { checksums: number; fibs: number; fibMs: number[]; routeAnswers: number; reports: number }
+interface Stats {
+  checksums: number;
+  fibs: number;
+  fibMs: number[];
+  routeAnswers: number;
+  reports: number;
+}
 
 function pad(s: string | number, n: number): string {
   return String(s).padStart(n);
@@ -92,7 +109,11 @@ const { stats, http } = await rt.blockOn(async () => {
     }
   });
 
-  const users = new Map([[1, 'Alice'], [2, 'Bob'], [3, 'Carol']]);
+  const users = new Map([
+    [1, 'Alice'],
+    [2, 'Bob'],
+    [3, 'Carol'],
+  ]);
   const app = new Router<DemoState>()
     .get('/users/{id}', async (_req, ctx) => {
       const id = Number(ctx.params.id);
@@ -123,12 +144,14 @@ const { stats, http } = await rt.blockOn(async () => {
 
   // The built-in client: keep-alive connections, three users requests to one fib request.
   let seq = 0;
-  const client = spawnLocal(() => load(
-    () => (seq++ % 4 === 3 ? `${server.url}/fib/${FIB_ROUTE_N}` : `${server.url}/users/${(seq % 3) + 1}`),
-    CONNECTIONS,
-    seconds * 1000,
-    { onRequest: (ns) => window.record(ns) },
-  ));
+  const client = spawnLocal(() =>
+    load(
+      () => (seq++ % 4 === 3 ? `${server.url}/fib/${FIB_ROUTE_N}` : `${server.url}/users/${(seq % 3) + 1}`),
+      CONNECTIONS,
+      seconds * 1000,
+      { onRequest: (ns) => window.record(ns) },
+    ),
+  );
 
   // Small CPU tasks, 64 in flight; each reports from its worker.
   const small = spawnLocal(async () => {
@@ -163,15 +186,21 @@ const { stats, http } = await rt.blockOn(async () => {
 const m = rt.metrics();
 const fibMs = stats.fibMs.sort((a, b) => a - b);
 console.log('\nsummary');
-console.log(`  http requests      ${http.requests} (${http.rps} req/s, p50 ${http.p50Ms.toFixed(1)} ms, p99 ${http.p99Ms.toFixed(1)} ms, ${http.errors} errors)`);
+console.log(
+  `  http requests      ${http.requests} (${http.rps} req/s, p50 ${http.p50Ms.toFixed(1)} ms, p99 ${http.p99Ms.toFixed(1)} ms, ${http.errors} errors)`,
+);
 console.log(`  fib route answers  ${stats.routeAnswers} (computed on the workers)`);
 console.log(`  checksum tasks     ${stats.checksums}`);
-console.log(`  parallel fib(27)   ${stats.fibs} (median ${fibMs.length === 0 ? '-' : fibMs[fibMs.length >> 1]!.toFixed(0)} ms)`);
+console.log(
+  `  parallel fib(27)   ${stats.fibs} (median ${fibMs.length === 0 ? '-' : fibMs[fibMs.length >> 1]!.toFixed(0)} ms)`,
+);
 console.log(`  worker reports     ${stats.reports} through one sharedMpsc channel`);
 console.log(`  tasks spawned      ${m.spawnedTasksCount}`);
 for (let i = 0; i < m.numWorkers; i++) {
   const w = m.worker(i);
-  console.log(`  worker ${i}: polls ${w.pollCount}, steals ${w.stealCount} in ${w.stealOperations} ops, parks ${w.parkCount}, busy ${w.busyMs.toFixed(0)} ms, overflow ${w.overflowCount}, mean poll ${w.meanPollTimeUs.toFixed(1)} µs`);
+  console.log(
+    `  worker ${i}: polls ${w.pollCount}, steals ${w.stealCount} in ${w.stealOperations} ops, parks ${w.parkCount}, busy ${w.busyMs.toFixed(0)} ms, overflow ${w.overflowCount}, mean poll ${w.meanPollTimeUs.toFixed(1)} µs`,
+  );
 }
 console.log(`  global queue depth ${m.globalQueueDepth}, alive tasks ${m.numAliveTasks}`);
 await view?.close();

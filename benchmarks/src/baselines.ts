@@ -38,7 +38,9 @@ export class ArrayChannel<T> {
       return v;
     }
     if (this.#closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => { this.#recvWaiter = resolve; });
+    return new Promise((resolve) => {
+      this.#recvWaiter = resolve;
+    });
   }
 
   close(): void {

@@ -21,15 +21,21 @@ export function writeChart(file: URL, title: string, results: readonly BenchResu
   let y = 40;
   parts.push(`<text x="12" y="24" font-size="16" font-weight="bold">${esc(title)}</text>`);
   for (const r of results) {
-    parts.push(`<text x="12" y="${y + 14}" font-size="13" font-weight="bold">${esc(`${r.name}: ${r.description}`)}</text>`);
+    parts.push(
+      `<text x="12" y="${y + 14}" font-size="13" font-weight="bold">${esc(`${r.name}: ${r.description}`)}</text>`,
+    );
     y += 24;
     const max = Math.max(...r.figures.map((f) => f.opsPerSec));
     for (const f of r.figures) {
       const w = Math.max(1, ((WIDTH - LABEL_W - VALUE_W - 24) * f.opsPerSec) / max);
       const skein = f.name.startsWith('skein');
       parts.push(`<text x="${LABEL_W}" y="${y + 15}" font-size="12" text-anchor="end">${esc(f.name)}</text>`);
-      parts.push(`<rect x="${LABEL_W + 8}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${skein ? '#2f6fdd' : '#9aa4b2'}"/>`);
-      parts.push(`<text x="${(LABEL_W + 14 + w).toFixed(1)}" y="${y + 15}" font-size="12">${esc(`${fmt(f.opsPerSec)} ${r.unit} (${f.ratio.toFixed(2)}×)`)}</text>`);
+      parts.push(
+        `<rect x="${LABEL_W + 8}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${skein ? '#2f6fdd' : '#9aa4b2'}"/>`,
+      );
+      parts.push(
+        `<text x="${(LABEL_W + 14 + w).toFixed(1)}" y="${y + 15}" font-size="12">${esc(`${fmt(f.opsPerSec)} ${r.unit} (${f.ratio.toFixed(2)}×)`)}</text>`,
+      );
       y += BAR_H + GAP;
     }
     y += 16;

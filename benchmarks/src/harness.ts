@@ -30,7 +30,12 @@ export interface Bench {
    * default) or as a ratio to the baseline ('ratio-min'), for `contender` (default: the
    * first contender whose name starts with "skein").
    */
-  readonly target?: { readonly value: number; readonly note: string; readonly kind?: 'min' | 'ratio-min'; readonly contender?: string };
+  readonly target?: {
+    readonly value: number;
+    readonly note: string;
+    readonly kind?: 'min' | 'ratio-min';
+    readonly contender?: string;
+  };
 }
 
 /** One contender's figures. */
@@ -84,7 +89,10 @@ export async function runBench(b: Bench, rounds: number, log: (line: string) => 
     const opsPerSec = c.ops / (ms / 1000);
     return { name: c.name, opsPerSec, medianMs: ms, rounds, ratio: opsPerSec / baseOps };
   });
-  for (const f of figures) log(`  ${b.name.padEnd(22)} ${f.name.padEnd(26)} ${fmt(f.opsPerSec).padStart(10)} ${b.unit}  (${f.ratio.toFixed(2)}× ${b.baseline})`);
+  for (const f of figures)
+    log(
+      `  ${b.name.padEnd(22)} ${f.name.padEnd(26)} ${fmt(f.opsPerSec).padStart(10)} ${b.unit}  (${f.ratio.toFixed(2)}× ${b.baseline})`,
+    );
   return { name: b.name, description: b.description, unit: b.unit, baseline: b.baseline, figures, target: b.target };
 }
 

@@ -26,7 +26,10 @@ export function machine(): string {
 function targetNote(r: BenchResult): Note[] {
   const t = r.target;
   if (t === undefined) return [];
-  const f = t.contender !== undefined ? r.figures.find((x) => x.name === t.contender) : r.figures.find((x) => x.name.startsWith('skein'));
+  const f =
+    t.contender !== undefined
+      ? r.figures.find((x) => x.name === t.contender)
+      : r.figures.find((x) => x.name.startsWith('skein'));
   if (f === undefined) return [];
   const ratio = t.kind === 'ratio-min';
   const figure = ratio ? `${f.ratio.toFixed(2)}× ${r.baseline}` : `${fmt(f.opsPerSec)} ${r.unit}`;
@@ -44,13 +47,16 @@ function table(results: readonly BenchResult[], notes: readonly Note[], machineL
   for (const r of results) {
     for (const f of r.figures) {
       const isBase = f.name === r.baseline;
-      lines.push(`| ${r.name} | ${r.description} | ${f.name}${isBase ? ' (baseline)' : ''} | ${fmt(f.opsPerSec)} ${r.unit} | ${f.ratio.toFixed(2)} |`);
+      lines.push(
+        `| ${r.name} | ${r.description} | ${f.name}${isBase ? ' (baseline)' : ''} | ${fmt(f.opsPerSec)} ${r.unit} | ${f.ratio.toFixed(2)} |`,
+      );
     }
   }
   const all = [...results.flatMap(targetNote), ...notes];
   if (all.length > 0) {
     lines.push('', '| measurement | result | target |', '| --- | --- | --- |');
-    for (const n of all) lines.push(`| ${n.name} | ${n.figure} | ${n.target ?? ''}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'} |`);
+    for (const n of all)
+      lines.push(`| ${n.name} | ${n.figure} | ${n.target ?? ''}${n.met === undefined ? '' : n.met ? ' ✅' : ' ❌'} |`);
   }
   return lines.join('\n');
 }
@@ -60,7 +66,10 @@ function targetRows(dir: URL, tag: string): Note[] {
   const path = new URL(`${tag}.json`, dir);
   if (!existsSync(path)) return [];
   const all: Record<string, { results: BenchResult[]; notes: Note[] }> = JSON.parse(readFileSync(path, 'utf8'));
-  return Object.values(all).flatMap((x) => [...x.results.flatMap(targetNote), ...x.notes.filter((n) => n.target !== undefined)]);
+  return Object.values(all).flatMap((x) => [
+    ...x.results.flatMap(targetNote),
+    ...x.notes.filter((n) => n.target !== undefined),
+  ]);
 }
 
 /**
@@ -78,27 +87,36 @@ export function summaryTable(dir: URL, tags: readonly string[]): string {
   }
   const head = tags.map((t) => t.replace(/^node/, 'Node '));
   const lines = [`| figure | ${head.join(' | ')} | target |`, `| --- | ${tags.map(() => '---').join(' | ')} | --- |`];
-  for (const [name, row] of byName) lines.push(`| ${name} | ${tags.map((t) => row.cells.get(t) ?? '').join(' | ')} | ${row.target} |`);
+  for (const [name, row] of byName)
+    lines.push(`| ${name} | ${tags.map((t) => row.cells.get(t) ?? '').join(' | ')} | ${row.target} |`);
   return lines.join('\n');
 }
 
 /** Merge this run's suites into `<tag>.json` (other suites keep their last results). */
-export function writeResults(dir: URL, tag: string, suite: string, results: readonly BenchResult[], notes: readonly Note[]): string {
+export function writeResults(
+  dir: URL,
+  tag: string,
+  suite: string,
+  results: readonly BenchResult[],
+  notes: readonly Note[],
+): string {
   mkdirSync(dir, { recursive: true });
   const jsonPath = new URL(`${tag}.json`, dir);
   const all: Record<string, unknown> = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : {};
   all[suite] = { machine: machine(), date: new Date().toISOString(), results, notes };
-  writeFileSync(jsonPath, JSON.stringify(all, null, 2) + '\n');
+  writeFileSync(jsonPath, `${JSON.stringify(all, null, 2)}\n`);
   return writeMarkdown(dir, tag);
 }
 
 /** Render `<tag>.json` into `<tag>.md`, each suite under its own run's machine and time. */
 export function writeMarkdown(dir: URL, tag: string): string {
   const all: Record<string, unknown> = JSON.parse(readFileSync(new URL(`${tag}.json`, dir), 'utf8'));
-  const md = Object.entries(all).map(([name, s]) => {
-    const x = s as { results: BenchResult[]; notes: Note[]; machine: string; date: string };
-    return `### ${name}\n\n${table(x.results, x.notes, x.machine, x.date)}\n`;
-  }).join('\n');
+  const md = Object.entries(all)
+    .map(([name, s]) => {
+      const x = s as { results: BenchResult[]; notes: Note[]; machine: string; date: string };
+      return `### ${name}\n\n${table(x.results, x.notes, x.machine, x.date)}\n`;
+    })
+    .join('\n');
   writeFileSync(new URL(`${tag}.md`, dir), md);
   return md;
 }

@@ -48,15 +48,32 @@ if (node !== thisMajor) {
     console.error(`--node takes a major version such as 24; got "${node}"`);
     process.exit(2);
   }
-  const rest = process.argv.slice(2).filter((a, i, all) => a !== '--node' && all[i - 1] !== '--node' && !a.startsWith('--node='));
-  const args = ['-y', '-p', `node@${node}`, '--', 'node', '--import', 'tsx', fileURLToPath(import.meta.url), '--node', node, ...rest];
+  const rest = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--node' && all[i - 1] !== '--node' && !a.startsWith('--node='));
+  const args = [
+    '-y',
+    '-p',
+    `node@${node}`,
+    '--',
+    'node',
+    '--import',
+    'tsx',
+    fileURLToPath(import.meta.url),
+    '--node',
+    node,
+    ...rest,
+  ];
   const r = spawnSync('npx', args, { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 /** Result files and README section of this Node: `node24` for Node 24. */
 const tag = `node${node}`;
 
-type Suite = { benches?: () => Bench[] | Promise<Bench[]>; notes?: (log: (l: string) => void, quick: boolean) => Note[] | Promise<Note[]> };
+type Suite = {
+  benches?: () => Bench[] | Promise<Bench[]>;
+  notes?: (log: (l: string) => void, quick: boolean) => Note[] | Promise<Note[]>;
+};
 const suites: Record<string, Suite> = {
   current: { benches: currentThreadBenches, notes: hookCostNotes },
   sync: { benches: syncBenches },
@@ -87,7 +104,11 @@ for (const name of chosen) {
   if (!values['no-write']) {
     md = writeResults(new URL('../results/', import.meta.url), tag, name, results, notes);
     if (name === 'net') {
-      writeChart(new URL(`../results/net_${tag}.svg`, import.meta.url), `@skein/net vs node:http, fastify, piscina, node:net (${process.version})`, results);
+      writeChart(
+        new URL(`../results/net_${tag}.svg`, import.meta.url),
+        `@skein/net vs node:http, fastify, piscina, node:net (${process.version})`,
+        results,
+      );
     }
     if (name === 'multi' && node === DEFAULT_NODE) {
       const charted = results.filter((r) => r.name === 'tiny_tasks' || r.name === 'cpu_fib');

@@ -37,12 +37,17 @@ await main(async () => {
   });
   await sleep(1); // let the ticker start
 
-  for (const [name, f] of [['bad_example', badExample], ['good_example', goodExample]] as const) {
+  for (const [name, f] of [
+    ['bad_example', badExample],
+    ['good_example', goodExample],
+  ] as const) {
     const before = ticks;
     const start = Instant.now();
     await f(50);
     await sleep(0); // one turn of the event loop, so ticks due by now can run
-    console.log(`${name}: 50 ms took ${Math.round(Instant.now() - start)} ms; the ticker ran ${ticks - before} times meanwhile`);
+    console.log(
+      `${name}: 50 ms took ${Math.round(Instant.now() - start)} ms; the ticker ran ${ticks - before} times meanwhile`,
+    );
   }
   ticker.abort();
 });

@@ -47,10 +47,14 @@ await main(async () => {
 
   let start = Instant.now();
   const seq = await sequentialProcessing(ids);
-  console.log(`sequential: ${seq.length} users in ${Math.round(Instant.now() - start)} ms, max in flight ${maxInFlight}`);
+  console.log(
+    `sequential: ${seq.length} users in ${Math.round(Instant.now() - start)} ms, max in flight ${maxInFlight}`,
+  );
 
   maxInFlight = 0;
   start = Instant.now();
   const conc = await concurrentProcessing(ids, 10);
-  console.log(`buffer_unordered(10): ${conc.length} users in ${Math.round(Instant.now() - start)} ms, max in flight ${maxInFlight}`);
+  console.log(
+    `buffer_unordered(10): ${conc.length} users in ${Math.round(Instant.now() - start)} ms, max in flight ${maxInFlight}`,
+  );
 });

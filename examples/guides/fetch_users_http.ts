@@ -13,12 +13,17 @@
 import { main, sleep } from '@skein/core';
 import { Router, serve } from '@skein/net';
 
-interface User { id: number; name: string }
+interface User {
+  id: number;
+  name: string;
+}
 
 const NAMES = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken'];
 
 function isUser(v: unknown): v is User {
-  return typeof v === 'object' && v !== null && typeof (v as User).id === 'number' && typeof (v as User).name === 'string';
+  return (
+    typeof v === 'object' && v !== null && typeof (v as User).id === 'number' && typeof (v as User).name === 'string'
+  );
 }
 
 async function fetchUser(base: string, id: number): Promise<User> {

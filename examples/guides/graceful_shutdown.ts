@@ -18,10 +18,13 @@ async function worker(id: number, token: CancellationToken): Promise<number> {
   let jobs = 0;
   try {
     for (;;) {
-      const r = await select({
-        cancelled: () => token.cancelled(),
-        job: () => sleep(3 + id), // one unit of work
-      }, { biased: true }); // check the token first, as the guide suggests
+      const r = await select(
+        {
+          cancelled: () => token.cancelled(),
+          job: () => sleep(3 + id), // one unit of work
+        },
+        { biased: true },
+      ); // check the token first, as the guide suggests
       if (r.key === 'cancelled') break;
       jobs++;
     }
@@ -34,9 +37,15 @@ async function worker(id: number, token: CancellationToken): Promise<number> {
 await main(async () => {
   // Not awaiting a handle does not cancel its task; abort() does.
   let ran = false;
-  const detached = spawn(async () => { await sleep(5); ran = true; });
+  const detached = spawn(async () => {
+    await sleep(5);
+    ran = true;
+  });
   void detached; // "dropped"
-  const aborted = spawn(async () => { await sleep(5); console.log('never printed'); });
+  const aborted = spawn(async () => {
+    await sleep(5);
+    console.log('never printed');
+  });
   aborted.abort();
   await sleep(10);
   console.log(`detached task still ran: ${ran}; aborted task finished: ${aborted.isFinished()}`);

@@ -13,8 +13,13 @@
 import { RwLock, main } from '@skein/core';
 import { Router, serve } from '@skein/net';
 
-interface User { id: number; name: string }
-interface AppState { db: RwLock<Map<number, User>> }
+interface User {
+  id: number;
+  name: string;
+}
+interface AppState {
+  db: RwLock<Map<number, User>>;
+}
 
 const app = new Router<AppState>()
   .get('/users/{id}', async (_req, { params, state }) => {
@@ -23,7 +28,7 @@ const app = new Router<AppState>()
     return user ?? Response.json('User not found', { status: 404 });
   })
   .post('/users', async (req, { state }) => {
-    const user = await req.json() as User;
+    const user = (await req.json()) as User;
     using users = await state.db.write(); // exclusive; released at the end of the block
     users.value.set(user.id, user);
     return user;

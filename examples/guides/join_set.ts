@@ -21,7 +21,13 @@ await main(async () => {
   // Completion order, with per-task error handling.
   {
     await using set = new JoinSet<string>();
-    for (const [id, ms] of [[1, 30], [2, 10], [3, 20], [4, 5]] as const) set.spawn(() => work(id, ms));
+    for (const [id, ms] of [
+      [1, 30],
+      [2, 10],
+      [3, 20],
+      [4, 5],
+    ] as const)
+      set.spawn(() => work(id, ms));
     for (;;) {
       let r: string | undefined;
       try {
@@ -41,7 +47,11 @@ await main(async () => {
   // joins them (shutdown) when the block exits.
   await using set = new JoinSet<string>();
   let aborted = 0;
-  for (const [id, ms] of [[1, 200], [3, 10], [5, 200]] as const) {
+  for (const [id, ms] of [
+    [1, 200],
+    [3, 10],
+    [5, 200],
+  ] as const) {
     set.spawn(async () => {
       try {
         return await work(id, ms);

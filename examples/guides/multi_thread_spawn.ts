@@ -15,12 +15,15 @@ import { threadId } from 'node:worker_threads';
 import { Handle, join, main, spawn } from '@skein/core';
 import { expensiveComputation } from './tasks/cpu.js';
 
-await main(async () => {
-  console.log(`${Handle.current().flavor} runtime; main thread is ${threadId}`);
-  const handleA = spawn(expensiveComputation, 'dataset_a', 2_000_000);
-  const handleB = spawn(expensiveComputation, 'dataset_b', 2_000_000);
-  const [a, b] = await join(handleA, handleB);
-  for (const r of [a, b]) console.log(`${r.name} done on thread ${r.thread}: ${r.value}`);
-  const closure = await spawn(() => threadId);
-  console.log(`a spawned closure ran on thread ${closure} (the main thread)`);
-}, { flavor: 'multi_thread', workerThreads: 2 });
+await main(
+  async () => {
+    console.log(`${Handle.current().flavor} runtime; main thread is ${threadId}`);
+    const handleA = spawn(expensiveComputation, 'dataset_a', 2_000_000);
+    const handleB = spawn(expensiveComputation, 'dataset_b', 2_000_000);
+    const [a, b] = await join(handleA, handleB);
+    for (const r of [a, b]) console.log(`${r.name} done on thread ${r.thread}: ${r.value}`);
+    const closure = await spawn(() => threadId);
+    console.log(`a spawned closure ran on thread ${closure} (the main thread)`);
+  },
+  { flavor: 'multi_thread', workerThreads: 2 },
+);

@@ -34,8 +34,12 @@ await main(async () => {
       }
     }
   }
-  const listeners = join(() => listen(rx1), () => listen(rx2));
-  for (const event of ['start', 'tick', 'stop']) console.log(`broadcast "${event}" reached ${tx.send(event)} receivers`);
+  const listeners = join(
+    () => listen(rx1),
+    () => listen(rx2),
+  );
+  for (const event of ['start', 'tick', 'stop'])
+    console.log(`broadcast "${event}" reached ${tx.send(event)} receivers`);
   tx.close(); // like dropping the last Sender: receivers see `closed` after draining
   const [a, b] = await listeners;
   console.log(`receiver a got ${JSON.stringify(a)}, receiver b got ${JSON.stringify(b)}`);

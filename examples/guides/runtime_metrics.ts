@@ -24,6 +24,8 @@ await main(async () => {
   const results = await set.joinAll();
   const w = metrics.worker(0);
   console.log(`tasks spawned: ${metrics.spawnedTasksCount - before}, joined: ${results.length}`);
-  console.log(`worker 0: ${w.pollCount} polls, mean poll ${w.meanPollTimeUs.toFixed(1)} µs, busy ${w.busyMs.toFixed(1)} ms`);
+  console.log(
+    `worker 0: ${w.pollCount} polls, mean poll ${w.meanPollTimeUs.toFixed(1)} µs, busy ${w.busyMs.toFixed(1)} ms`,
+  );
   console.log(`alive tasks after joining: ${metrics.numAliveTasks}`);
 });

@@ -42,8 +42,14 @@ await main(async () => {
   console.log(first.key === 'sleep' ? 'Sleep finished first' : 'Task finished first');
 
   const fetched = await select({
-    fast: async () => { await sleep(5); return 'Data from Fast'; },
-    slow: async () => { await sleep(50); return 'Data from Slow'; },
+    fast: async () => {
+      await sleep(5);
+      return 'Data from Fast';
+    },
+    slow: async () => {
+      await sleep(50);
+      return 'Data from Slow';
+    },
   });
   console.log(`${fetched.key === 'fast' ? 'Fast' : 'Slow'} source won: ${fetched.value}`);
 

@@ -19,17 +19,19 @@ async function fetchAll(urls: string[], maxConcurrent: number): Promise<FetchRes
   const semaphore = new Semaphore(maxConcurrent);
   const handles: JoinHandle<FetchResult>[] = [];
   for (const url of urls) {
-    handles.push(spawn(async (): Promise<FetchResult> => {
-      // Acquire a permit before making the request; released when the block exits.
-      using _permit = await semaphore.acquire();
-      try {
-        const r = await fetch(url);
-        await r.arrayBuffer(); // drain the body so the connection can be reused
-        return { ok: true, status: `${r.status} ${r.statusText}` };
-      } catch (e) {
-        return { ok: false, error: String(e) };
-      }
-    }));
+    handles.push(
+      spawn(async (): Promise<FetchResult> => {
+        // Acquire a permit before making the request; released when the block exits.
+        using _permit = await semaphore.acquire();
+        try {
+          const r = await fetch(url);
+          await r.arrayBuffer(); // drain the body so the connection can be reused
+          return { ok: true, status: `${r.status} ${r.statusText}` };
+        } catch (e) {
+          return { ok: false, error: String(e) };
+        }
+      }),
+    );
   }
   const results: FetchResult[] = [];
   for (const handle of handles) results.push(await handle);

@@ -32,6 +32,8 @@ await main(async () => {
   console.log(`Sum: ${sum}`);
   console.log(`Hash: ${hash}`);
   // The first spawn also starts the pool's threads, which load this module: most of the time.
-  console.log(`the event loop stayed free: a 2 ms ticker ticked ${ticks} time(s) in those ${Math.round(Instant.now() - start)} ms`);
+  console.log(
+    `the event loop stayed free: a 2 ms ticker ticked ${ticks} time(s) in those ${Math.round(Instant.now() - start)} ms`,
+  );
   ticker.abort();
 });

@@ -31,7 +31,11 @@ function syncExample(): void {
 
 async function asyncExample(): Promise<void> {
   const start = Instant.now();
-  const [d1, d2, d3] = await join(() => fetchDataAsync(1), () => fetchDataAsync(2), () => fetchDataAsync(3));
+  const [d1, d2, d3] = await join(
+    () => fetchDataAsync(1),
+    () => fetchDataAsync(2),
+    () => fetchDataAsync(3),
+  );
   console.log(`Async took: ${Math.round(Instant.now() - start)} ms for ${d1}, ${d2}, ${d3}`); // ~30 ms
 }
 

@@ -14,10 +14,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '@skein/core';
 
-interface Config { db_url: string; port: number }
+interface Config {
+  db_url: string;
+  port: number;
+}
 
 class AppError extends Error {
-  constructor(readonly kind: 'network' | 'parse' | 'io', cause: unknown) {
+  constructor(
+    readonly kind: 'network' | 'parse' | 'io',
+    cause: unknown,
+  ) {
     super(`${kind} error: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'AppError';
   }

@@ -16,31 +16,42 @@ export type Report =
   | { readonly kind: 'end' };
 
 /** The HTTP routes' state: where the worker-side route reports. */
-export interface DemoState { readonly reports: SharedSender<Report> }
+export interface DemoState {
+  readonly reports: SharedSender<Report>;
+}
 
 /** A checksum over `size` pseudo-random bytes, reported from the worker that computed it. */
-export const reportedChecksum = task(import.meta, async function reportedChecksum(seed: number, size: number, reports: SharedSender<Report>): Promise<number> {
-  const sum = checksum.fn(seed, size) as number;
-  await reports.send({ kind: 'checksum' });
-  return sum;
-});
+export const reportedChecksum = task(
+  import.meta,
+  async function reportedChecksum(seed: number, size: number, reports: SharedSender<Report>): Promise<number> {
+    const sum = checksum.fn(seed, size) as number;
+    await reports.send({ kind: 'checksum' });
+    return sum;
+  },
+);
 
 /** Parallel fib (nested spawns stolen across workers), reported with its duration. */
-export const reportedFib = task(import.meta, async function reportedFib(n: number, cutoff: number, reports: SharedSender<Report>): Promise<number> {
-  const t0 = Instant.now();
-  const v = await spawn(fib, n, cutoff);
-  await reports.send({ kind: 'fib', ms: Instant.now() - t0 });
-  return v;
-});
+export const reportedFib = task(
+  import.meta,
+  async function reportedFib(n: number, cutoff: number, reports: SharedSender<Report>): Promise<number> {
+    const t0 = Instant.now();
+    const v = await spawn(fib, n, cutoff);
+    await reports.send({ kind: 'fib', ms: Instant.now() - t0 });
+    return v;
+  },
+);
 
 function seqFib(n: number): number {
   return n < 2 ? n : seqFib(n - 1) + seqFib(n - 2);
 }
 
 /** GET /fib/{n}: a task() handler, so it runs on a worker; n is capped at 30. */
-export const fibRoute = task(import.meta, async function fibRoute(_req: Request, ctx: RequestContext<DemoState>): Promise<unknown> {
-  const n = Math.min(30, Number(ctx.params.n) || 0);
-  const value = seqFib(n);
-  await ctx.state.reports.send({ kind: 'route' });
-  return { n, fib: value };
-});
+export const fibRoute = task(
+  import.meta,
+  async function fibRoute(_req: Request, ctx: RequestContext<DemoState>): Promise<unknown> {
+    const n = Math.min(30, Number(ctx.params.n) || 0);
+    const value = seqFib(n);
+    await ctx.state.reports.send({ kind: 'route' });
+    return { n, fib: value };
+  },
+);

@@ -5,35 +5,50 @@
  */
 import { createHistogram } from 'node:perf_hooks';
 
-export interface LoadResult { requests: number; errors: number; rps: number; p50Ms: number; p99Ms: number }
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
 
 /** `onRequest(ns, ok)` sees every request as it completes (the demo's live line). */
-export interface LoadOptions { onRequest?(ns: number, ok: boolean): void }
+export interface LoadOptions {
+  onRequest?(ns: number, ok: boolean): void;
+}
 
-export async function load(url: string | (() => string), connections: number, durationMs: number, opts: LoadOptions = {}): Promise<LoadResult> {
+export async function load(
+  url: string | (() => string),
+  connections: number,
+  durationMs: number,
+  opts: LoadOptions = {},
+): Promise<LoadResult> {
   const hist = createHistogram();
   const end = performance.now() + durationMs;
   let requests = 0;
   let errors = 0;
   const next = typeof url === 'string' ? () => url : url;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < end) {
-      const t0 = process.hrtime.bigint();
-      let ok = false;
-      try {
-        const res = await fetch(next());
-        await res.arrayBuffer();
-        ok = res.status < 500;
-      } catch {
-        // Counted below: a refused or reset connection is an error, as a 5xx is.
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const t0 = process.hrtime.bigint();
+        let ok = false;
+        try {
+          const res = await fetch(next());
+          await res.arrayBuffer();
+          ok = res.status < 500;
+        } catch {
+          // Counted below: a refused or reset connection is an error, as a 5xx is.
+        }
+        const ns = Number(process.hrtime.bigint() - t0) || 1;
+        if (!ok) errors++;
+        hist.record(ns);
+        opts.onRequest?.(ns, ok);
+        requests++;
       }
-      const ns = Number(process.hrtime.bigint() - t0) || 1;
-      if (!ok) errors++;
-      hist.record(ns);
-      opts.onRequest?.(ns, ok);
-      requests++;
-    }
-  }));
+    }),
+  );
   return {
     requests,
     errors,

@@ -6,8 +6,13 @@
 import { RwLock, sleep } from '@skein/core';
 import { Router } from '@skein/net';
 
-export interface User { id: number; name: string }
-export interface UsersState { db: RwLock<Map<number, User>> }
+export interface User {
+  id: number;
+  name: string;
+}
+export interface UsersState {
+  db: RwLock<Map<number, User>>;
+}
 
 /** The router; `latencyMs` stands in for a database round trip (the benchmark uses 1). */
 export function usersRouter(latencyMs = 0): Router<UsersState> {
@@ -18,7 +23,7 @@ export function usersRouter(latencyMs = 0): Router<UsersState> {
       return users.value.get(Number(params.id)) ?? Response.json('User not found', { status: 404 });
     })
     .post('/users', async (req, { state }) => {
-      const user = await req.json() as User;
+      const user = (await req.json()) as User;
       using users = await state.db.write();
       users.value.set(user.id, user);
       return Response.json(user, { status: 201 });

@@ -17,7 +17,13 @@ import { load } from './load_client.js';
 import { usersRouter, type User } from './users_routes.js';
 import { createUser, getUser, type SharedUsersState } from './users_tasks.js';
 
-const { values } = parseArgs({ options: { flavor: { type: 'string', default: 'current' }, port: { type: 'string', default: '3000' }, load: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    flavor: { type: 'string', default: 'current' },
+    port: { type: 'string', default: '3000' },
+    load: { type: 'string' },
+  },
+});
 const flavor = values.flavor === 'multi' ? 'multi' : 'current';
 
 /** The multi-thread router: task() handlers over a SharedRwLock. */
@@ -37,9 +43,8 @@ function shutdownSignal(): Promise<string> {
   });
 }
 
-const rt = flavor === 'multi'
-  ? await Runtime.builder().multiThread().workerThreads(2).build()
-  : await Runtime.builder().build();
+const rt =
+  flavor === 'multi' ? await Runtime.builder().multiThread().workerThreads(2).build() : await Runtime.builder().build();
 try {
   await rt.blockOn(async () => {
     const addr = { host: '127.0.0.1', port: values.load === undefined ? Number(values.port) : 0 };
@@ -49,11 +54,16 @@ try {
       const sig = await shutdownSignal();
       console.log(`${sig}: shutting down gracefully`);
     } else {
-      const created = await fetch(`${server.url}/users`, { method: 'POST', body: JSON.stringify({ id: 2, name: 'Bob' }) });
+      const created = await fetch(`${server.url}/users`, {
+        method: 'POST',
+        body: JSON.stringify({ id: 2, name: 'Bob' }),
+      });
       console.log(`POST /users -> ${created.status} ${await created.text()}`);
       let i = 0;
       const r = await load(() => `${server.url}/users/${(i++ % 2) + 1}`, 32, Number(values.load));
-      console.log(`GET /users/{id} under load: ${r.rps} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
+      console.log(
+        `GET /users/{id} under load: ${r.rps} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`,
+      );
     }
     await server.shutdown({ timeoutMs: 5_000 });
     console.log('server closed');

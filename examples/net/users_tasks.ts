@@ -9,17 +9,26 @@ import type { RequestContext } from '@skein/net';
 import type { SharedRwLock } from '@skein/workers';
 import type { User } from './users_routes.js';
 
-export interface SharedUsersState { db: SharedRwLock<Record<string, User>>; latencyMs: number }
+export interface SharedUsersState {
+  db: SharedRwLock<Record<string, User>>;
+  latencyMs: number;
+}
 
-export const getUser = task(import.meta, async function getUser(_req: Request, ctx: RequestContext<SharedUsersState>): Promise<unknown> {
-  using users = await ctx.state.db.read();
-  if (ctx.state.latencyMs > 0) await sleep(ctx.state.latencyMs);
-  return users.value[ctx.params.id!] ?? Response.json('User not found', { status: 404 });
-});
+export const getUser = task(
+  import.meta,
+  async function getUser(_req: Request, ctx: RequestContext<SharedUsersState>): Promise<unknown> {
+    using users = await ctx.state.db.read();
+    if (ctx.state.latencyMs > 0) await sleep(ctx.state.latencyMs);
+    return users.value[ctx.params.id!] ?? Response.json('User not found', { status: 404 });
+  },
+);
 
-export const createUser = task(import.meta, async function createUser(req: Request, ctx: RequestContext<SharedUsersState>): Promise<Response> {
-  const user = await req.json() as User;
-  using users = await ctx.state.db.write();
-  users.value = { ...users.value, [user.id]: user };
-  return Response.json(user, { status: 201 });
-});
+export const createUser = task(
+  import.meta,
+  async function createUser(req: Request, ctx: RequestContext<SharedUsersState>): Promise<Response> {
+    const user = (await req.json()) as User;
+    using users = await ctx.state.db.write();
+    users.value = { ...users.value, [user.id]: user };
+    return Response.json(user, { status: 201 });
+  },
+);

@@ -14,11 +14,14 @@ function seqFib(n: number): number {
  * workers can steal it. (The inner function has its own name: inside it, `fib` must mean
  * the exported task, which is what gets spawned.)
  */
-export const fib: Task<[number, number], number> = task(import.meta, async function parallelFib(n: number, cutoff: number): Promise<number> {
-  if (n <= cutoff) return seqFib(n);
-  const [a, b] = await join(spawn(fib, n - 1, cutoff), spawn(fib, n - 2, cutoff));
-  return a + b;
-});
+export const fib: Task<[number, number], number> = task(
+  import.meta,
+  async function parallelFib(n: number, cutoff: number): Promise<number> {
+    if (n <= cutoff) return seqFib(n);
+    const [a, b] = await join(spawn(fib, n - 1, cutoff), spawn(fib, n - 2, cutoff));
+    return a + b;
+  },
+);
 
 /** A checksum over `size` pseudo-random bytes: a small, fixed slice of CPU work. */
 export const checksum = task(import.meta, function checksum(seed: number, size: number): number {

@@ -29,25 +29,33 @@ function isPrime(n: number): boolean {
  * The task's copy of `tx` is dropped when it returns, so once every stage-1 task is done,
  * the receiver sees the end.
  */
-export const countPrimes = task(import.meta, async function countPrimesTask(
-  tx: SharedSender<ChunkResult>, inFlight: SharedSemaphore, first: number, stride: number, chunks: number, size: number,
-): Promise<number> {
-  let sent = 0;
-  for (let chunk = first; chunk < chunks; chunk += stride) {
-    let primes = 0;
-    let largest = 0;
-    {
-      using _permit = await inFlight.acquire();
-      for (let n = chunk * size; n < (chunk + 1) * size; n++) {
-        if (isPrime(n)) {
-          primes++;
-          largest = n;
+export const countPrimes = task(
+  import.meta,
+  async function countPrimesTask(
+    tx: SharedSender<ChunkResult>,
+    inFlight: SharedSemaphore,
+    first: number,
+    stride: number,
+    chunks: number,
+    size: number,
+  ): Promise<number> {
+    let sent = 0;
+    for (let chunk = first; chunk < chunks; chunk += stride) {
+      let primes = 0;
+      let largest = 0;
+      {
+        using _permit = await inFlight.acquire();
+        for (let n = chunk * size; n < (chunk + 1) * size; n++) {
+          if (isPrime(n)) {
+            primes++;
+            largest = n;
+          }
         }
       }
+      await tx.send({ chunk, primes, largest, thread: threadId });
+      sent++;
+      await yieldNow();
     }
-    await tx.send({ chunk, primes, largest, thread: threadId });
-    sent++;
-    await yieldNow();
-  }
-  return sent;
-});
+    return sent;
+  },
+);

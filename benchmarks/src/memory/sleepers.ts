@@ -31,7 +31,10 @@ async function idle(n: number): Promise<Record<string, number>> {
   await rt.shutdown();
   const before2 = heap();
   const timers: NodeJS.Timeout[] = [];
-  for (let i = 0; i < n; i++) void (async () => { await new Promise((r) => timers.push(setTimeout(r, 3_600_000))); })();
+  for (let i = 0; i < n; i++)
+    void (async () => {
+      await new Promise((r) => timers.push(setTimeout(r, 3_600_000)));
+    })();
   const rawBytes = (heap() - before2) / n;
   for (const t of timers) clearTimeout(t);
   return { tasks: n, skeinBytesPerTask: skeinBytes, rawBytesPerTask: rawBytes };
@@ -80,10 +83,21 @@ async function million(n: number): Promise<Record<string, number | boolean>> {
   const wall = performance.now() - t0;
   await rt.shutdown();
   let inOrder = true;
-  for (let i = 1; i < n; i++) if (woke[i]! < woke[i - 1]!) { inOrder = false; break; }
+  for (let i = 1; i < n; i++)
+    if (woke[i]! < woke[i - 1]!) {
+      inOrder = false;
+      break;
+    }
   return {
-    tasks: n, peakHeapBytes: peak, peakHeapMB: peak / 2 ** 20, bytesPerTask: peak / n, asleepAtPeak,
-    allWoke: k === n, inDeadlineOrder: inOrder, startMs, wallMs: wall,
+    tasks: n,
+    peakHeapBytes: peak,
+    peakHeapMB: peak / 2 ** 20,
+    bytesPerTask: peak / n,
+    asleepAtPeak,
+    allWoke: k === n,
+    inDeadlineOrder: inOrder,
+    startMs,
+    wallMs: wall,
   };
 }
 

@@ -27,7 +27,7 @@ export async function heapPerIdleConnection(kind: string, n: number): Promise<nu
     const before = await heap(server.port);
     const sockets: Socket[] = [];
     for (let i = 0; i < n; i += 200) {
-      sockets.push(...await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => openIdle(server.port))));
+      sockets.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, () => openIdle(server.port)))));
     }
     const after = await heap(server.port);
     for (const s of sockets) s.destroy();

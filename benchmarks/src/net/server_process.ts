@@ -17,7 +17,9 @@ export interface ServerProcess {
 /** Start `kind` (see servers.ts) and resolve once it listens. */
 export async function startServer(kind: string, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   const conditions = process.execArgv.filter((a) => a.startsWith('--conditions'));
-  const child = spawn(process.execPath, [...conditions, ...nodeArgs, '--import', 'tsx', script, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...conditions, ...nodeArgs, '--import', 'tsx', script, kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let buf = '';
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

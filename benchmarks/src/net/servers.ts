@@ -16,7 +16,10 @@ import { fibApp, fibHandler, helloApp } from './handlers.js';
 const kind = process.argv[2] ?? '';
 const FIB_N_DEFAULT = 25;
 const hello = { hello: 'world' };
-const users = new Map([[1, { id: 1, name: 'Alice' }], [2, { id: 2, name: 'Bob' }]]);
+const users = new Map([
+  [1, { id: 1, name: 'Alice' }],
+  [2, { id: 2, name: 'Bob' }],
+]);
 
 function heapUsed(): { heap: number } {
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
@@ -33,7 +36,11 @@ async function onRuntime(multi: boolean, fn: () => Promise<void>): Promise<void>
   await rt.blockOn(fn);
 }
 
-async function skeinHttp<S>(app: Router<S> | RouterFactory<S>, multi: boolean, opts: ServeOptions = { accept: 'main' }): Promise<void> {
+async function skeinHttp<S>(
+  app: Router<S> | RouterFactory<S>,
+  multi: boolean,
+  opts: ServeOptions = { accept: 'main' },
+): Promise<void> {
   await onRuntime(multi, async () => {
     const server = await serve({ host: '127.0.0.1', port: 0 }, app, opts);
     ready(server.addr.port);
@@ -66,10 +73,11 @@ const kinds: Record<string, () => unknown> = {
   'hello:skein-multi': () => skeinHttp(new Router().get('/', () => hello) as Router<unknown>, true),
   'hello:skein-workers': () => skeinHttp(helloApp, true, { accept: 'workers' }),
   'hello:skein-handoff': () => skeinHttp(helloApp, true, { accept: 'handoff' }),
-  'hello:node-http': () => nodeHttp((_req, res) => {
-    const body = JSON.stringify(hello);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-  }),
+  'hello:node-http': () =>
+    nodeHttp((_req, res) => {
+      const body = JSON.stringify(hello);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    }),
   'hello:fastify': async () => {
     const { default: Fastify } = await import('fastify');
     const app = Fastify();
@@ -81,7 +89,11 @@ const kinds: Record<string, () => unknown> = {
   'cpu:skein-workers': () => skeinHttp(fibApp, true, { accept: 'workers' }),
   'cpu:node-piscina': async () => {
     const { Piscina } = await import('piscina');
-    const pool = new Piscina({ filename: fileURLToPath(new URL('../peers/piscina_worker.mjs', import.meta.url)), minThreads: 2, maxThreads: 2 });
+    const pool = new Piscina({
+      filename: fileURLToPath(new URL('../peers/piscina_worker.mjs', import.meta.url)),
+      minThreads: 2,
+      maxThreads: 2,
+    });
     nodeHttp((req, res) => {
       const n = Number(/^\/fib\/(\d+)$/.exec(req.url ?? '')?.[1] ?? FIB_N_DEFAULT);
       void (pool.run({ op: 'fib', n }) as Promise<number>).then((v) => {
@@ -92,33 +104,42 @@ const kinds: Record<string, () => unknown> = {
   },
   'state:skein-current': () => {
     const db = new RwLock(users);
-    return skeinHttp(new Router().get('/users/{id}', async (_req, ctx) => {
-      using g = await db.read();
-      await sleep(1);
-      return g.value.get(Number(ctx.params.id)) ?? Response.json('User not found', { status: 404 });
-    }) as Router<unknown>, false);
+    return skeinHttp(
+      new Router().get('/users/{id}', async (_req, ctx) => {
+        using g = await db.read();
+        await sleep(1);
+        return g.value.get(Number(ctx.params.id)) ?? Response.json('User not found', { status: 404 });
+      }) as Router<unknown>,
+      false,
+    );
   },
   'state:node-http': async () => {
     // The same logic without skein: a promise-chained read lock is what node:http users
     // write; with readers only it never blocks, so a counter stands in for it.
-    let readers = 0;
+    let _readers = 0;
     nodeHttp((req, res) => {
       const id = Number(/^\/users\/(\d+)$/.exec(req.url ?? '')?.[1]);
-      readers++;
+      _readers++;
       setTimeout(() => {
-        readers--;
+        _readers--;
         const u = users.get(id);
         const body = JSON.stringify(u ?? 'User not found');
-        res.writeHead(u === undefined ? 404 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        res
+          .writeHead(u === undefined ? 404 : 200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          })
+          .end(body);
       }, 1);
     });
   },
-  'tcp:skein': () => onRuntime(false, async () => {
-    const listener = await TcpListener.bind('127.0.0.1:0');
-    ready(listener.localAddr().port);
-    const { spawn } = await import('@skein/core');
-    for await (const [stream] of listener) spawn(() => echo(stream));
-  }),
+  'tcp:skein': () =>
+    onRuntime(false, async () => {
+      const listener = await TcpListener.bind('127.0.0.1:0');
+      ready(listener.localAddr().port);
+      const { spawn } = await import('@skein/core');
+      for await (const [stream] of listener) spawn(() => echo(stream));
+    }),
   'tcp:node-net': () => {
     const s = createTcpServer((sock) => {
       sock.on('error', () => {});
@@ -127,7 +148,8 @@ const kinds: Record<string, () => unknown> = {
     s.listen(0, '127.0.0.1', () => ready((s.address() as AddressInfo).port));
   },
   // Started with --expose-gc: GET /heap collects garbage and answers the used heap.
-  'idle:skein-current': () => skeinHttp(new Router().get('/', () => hello).get('/heap', () => heapUsed()) as Router<unknown>, false),
+  'idle:skein-current': () =>
+    skeinHttp(new Router().get('/', () => hello).get('/heap', () => heapUsed()) as Router<unknown>, false),
   'idle:node-http': () => nodeHttp((req, res) => res.end(JSON.stringify(req.url === '/heap' ? heapUsed() : hello))),
 };
 

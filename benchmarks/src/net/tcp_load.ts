@@ -10,32 +10,38 @@ const CHUNK = 64 * 1024;
 /** Resolves once every connection got its bytes back. */
 export async function echoLoad(port: number, connections: number, bytes: number): Promise<void> {
   const chunk = Buffer.alloc(CHUNK, 7);
-  await Promise.all(Array.from({ length: connections }, () => new Promise<void>((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    s.setNoDelay(true);
-    let sent = 0;
-    let received = 0;
-    let inflight = 0;
-    const pump = (): void => {
-      while (sent < bytes && inflight < 2 * CHUNK) {
-        s.write(chunk);
-        sent += CHUNK;
-        inflight += CHUNK;
-      }
-    };
-    s.on('connect', pump);
-    s.on('data', (d: Buffer) => {
-      received += d.length;
-      inflight -= d.length;
-      if (received >= bytes) {
-        s.destroy();
-        resolve();
-      } else {
-        pump();
-      }
-    });
-    s.on('error', (err) => {
-      if (received < bytes) reject(err);
-    });
-  })));
+  await Promise.all(
+    Array.from(
+      { length: connections },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s = connect(port, '127.0.0.1');
+          s.setNoDelay(true);
+          let sent = 0;
+          let received = 0;
+          let inflight = 0;
+          const pump = (): void => {
+            while (sent < bytes && inflight < 2 * CHUNK) {
+              s.write(chunk);
+              sent += CHUNK;
+              inflight += CHUNK;
+            }
+          };
+          s.on('connect', pump);
+          s.on('data', (d: Buffer) => {
+            received += d.length;
+            inflight -= d.length;
+            if (received >= bytes) {
+              s.destroy();
+              resolve();
+            } else {
+              pump();
+            }
+          });
+          s.on('error', (err) => {
+            if (received < bytes) reject(err);
+          });
+        }),
+    ),
+  );
 }

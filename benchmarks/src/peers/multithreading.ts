@@ -10,9 +10,14 @@ import type { Contender } from '../harness.js';
 /** A contender with the library's pool of `workers` threads around all rounds. */
 function onPool(name: string, ops: number, workers: number, run: () => Promise<void>): Contender {
   return {
-    name, ops,
-    setup() { initRuntime({ maxWorkers: workers }); },
-    async teardown() { await shutdown(); },
+    name,
+    ops,
+    setup() {
+      initRuntime({ maxWorkers: workers });
+    },
+    async teardown() {
+      await shutdown();
+    },
     run,
   };
 }
@@ -21,9 +26,11 @@ function onPool(name: string, ops: number, workers: number, run: () => Promise<v
 export function mtChannel(name: string, workers: number, producers: number, each: number, capacity: number): Contender {
   return onPool(name, producers * each, workers, async () => {
     const [tx, rx] = channel<number>(capacity);
-    const hs = Array.from({ length: producers }, () => spawn(move(tx.clone(), each), async (s, n) => {
-      for (let i = 0; i < n; i++) await s.send(i);
-    }));
+    const hs = Array.from({ length: producers }, () =>
+      spawn(move(tx.clone(), each), async (s, n) => {
+        for (let i = 0; i < n; i++) await s.send(i);
+      }),
+    );
     drop(tx);
     for (let i = 0; i < producers * each; i++) {
       const r = await rx.recv();
@@ -50,12 +57,16 @@ export function mtMutexUncontended(name: string, locks: number): Contender {
 export function mtMutexContended(name: string, workers: number, tasks: number, each: number): Contender {
   return onPool(name, tasks * each, workers, async () => {
     const m = new Mutex(new Int32Array(new SharedArrayBuffer(4)));
-    await Promise.all(Array.from({ length: tasks }, () => spawn(move(m, each), async (mm, e) => {
-      for (let i = 0; i < e; i++) {
-        const g = await mm.lock();
-        g.value[0]!++;
-        g.dispose();
-      }
-    }).join()));
+    await Promise.all(
+      Array.from({ length: tasks }, () =>
+        spawn(move(m, each), async (mm, e) => {
+          for (let i = 0; i < e; i++) {
+            const g = await mm.lock();
+            g.value[0]!++;
+            g.dispose();
+          }
+        }).join(),
+      ),
+    );
   });
 }

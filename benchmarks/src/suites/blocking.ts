@@ -40,28 +40,37 @@ function spawnBlockingBench(name: string, window: number): Bench {
     target: { value: 0.9, note: 'within 10% of piscina.run', kind: 'ratio-min' },
     contenders: [
       {
-        name: 'skein spawnBlocking', ops: JOBS,
+        name: 'skein spawnBlocking',
+        ops: JOBS,
         async setup() {
           rt = await Runtime.builder().maxBlockingThreads(THREADS).logger('silent').build();
-          await rt.blockOn(async () => { await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => spawnBlocking(tiny, i))); });
+          await rt.blockOn(async () => {
+            await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => spawnBlocking(tiny, i)));
+          });
         },
-        async teardown() { await rt.shutdown(); },
-        run: () => rt.blockOn(async () => {
-          const inflight: JoinHandle<number>[] = [];
-          for (let i = 0; i < JOBS; i++) {
-            inflight.push(spawnBlocking(tiny, i));
-            if (inflight.length >= window) await inflight.shift();
-          }
-          for (const h of inflight) await h;
-        }),
+        async teardown() {
+          await rt.shutdown();
+        },
+        run: () =>
+          rt.blockOn(async () => {
+            const inflight: JoinHandle<number>[] = [];
+            for (let i = 0; i < JOBS; i++) {
+              inflight.push(spawnBlocking(tiny, i));
+              if (inflight.length >= window) await inflight.shift();
+            }
+            for (const h of inflight) await h;
+          }),
       },
       {
-        name: 'piscina.run', ops: JOBS,
+        name: 'piscina.run',
+        ops: JOBS,
         async setup() {
           pool = new Piscina({ filename, minThreads: THREADS, maxThreads: THREADS, execArgv: ['--import', 'tsx'] });
           await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => pool.run(i)));
         },
-        async teardown() { await pool.destroy(); },
+        async teardown() {
+          await pool.destroy();
+        },
         run: async () => {
           const inflight: Promise<number>[] = [];
           for (let i = 0; i < JOBS; i++) {
@@ -86,7 +95,9 @@ export async function blockingNotes(log: (l: string) => void): Promise<Note[]> {
       h.enable();
       const jobs = Array.from({ length: 4 }, () => spawnBlocking(burn, 200));
       // Keep the main loop doing small runtime work meanwhile, as a server would.
-      const ticker = rt2.spawn(async () => { for (;;) await sleep(1); });
+      const ticker = rt2.spawn(async () => {
+        for (;;) await sleep(1);
+      });
       await Promise.all(jobs);
       ticker.abort();
       h.disable();
@@ -96,5 +107,12 @@ export async function blockingNotes(log: (l: string) => void): Promise<Note[]> {
   await rt2.shutdown();
   const p99 = Math.max(...p99s);
   log(`  event-loop delay p99 with 4 × 200 ms blocking tasks: ${p99s.map((x) => x.toFixed(2)).join(', ')} ms`);
-  return [{ name: 'main event-loop delay p99 while 4 blocking tasks burn 200 ms', figure: `${p99.toFixed(2)} ms (worst of 3 rounds)`, target: '< 5 ms', met: p99 < 5 }];
+  return [
+    {
+      name: 'main event-loop delay p99 while 4 blocking tasks burn 200 ms',
+      figure: `${p99.toFixed(2)} ms (worst of 3 rounds)`,
+      target: '< 5 ms',
+      met: p99 < 5,
+    },
+  ];
 }

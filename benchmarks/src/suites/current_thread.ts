@@ -22,8 +22,12 @@ const CHAIN = 10_000;
 
 let rt: Runtime;
 const runtime = {
-  async setup() { rt = await Runtime.builder().currentThread().build(); },
-  async teardown() { await rt.shutdown(); },
+  async setup() {
+    rt = await Runtime.builder().currentThread().build();
+  },
+  async teardown() {
+    await rt.shutdown();
+  },
 };
 
 function rawImmediate(): Promise<void> {
@@ -38,23 +42,30 @@ function rawImmediate(): Promise<void> {
 function trackingOn(batch: number): Contender {
   let tracked: Runtime;
   return {
-    name: 'skein, tracking on', ops: SPAWN_MANY,
-    async setup() { tracked = await Runtime.builder().currentThread().taskTracking(true).logger('silent').build(); },
-    async teardown() { await tracked.shutdown(); },
-    run: () => tracked.blockOn(async () => {
-      const hs: JoinHandle<number>[] = new Array(batch);
-      for (let k = 0; k < SPAWN_MANY; k += batch) {
-        for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-        for (let i = 0; i < batch; i++) await hs[i];
-      }
-    }),
+    name: 'skein, tracking on',
+    ops: SPAWN_MANY,
+    async setup() {
+      tracked = await Runtime.builder().currentThread().taskTracking(true).logger('silent').build();
+    },
+    async teardown() {
+      await tracked.shutdown();
+    },
+    run: () =>
+      tracked.blockOn(async () => {
+        const hs: JoinHandle<number>[] = new Array(batch);
+        for (let k = 0; k < SPAWN_MANY; k += batch) {
+          for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+          for (let i = 0; i < batch; i++) await hs[i];
+        }
+      }),
   };
 }
 
 /** The baseline of the spawn benches: the same loop with plain async calls, no runtime. */
 function rawAsyncCalls(batch: number): Contender {
   return {
-    name: 'raw async call', ops: SPAWN_MANY,
+    name: 'raw async call',
+    ops: SPAWN_MANY,
     run: async () => {
       const ps: Promise<number>[] = new Array(batch);
       for (let k = 0; k < SPAWN_MANY; k += batch) {
@@ -72,36 +83,47 @@ function rawAsyncCalls(batch: number): Contender {
 function spawnMany(name: string, batch: number, target: number): Bench {
   return {
     name,
-    description: `${SPAWN_MANY / 1e6}M spawn + await of tiny tasks (batches of ${batch / 1000}k${batch === TOKIO_BATCH ? ', as in Tokio\'s bench' : ''})`,
+    description: `${SPAWN_MANY / 1e6}M spawn + await of tiny tasks (batches of ${batch / 1000}k${batch === TOKIO_BATCH ? ", as in Tokio's bench" : ''})`,
     unit: 'tasks/s',
     baseline: 'raw async call',
     target: { value: target, note: `≥ ${target / 1e6}M tasks/s (Tokio native: 4.3M/s)` },
     contenders: [
       {
-        name: 'skein current_thread', ops: SPAWN_MANY, ...runtime,
-        run: () => rt.blockOn(async () => {
-          const hs: JoinHandle<number>[] = new Array(batch);
-          for (let k = 0; k < SPAWN_MANY; k += batch) {
-            for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-            for (let i = 0; i < batch; i++) await hs[i];
-          }
-        }),
+        name: 'skein current_thread',
+        ops: SPAWN_MANY,
+        ...runtime,
+        run: () =>
+          rt.blockOn(async () => {
+            const hs: JoinHandle<number>[] = new Array(batch);
+            for (let k = 0; k < SPAWN_MANY; k += batch) {
+              for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+              for (let i = 0; i < batch; i++) await hs[i];
+            }
+          }),
       },
       // What the JoinHandle's `constructor` getter buys (join_handle.ts): the same loop,
       // but each await goes through `then`, as it would on any other thenable.
-      ...(batch === TOKIO_BATCH ? [{
-        name: 'skein, await through then()', ops: SPAWN_MANY, ...runtime,
-        run: () => rt.blockOn(async () => {
-          const hs: JoinHandle<number>[] = new Array(batch);
-          for (let k = 0; k < SPAWN_MANY; k += batch) {
-            for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-            for (let i = 0; i < batch; i++) {
-              const h = hs[i]!;
-              await { then: (ok: (v: number) => void, err: (e: unknown) => void) => h.then(ok, err) };
-            }
-          }
-        }),
-      }, trackingOn(batch)] : []),
+      ...(batch === TOKIO_BATCH
+        ? [
+            {
+              name: 'skein, await through then()',
+              ops: SPAWN_MANY,
+              ...runtime,
+              run: () =>
+                rt.blockOn(async () => {
+                  const hs: JoinHandle<number>[] = new Array(batch);
+                  for (let k = 0; k < SPAWN_MANY; k += batch) {
+                    for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+                    for (let i = 0; i < batch; i++) {
+                      const h = hs[i]!;
+                      await { then: (ok: (v: number) => void, err: (e: unknown) => void) => h.then(ok, err) };
+                    }
+                  }
+                }),
+            },
+            trackingOn(batch),
+          ]
+        : []),
       rawAsyncCalls(batch),
     ],
   };
@@ -119,14 +141,17 @@ export function currentThreadBenches(): Bench[] {
       baseline: 'raw async call',
       contenders: [
         {
-          name: 'skein JoinSet', ops: SPAWN_MANY, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const set = new JoinSet<number>();
-            for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
-              for (let i = 0; i < TOKIO_BATCH; i++) set.spawn(() => i);
-              while ((await set.joinNext()) !== undefined);
-            }
-          }),
+          name: 'skein JoinSet',
+          ops: SPAWN_MANY,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const set = new JoinSet<number>();
+              for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
+                for (let i = 0; i < TOKIO_BATCH; i++) set.spawn(() => i);
+                while ((await set.joinNext()) !== undefined);
+              }
+            }),
         },
         rawAsyncCalls(TOKIO_BATCH),
       ],
@@ -138,18 +163,32 @@ export function currentThreadBenches(): Bench[] {
       baseline: 'raw setImmediate',
       contenders: [
         {
-          name: 'skein current_thread', ops: YIELD_TASKS * YIELDS, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const hs: JoinHandle<void>[] = [];
-            for (let t = 0; t < YIELD_TASKS; t++) hs.push(spawn(async () => { for (let i = 0; i < YIELDS; i++) await yieldNow(); }));
-            for (const h of hs) await h;
-          }),
+          name: 'skein current_thread',
+          ops: YIELD_TASKS * YIELDS,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const hs: JoinHandle<void>[] = [];
+              for (let t = 0; t < YIELD_TASKS; t++)
+                hs.push(
+                  spawn(async () => {
+                    for (let i = 0; i < YIELDS; i++) await yieldNow();
+                  }),
+                );
+              for (const h of hs) await h;
+            }),
         },
         {
-          name: 'raw setImmediate', ops: YIELD_TASKS * YIELDS,
+          name: 'raw setImmediate',
+          ops: YIELD_TASKS * YIELDS,
           run: async () => {
             const ps: Promise<void>[] = [];
-            for (let t = 0; t < YIELD_TASKS; t++) ps.push((async () => { for (let i = 0; i < YIELDS; i++) await rawImmediate(); })());
+            for (let t = 0; t < YIELD_TASKS; t++)
+              ps.push(
+                (async () => {
+                  for (let i = 0; i < YIELDS; i++) await rawImmediate();
+                })(),
+              );
             await Promise.all(ps);
           },
         },
@@ -162,22 +201,32 @@ export function currentThreadBenches(): Bench[] {
       baseline: 'raw promise handoff',
       contenders: [
         {
-          name: 'skein current_thread', ops: PING_PONG, ...runtime,
-          run: () => rt.blockOn(async () => {
-            for (let i = 0; i < PING_PONG; i++) {
-              const [tx, rx] = oneshot.channel<number>();
-              spawn(() => { tx.send(i); });
-              await rx;
-            }
-          }),
+          name: 'skein current_thread',
+          ops: PING_PONG,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              for (let i = 0; i < PING_PONG; i++) {
+                const [tx, rx] = oneshot.channel<number>();
+                spawn(() => {
+                  tx.send(i);
+                });
+                await rx;
+              }
+            }),
         },
         {
-          name: 'raw promise handoff', ops: PING_PONG,
+          name: 'raw promise handoff',
+          ops: PING_PONG,
           run: async () => {
             for (let i = 0; i < PING_PONG; i++) {
               let send!: (v: number) => void;
-              const rx = new Promise<number>((r) => { send = r; });
-              void (async () => { send(i); })();
+              const rx = new Promise<number>((r) => {
+                send = r;
+              });
+              void (async () => {
+                send(i);
+              })();
               await rx;
             }
           },
@@ -191,19 +240,23 @@ export function currentThreadBenches(): Bench[] {
       baseline: 'raw nested async',
       contenders: [
         {
-          name: 'skein current_thread', ops: CHAIN, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const [tx, rx] = oneshot.channel<void>();
-            const iter = (n: number): void => {
-              if (n === 0) tx.send();
-              else spawn(() => iter(n - 1));
-            };
-            spawn(() => iter(CHAIN));
-            await rx;
-          }),
+          name: 'skein current_thread',
+          ops: CHAIN,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const [tx, rx] = oneshot.channel<void>();
+              const iter = (n: number): void => {
+                if (n === 0) tx.send();
+                else spawn(() => iter(n - 1));
+              };
+              spawn(() => iter(CHAIN));
+              await rx;
+            }),
         },
         {
-          name: 'raw nested async', ops: CHAIN,
+          name: 'raw nested async',
+          ops: CHAIN,
           run: async () => {
             await new Promise<void>((done) => {
               const iter = (n: number): void => {

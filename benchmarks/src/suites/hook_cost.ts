@@ -20,9 +20,13 @@ export function hookCostNotes(log: (line: string) => void): Note[] {
   const plain = probe('plain');
   const als = probe('als');
   const skein = probe('skein');
-  log(`  raw async call: ${fmt(plain)}/s with no context, ${fmt(als)}/s with AsyncLocalStorage entered, ${fmt(skein)}/s with skein's frame store entered`);
-  return [{
-    name: 'raw async call (the spawn_many baseline) in a fresh process, no runtime',
-    figure: `${fmt(plain)} calls/s with no context; ${fmt(als)} calls/s with AsyncLocalStorage entered (${(als / plain).toFixed(2)}×); ${fmt(skein)} calls/s with skein's frame store entered (${(skein / plain).toFixed(2)}×)`,
-  }];
+  log(
+    `  raw async call: ${fmt(plain)}/s with no context, ${fmt(als)}/s with AsyncLocalStorage entered, ${fmt(skein)}/s with skein's frame store entered`,
+  );
+  return [
+    {
+      name: 'raw async call (the spawn_many baseline) in a fresh process, no runtime',
+      figure: `${fmt(plain)} calls/s with no context; ${fmt(als)} calls/s with AsyncLocalStorage entered (${(als / plain).toFixed(2)}×); ${fmt(skein)} calls/s with skein's frame store entered (${(skein / plain).toFixed(2)}×)`,
+    },
+  ];
 }

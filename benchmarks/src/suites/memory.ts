@@ -20,8 +20,23 @@ export function memoryNotes(log: (line: string) => void, quick: boolean): Note[]
   const per = idle.skeinBytesPerTask as number;
   const bytes = m.peakHeapBytes as number;
   return [
-    { name: `heap per idle sleeping task (${idle.tasks} tasks)`, figure: `${per.toFixed(0)} B (raw async fn + setTimeout: ${(idle.rawBytesPerTask as number).toFixed(0)} B)`, target: '≤ 1 KB', met: per <= 1024 },
-    { name: `${m.tasks} concurrent sleepers: peak heap`, figure: `${(bytes / 2 ** 20).toFixed(0)} MiB = ${(bytes / 1e9).toFixed(3)} GB (${(m.bytesPerTask as number).toFixed(0)} B/task), woke in ${((m.wallMs as number) / 1000).toFixed(1)} s`, target: '< 1 GiB', met: bytes < 2 ** 30 },
-    { name: `${m.tasks} sleepers woke in deadline order`, figure: String(m.inDeadlineOrder && m.allWoke), target: 'true', met: m.inDeadlineOrder === true && m.allWoke === true },
+    {
+      name: `heap per idle sleeping task (${idle.tasks} tasks)`,
+      figure: `${per.toFixed(0)} B (raw async fn + setTimeout: ${(idle.rawBytesPerTask as number).toFixed(0)} B)`,
+      target: '≤ 1 KB',
+      met: per <= 1024,
+    },
+    {
+      name: `${m.tasks} concurrent sleepers: peak heap`,
+      figure: `${(bytes / 2 ** 20).toFixed(0)} MiB = ${(bytes / 1e9).toFixed(3)} GB (${(m.bytesPerTask as number).toFixed(0)} B/task), woke in ${((m.wallMs as number) / 1000).toFixed(1)} s`,
+      target: '< 1 GiB',
+      met: bytes < 2 ** 30,
+    },
+    {
+      name: `${m.tasks} sleepers woke in deadline order`,
+      figure: String(m.inDeadlineOrder && m.allWoke),
+      target: 'true',
+      met: m.inDeadlineOrder === true && m.allWoke === true,
+    },
   ];
 }

@@ -42,14 +42,21 @@ function skeinRuntime(workers: number): { setup(): Promise<void>; teardown(): Pr
   return {
     async setup() {
       rt = await Runtime.builder().multiThread().workerThreads(workers).logger('silent').build();
-      await rt.blockOn(async () => { await Promise.all(Array.from({ length: workers * 4 }, (_, i) => spawn(inc, i))); });
+      await rt.blockOn(async () => {
+        await Promise.all(Array.from({ length: workers * 4 }, (_, i) => spawn(inc, i)));
+      });
     },
-    async teardown() { await rt?.shutdown(); },
+    async teardown() {
+      await rt?.shutdown();
+    },
     get: () => rt!,
   };
 }
 
-interface PeerPool { run(msg: Msg): Promise<number>; close(): Promise<void> }
+interface PeerPool {
+  run(msg: Msg): Promise<number>;
+  close(): Promise<void>;
+}
 
 function peers(threads: number): Record<string, () => PeerPool> {
   return {
@@ -67,20 +74,33 @@ function peers(threads: number): Record<string, () => PeerPool> {
     },
     workerpool: () => {
       const p = workerpool.pool(peer('workerpool'), { minWorkers: threads, maxWorkers: threads, workerType: 'thread' });
-      return { run: (m) => p.exec('handle', [m]) as unknown as Promise<number>, close: async () => { await p.terminate(); } };
+      return {
+        run: (m) => p.exec('handle', [m]) as unknown as Promise<number>,
+        close: async () => {
+          await p.terminate();
+        },
+      };
     },
   };
 }
 
-function peerContender(name: string, make: () => PeerPool, ops: number, work: (pool: PeerPool) => Promise<void>): Contender {
+function peerContender(
+  name: string,
+  make: () => PeerPool,
+  ops: number,
+  work: (pool: PeerPool) => Promise<void>,
+): Contender {
   let pool: PeerPool;
   return {
-    name, ops,
+    name,
+    ops,
     async setup() {
       pool = make();
       await Promise.all(Array.from({ length: 64 }, (_, i) => pool.run({ op: 'inc', n: i })));
     },
-    async teardown() { await closeWithin(name, pool, CLOSE_GRACE_MS); },
+    async teardown() {
+      await closeWithin(name, pool, CLOSE_GRACE_MS);
+    },
     run: () => work(pool),
   };
 }
@@ -95,7 +115,9 @@ const CLOSE_GRACE_MS = 10_000;
 
 async function closeWithin(name: string, pool: PeerPool, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const overran = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), ms); });
+  const overran = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), ms);
+  });
   const closed = pool.close().then(() => false);
   const late = await Promise.race([closed, overran]);
   clearTimeout(timer);
@@ -120,11 +142,17 @@ export function multiThreadBenches(): Bench[] {
       baseline: 'piscina',
       target: { value: 20, note: '≥ 20× piscina', kind: 'ratio-min' },
       contenders: [
-        skeinContender('skein multi_thread', THREADS, SKEIN_TINY, (rt) => rt.blockOn(() => windowed(SKEIN_TINY, WINDOW, (i) => spawn(inc, i)))),
+        skeinContender('skein multi_thread', THREADS, SKEIN_TINY, (rt) =>
+          rt.blockOn(() => windowed(SKEIN_TINY, WINDOW, (i) => spawn(inc, i))),
+        ),
         ...Object.entries(twoThreadPeers).map(([name, make]) =>
-          peerContender(name, make, PEER_TINY, (pool) => windowed(PEER_TINY, WINDOW, (i) => pool.run({ op: 'inc', n: i })))),
+          peerContender(name, make, PEER_TINY, (pool) =>
+            windowed(PEER_TINY, WINDOW, (i) => pool.run({ op: 'inc', n: i })),
+          ),
+        ),
         {
-          name: 'single thread (inline call)', ops: SKEIN_TINY,
+          name: 'single thread (inline call)',
+          ops: SKEIN_TINY,
           run: () => windowed(SKEIN_TINY, WINDOW, async (i) => i + 1),
         },
       ],
@@ -134,14 +162,30 @@ export function multiThreadBenches(): Bench[] {
       description: `fib(${FIB_N}) × ${FIB_JOBS}; × = speed-up over one thread`,
       unit: 'fibs/s',
       baseline: 'single thread (sequential)',
-      target: { value: 1.85, note: '≥ 1.85× one thread (Tokio 1.84×)', kind: 'ratio-min', contender: 'skein 2 workers' },
+      target: {
+        value: 1.85,
+        note: '≥ 1.85× one thread (Tokio 1.84×)',
+        kind: 'ratio-min',
+        contender: 'skein 2 workers',
+      },
       contenders: [
-        { name: 'single thread (sequential)', ops: FIB_JOBS, run: () => { for (let i = 0; i < FIB_JOBS; i++) seqFib(FIB_N); } },
+        {
+          name: 'single thread (sequential)',
+          ops: FIB_JOBS,
+          run: () => {
+            for (let i = 0; i < FIB_JOBS; i++) seqFib(FIB_N);
+          },
+        },
         skeinContender('skein 1 worker', 1, FIB_JOBS, (rt) => rt.blockOn(() => fibJobs(() => spawn(fib, FIB_N)))),
         skeinContender('skein 2 workers', 2, FIB_JOBS, (rt) => rt.blockOn(() => fibJobs(() => spawn(fib, FIB_N)))),
-        peerContender('piscina 1 thread', onePiscina, FIB_JOBS, (pool) => fibJobs(() => pool.run({ op: 'fib', n: FIB_N }))),
+        peerContender('piscina 1 thread', onePiscina, FIB_JOBS, (pool) =>
+          fibJobs(() => pool.run({ op: 'fib', n: FIB_N })),
+        ),
         ...Object.entries(twoThreadPeers).map(([name, make]) =>
-          peerContender(`${name} 2 threads`, make, FIB_JOBS, (pool) => fibJobs(() => pool.run({ op: 'fib', n: FIB_N })))),
+          peerContender(`${name} 2 threads`, make, FIB_JOBS, (pool) =>
+            fibJobs(() => pool.run({ op: 'fib', n: FIB_N })),
+          ),
+        ),
       ],
     },
     {
@@ -150,9 +194,19 @@ export function multiThreadBenches(): Bench[] {
       unit: 'runs/s',
       baseline: 'skein 1 worker',
       contenders: [
-        skeinContender('skein 1 worker', 1, 1, async (rt) => { await rt.blockOn(() => spawn(pfib, PFIB_N, PFIB_CUTOFF)); }),
-        skeinContender('skein 2 workers', 2, 1, async (rt) => { await rt.blockOn(() => spawn(pfib, PFIB_N, PFIB_CUTOFF)); }),
-        { name: 'single thread (sequential)', ops: 1, run: () => { seqFib(PFIB_N); } },
+        skeinContender('skein 1 worker', 1, 1, async (rt) => {
+          await rt.blockOn(() => spawn(pfib, PFIB_N, PFIB_CUTOFF));
+        }),
+        skeinContender('skein 2 workers', 2, 1, async (rt) => {
+          await rt.blockOn(() => spawn(pfib, PFIB_N, PFIB_CUTOFF));
+        }),
+        {
+          name: 'single thread (sequential)',
+          ops: 1,
+          run: () => {
+            seqFib(PFIB_N);
+          },
+        },
       ],
     },
     {
@@ -161,8 +215,12 @@ export function multiThreadBenches(): Bench[] {
       unit: 'tasks/s',
       baseline: 'skein 1 worker',
       contenders: [
-        skeinContender('skein 1 worker', 1, 100_000, async (rt) => { await rt.blockOn(() => spawn(spawnMany, 100_000)); }),
-        skeinContender('skein 2 workers', 2, 100_000, async (rt) => { await rt.blockOn(() => spawn(spawnMany, 100_000)); }),
+        skeinContender('skein 1 worker', 1, 100_000, async (rt) => {
+          await rt.blockOn(() => spawn(spawnMany, 100_000));
+        }),
+        skeinContender('skein 2 workers', 2, 100_000, async (rt) => {
+          await rt.blockOn(() => spawn(spawnMany, 100_000));
+        }),
       ],
     },
     {
@@ -170,31 +228,37 @@ export function multiThreadBenches(): Bench[] {
       description: '200 tasks × 500 yieldNow on workers',
       unit: 'yields/s',
       baseline: 'skein 1 worker',
-      contenders: [1, 2].map((w) => skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 100_000, async (rt) => {
-        await rt.blockOn(async () => {
-          const hs: JoinHandle<void>[] = [];
-          for (let i = 0; i < 200; i++) hs.push(spawn(yielder, 500));
-          for (const h of hs) await h;
-        });
-      })),
+      contenders: [1, 2].map((w) =>
+        skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 100_000, async (rt) => {
+          await rt.blockOn(async () => {
+            const hs: JoinHandle<void>[] = [];
+            for (let i = 0; i < 200; i++) hs.push(spawn(yielder, 500));
+            for (const h of hs) await h;
+          });
+        }),
+      ),
     },
     {
       name: 'mt_ping_pong',
       description: '100k spawn + oneshot round trips inside a worker task',
       unit: 'round trips/s',
       baseline: 'skein 1 worker',
-      contenders: [1, 2].map((w) => skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 100_000, async (rt) => {
-        await rt.blockOn(() => spawn(pingPong, 100_000));
-      })),
+      contenders: [1, 2].map((w) =>
+        skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 100_000, async (rt) => {
+          await rt.blockOn(() => spawn(pingPong, 100_000));
+        }),
+      ),
     },
     {
       name: 'mt_chained_spawn',
       description: 'a chain of 10k nested cross-thread spawns',
       unit: 'spawns/s',
       baseline: 'skein 1 worker',
-      contenders: [1, 2].map((w) => skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 10_000, async (rt) => {
-        await rt.blockOn(() => spawn(chain, 10_000));
-      })),
+      contenders: [1, 2].map((w) =>
+        skeinContender(`skein ${w} worker${w > 1 ? 's' : ''}`, w, 10_000, async (rt) => {
+          await rt.blockOn(() => spawn(chain, 10_000));
+        }),
+      ),
     },
   ];
 }

@@ -26,10 +26,19 @@ function httpContender(bench: string, name: string, kind: string, path: string, 
   return {
     name,
     ops: amount,
-    async setup() { server = await startServer(kind); },
-    async teardown() { await server?.stop(); },
+    async setup() {
+      server = await startServer(kind);
+    },
+    async teardown() {
+      await server?.stop();
+    },
     async run() {
-      const r = await autocannon({ url: `http://127.0.0.1:${server!.port}${path}`, connections: CONNECTIONS, amount, timeout: 30 });
+      const r = await autocannon({
+        url: `http://127.0.0.1:${server!.port}${path}`,
+        connections: CONNECTIONS,
+        amount,
+        timeout: 30,
+      });
       if (r.errors > 0 || r.non2xx > 0) throw new Error(`${key}: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
       const l = latencies.get(key)!;
       l.p50.push(r.latency.p50);
@@ -45,7 +54,13 @@ function httpContender(bench: string, name: string, kind: string, path: string, 
  * bench, as an open console page does. Issue target: ≥ 0.9× the untracked skein row.
  */
 function profiledHttpState(amount: number): Contender {
-  const inner = httpContender('http_state', 'skein current-thread, tracking + console page', 'state:skein-current', '/users/1', amount);
+  const inner = httpContender(
+    'http_state',
+    'skein current-thread, tracking + console page',
+    'state:skein-current',
+    '/users/1',
+    amount,
+  );
   let page: AbortController | undefined;
   let snapshots = 0;
   let reading: Promise<void> = Promise.resolve();
@@ -68,7 +83,8 @@ function profiledHttpState(amount: number): Contender {
       if (!res.ok || res.body === null) throw new Error(`the console answered /api/events with ${res.status}`);
       reading = (async () => {
         try {
-          for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) snapshots += chunk.split('event: snapshot').length - 1;
+          for await (const chunk of res.body!.pipeThrough(new TextDecoderStream()))
+            snapshots += chunk.split('event: snapshot').length - 1;
         } catch {
           // Aborted at teardown.
         }
@@ -97,8 +113,12 @@ function tcpContender(name: string, kind: string, bytesPerConn: number): Contend
   return {
     name,
     ops: (CONNECTIONS * bytesPerConn) / 2 ** 20,
-    async setup() { server = await startServer(kind); },
-    async teardown() { await server?.stop(); },
+    async setup() {
+      server = await startServer(kind);
+    },
+    async teardown() {
+      await server?.stop();
+    },
     run: () => echoLoad(server!.port, CONNECTIONS, bytesPerConn),
   };
 }
@@ -113,12 +133,27 @@ export function netBenches(quick = false): Bench[] {
       description: 'GET / → tiny JSON, 32 keep-alive connections',
       unit: 'req/s',
       baseline: 'node:http',
-      target: { value: 0.9, kind: 'ratio-min', note: 'skein current-thread ≥ 0.9× node:http', contender: 'skein current-thread' },
+      target: {
+        value: 0.9,
+        kind: 'ratio-min',
+        note: 'skein current-thread ≥ 0.9× node:http',
+        contender: 'skein current-thread',
+      },
       contenders: [
         httpContender('http_hello', 'skein current-thread', 'hello:skein-current', '/', hello),
         httpContender('http_hello', 'skein multi-thread (main accepts)', 'hello:skein-multi', '/', hello),
         httpContender('http_hello', 'skein multi-thread (workers accept)', 'hello:skein-workers', '/', hello),
-        ...(availableAcceptModes().includes('handoff') ? [httpContender('http_hello', 'skein multi-thread (main hands off to workers)', 'hello:skein-handoff', '/', hello)] : []),
+        ...(availableAcceptModes().includes('handoff')
+          ? [
+              httpContender(
+                'http_hello',
+                'skein multi-thread (main hands off to workers)',
+                'hello:skein-handoff',
+                '/',
+                hello,
+              ),
+            ]
+          : []),
         httpContender('http_hello', 'node:http', 'hello:node-http', '/', hello),
         httpContender('http_hello', 'fastify', 'hello:fastify', '/', hello),
       ],
@@ -128,10 +163,21 @@ export function netBenches(quick = false): Bench[] {
       description: 'GET /fib/25 computed in the handler, 2 worker threads',
       unit: 'req/s',
       baseline: 'node:http + piscina',
-      target: { value: 1.3, kind: 'ratio-min', note: '≥ 1.3× node:http + piscina, lower p99', contender: 'skein task() handler' },
+      target: {
+        value: 1.3,
+        kind: 'ratio-min',
+        note: '≥ 1.3× node:http + piscina, lower p99',
+        contender: 'skein task() handler',
+      },
       contenders: [
         httpContender('http_cpu', 'skein task() handler', 'cpu:skein-task', '/fib/25', Math.round(1_000 * scale)),
-        httpContender('http_cpu', 'skein workers accept (router factory)', 'cpu:skein-workers', '/fib/25', Math.round(1_000 * scale)),
+        httpContender(
+          'http_cpu',
+          'skein workers accept (router factory)',
+          'cpu:skein-workers',
+          '/fib/25',
+          Math.round(1_000 * scale),
+        ),
         httpContender('http_cpu', 'node:http + piscina', 'cpu:node-piscina', '/fib/25', Math.round(1_000 * scale)),
       ],
     },
@@ -142,7 +188,13 @@ export function netBenches(quick = false): Bench[] {
       baseline: 'node:http',
       target: { value: 0.9, kind: 'ratio-min', note: '≥ 0.9× node:http' },
       contenders: [
-        httpContender('http_state', 'skein current-thread', 'state:skein-current', '/users/1', Math.round(10_000 * scale)),
+        httpContender(
+          'http_state',
+          'skein current-thread',
+          'state:skein-current',
+          '/users/1',
+          Math.round(10_000 * scale),
+        ),
         httpContender('http_state', 'node:http', 'state:node-http', '/users/1', Math.round(10_000 * scale)),
         profiledHttpState(Math.round(10_000 * scale)),
       ],
@@ -177,12 +229,20 @@ export async function netNotes(log: (line: string) => void, quick: boolean): Pro
   const skeinP99 = cpu('skein task() handler');
   const piscinaP99 = cpu('node:http + piscina');
   if (!Number.isNaN(skeinP99) && !Number.isNaN(piscinaP99)) {
-    notes.push({ name: 'http_cpu: p99, skein vs piscina', figure: `${skeinP99} ms vs ${piscinaP99} ms`, target: 'lower than piscina', met: skeinP99 < piscinaP99 });
+    notes.push({
+      name: 'http_cpu: p99, skein vs piscina',
+      figure: `${skeinP99} ms vs ${piscinaP99} ms`,
+      target: 'lower than piscina',
+      met: skeinP99 < piscinaP99,
+    });
   }
   const n = quick ? 1_000 : 10_000;
   const skein = await heapPerIdleConnection('idle:skein-current', n);
   const node = await heapPerIdleConnection('idle:node-http', n);
   log(`  heap per idle keep-alive connection (${n}): skein ${fmt(skein)} B, node:http ${fmt(node)} B`);
-  notes.push({ name: `heap per idle keep-alive connection (${n} connections)`, figure: `skein ${(skein / 1024).toFixed(2)} KiB, node:http ${(node / 1024).toFixed(2)} KiB (${(skein / node).toFixed(2)}×)` });
+  notes.push({
+    name: `heap per idle keep-alive connection (${n} connections)`,
+    figure: `skein ${(skein / 1024).toFixed(2)} KiB, node:http ${(node / 1024).toFixed(2)} KiB (${(skein / node).toFixed(2)}×)`,
+  });
   return notes;
 }

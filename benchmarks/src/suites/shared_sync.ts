@@ -23,15 +23,23 @@ const SEM_PERMITS = 8;
 const MT_PER_PRODUCER = 10_000;
 
 /** A contender on its own runtime, built in setup. */
-function onRuntime(name: string, ops: number, flavour: 'multi' | 'current', body: (rt: Runtime) => Promise<void>): Contender {
+function onRuntime(
+  name: string,
+  ops: number,
+  flavour: 'multi' | 'current',
+  body: (rt: Runtime) => Promise<void>,
+): Contender {
   let rt: Runtime | undefined;
   return {
-    name, ops,
+    name,
+    ops,
     async setup() {
       const b = Runtime.builder().logger('silent');
       rt = await (flavour === 'multi' ? b.multiThread().workerThreads(WORKERS) : b.currentThread()).build();
     },
-    async teardown() { await rt?.shutdown(); },
+    async teardown() {
+      await rt?.shutdown();
+    },
     run: () => rt!.blockOn(() => body(rt!)),
   };
 }
@@ -100,13 +108,17 @@ export function sharedSyncBenches(): Bench[] {
         }),
         onRuntime('core Mutex (8 tasks, one thread)', CONTENDED_TASKS * CONTENDED_EACH, 'current', async () => {
           const m = new Mutex(0);
-          await Promise.all(Array.from({ length: CONTENDED_TASKS }, () => spawnLocal(async () => {
-            for (let i = 0; i < CONTENDED_EACH; i++) {
-              const g = await m.lock();
-              g.value = g.value + 1;
-              g.release();
-            }
-          })));
+          await Promise.all(
+            Array.from({ length: CONTENDED_TASKS }, () =>
+              spawnLocal(async () => {
+                for (let i = 0; i < CONTENDED_EACH; i++) {
+                  const g = await m.lock();
+                  g.value = g.value + 1;
+                  g.release();
+                }
+              }),
+            ),
+          );
         }),
         mtMutexContended(`multithreading Mutex (${WORKERS} workers)`, WORKERS, CONTENDED_TASKS, CONTENDED_EACH),
       ],
@@ -123,13 +135,17 @@ export function sharedSyncBenches(): Bench[] {
         }),
         onRuntime('core Semaphore (one thread)', SEM_TASKS * SEM_EACH, 'current', async () => {
           const sem = new Semaphore(SEM_PERMITS);
-          await Promise.all(Array.from({ length: SEM_TASKS }, () => spawnLocal(async () => {
-            for (let i = 0; i < SEM_EACH; i++) {
-              const p = await sem.acquire();
-              if (i % 10 === 0) await yieldNow();
-              p.release();
-            }
-          })));
+          await Promise.all(
+            Array.from({ length: SEM_TASKS }, () =>
+              spawnLocal(async () => {
+                for (let i = 0; i < SEM_EACH; i++) {
+                  const p = await sem.acquire();
+                  if (i % 10 === 0) await yieldNow();
+                  p.release();
+                }
+              }),
+            ),
+          );
         }),
       ],
     },

@@ -18,8 +18,12 @@ const BROADCASTS = 10_000;
 
 let rt: Runtime;
 const runtime = {
-  async setup() { rt = await Runtime.builder().currentThread().build(); },
-  async teardown() { await rt.shutdown(); },
+  async setup() {
+    rt = await Runtime.builder().currentThread().build();
+  },
+  async teardown() {
+    await rt.shutdown();
+  },
 };
 
 /** Inside a task: a capacity-CAPACITY channel fed by PRODUCERS tasks, one await per send. */
@@ -47,34 +51,41 @@ export function syncBenches(): Bench[] {
       target: { value: 4_000_000, note: '≥ 4M msgs/s (Tokio current-thread: 12.3M/s)' },
       contenders: [
         {
-          name: 'skein mpsc (recv)', ops: PRODUCERS * PER_PRODUCER, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const rx = startProducers();
-            let n = 0;
-            while ((await rx.recv()) !== undefined) n++;
-            if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
-          }),
+          name: 'skein mpsc (recv)',
+          ops: PRODUCERS * PER_PRODUCER,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const rx = startProducers();
+              let n = 0;
+              while ((await rx.recv()) !== undefined) n++;
+              if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
+            }),
         },
         {
-          name: 'skein mpsc (recvMany)', ops: PRODUCERS * PER_PRODUCER, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const rx = startProducers();
-            // Tokio's batch consumer (`recv_many`): one await per batch of whatever the
-            // producers got in since the last one, each still a FIFO receive. The producers
-            // are unchanged: one await per send.
-            const buf: number[] = [];
-            let n = 0;
-            for (;;) {
-              const k = await rx.recvMany(buf, CAPACITY);
-              if (k === 0) break;
-              n += k;
-              buf.length = 0;
-            }
-            if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
-          }),
+          name: 'skein mpsc (recvMany)',
+          ops: PRODUCERS * PER_PRODUCER,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const rx = startProducers();
+              // Tokio's batch consumer (`recv_many`): one await per batch of whatever the
+              // producers got in since the last one, each still a FIFO receive. The producers
+              // are unchanged: one await per send.
+              const buf: number[] = [];
+              let n = 0;
+              for (;;) {
+                const k = await rx.recvMany(buf, CAPACITY);
+                if (k === 0) break;
+                n += k;
+                buf.length = 0;
+              }
+              if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
+            }),
         },
         {
-          name: 'array queue + promises', ops: PRODUCERS * PER_PRODUCER,
+          name: 'array queue + promises',
+          ops: PRODUCERS * PER_PRODUCER,
           run: async () => {
             const ch = new ArrayChannel<number>(CAPACITY);
             let left = PRODUCERS;
@@ -98,18 +109,22 @@ export function syncBenches(): Bench[] {
       baseline: 'array mutex',
       contenders: [
         {
-          name: 'skein Mutex', ops: LOCKS, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const m = new Mutex(0);
-            for (let i = 0; i < LOCKS; i++) {
-              const g = await m.lock();
-              g.value++;
-              g.release();
-            }
-          }),
+          name: 'skein Mutex',
+          ops: LOCKS,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const m = new Mutex(0);
+              for (let i = 0; i < LOCKS; i++) {
+                const g = await m.lock();
+                g.value++;
+                g.release();
+              }
+            }),
         },
         {
-          name: 'array mutex', ops: LOCKS,
+          name: 'array mutex',
+          ops: LOCKS,
           run: async () => {
             const m = new ArrayMutex();
             let v = 0;
@@ -130,35 +145,43 @@ export function syncBenches(): Bench[] {
       baseline: 'array semaphore',
       contenders: [
         {
-          name: 'skein Semaphore', ops: SEM_TASKS * SEM_ROUNDS, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const sem = new Semaphore(SEM_PERMITS);
-            const hs: JoinHandle<void>[] = [];
-            for (let t = 0; t < SEM_TASKS; t++) {
-              hs.push(spawn(async () => {
-                for (let i = 0; i < SEM_ROUNDS; i++) {
-                  const p = await sem.acquire();
-                  await Promise.resolve();
-                  p.release();
-                }
-              }));
-            }
-            for (const h of hs) await h;
-          }),
+          name: 'skein Semaphore',
+          ops: SEM_TASKS * SEM_ROUNDS,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const sem = new Semaphore(SEM_PERMITS);
+              const hs: JoinHandle<void>[] = [];
+              for (let t = 0; t < SEM_TASKS; t++) {
+                hs.push(
+                  spawn(async () => {
+                    for (let i = 0; i < SEM_ROUNDS; i++) {
+                      const p = await sem.acquire();
+                      await Promise.resolve();
+                      p.release();
+                    }
+                  }),
+                );
+              }
+              for (const h of hs) await h;
+            }),
         },
         {
-          name: 'array semaphore', ops: SEM_TASKS * SEM_ROUNDS,
+          name: 'array semaphore',
+          ops: SEM_TASKS * SEM_ROUNDS,
           run: async () => {
             const sem = new ArraySemaphore(SEM_PERMITS);
             const ps: Promise<void>[] = [];
             for (let t = 0; t < SEM_TASKS; t++) {
-              ps.push((async () => {
-                for (let i = 0; i < SEM_ROUNDS; i++) {
-                  await sem.acquire();
-                  await Promise.resolve();
-                  sem.release();
-                }
-              })());
+              ps.push(
+                (async () => {
+                  for (let i = 0; i < SEM_ROUNDS; i++) {
+                    await sem.acquire();
+                    await Promise.resolve();
+                    sem.release();
+                  }
+                })(),
+              );
             }
             await Promise.all(ps);
           },
@@ -172,31 +195,37 @@ export function syncBenches(): Bench[] {
       baseline: 'per-receiver array queues',
       contenders: [
         {
-          name: 'skein broadcast', ops: BROADCASTS * RECEIVERS, ...runtime,
-          run: () => rt.blockOn(async () => {
-            const [tx, first] = broadcast.channel<number>(BROADCASTS);
-            const rxs = [first, ...Array.from({ length: RECEIVERS - 1 }, () => tx.subscribe())];
-            // Tokio's `while let Ok(_) = rx.recv().await`: the closed error ends the loop. (A
-            // `.catch()` per recv would add a promise per delivery that the baseline doesn't
-            // pay, measuring the bench rather than the channel.)
-            const hs = rxs.map((rx) => spawn(async () => {
-              let n = 0;
-              try {
-                for (;;) {
-                  await rx.recv();
-                  n++;
-                }
-              } catch {
-                return n;
-              }
-            }));
-            for (let i = 0; i < BROADCASTS; i++) tx.send(i);
-            tx.close();
-            for (const h of hs) if ((await h) !== BROADCASTS) throw new Error('lost');
-          }),
+          name: 'skein broadcast',
+          ops: BROADCASTS * RECEIVERS,
+          ...runtime,
+          run: () =>
+            rt.blockOn(async () => {
+              const [tx, first] = broadcast.channel<number>(BROADCASTS);
+              const rxs = [first, ...Array.from({ length: RECEIVERS - 1 }, () => tx.subscribe())];
+              // Tokio's `while let Ok(_) = rx.recv().await`: the closed error ends the loop. (A
+              // `.catch()` per recv would add a promise per delivery that the baseline doesn't
+              // pay, measuring the bench rather than the channel.)
+              const hs = rxs.map((rx) =>
+                spawn(async () => {
+                  let n = 0;
+                  try {
+                    for (;;) {
+                      await rx.recv();
+                      n++;
+                    }
+                  } catch {
+                    return n;
+                  }
+                }),
+              );
+              for (let i = 0; i < BROADCASTS; i++) tx.send(i);
+              tx.close();
+              for (const h of hs) if ((await h) !== BROADCASTS) throw new Error('lost');
+            }),
         },
         {
-          name: 'per-receiver array queues', ops: BROADCASTS * RECEIVERS,
+          name: 'per-receiver array queues',
+          ops: BROADCASTS * RECEIVERS,
           run: async () => {
             const qs = Array.from({ length: RECEIVERS }, () => new ArrayChannel<number>());
             const ps = qs.map(async (q) => {

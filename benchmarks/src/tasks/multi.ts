@@ -17,11 +17,14 @@ export const fib = task(import.meta, function fib(n: number): number {
 
 /** Parallel fib: nested spawns down to `cutoff`. */
 // The inner function has another name: inside it, the export is what must be spawned.
-export const pfib: Task<[number, number], number> = task(import.meta, async function parallelFib(n: number, cutoff: number): Promise<number> {
-  if (n <= cutoff) return seqFib(n);
-  const [a, b] = await join(spawn(pfib, n - 1, cutoff), spawn(pfib, n - 2, cutoff));
-  return a + b;
-});
+export const pfib: Task<[number, number], number> = task(
+  import.meta,
+  async function parallelFib(n: number, cutoff: number): Promise<number> {
+    if (n <= cutoff) return seqFib(n);
+    const [a, b] = await join(spawn(pfib, n - 1, cutoff), spawn(pfib, n - 2, cutoff));
+    return a + b;
+  },
+);
 
 /** yield_many's task: `yields` × yieldNow on a worker. */
 export const yielder = task(import.meta, async function yielder(yields: number): Promise<void> {
@@ -48,7 +51,9 @@ export const pingPong = task(import.meta, async function pingPong(n: number): Pr
   let s = 0;
   for (let i = 0; i < n; i++) {
     const [tx, rx] = oneshot.channel<number>();
-    spawn(() => { tx.send(i); });
+    spawn(() => {
+      tx.send(i);
+    });
     s += await rx;
   }
   return s;

@@ -6,9 +6,12 @@ import { task, yieldNow } from '@skein/core';
 import type { SharedMutex, SharedSemaphore, SharedSender } from '@skein/workers';
 
 /** Sends 0..count-1 on the channel. */
-export const produce = task(import.meta, async function produce(tx: SharedSender<number>, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await tx.send(i);
-});
+export const produce = task(
+  import.meta,
+  async function produce(tx: SharedSender<number>, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await tx.send(i);
+  },
+);
 
 /** Locks, bumps, unlocks `times` times. */
 export const bump = task(import.meta, async function bump(m: SharedMutex<number>, times: number): Promise<void> {

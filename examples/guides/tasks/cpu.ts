@@ -28,7 +28,11 @@ export const computeHash = task(import.meta, function computeHash(data: Uint8Arr
  * `expensive_computation(name)`, made CPU-bound so that running it on two workers at once
  * is visible: it reports the thread it ran on.
  */
-export const expensiveComputation = task(import.meta, function expensiveComputation(name: string, n: number): { name: string; value: number; thread: number } {
+export const expensiveComputation = task(import.meta, function expensiveComputation(name: string, n: number): {
+  name: string;
+  value: number;
+  thread: number;
+} {
   let x = 0;
   for (let i = 0; i < n; i++) x = (x + i * i) % 1_000_003;
   return { name, value: x, thread: threadId };

@@ -49,8 +49,18 @@ const PER_WORKER: readonly [string, string, Kind, (w: WorkerMetrics) => number][
   ['skein_worker_parks_total', 'Times the worker ran out of work and parked', 'counter', (w) => w.parkCount],
   ['skein_worker_local_queue_depth', "Tasks in the worker's local queue", 'gauge', (w) => w.localQueueDepth],
   // Utilisation over a scrape interval is rate(active) / (rate(active) + rate(idle)).
-  ['skein_worker_event_loop_active_seconds_total', "Time the worker thread's event loop was active", 'counter', (w) => w.eventLoopActiveMs / 1000],
-  ['skein_worker_event_loop_idle_seconds_total', "Time the worker thread's event loop was idle", 'counter', (w) => w.eventLoopIdleMs / 1000],
+  [
+    'skein_worker_event_loop_active_seconds_total',
+    "Time the worker thread's event loop was active",
+    'counter',
+    (w) => w.eventLoopActiveMs / 1000,
+  ],
+  [
+    'skein_worker_event_loop_idle_seconds_total',
+    "Time the worker thread's event loop was idle",
+    'counter',
+    (w) => w.eventLoopIdleMs / 1000,
+  ],
 ];
 
 const POLL_TIME = 'skein_poll_time_seconds';

@@ -41,7 +41,8 @@ export function resourcesOf(rows: readonly TaskRow[]): ResourceRow[] {
   };
   for (const r of rows) {
     if (r.waitingOnResource !== '') entry(r.waitingOnResource, r.thread).waiters.push(r.id);
-    else if (r.waitingOn !== '' && r.waitingOn !== FOREIGN_PROMISE) entry(resourceName(r.waitingOn), r.thread).waiters.push(r.id);
+    else if (r.waitingOn !== '' && r.waitingOn !== FOREIGN_PROMISE)
+      entry(resourceName(r.waitingOn), r.thread).waiters.push(r.id);
     for (const h of r.holding) entry(resourceName(h), r.thread).holders.push(r.id);
   }
   return [...byKey.values()].map((e) => ({ kind: KINDS.find(([re]) => re.test(e.name))?.[1] ?? 'other', ...e }));

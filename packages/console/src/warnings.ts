@@ -40,7 +40,12 @@ export function warningsOf(rows: readonly TaskRow[], t: WarningThresholds): Warn
     }
     if (r.stuck !== '') {
       out.push({ taskId: r.id, kind: 'stuck', message: `${who} ${r.stuck}` });
-    } else if (r.state !== 'running' && r.state !== 'queued' && (r.waitingOn === '' || r.waitingOn === FOREIGN_PROMISE) && r.idleMs > t.stuckMs) {
+    } else if (
+      r.state !== 'running' &&
+      r.state !== 'queued' &&
+      (r.waitingOn === '' || r.waitingOn === FOREIGN_PROMISE) &&
+      r.idleMs > t.stuckMs
+    ) {
       out.push({
         taskId: r.id,
         kind: 'stuck',

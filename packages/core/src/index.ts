@@ -42,7 +42,12 @@ export { CancellationToken } from './util/cancellation_token.js';
 export { TaskTracker } from './util/task_tracker.js';
 
 export type {
-  RuntimeMetrics, WorkerMetrics, PollTimeHistogram, RuntimeMetricsJSON, WorkerMetricsJSON, PollTimeHistogramJSON,
+  RuntimeMetrics,
+  WorkerMetrics,
+  PollTimeHistogram,
+  RuntimeMetricsJSON,
+  WorkerMetricsJSON,
+  PollTimeHistogramJSON,
 } from './metrics/runtime_metrics.js';
 
 // Sync primitives and channels (tokio::sync), for tasks on one thread.

@@ -7,14 +7,20 @@ import { SkeinError } from '@skein/core';
  */
 export class SocketClosedError extends SkeinError {
   constructor(what: string) {
-    super('ERR_SKEIN_SOCKET_CLOSED', `${what}: the socket was closed on this side (close(), or its owning task was aborted). Create or accept a new one`);
+    super(
+      'ERR_SKEIN_SOCKET_CLOSED',
+      `${what}: the socket was closed on this side (close(), or its owning task was aborted). Create or accept a new one`,
+    );
   }
 }
 
 /** A write after `shutdown()`: the write side was already half-closed. */
 export class WriteAfterShutdownError extends SkeinError {
   constructor() {
-    super('ERR_SKEIN_WRITE_AFTER_SHUTDOWN', 'write after shutdown(): the write side of this stream is half-closed (FIN sent). Write before shutting down');
+    super(
+      'ERR_SKEIN_WRITE_AFTER_SHUTDOWN',
+      'write after shutdown(): the write side of this stream is half-closed (FIN sent). Write before shutting down',
+    );
   }
 }
 
@@ -23,7 +29,10 @@ export class UnexpectedEofError extends SkeinError {
   /** Bytes read into the buffer before the end. */
   readonly bytesRead: number;
   constructor(bytesRead: number, wanted: number) {
-    super('ERR_SKEIN_UNEXPECTED_EOF', `the peer closed the stream after ${bytesRead} of ${wanted} bytes; readExact needs them all. Use read() to take what arrives`);
+    super(
+      'ERR_SKEIN_UNEXPECTED_EOF',
+      `the peer closed the stream after ${bytesRead} of ${wanted} bytes; readExact needs them all. Use read() to take what arrives`,
+    );
     this.bytesRead = bytesRead;
   }
 }

@@ -14,7 +14,16 @@ export type { SocketAddr, ToSocketAddr } from './socket_addr.js';
 export { SocketClosedError, UnexpectedEofError, WriteAfterShutdownError } from './errors.js';
 
 export { Router } from './http/router.js';
-export type { Handler, ClosureHandler, TaskHandler, Layer, Middleware, Next, RequestContext, ResponseBody } from './http/handler.js';
+export type {
+  Handler,
+  ClosureHandler,
+  TaskHandler,
+  Layer,
+  Middleware,
+  Next,
+  RequestContext,
+  ResponseBody,
+} from './http/handler.js';
 export { serve } from './http/serve.js';
 export type { ServeOptions } from './http/serve.js';
 export { Server } from './http/server.js';

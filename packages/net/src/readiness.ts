@@ -44,11 +44,17 @@ export class Readiness {
  * settled through the scheduler, rejected with `Cancelled` on abort (the operation itself
  * is not undone; callers say what that means in their "Cancel safety" notes).
  */
-export function completion<T = void>(onCancel?: () => void): { promise: Promise<T>; done(value: T): void; fail(err: unknown): void } {
+export function completion<T = void>(
+  onCancel?: () => void,
+): { promise: Promise<T>; done(value: T): void; fail(err: unknown): void } {
   const w = new CallbackWaiter<T>(() => onCancel?.());
   return {
     promise: w.promise,
-    done: (value: T) => { w.wake(value); },
-    fail: (err: unknown) => { w.fail(err); },
+    done: (value: T) => {
+      w.wake(value);
+    },
+    fail: (err: unknown) => {
+      w.fail(err);
+    },
   };
 }

@@ -30,7 +30,10 @@ export function parseAddr(addr: unknown, name = 'addr', defaultHost = '127.0.0.1
   if (typeof addr === 'string') {
     const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
     if (m === null) {
-      throw typeError(`The "${name}" argument must be "host:port" (e.g. "127.0.0.1:8080" or "[::1]:8080"). Received "${addr.slice(0, 80)}"`, 'ERR_INVALID_ARG_VALUE');
+      throw typeError(
+        `The "${name}" argument must be "host:port" (e.g. "127.0.0.1:8080" or "[::1]:8080"). Received "${addr.slice(0, 80)}"`,
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
     const host = m[1] ?? m[2]!;
     return { host: host === '' ? defaultHost : host, port: checkPort(Number(m[3]), name) };
@@ -42,7 +45,9 @@ export function parseAddr(addr: unknown, name = 'addr', defaultHost = '127.0.0.1
     }
     return { host: host === undefined || host === '' ? defaultHost : host, port: checkPort(port, `${name}.port`) };
   }
-  throw typeError(`The "${name}" argument must be a "host:port" string or a { host, port } object. Received ${addr === null ? 'null' : typeof addr}`);
+  throw typeError(
+    `The "${name}" argument must be a "host:port" string or a { host, port } object. Received ${addr === null ? 'null' : typeof addr}`,
+  );
 }
 
 /** Throw unless `port` is an integer in 0..65535. */
@@ -51,7 +56,10 @@ export function checkPort(port: unknown, name: string): number {
     throw typeError(`The "${name}" argument must be a number. Received type ${typeof port}`);
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw rangeError(`The "${name}" argument must be an integer >= 0 and < 65536. Received ${port}`, 'ERR_SOCKET_BAD_PORT');
+    throw rangeError(
+      `The "${name}" argument must be an integer >= 0 and < 65536. Received ${port}`,
+      'ERR_SOCKET_BAD_PORT',
+    );
   }
   return port;
 }

@@ -43,7 +43,8 @@ export class UdpSocket {
     this.#socket = socket;
     this.#limit = limit;
     socket.on('message', (data: Buffer, from: RemoteInfo) => {
-      if (this.#peer !== undefined && (from.port !== this.#peer.port || !sameHost(from.address, this.#peer.host))) return;
+      if (this.#peer !== undefined && (from.port !== this.#peer.port || !sameHost(from.address, this.#peer.host)))
+        return;
       if (this.#queue.length >= this.#limit) {
         this.#dropped++;
         return;
@@ -118,14 +119,22 @@ export class UdpSocket {
     const hp = parseAddr(addr);
     if (this.#closed) throw new SocketClosedError('connect()');
     this.#peer = hp;
-    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((d) => d.from.port === hp.port && sameHost(d.from.address, hp.host)));
+    this.#queue.splice(
+      0,
+      this.#queue.length,
+      ...this.#queue.filter((d) => d.from.port === hp.port && sameHost(d.from.address, hp.host)),
+    );
   }
 
   /** Send to the connected peer. Errors: TypeError `ERR_SOCKET_DGRAM_NOT_CONNECTED` before `connect`. */
   async send(buf: Uint8Array): Promise<number> {
     checkBuffer(buf);
     const peer = this.#peer;
-    if (peer === undefined) throw typeError('send() needs a connected socket: call connect(addr) first, or use sendTo(buf, addr)', 'ERR_SOCKET_DGRAM_NOT_CONNECTED');
+    if (peer === undefined)
+      throw typeError(
+        'send() needs a connected socket: call connect(addr) first, or use sendTo(buf, addr)',
+        'ERR_SOCKET_DGRAM_NOT_CONNECTED',
+      );
     return this.#send(buf, peer.port, peer.host);
   }
 

@@ -156,7 +156,9 @@ describe('@skein/console: the JSON API', () => {
     const c = await serve(rt);
     await waitFor(
       // A spawn waits on the main thread ('main', queued) until a worker claims it.
-      async () => (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper' && t.thread !== 'main').length === 4,
+      async () =>
+        (await getJson<TaskRow[]>(c.url, 'api/tasks')).body.filter((t) => t.name === 'napper' && t.thread !== 'main')
+          .length === 4,
       10_000,
       'four nappers listed on workers',
     );
@@ -189,10 +191,14 @@ describe('@skein/console: the JSON API', () => {
     const c = await serve(rt, { intervalMs: 50 });
     const spinning = rt.spawn(spinner, 1_000_000, 5);
     let seen: WorkerRow[] = [];
-    await waitFor(async () => {
-      seen = (await getJson<WorkerRow[]>(c.url, 'api/workers')).body;
-      return seen.some((w) => w.eventLoopUtilization > 0.5);
-    }, 10_000, 'a busy worker event loop');
+    await waitFor(
+      async () => {
+        seen = (await getJson<WorkerRow[]>(c.url, 'api/workers')).body;
+        return seen.some((w) => w.eventLoopUtilization > 0.5);
+      },
+      10_000,
+      'a busy worker event loop',
+    );
     for (const w of seen) {
       expect(w.eventLoopUtilization).toBeGreaterThanOrEqual(0);
       expect(w.eventLoopUtilization).toBeLessThanOrEqual(1);

@@ -36,10 +36,22 @@ async function freePort(): Promise<number> {
 describe('@skein/console on core task tracking', () => {
   it('SKEIN_CONSOLE starts it from build(), showing the tracked fields core records', async () => {
     const port = await freePort();
-    const rt = await withEnv({ SKEIN_CONSOLE: String(port), SKEIN_TRACKING: '1' }, () => Runtime.builder().currentThread().logger('silent').build());
+    const rt = await withEnv({ SKEIN_CONSOLE: String(port), SKEIN_TRACKING: '1' }, () =>
+      Runtime.builder().currentThread().logger('silent').build(),
+    );
     cleanup.push(() => rt.shutdown());
-    const napper = rt.spawnLocal(async () => { await sleep(60_000); }, { name: 'napper' });
-    const stuck = rt.spawnLocal(async () => { await new Promise(() => undefined); }, { name: 'stuck' });
+    const napper = rt.spawnLocal(
+      async () => {
+        await sleep(60_000);
+      },
+      { name: 'napper' },
+    );
+    const stuck = rt.spawnLocal(
+      async () => {
+        await new Promise(() => undefined);
+      },
+      { name: 'stuck' },
+    );
     const base = `http://127.0.0.1:${port}/`;
     let rows: TaskRow[] = [];
     await waitFor(async () => {
@@ -66,10 +78,31 @@ describe('@skein/console on core task tracking', () => {
     const busy = new Mutex(0);
     const leaked = new Mutex(0);
     let leakedGuard: MutexGuard<number> | undefined;
-    const holderTask = rt.spawnLocal(async () => { using _g = await busy.lock(); await sleep(60_000); }, { name: 'holder' });
-    await rt.spawnLocal(async () => { leakedGuard = await leaked.lock(); }, { name: 'leaker' });
-    const waiterTask = rt.spawnLocal(async () => { (await busy.lock()).release(); }, { name: 'waiter' });
-    const blockedTask = rt.spawnLocal(async () => { (await leaked.lock()).release(); }, { name: 'blocked' });
+    const holderTask = rt.spawnLocal(
+      async () => {
+        using _g = await busy.lock();
+        await sleep(60_000);
+      },
+      { name: 'holder' },
+    );
+    await rt.spawnLocal(
+      async () => {
+        leakedGuard = await leaked.lock();
+      },
+      { name: 'leaker' },
+    );
+    const waiterTask = rt.spawnLocal(
+      async () => {
+        (await busy.lock()).release();
+      },
+      { name: 'waiter' },
+    );
+    const blockedTask = rt.spawnLocal(
+      async () => {
+        (await leaked.lock()).release();
+      },
+      { name: 'blocked' },
+    );
     let warnings: Warning[] = [];
     await waitFor(async () => {
       warnings = (await getJson<Warning[]>(c.url, 'api/warnings')).body;
@@ -78,14 +111,30 @@ describe('@skein/console on core task tracking', () => {
     const rows = (await getJson<TaskRow[]>(c.url, 'api/tasks')).body;
     const id = (name: string) => rows.find((r) => r.name === name)!.id;
     expect(warnings.filter((w) => w.kind === 'stuck')).toEqual([
-      { taskId: id('blocked'), kind: 'stuck', message: expect.stringMatching(/held by task \d+ \(leaker\), which finished without releasing it/) as string },
+      {
+        taskId: id('blocked'),
+        kind: 'stuck',
+        message: expect.stringMatching(/held by task \d+ \(leaker\), which finished without releasing it/) as string,
+      },
     ]);
     const resources = (await getJson<ResourceRow[]>(c.url, 'api/resources')).body;
     const locks = resources.filter((r) => r.kind === 'lock');
     expect(locks).toEqual([
-      { kind: 'lock', name: expect.stringMatching(/^Mutex#\d+$/) as string, thread: 'main', holders: [id('holder')], waiters: [id('waiter')] },
+      {
+        kind: 'lock',
+        name: expect.stringMatching(/^Mutex#\d+$/) as string,
+        thread: 'main',
+        holders: [id('holder')],
+        waiters: [id('waiter')],
+      },
       // The leaker finished: it drops out of the dump, so nobody live holds the lock.
-      { kind: 'lock', name: expect.stringMatching(/^Mutex#\d+$/) as string, thread: 'main', holders: [], waiters: [id('blocked')] },
+      {
+        kind: 'lock',
+        name: expect.stringMatching(/^Mutex#\d+$/) as string,
+        thread: 'main',
+        holders: [],
+        waiters: [id('blocked')],
+      },
     ]);
     const detail = (await getJson<TaskDetail>(c.url, `api/tasks/${id('holder')}`)).body;
     expect(detail.pollTimes?.count).toBe(detail.task.polls);

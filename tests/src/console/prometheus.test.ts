@@ -62,7 +62,9 @@ describe('@skein/console: prometheus()', () => {
     );
     // They publish their event loop's times at most every 50 ms.
     await waitFor(
-      () => [0, 1].some((i) => rt.metrics().worker(i).eventLoopIdleMs > 0) && [0, 1].some((i) => rt.metrics().worker(i).eventLoopActiveMs > 0),
+      () =>
+        [0, 1].some((i) => rt.metrics().worker(i).eventLoopIdleMs > 0) &&
+        [0, 1].some((i) => rt.metrics().worker(i).eventLoopActiveMs > 0),
       10_000,
       'worker event-loop times published',
     );
@@ -79,7 +81,8 @@ describe('@skein/console: prometheus()', () => {
       expect(s.has(`skein_worker_local_queue_depth{worker="${i}"}`)).toBe(true);
       expect(s.has(`skein_worker_event_loop_active_seconds_total{worker="${i}"}`)).toBe(true);
     }
-    const loop = (kind: string) => [0, 1].reduce((n, i) => n + s.get(`skein_worker_event_loop_${kind}_seconds_total{worker="${i}"}`)!, 0);
+    const loop = (kind: string) =>
+      [0, 1].reduce((n, i) => n + s.get(`skein_worker_event_loop_${kind}_seconds_total{worker="${i}"}`)!, 0);
     expect(loop('active')).toBeGreaterThan(0);
     expect(loop('idle')).toBeGreaterThan(0);
     // A worker may publish more polls between the reads: the scrape sits between them.

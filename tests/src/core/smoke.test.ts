@@ -1,11 +1,27 @@
 import { describe, it, expect } from 'vitest';
-import { Runtime, spawn, sleep, time, Instant, JoinError, currentTask, yieldNow, interval, timeout, Elapsed, select, join, JoinSet } from '@skein/core';
+import {
+  Runtime,
+  spawn,
+  sleep,
+  Instant,
+  JoinError,
+  currentTask,
+  yieldNow,
+  interval,
+  timeout,
+  Elapsed,
+  select,
+  JoinSet,
+} from '@skein/core';
 
 describe('smoke', () => {
   it('spawns and joins', async () => {
     const rt = await Runtime.builder().build();
     const v = await rt.blockOn(async () => {
-      const h = spawn(async () => { await sleep(5); return 41 + 1; });
+      const h = spawn(async () => {
+        await sleep(5);
+        return 41 + 1;
+      });
       const id = h.id;
       const inner = spawn(() => currentTask()!.id);
       expect(await inner).toBe(inner.id);
@@ -31,7 +47,11 @@ describe('smoke', () => {
       const r = await select({ a: () => sleep(10).then(() => 'a'), b: () => sleep(5).then(() => 'b') });
       expect(r).toEqual({ key: 'b', value: 'b' });
       const set = new JoinSet<number>();
-      for (let i = 0; i < 5; i++) set.spawn(async () => { await sleep(50 - i * 10); return i; });
+      for (let i = 0; i < 5; i++)
+        set.spawn(async () => {
+          await sleep(50 - i * 10);
+          return i;
+        });
       expect(await set.joinAll()).toEqual([4, 3, 2, 1, 0]);
     });
     await rt.shutdown();
@@ -40,10 +60,19 @@ describe('smoke', () => {
     const rt = await Runtime.builder().build();
     await rt.blockOn(async () => {
       let cleaned = false;
-      const h = spawn(async () => { try { await sleep(100000); } finally { cleaned = true; } });
+      const h = spawn(async () => {
+        try {
+          await sleep(100000);
+        } finally {
+          cleaned = true;
+        }
+      });
       await yieldNow();
       h.abort();
-      const e = await h.then(() => null, (e) => e);
+      const e = await h.then(
+        () => null,
+        (e) => e,
+      );
       expect(e).toBeInstanceOf(JoinError);
       expect(e!.isCancelled()).toBe(true);
       await yieldNow();

@@ -41,7 +41,9 @@ const expected: Record<string, string | RegExp> = {
   'typed_errors_config.ts': 'AppError(parse)',
 };
 
-const files = readdirSync(guides).filter((f) => f.endsWith('.ts')).sort();
+const files = readdirSync(guides)
+  .filter((f) => f.endsWith('.ts'))
+  .sort();
 
 function run(file: string): string {
   try {
@@ -56,7 +58,9 @@ function run(file: string): string {
     });
   } catch (e) {
     const err = e as { status?: number | null; signal?: string | null; stdout?: string; stderr?: string };
-    throw new Error(`${file} failed (exit ${err.status ?? 'none'}, signal ${err.signal ?? 'none'})\nstdout:\n${err.stdout ?? ''}\nstderr:\n${err.stderr ?? ''}`);
+    throw new Error(
+      `${file} failed (exit ${err.status ?? 'none'}, signal ${err.signal ?? 'none'})\nstdout:\n${err.stdout ?? ''}\nstderr:\n${err.stderr ?? ''}`,
+    );
   }
 }
 

@@ -15,7 +15,10 @@ describe('the built @skein/core package', () => {
 
   it('runs a program from plain node through its exports map', () => {
     const script = fileURLToPath(new URL('./fixtures/consumer.mjs', import.meta.url));
-    const out = execFileSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const out = execFileSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const result = JSON.parse(out.trim().split('\n').pop()!);
     expect(result.resolved).toMatch(/packages\/core\/dist\/index\.js$/);
     expect(result.order).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);

@@ -34,7 +34,9 @@ describe('the published declarations of @skein/core', () => {
 
   it('reach the task and runtime classes from the public entry', () => {
     const names = [...files.keys()].map((f) => relative(dist, f));
-    expect(names).toEqual(expect.arrayContaining(['index.d.ts', 'task/join_handle.d.ts', 'runtime/runtime.d.ts', 'runtime/handle.d.ts']));
+    expect(names).toEqual(
+      expect.arrayContaining(['index.d.ts', 'task/join_handle.d.ts', 'runtime/runtime.d.ts', 'runtime/handle.d.ts']),
+    );
   });
 
   it('carry no @internal declaration', () => {

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const packageDirs = readdirSync(`${root}packages`).map((d) => `${root}packages/${d}/`).filter((d) => existsSync(`${d}package.json`));
+const packageDirs = readdirSync(`${root}packages`)
+  .map((d) => `${root}packages/${d}/`)
+  .filter((d) => existsSync(`${d}package.json`));
 
 interface Manifest {
   name: string;
@@ -21,7 +23,11 @@ function manifest(dir: string): Manifest {
 
 /** The paths `npm pack` would put in the package's tarball. */
 function tarball(dir: string): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
 }
 
@@ -31,12 +37,17 @@ describe('the published packages', () => {
   });
 
   it('have no cyclic workspace dependencies (pnpm warns about those)', () => {
-    const workspace = [root, `${root}tests/`, `${root}benchmarks/`, `${root}examples/`, ...packageDirs].filter((d) => existsSync(`${d}package.json`)).map(manifest);
+    const workspace = [root, `${root}tests/`, `${root}benchmarks/`, `${root}examples/`, ...packageDirs]
+      .filter((d) => existsSync(`${d}package.json`))
+      .map(manifest);
     const names = new Set(workspace.map((m) => m.name));
     const edges = new Map<string, string[]>();
     for (const m of workspace) {
       const all = { ...m.dependencies, ...m.devDependencies, ...m.peerDependencies, ...m.optionalDependencies };
-      edges.set(m.name, Object.keys(all).filter((n) => names.has(n)));
+      edges.set(
+        m.name,
+        Object.keys(all).filter((n) => names.has(n)),
+      );
     }
     const visiting = new Set<string>();
     const done = new Set<string>();
@@ -58,7 +69,8 @@ describe('the published packages', () => {
       // A link is an in-page anchor or a file the tarball ships (the console's screenshot):
       // npm's page and an installed copy have nothing else beside the README.
       const shipped = tarball(dir);
-      for (const [, target] of text.matchAll(/\]\(([^)#][^)]*)\)/g)) expect(shipped, `${dir}README.md links ${target}`).toContain(target);
+      for (const [, target] of text.matchAll(/\]\(([^)#][^)]*)\)/g))
+        expect(shipped, `${dir}README.md links ${target}`).toContain(target);
       expect(text, dir).not.toMatch(/API\.md|DESIGN\.md|steering|\.\.\/\.\.\//);
     }
   });

@@ -25,7 +25,8 @@ function writeSnippets(): string[] {
       continue;
     }
     // The server listens on a port the OS picks, so the test runs beside anything on 3000.
-    for (let i = 1; i < parts.length; i += 2) writeFileSync(dir + parts[i]!, parts[i + 1]!.replace("'127.0.0.1:3000'", "'127.0.0.1:0'"));
+    for (let i = 1; i < parts.length; i += 2)
+      writeFileSync(dir + parts[i]!, parts[i + 1]!.replace("'127.0.0.1:3000'", "'127.0.0.1:0'"));
   }
   return unnamed;
 }
@@ -37,7 +38,11 @@ describe('the README', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('has a first example that runs and prints what the channel carried', () => {
-    const r = spawnSync(process.execPath, [...tsx, `${dir}${unnamed[0]}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...tsx, `${dir}${unnamed[0]}`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('got 0\ngot 1\ngot 2\n');
     expect(r.status).toBe(0);

@@ -6,9 +6,17 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function run(file: string, args: string[] = []): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', '--conditions=skein-source', `${root}examples/${file}`, ...args], {
-    cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  return execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=skein-source', `${root}examples/${file}`, ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
 }
 
 describe('examples/net', () => {

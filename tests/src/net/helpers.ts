@@ -43,10 +43,19 @@ export function pattern(n: number, start = 0): Uint8Array {
 }
 
 /** A pino logger whose lines land in `lines` (parsed). */
-export async function captureLogger(level = 'info'): Promise<{ logger: import('pino').Logger; lines: Record<string, unknown>[] }> {
+export async function captureLogger(
+  level = 'info',
+): Promise<{ logger: import('pino').Logger; lines: Record<string, unknown>[] }> {
   const { default: pino } = await import('pino');
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level }, { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>); } });
+  const logger = pino(
+    { level },
+    {
+      write: (s: string) => {
+        lines.push(JSON.parse(s) as Record<string, unknown>);
+      },
+    },
+  );
   return { logger, lines };
 }
 
@@ -60,7 +69,9 @@ export async function rawExchange(port: number, data: string, opts: { end?: bool
       if (opts.end === true) s.end(data);
       else s.write(data);
     });
-    s.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    s.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
     s.on('error', reject);
     s.on('close', () => resolve(out));
   });

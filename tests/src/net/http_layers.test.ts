@@ -73,7 +73,13 @@ describe('layers', () => {
     await withRuntime(async () => {
       const started = new Notify();
       const release = new Notify();
-      const r = new Router().get('/', async () => { started.notifyOne(); await release.notified(); return 'ok'; }).layer(layers.loadShed({ maxInFlight: 1 }));
+      const r = new Router()
+        .get('/', async () => {
+          started.notifyOne();
+          await release.notified();
+          return 'ok';
+        })
+        .layer(layers.loadShed({ maxInFlight: 1 }));
       const server = await serve('127.0.0.1:0', r);
       const a = fetch(server.url);
       await started.notified();
@@ -93,12 +99,16 @@ describe('layers', () => {
       const server = await serve('127.0.0.1:0', app);
       const three = new Uint8Array(3 * 1024 * 1024);
       expect((await fetch(`${server.url}/default`, { method: 'POST', body: three })).status).toBe(413);
-      expect(await (await fetch(`${server.url}/big`, { method: 'POST', body: three })).json()).toEqual({ n: three.length });
+      expect(await (await fetch(`${server.url}/big`, { method: 'POST', body: three })).json()).toEqual({
+        n: three.length,
+      });
       expect(await (await fetch(`${server.url}/small`, { method: 'POST', body: 'tiny' })).json()).toEqual({ n: 4 });
       expect((await fetch(`${server.url}/small`, { method: 'POST', body: 'this is too long' })).status).toBe(413);
       // Chunked: no Content-Length, the stream fails past the limit.
-      const chunked = await rawExchange(server.addr.port,
-        'POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n');
+      const chunked = await rawExchange(
+        server.addr.port,
+        'POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n',
+      );
       expect(chunked.startsWith('HTTP/1.1 413')).toBe(true);
       await server.shutdown();
     });
@@ -124,7 +134,9 @@ describe('layers', () => {
       const { logger, lines } = await captureLogger('info');
       const r = new Router()
         .get('/ok', () => 'ok')
-        .get('/boom', () => { throw new Error('x'); })
+        .get('/boom', () => {
+          throw new Error('x');
+        })
         .layer(layers.trace())
         .layer(layers.requestId());
       const server = await serve('127.0.0.1:0', r, { logger });

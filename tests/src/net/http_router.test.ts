@@ -11,7 +11,7 @@ function app(): Router<{ users: Users }> {
       return u ?? new Response('no such user', { status: 404 });
     })
     .post('/users', async (req, ctx) => {
-      const body = await req.json() as { name: string };
+      const body = (await req.json()) as { name: string };
       const id = ctx.state.users.size + 1;
       const user = { id, name: body.name };
       ctx.state.users.set(id, user);
@@ -53,7 +53,11 @@ describe('Router and serve', () => {
       expect(h.headers.getSetCookie()).toEqual(['a=1']);
       expect(await (await fetch(`${base}/api/users/1`)).json()).toEqual({ id: 1, name: 'ada' });
       expect((await fetch(`${base}/api/users/9`)).status).toBe(404);
-      const created = await fetch(`${base}/api/users`, { method: 'POST', body: JSON.stringify({ name: 'grace' }), headers: { 'content-type': 'application/json' } });
+      const created = await fetch(`${base}/api/users`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'grace' }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(created.status).toBe(201);
       expect(await created.json()).toEqual({ id: 2, name: 'grace' });
       expect(await (await fetch(`${base}/api/users/2`)).json()).toEqual({ id: 2, name: 'grace' });
@@ -89,7 +93,9 @@ describe('Router and serve', () => {
 
   it('a router fallback answers every unmatched path', async () => {
     await withRuntime(async () => {
-      const r = new Router().get('/a', () => 'a').fallback((req) => new Response(`fallback ${new URL(req.url).pathname}`, { status: 404 }));
+      const r = new Router()
+        .get('/a', () => 'a')
+        .fallback((req) => new Response(`fallback ${new URL(req.url).pathname}`, { status: 404 }));
       const server = await serve('127.0.0.1:0', r);
       const res = await fetch(`${server.url}/x/y`);
       expect(res.status).toBe(404);
@@ -102,8 +108,10 @@ describe('Router and serve', () => {
     await withRuntime(async () => {
       const r = new Router().get('/n/{n}', (_req, ctx) => `n=${ctx.params.n}`);
       const server = await serve('127.0.0.1:0', r);
-      const out = await rawExchange(server.addr.port,
-        'GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const out = await rawExchange(
+        server.addr.port,
+        'GET /n/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /n/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
       const bodies = [...out.matchAll(/n=(\d)/g)].map((m) => m[1]);
       expect(bodies).toEqual(['1', '2', '3']);
       expect(out.match(/HTTP\/1\.1 200/g)).toHaveLength(3);
@@ -124,17 +132,29 @@ describe('Router and serve', () => {
       }));
       const server = await serve('127.0.0.1:0', r);
       const res = await fetch(`${server.url}/r`, { method: 'POST', body: 'data', headers: { 'x-a': 'b' } });
-      expect(await res.json()).toEqual({ isRequest: true, method: 'POST', path: '/r', header: 'b', cloned: 'data', body: 'data', used: true });
+      expect(await res.json()).toEqual({
+        isRequest: true,
+        method: 'POST',
+        path: '/r',
+        header: 'b',
+        cloned: 'data',
+        body: 'data',
+        used: true,
+      });
       await server.shutdown();
     });
   });
 
   it('rejects bad route definitions with TypeError codes', () => {
     const r = new Router().get('/a', () => 1);
-    expect(() => r.get('/a', () => 2)).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }) as Error);
+    expect(() => r.get('/a', () => 2)).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }) as Error,
+    );
     expect(() => r.get('nope', () => 2)).toThrowError(TypeError);
     expect(() => r.get('/x/{*rest}/y', () => 2)).toThrowError(TypeError);
     expect(() => r.get('/x/a{b}', () => 2)).toThrowError(TypeError);
-    expect(() => r.get('/y', 'nope' as never)).toThrowError(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }) as Error);
+    expect(() => r.get('/y', 'nope' as never)).toThrowError(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }) as Error,
+    );
   });
 });

@@ -10,8 +10,8 @@ describe('serve: every request is a task', () => {
     await withRuntime(async () => {
       const r = new Router().get('/', () => ({ id: currentTask()?.id }));
       const server = await serve('127.0.0.1:0', r);
-      const a = await (await fetch(server.url)).json() as { id: number };
-      const b = await (await fetch(server.url)).json() as { id: number };
+      const a = (await (await fetch(server.url)).json()) as { id: number };
+      const b = (await (await fetch(server.url)).json()) as { id: number };
       expect(typeof a.id).toBe('number');
       expect(b.id).not.toBe(a.id);
       await server.shutdown();
@@ -47,11 +47,20 @@ describe('serve: every request is a task', () => {
   it('a handler that throws answers 500, is logged, and the server stays up', async () => {
     await withRuntime(async () => {
       const { logger, lines } = await captureLogger('warn');
-      const r = new Router().get('/boom', () => { throw new Error('kaboom'); }).get('/ok', () => 'ok');
+      const r = new Router()
+        .get('/boom', () => {
+          throw new Error('kaboom');
+        })
+        .get('/ok', () => 'ok');
       const server = await serve('127.0.0.1:0', r, { logger });
       const res = await fetch(`${server.url}/boom`);
       expect(res.status).toBe(500);
-      expect(lines.some((l) => l.msg === 'request handler failed; answered 500' && (l.err as { message: string }).message === 'kaboom')).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.msg === 'request handler failed; answered 500' && (l.err as { message: string }).message === 'kaboom',
+        ),
+      ).toBe(true);
       expect(await (await fetch(`${server.url}/ok`)).text()).toBe('ok');
       await server.shutdown();
     });
@@ -59,7 +68,10 @@ describe('serve: every request is a task', () => {
 
   it('a malformed request answers 400 and the server stays up', async () => {
     await withRuntime(async () => {
-      const server = await serve('127.0.0.1:0', new Router().get('/', () => 'ok'));
+      const server = await serve(
+        '127.0.0.1:0',
+        new Router().get('/', () => 'ok'),
+      );
       const out = await rawExchange(server.addr.port, 'THIS IS NOT HTTP\r\n\r\n');
       expect(out.startsWith('HTTP/1.1 400')).toBe(true);
       const bad = await rawExchange(server.addr.port, 'GET /%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
@@ -71,7 +83,11 @@ describe('serve: every request is a task', () => {
 
   it('cuts off a slow client that never finishes its headers (slowloris)', async () => {
     await withRuntime(async () => {
-      const server = await serve('127.0.0.1:0', new Router().get('/', () => 'ok'), { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 50 });
+      const server = await serve(
+        '127.0.0.1:0',
+        new Router().get('/', () => 'ok'),
+        { headersTimeout: 200, requestTimeout: 400, connectionsCheckingInterval: 50 },
+      );
       const out = await rawExchange(server.addr.port, 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ');
       // Node answers 408 and closes; the exchange only resolves once the socket closed.
       expect(out.startsWith('HTTP/1.1 408')).toBe(true);
@@ -85,11 +101,16 @@ describe('serve: every request is a task', () => {
       const early = netConnect(listener.localAddr().port, '127.0.0.1');
       await once(early, 'connect');
       await sleep(10);
-      const server = await serve(listener, new Router().get('/', () => 'hi'));
+      const server = await serve(
+        listener,
+        new Router().get('/', () => 'hi'),
+      );
       expect(server.addr.port).toBe(listener.localAddr().port);
       early.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
       let out = '';
-      early.on('data', (d: Buffer) => { out += d.toString(); });
+      early.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       await once(early, 'close');
       expect(out).toMatch(/^HTTP\/1\.1 200[\s\S]*hi$/);
       expect(await (await fetch(server.url)).text()).toBe('hi');
@@ -100,16 +121,16 @@ describe('serve: every request is a task', () => {
   it('bad addresses and ports are TypeError / RangeError; address in use is EADDRINUSE', async () => {
     await withRuntime(async () => {
       const r = new Router();
-      const e1 = await rejection(serve({ port: 99999 }, r)) as RangeError & { code: string };
+      const e1 = (await rejection(serve({ port: 99999 }, r))) as RangeError & { code: string };
       expect(e1).toBeInstanceOf(RangeError);
       expect(e1.code).toBe('ERR_SOCKET_BAD_PORT');
-      const e2 = await rejection(serve('nonsense', r)) as TypeError & { code: string };
+      const e2 = (await rejection(serve('nonsense', r))) as TypeError & { code: string };
       expect(e2).toBeInstanceOf(TypeError);
       expect(e2.code).toBe('ERR_INVALID_ARG_VALUE');
-      const e3 = await rejection(serve('127.0.0.1:0', {} as never)) as TypeError & { code: string };
+      const e3 = (await rejection(serve('127.0.0.1:0', {} as never))) as TypeError & { code: string };
       expect(e3.code).toBe('ERR_INVALID_ARG_TYPE');
       const s = await serve('127.0.0.1:0', r);
-      const e4 = await rejection(serve(s.addr, r)) as NodeJS.ErrnoException;
+      const e4 = (await rejection(serve(s.addr, r))) as NodeJS.ErrnoException;
       expect(e4.code).toBe('EADDRINUSE');
       await s.shutdown();
     });
@@ -135,7 +156,7 @@ describe('serve: graceful shutdown', () => {
         shutDown = true;
       });
       await sleep(20);
-      const refused = await rejection(fetch(`${server.url}/work`)) as { cause?: { code?: string } };
+      const refused = (await rejection(fetch(`${server.url}/work`))) as { cause?: { code?: string } };
       expect(refused.cause?.code).toBe('ECONNREFUSED');
       expect(shutDown).toBe(false);
       release.notifyOne();
@@ -176,7 +197,10 @@ describe('serve: graceful shutdown', () => {
     await withRuntime(async () => {
       const [tx, rx] = oneshot.channel<string>();
       const owner = spawn(async () => {
-        const server = await serve('127.0.0.1:0', new Router().get('/', () => 'x'));
+        const server = await serve(
+          '127.0.0.1:0',
+          new Router().get('/', () => 'x'),
+        );
         tx.send(server.url);
         await server.closed;
       });
@@ -186,7 +210,10 @@ describe('serve: graceful shutdown', () => {
       await rejection(owner);
       let err: unknown;
       for (let i = 0; i < 50 && err === undefined; i++) {
-        err = await fetch(url).then(() => undefined, (e: unknown) => e);
+        err = await fetch(url).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         if (err === undefined) await sleep(10);
       }
       expect((err as { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');

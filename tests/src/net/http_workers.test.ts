@@ -24,16 +24,20 @@ describe('task() handlers on the multi-thread flavour', () => {
         .withState({ greeting: 'hi' });
       const server = await serve('127.0.0.1:0', r);
       const res = await fetch(`${server.url}/fib/20`);
-      const body = await res.json() as { n: number; fib: number; thread: number };
+      const body = (await res.json()) as { n: number; fib: number; thread: number };
       expect(body.fib).toBe(6765);
       expect(body.thread).not.toBe(threadId);
-      const here = await (await fetch(`${server.url}/here`)).json() as { thread: number };
+      const here = (await (await fetch(`${server.url}/here`)).json()) as { thread: number };
       expect(here.thread).toBe(threadId);
       const echo = await fetch(`${server.url}/echo`, { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
       expect(echo.status).toBe(201);
       expect(echo.headers.get('x-from')).toBe('worker');
       expect(await echo.json()).toMatchObject({ body: 'payload', header: 'yes', state: { greeting: 'hi' } });
-      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${server.url}/fib/${i}`).then((x) => x.json() as Promise<{ thread: number }>)));
+      const many = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fetch(`${server.url}/fib/${i}`).then((x) => x.json() as Promise<{ thread: number }>),
+        ),
+      );
       expect(many.every((m) => m.thread !== threadId)).toBe(true);
       await server.shutdown();
     });
@@ -41,7 +45,10 @@ describe('task() handlers on the multi-thread flavour', () => {
 
   it('a worker handler that throws answers 500', async () => {
     await onMultiThread(async () => {
-      const server = await serve('127.0.0.1:0', new Router().get('/', failingHandler).get('/ok', () => 'ok'));
+      const server = await serve(
+        '127.0.0.1:0',
+        new Router().get('/', failingHandler).get('/ok', () => 'ok'),
+      );
       expect((await fetch(server.url)).status).toBe(500);
       expect(await (await fetch(`${server.url}/ok`)).text()).toBe('ok');
       await server.shutdown();

@@ -112,7 +112,10 @@ describe('TcpListener / TcpStream', () => {
           } else {
             const r = await select({ read: () => s.read(buf), tick: () => sleep(1).then(() => -1) }, { biased: true });
             n = r.value as number;
-            if (n < 0) { cancelled++; continue; }
+            if (n < 0) {
+              cancelled++;
+              continue;
+            }
           }
         } catch (err) {
           if (!(err instanceof Elapsed)) throw err;
@@ -144,7 +147,7 @@ describe('TcpListener / TcpStream', () => {
       });
       await settle();
       conn.abort();
-      const err = await rejection(conn) as JoinError;
+      const err = (await rejection(conn)) as JoinError;
       expect(err.isCancelled()).toBe(true);
       await ended;
       expect(await rejection(s.read(new Uint8Array(1)))).toBeInstanceOf(SocketClosedError);
@@ -184,7 +187,7 @@ describe('TcpListener / TcpStream', () => {
       const accepted = once(server, 'connection');
       const port = (server.address() as { port: number }).port;
       const c = await TcpStream.connect({ port });
-      const [peer] = await accepted as [import('node:net').Socket];
+      const [peer] = (await accepted) as [import('node:net').Socket];
       const chunk = new Uint8Array(64 * 1024);
       let written = 0;
       const writer = spawn(async () => {
@@ -204,7 +207,9 @@ describe('TcpListener / TcpStream', () => {
       // Only what fits in the socket buffers was accepted (bounded: far below 128 MiB).
       expect(stalledAt).toBeLessThan(32 * 1024 * 1024);
       let received = 0;
-      peer.on('data', (d: Buffer) => { received += d.length; });
+      peer.on('data', (d: Buffer) => {
+        received += d.length;
+      });
       peer.resume();
       await writer;
       expect(written).toBe(2000 * chunk.length);
@@ -242,7 +247,7 @@ describe('TcpListener / TcpStream', () => {
       const client = netConnect(listener.localAddr().port, '127.0.0.1');
       client.on('connect', () => client.end('abc'));
       const [s] = await listener.accept();
-      const err = await rejection(s.readExact(new Uint8Array(10))) as UnexpectedEofError;
+      const err = (await rejection(s.readExact(new Uint8Array(10)))) as UnexpectedEofError;
       expect(err).toBeInstanceOf(UnexpectedEofError);
       expect(err.code).toBe('ERR_SKEIN_UNEXPECTED_EOF');
       expect(err.bytesRead).toBe(3);
@@ -313,7 +318,10 @@ describe('TcpListener / TcpStream', () => {
   it('a connect cancelled by select leaves no open connection', async () => {
     await withRuntime(async () => {
       const listener = await TcpListener.bind(LOCAL);
-      const r = await select({ now: async () => 'now', connect: () => TcpStream.connect(listener.localAddr()) }, { biased: true });
+      const r = await select(
+        { now: async () => 'now', connect: () => TcpStream.connect(listener.localAddr()) },
+        { biased: true },
+      );
       expect(r.key).toBe('now');
       // If the connection reached the listener, it was closed by the cancellation.
       const [s] = await timeout(300, () => listener.accept()).catch(() => [undefined] as const);
@@ -367,20 +375,20 @@ describe('TcpListener / TcpStream', () => {
 
 describe('TCP errors', () => {
   it('a bad port is a RangeError, a malformed address a TypeError, both with a code', async () => {
-    const e1 = await rejection(TcpListener.bind({ port: 70000 })) as RangeError & { code: string };
+    const e1 = (await rejection(TcpListener.bind({ port: 70000 }))) as RangeError & { code: string };
     expect(e1).toBeInstanceOf(RangeError);
     expect(e1.code).toBe('ERR_SOCKET_BAD_PORT');
-    const e2 = await rejection(TcpStream.connect('127.0.0.1:-1')) as TypeError & { code: string };
+    const e2 = (await rejection(TcpStream.connect('127.0.0.1:-1'))) as TypeError & { code: string };
     expect(e2).toBeInstanceOf(TypeError);
     expect(e2.code).toBe('ERR_INVALID_ARG_VALUE');
-    const e3 = await rejection(TcpStream.connect(42 as never)) as TypeError & { code: string };
+    const e3 = (await rejection(TcpStream.connect(42 as never))) as TypeError & { code: string };
     expect(e3.code).toBe('ERR_INVALID_ARG_TYPE');
-    const e4 = await rejection(TcpListener.bind(LOCAL, { backlog: -1 })) as RangeError & { code: string };
+    const e4 = (await rejection(TcpListener.bind(LOCAL, { backlog: -1 }))) as RangeError & { code: string };
     expect(e4.code).toBe('ERR_OUT_OF_RANGE');
     await withRuntime(async () => {
       const l = await TcpListener.bind(LOCAL);
       const c = await TcpStream.connect(l.localAddr());
-      const e5 = await rejection(c.read('x' as never)) as TypeError & { code: string };
+      const e5 = (await rejection(c.read('x' as never))) as TypeError & { code: string };
       expect(e5.code).toBe('ERR_INVALID_ARG_TYPE');
       c.close();
       l.close();
@@ -391,11 +399,11 @@ describe('TCP errors', () => {
     await withRuntime(async () => {
       const l = await TcpListener.bind(LOCAL);
       const addr = l.localAddr();
-      const inUse = await rejection(TcpListener.bind(addr)) as NodeJS.ErrnoException;
+      const inUse = (await rejection(TcpListener.bind(addr))) as NodeJS.ErrnoException;
       expect(inUse.code).toBe('EADDRINUSE');
       l.close();
       await sleep(10);
-      const refused = await rejection(TcpStream.connect(addr)) as NodeJS.ErrnoException;
+      const refused = (await rejection(TcpStream.connect(addr))) as NodeJS.ErrnoException;
       expect(refused.code).toBe('ECONNREFUSED');
     });
   });

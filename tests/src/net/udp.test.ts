@@ -50,10 +50,13 @@ describe('UdpSocket', () => {
       const buf = new Uint8Array(4);
       while (got.length < count) {
         try {
-          const r = await select({
-            recv: () => rx.recvFrom(buf),
-            tick: () => sleep(1),
-          }, { biased: true });
+          const r = await select(
+            {
+              recv: () => rx.recvFrom(buf),
+              tick: () => sleep(1),
+            },
+            { biased: true },
+          );
           if (r.key === 'recv') got.push(buf[0]!);
           else cancelled++;
         } catch (err) {
@@ -95,17 +98,19 @@ describe('UdpSocket', () => {
       const pending = spawn(() => s.recvFrom(new Uint8Array(1)));
       await settle();
       s.close();
-      expect((await rejection(pending) as { cause: unknown }).cause).toBeInstanceOf(SocketClosedError);
-      const e1 = await rejection(UdpSocket.bind({ port: 65536 })) as RangeError & { code: string };
+      expect(((await rejection(pending)) as { cause: unknown }).cause).toBeInstanceOf(SocketClosedError);
+      const e1 = (await rejection(UdpSocket.bind({ port: 65536 }))) as RangeError & { code: string };
       expect(e1).toBeInstanceOf(RangeError);
       expect(e1.code).toBe('ERR_SOCKET_BAD_PORT');
       const s2 = await UdpSocket.bind('127.0.0.1:0');
-      const e2 = await rejection(s2.send(new Uint8Array(1))) as TypeError & { code: string };
+      const e2 = (await rejection(s2.send(new Uint8Array(1)))) as TypeError & { code: string };
       expect(e2.code).toBe('ERR_SOCKET_DGRAM_NOT_CONNECTED');
       const raw = createSocket('udp4');
       raw.bind(0, '127.0.0.1');
       await once(raw, 'listening');
-      const e3 = await rejection(UdpSocket.bind({ host: '127.0.0.1', port: raw.address().port })) as NodeJS.ErrnoException;
+      const e3 = (await rejection(
+        UdpSocket.bind({ host: '127.0.0.1', port: raw.address().port }),
+      )) as NodeJS.ErrnoException;
       expect(e3.code).toBe('EADDRINUSE');
       raw.close();
       s2.close();

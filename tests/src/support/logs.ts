@@ -15,7 +15,8 @@ export function captureLogs(level = 'info'): CapturedLog {
   const lines: Record<string, unknown>[] = [];
   const stream = {
     write(chunk: string): void {
-      for (const line of chunk.split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
     },
   };
   return { logger: pino({ level }, stream), lines };

@@ -33,12 +33,17 @@ export interface Polled<T> {
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+  return (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /** Start `f` (a thunk in a fresh child scope, or a promise) and say whether it is ready already. */
 export function firstPoll<T>(f: Branch<T>): Polled<T> {
-  if (typeof f !== 'function') return { scope: undefined, promise: Promise.resolve(f), ready: false, ok: true, value: undefined };
+  if (typeof f !== 'function')
+    return { scope: undefined, promise: Promise.resolve(f), ready: false, ok: true, value: undefined };
   const scope = childScope();
   const frame = frames.getStore();
   let r: unknown;
@@ -47,6 +52,7 @@ export function firstPoll<T>(f: Branch<T>): Polled<T> {
   } catch (err) {
     return { scope, promise: SETTLED, ready: true, ok: false, value: err };
   }
-  if (isThenable(r)) return { scope, promise: Promise.resolve(r as PromiseLike<T>), ready: false, ok: true, value: undefined };
+  if (isThenable(r))
+    return { scope, promise: Promise.resolve(r as PromiseLike<T>), ready: false, ok: true, value: undefined };
   return { scope, promise: SETTLED, ready: true, ok: true, value: r };
 }

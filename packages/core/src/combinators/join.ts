@@ -23,7 +23,9 @@ import { firstPoll, type Polled } from './first_poll.js';
 
 /** A branch: a promise, or a thunk that receives its AbortSignal. */
 export type Branch<T> = PromiseLike<T> | Thunk<T>;
-type Results<F extends readonly unknown[]> = { -readonly [K in keyof F]: F[K] extends Branch<infer T> ? Awaited<T> : never };
+type Results<F extends readonly unknown[]> = {
+  -readonly [K in keyof F]: F[K] extends Branch<infer T> ? Awaited<T> : never;
+};
 
 /** The combinator signature, and its `biased` form. */
 export interface JoinFn {
@@ -35,7 +37,10 @@ export interface JoinFn {
 function check(fs: readonly unknown[]): void {
   for (let i = 0; i < fs.length; i++) {
     const f = fs[i];
-    if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof (f as PromiseLike<unknown>).then !== 'function')) {
+    if (
+      typeof f !== 'function' &&
+      (f === null || typeof f !== 'object' || typeof (f as PromiseLike<unknown>).then !== 'function')
+    ) {
       throw typeError(`join branch ${i} must be a promise or a function returning one`);
     }
   }
@@ -64,7 +69,13 @@ class Joiner {
   #done = false;
   #firstError: { err: unknown } | undefined = undefined;
 
-  constructor(fs: readonly Branch<unknown>[], biased: boolean, failFast: boolean, resolve: (values: unknown[]) => void, reject: (err: unknown) => void) {
+  constructor(
+    fs: readonly Branch<unknown>[],
+    biased: boolean,
+    failFast: boolean,
+    resolve: (values: unknown[]) => void,
+    reject: (err: unknown) => void,
+  ) {
     this.#fs = fs;
     this.#biased = biased;
     this.#failFast = failFast;
@@ -88,7 +99,10 @@ class Joiner {
         if (this.#observe(i)) return;
         continue;
       }
-      b.promise.then((v) => this.#wake(i, true, v), (err: unknown) => this.#wake(i, false, err));
+      b.promise.then(
+        (v) => this.#wake(i, true, v),
+        (err: unknown) => this.#wake(i, false, err),
+      );
     }
     this.#finishIfAllIn();
   }

@@ -44,12 +44,17 @@ export interface SelectOptions {
  * Errors: TypeError for bad arguments; whatever the winning branch rejects with;
  * `Cancelled` when the task is cancelled.
  */
-export function select<B extends Record<string, Thunk<unknown>>>(branches: B, opts?: SelectOptions): Promise<Selected<B>> {
-  if (branches === null || typeof branches !== 'object') throw typeError('select() takes an object of branch functions');
+export function select<B extends Record<string, Thunk<unknown>>>(
+  branches: B,
+  opts?: SelectOptions,
+): Promise<Selected<B>> {
+  if (branches === null || typeof branches !== 'object')
+    throw typeError('select() takes an object of branch functions');
   const keys = Object.keys(branches);
   if (keys.length === 0) throw typeError('select() needs at least one branch', 'ERR_INVALID_ARG_VALUE');
   for (const k of keys) {
-    if (typeof branches[k] !== 'function') throw typeError(`select() branch "${k}" must be a function (signal) => Promise`);
+    if (typeof branches[k] !== 'function')
+      throw typeError(`select() branch "${k}" must be a function (signal) => Promise`);
   }
   const start = opts?.biased === true ? 0 : Math.floor(Math.random() * keys.length);
   return new Promise((resolve, reject) => {
@@ -69,11 +74,14 @@ export function select<B extends Record<string, Thunk<unknown>>>(branches: B, op
         finish(b, key, b.ok, b.value);
         return;
       }
-      b.promise.then((value) => {
-        if (!done) finish(b, key, true, value);
-      }, (err: unknown) => {
-        if (!done) finish(b, key, false, err);
-      });
+      b.promise.then(
+        (value) => {
+          if (!done) finish(b, key, true, value);
+        },
+        (err: unknown) => {
+          if (!done) finish(b, key, false, err);
+        },
+      );
     }
   });
 }

@@ -1,5 +1,12 @@
 export {
-  SkeinError, Cancelled, Elapsed, NoRuntimeError, RuntimeShutdownError, NotSendableError, SerializationError, TaskModuleSideEffectError,
+  SkeinError,
+  Cancelled,
+  Elapsed,
+  NoRuntimeError,
+  RuntimeShutdownError,
+  NotSendableError,
+  SerializationError,
+  TaskModuleSideEffectError,
 } from './skein_error.js';
 export { JoinError } from './join_error.js';
 export { SendError, TrySendError, SendTimeoutError, RecvError, TryRecvError } from './channel_errors.js';

@@ -4,9 +4,13 @@
  */
 
 /** A `RangeError` with a Node-style `code`. */
-export interface CodedRangeError extends RangeError { code: string }
+export interface CodedRangeError extends RangeError {
+  code: string;
+}
 /** A `TypeError` with a Node-style `code`. */
-export interface CodedTypeError extends TypeError { code: string }
+export interface CodedTypeError extends TypeError {
+  code: string;
+}
 
 /** Build a RangeError with `code` (default `ERR_OUT_OF_RANGE`). */
 export function rangeError(message: string, code = 'ERR_OUT_OF_RANGE'): CodedRangeError {
@@ -38,7 +42,9 @@ export function assertNumber(value: unknown, name: string, min = 0, integer = fa
     throw typeError(`The "${name}" argument must be a number. Received ${describe(value)}`);
   }
   if (Number.isNaN(value) || value < min || (integer && !Number.isInteger(value)) || value === Infinity) {
-    throw rangeError(`The value of "${name}" is out of range. It must be ${integer ? 'an integer ' : ''}>= ${min} and finite. Received ${value}`);
+    throw rangeError(
+      `The value of "${name}" is out of range. It must be ${integer ? 'an integer ' : ''}>= ${min} and finite. Received ${value}`,
+    );
   }
 }
 
@@ -47,7 +53,8 @@ export function assertInstant(value: unknown, name = 'deadline'): asserts value 
   if (typeof value !== 'number') {
     throw typeError(`The "${name}" argument must be a number (an Instant). Received ${describe(value)}`);
   }
-  if (Number.isNaN(value)) throw rangeError(`The value of "${name}" is out of range. It must be an Instant. Received NaN`);
+  if (Number.isNaN(value))
+    throw rangeError(`The value of "${name}" is out of range. It must be an Instant. Received NaN`);
 }
 
 /** Throw unless `value` is a finite duration in milliseconds (>= 0). */

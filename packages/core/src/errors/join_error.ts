@@ -22,12 +22,20 @@ export class JoinError extends SkeinError {
   }
 
   /** True when the task was aborted (or the runtime shut down) before it finished. */
-  isCancelled(): boolean { return this.#kind === 'cancelled'; }
+  isCancelled(): boolean {
+    return this.#kind === 'cancelled';
+  }
   /** True when the task threw; `cause` is what it threw. */
-  isPanic(): boolean { return this.#kind === 'panic'; }
+  isPanic(): boolean {
+    return this.#kind === 'panic';
+  }
 }
 
 function describeCause(cause: unknown): string {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  try { return String(cause); } catch { return 'a value that cannot be printed'; }
+  try {
+    return String(cause);
+  } catch {
+    return 'a value that cannot be printed';
+  }
 }

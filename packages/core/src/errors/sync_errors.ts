@@ -11,9 +11,12 @@ export class AcquireError extends SkeinError {
 export class TryAcquireError extends SkeinError {
   readonly kind: 'closed' | 'noPermits';
   constructor(kind: 'closed' | 'noPermits') {
-    super(kind === 'closed' ? 'ERR_SKEIN_SEMAPHORE_CLOSED' : 'ERR_SKEIN_NO_PERMITS',
-      kind === 'closed' ? 'semaphore closed: no permits will be handed out any more'
-        : 'not enough permits available right now; await acquire() to wait for them');
+    super(
+      kind === 'closed' ? 'ERR_SKEIN_SEMAPHORE_CLOSED' : 'ERR_SKEIN_NO_PERMITS',
+      kind === 'closed'
+        ? 'semaphore closed: no permits will be handed out any more'
+        : 'not enough permits available right now; await acquire() to wait for them',
+    );
     this.kind = kind;
   }
 }
@@ -28,7 +31,10 @@ export class TryLockError extends SkeinError {
 /** A guard or permit was used after it was released. */
 export class AlreadyReleasedError extends SkeinError {
   constructor(what = 'guard') {
-    super('ERR_SKEIN_ALREADY_RELEASED', `this ${what} was already released; release it exactly once (\`using\` does it for you)`);
+    super(
+      'ERR_SKEIN_ALREADY_RELEASED',
+      `this ${what} was already released; release it exactly once (\`using\` does it for you)`,
+    );
   }
 }
 
@@ -38,10 +44,12 @@ export class SetError<T = unknown> extends SkeinError {
   /** The value that was not stored. */
   readonly value: T;
   constructor(kind: 'alreadyInitialized' | 'initializing', value: T) {
-    super(kind === 'alreadyInitialized' ? 'ERR_SKEIN_ONCE_CELL_INITIALIZED' : 'ERR_SKEIN_ONCE_CELL_INITIALIZING',
+    super(
+      kind === 'alreadyInitialized' ? 'ERR_SKEIN_ONCE_CELL_INITIALIZED' : 'ERR_SKEIN_ONCE_CELL_INITIALIZING',
       kind === 'alreadyInitialized'
         ? 'the OnceCell already holds a value; a OnceCell is set at most once (use get() to read it)'
-        : 'the OnceCell is being initialized by getOrInit(); await getOrInit() instead of calling set()');
+        : 'the OnceCell is being initialized by getOrInit(); await getOrInit() instead of calling set()',
+    );
     this.kind = kind;
     this.value = value;
   }

@@ -101,8 +101,18 @@ export interface RuntimeMetrics {
 }
 
 const WORKER_FIELDS = [
-  'pollCount', 'stealCount', 'stealOperations', 'parkCount', 'unparkCount', 'busyMs', 'localQueueDepth',
-  'localScheduleCount', 'overflowCount', 'meanPollTimeUs', 'eventLoopActiveMs', 'eventLoopIdleMs',
+  'pollCount',
+  'stealCount',
+  'stealOperations',
+  'parkCount',
+  'unparkCount',
+  'busyMs',
+  'localQueueDepth',
+  'localScheduleCount',
+  'overflowCount',
+  'meanPollTimeUs',
+  'eventLoopActiveMs',
+  'eventLoopIdleMs',
 ] as const satisfies readonly (keyof WorkerMetrics)[];
 
 /** {@link RuntimeMetrics.toJSON} over the getters of `m` (every implementation shares it). */
@@ -133,10 +143,18 @@ export function pollHistogram(hs: readonly RecordableHistogram[]): PollTimeHisto
   const merged = hs.length === 1 ? hs[0]! : mergeAll(hs);
   const h: PollTimeHistogram = {
     percentile: (p: number) => (merged.count === 0 ? 0 : merged.percentile(p) / 1000),
-    get count() { return merged.count; },
-    get min() { return merged.count === 0 ? 0 : merged.min / 1000; },
-    get max() { return merged.count === 0 ? 0 : merged.max / 1000; },
-    get mean() { return merged.count === 0 ? 0 : merged.mean / 1000; },
+    get count() {
+      return merged.count;
+    },
+    get min() {
+      return merged.count === 0 ? 0 : merged.min / 1000;
+    },
+    get max() {
+      return merged.count === 0 ? 0 : merged.max / 1000;
+    },
+    get mean() {
+      return merged.count === 0 ? 0 : merged.mean / 1000;
+    },
     toJSON(): PollTimeHistogramJSON {
       const percentiles: Record<string, number> = {};
       for (const p of JSON_PERCENTILES) percentiles[`p${p}`] = h.percentile(p);

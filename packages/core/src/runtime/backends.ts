@@ -115,7 +115,11 @@ export function loadWorkers(): Promise<WorkersModule | undefined> {
   return (loaded ??= import('@skein/workers' as string).then(
     (m: WorkersModule) => m,
     (err: unknown) => {
-      if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('@skein/workers')) return undefined;
+      if (
+        (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+        String((err as Error).message).includes('@skein/workers')
+      )
+        return undefined;
       throw err;
     },
   ));
@@ -124,6 +128,9 @@ export function loadWorkers(): Promise<WorkersModule | undefined> {
 /** The error for a feature that needs @skein/workers when it isn't installed. */
 export class WorkersMissingError extends SkeinError {
   constructor(feature: string) {
-    super('ERR_SKEIN_WORKERS_MISSING', `${feature} needs the @skein/workers package. Install it next to @skein/core: \`npm install @skein/workers\``);
+    super(
+      'ERR_SKEIN_WORKERS_MISSING',
+      `${feature} needs the @skein/workers package. Install it next to @skein/core: \`npm install @skein/workers\``,
+    );
   }
 }

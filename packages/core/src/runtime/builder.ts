@@ -112,7 +112,10 @@ export class Builder {
 
   /** A pino logger, or a level for the default one (`'silent'`, `'info'`, …). */
   logger(loggerOrLevel: Logger | string): this {
-    if (typeof loggerOrLevel !== 'string' && (typeof loggerOrLevel !== 'object' || loggerOrLevel === null || typeof loggerOrLevel.warn !== 'function')) {
+    if (
+      typeof loggerOrLevel !== 'string' &&
+      (typeof loggerOrLevel !== 'object' || loggerOrLevel === null || typeof loggerOrLevel.warn !== 'function')
+    ) {
       throw typeError('logger() takes a pino logger or a level name');
     }
     this.#c.logger = loggerOrLevel;
@@ -186,7 +189,10 @@ export class Builder {
       if (!this.#workerThreadsSet) config.workerThreads = defaultWorkerThreads();
       if (config.startPaused) {
         const { SkeinError } = await import('../errors/skein_error.js');
-        throw new SkeinError('ERR_SKEIN_PAUSE_FLAVOR', 'startPaused needs the current-thread flavour (Tokio\'s rule): use Runtime.builder().currentThread().startPaused(true)');
+        throw new SkeinError(
+          'ERR_SKEIN_PAUSE_FLAVOR',
+          "startPaused needs the current-thread flavour (Tokio's rule): use Runtime.builder().currentThread().startPaused(true)",
+        );
       }
     } else {
       config.workerThreads = 1;

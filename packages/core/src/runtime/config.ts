@@ -39,7 +39,10 @@ export function trackingFromEnv(): boolean {
   const v = process.env.SKEIN_TRACKING?.trim() ?? '';
   if (v === '' || v === '0' || v === 'false') return false;
   if (v === '1' || v === 'true') return true;
-  throw rangeError(`SKEIN_TRACKING must be 1, true, 0 or false. Received ${JSON.stringify(v)}`, 'ERR_SKEIN_INVALID_ENV');
+  throw rangeError(
+    `SKEIN_TRACKING must be 1, true, 0 or false. Received ${JSON.stringify(v)}`,
+    'ERR_SKEIN_INVALID_ENV',
+  );
 }
 
 /**

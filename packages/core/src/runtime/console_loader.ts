@@ -14,7 +14,10 @@ interface ConsoleModule {
 /** The error for `SKEIN_CONSOLE` when @skein/console isn't installed. */
 export class ConsoleMissingError extends SkeinError {
   constructor() {
-    super('ERR_SKEIN_CONSOLE_MISSING', 'SKEIN_CONSOLE is set but the @skein/console package is not installed. Install it next to @skein/core (`npm install @skein/console`), or unset SKEIN_CONSOLE');
+    super(
+      'ERR_SKEIN_CONSOLE_MISSING',
+      'SKEIN_CONSOLE is set but the @skein/console package is not installed. Install it next to @skein/core (`npm install @skein/console`), or unset SKEIN_CONSOLE',
+    );
   }
 }
 
@@ -28,7 +31,11 @@ export async function startConsoleFromEnv(rt: Runtime): Promise<void> {
   try {
     m = (await import('@skein/console' as string)) as ConsoleModule;
   } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('@skein/console')) throw new ConsoleMissingError();
+    if (
+      (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((err as Error).message).includes('@skein/console')
+    )
+      throw new ConsoleMissingError();
     throw err;
   }
   await m.startFromEnv(rt);

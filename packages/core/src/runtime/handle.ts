@@ -71,7 +71,9 @@ export class Handle {
   }
 
   /** The runtime's flavour. */
-  get flavor(): 'current_thread' | 'multi_thread' { return this.#rt.flavor; }
+  get flavor(): 'current_thread' | 'multi_thread' {
+    return this.#rt.flavor;
+  }
 
   /** See `Runtime.spawn`. */
   spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R>;

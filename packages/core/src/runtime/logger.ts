@@ -13,7 +13,10 @@ import { frames } from '../task/context.js';
  */
 export function makeLogger(setting: Logger | string | undefined): Logger {
   if (setting !== undefined && typeof setting !== 'string') return setting;
-  return pino({ name: 'skein', level: setting ?? 'warn', mixin: currentTaskFields }, pino.destination({ fd: 2, sync: true }));
+  return pino(
+    { name: 'skein', level: setting ?? 'warn', mixin: currentTaskFields },
+    pino.destination({ fd: 2, sync: true }),
+  );
 }
 
 function currentTaskFields(): object {

@@ -10,10 +10,13 @@ import { Runtime } from './runtime.js';
 /** Run `fn` on a fresh runtime, then shut it down. Resolves even when `fn` throws. */
 export async function main(fn: () => unknown, opts?: Partial<RuntimeConfig>): Promise<void> {
   const envFlavor = process.env.SKEIN_FLAVOR;
-  const flavor = opts?.flavor ?? (envFlavor === 'multi_thread' || envFlavor === 'current_thread' ? envFlavor : 'current_thread');
+  const flavor =
+    opts?.flavor ?? (envFlavor === 'multi_thread' || envFlavor === 'current_thread' ? envFlavor : 'current_thread');
   let rt: Runtime | undefined;
   try {
-    rt = await Runtime.builder().configure({ ...opts, flavor }).build();
+    rt = await Runtime.builder()
+      .configure({ ...opts, flavor })
+      .build();
     await rt.blockOn(fn);
   } catch (err) {
     if (rt !== undefined) rt.logger.error({ err }, 'main() failed');

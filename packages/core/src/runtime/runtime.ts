@@ -18,7 +18,13 @@ import { OwnedTasks } from '../task/owned_tasks.js';
 import { assertSendableArgs } from '../task/sendable.js';
 import { assertBlockingDef, spawnTarget, type TaskDef } from '../task/task_def.js';
 import { TimeDriver } from '../time/driver.js';
-import { WorkersMissingError, loadWorkers, type BlockingBackend, type MultiThreadBackend, type TaskDumpEntry, type WorkersModule } from './backends.js';
+import {
+  WorkersMissingError,
+  type BlockingBackend,
+  type MultiThreadBackend,
+  type TaskDumpEntry,
+  type WorkersModule,
+} from './backends.js';
 import type { RuntimeConfig } from './config.js';
 import { Builder } from './builder.js';
 import { handleOf, type Handle } from './handle.js';
@@ -58,9 +64,14 @@ export class Runtime {
     this.config = config;
     this.flavor = config.flavor;
     this.logger = makeLogger(config.logger);
-    const tracker = config.taskTracking === true
-      ? new TaskRecorder({ longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold }, this.logger.child({ worker: 'main' }), () => this.#owned)
-      : undefined;
+    const tracker =
+      config.taskTracking === true
+        ? new TaskRecorder(
+            { longPollMs: config.longPollThreshold, stuckMs: config.stuckThreshold },
+            this.logger.child({ worker: 'main' }),
+            () => this.#owned,
+          )
+        : undefined;
     this.scheduler = new Scheduler(undefined, tracker);
     this.time = new TimeDriver(this.scheduler);
     if (config.startPaused) this.time.clock.pause();
@@ -71,7 +82,11 @@ export class Runtime {
   async start(): Promise<void> {
     if (this.flavor === 'multi_thread') {
       if (this.#workers === undefined) throw new WorkersMissingError('the multi-thread runtime');
-      this.#multi = await this.#workers.createMultiThreadBackend(this.config, this, this.logger.child({ worker: 'main' }));
+      this.#multi = await this.#workers.createMultiThreadBackend(
+        this.config,
+        this,
+        this.logger.child({ worker: 'main' }),
+      );
     } else {
       runThreadHook(this.config.onThreadStart, 'main', this.logger);
     }
@@ -84,12 +99,16 @@ export class Runtime {
 
   /** Build a current-thread runtime (the default flavour). */
   static currentThread(opts?: Partial<RuntimeConfig>): Promise<Runtime> {
-    return Runtime.builder().configure({ ...opts, flavor: 'current_thread' }).build();
+    return Runtime.builder()
+      .configure({ ...opts, flavor: 'current_thread' })
+      .build();
   }
 
   /** Build a multi-thread runtime with `opts.workerThreads` workers (default: one per core). */
   static multiThread(opts?: Partial<RuntimeConfig>): Promise<Runtime> {
-    return Runtime.builder().configure({ ...opts, flavor: 'multi_thread' }).build();
+    return Runtime.builder()
+      .configure({ ...opts, flavor: 'multi_thread' })
+      .build();
   }
 
   get isShutdown(): boolean {
@@ -103,7 +122,10 @@ export class Runtime {
   async blockOn<T>(f: PromiseLike<T> | (() => T | PromiseLike<T>)): Promise<T> {
     this.#checkOpen('blockOn');
     const fn = typeof f === 'function' ? f : () => f;
-    if (typeof f !== 'function' && (f === null || typeof f !== 'object' || typeof (f as PromiseLike<T>).then !== 'function')) {
+    if (
+      typeof f !== 'function' &&
+      (f === null || typeof f !== 'object' || typeof (f as PromiseLike<T>).then !== 'function')
+    ) {
       throw typeError('blockOn() takes a promise or a function');
     }
     const root = new LocalTask<T>(this, fn, undefined, 'blockOn');
@@ -161,7 +183,12 @@ export class Runtime {
       return j;
     }
     assertSendableArgs(args, def.exportName ?? def.fn.name);
-    const t = new LocalTask<R>(this, def.fn as unknown as (...a: never[]) => R | PromiseLike<R>, args, name ?? def.exportName ?? def.fn.name);
+    const t = new LocalTask<R>(
+      this,
+      def.fn as unknown as (...a: never[]) => R | PromiseLike<R>,
+      args,
+      name ?? def.exportName ?? def.fn.name,
+    );
     this.#link(t as LocalTask<unknown>);
     if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
     this.scheduler.schedule(t);
@@ -205,7 +232,13 @@ export class Runtime {
 
   /** Live metrics; see {@link RuntimeMetrics}. */
   metrics(): RuntimeMetrics {
-    return runtimeMetrics(this, () => this.#multi, () => this.#blocking, () => this.#owned.count, () => this.#spawned);
+    return runtimeMetrics(
+      this,
+      () => this.#multi,
+      () => this.#blocking,
+      () => this.#owned.count,
+      () => this.#spawned,
+    );
   }
 
   /**
@@ -298,7 +331,10 @@ function raceTimeout(p: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
     timer.unref();
-    p.then(() => { clearTimeout(timer); resolve(); }, reject);
+    p.then(() => {
+      clearTimeout(timer);
+      resolve();
+    }, reject);
   });
 }
 
@@ -311,28 +347,62 @@ function runtimeMetrics(
 ): RuntimeMetrics {
   const c = rt.scheduler.counters;
   const mainWorker: WorkerMetrics = {
-    get pollCount() { return c.pollCount; },
+    get pollCount() {
+      return c.pollCount;
+    },
     stealCount: 0,
     stealOperations: 0,
-    get parkCount() { return c.parkCount; },
-    get unparkCount() { return c.unparkCount; },
-    get busyMs() { return c.busyMs; },
-    get localQueueDepth() { return rt.scheduler.queueDepth; },
-    get localScheduleCount() { return c.localScheduleCount; },
+    get parkCount() {
+      return c.parkCount;
+    },
+    get unparkCount() {
+      return c.unparkCount;
+    },
+    get busyMs() {
+      return c.busyMs;
+    },
+    get localQueueDepth() {
+      return rt.scheduler.queueDepth;
+    },
+    get localScheduleCount() {
+      return c.localScheduleCount;
+    },
     overflowCount: 0,
-    get meanPollTimeUs() { return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount; },
-    get eventLoopActiveMs() { return performance.eventLoopUtilization().active; },
-    get eventLoopIdleMs() { return performance.eventLoopUtilization().idle; },
+    get meanPollTimeUs() {
+      return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount;
+    },
+    get eventLoopActiveMs() {
+      return performance.eventLoopUtilization().active;
+    },
+    get eventLoopIdleMs() {
+      return performance.eventLoopUtilization().idle;
+    },
   };
   const metrics: RuntimeMetrics = {
-    get numWorkers() { return multi()?.numWorkers ?? 1; },
-    get numAliveTasks() { return alive() + (multi()?.numAliveTasks ?? 0); },
-    get spawnedTasksCount() { return spawned() + (multi()?.spawnedTasksCount ?? 0); },
-    get globalQueueDepth() { return multi()?.globalQueueDepth ?? 0; },
-    get budgetForcedYieldCount() { return c.budgetForcedYieldCount + (multi()?.budgetForcedYieldCount ?? 0); },
-    get numBlockingThreads() { return blocking()?.numThreads ?? 0; },
-    get numIdleBlockingThreads() { return blocking()?.numIdleThreads ?? 0; },
-    get blockingQueueDepth() { return blocking()?.queueDepth ?? 0; },
+    get numWorkers() {
+      return multi()?.numWorkers ?? 1;
+    },
+    get numAliveTasks() {
+      return alive() + (multi()?.numAliveTasks ?? 0);
+    },
+    get spawnedTasksCount() {
+      return spawned() + (multi()?.spawnedTasksCount ?? 0);
+    },
+    get globalQueueDepth() {
+      return multi()?.globalQueueDepth ?? 0;
+    },
+    get budgetForcedYieldCount() {
+      return c.budgetForcedYieldCount + (multi()?.budgetForcedYieldCount ?? 0);
+    },
+    get numBlockingThreads() {
+      return blocking()?.numThreads ?? 0;
+    },
+    get numIdleBlockingThreads() {
+      return blocking()?.numIdleThreads ?? 0;
+    },
+    get blockingQueueDepth() {
+      return blocking()?.queueDepth ?? 0;
+    },
     worker(i: number): WorkerMetrics {
       const m = multi();
       if (m !== undefined) return m.worker(i);

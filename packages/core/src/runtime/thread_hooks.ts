@@ -11,7 +11,9 @@ import type { ThreadHook } from './config.js';
 export function runThreadHook(hook: ThreadHook | undefined, worker: number | 'main', logger: Logger): void {
   if (hook === undefined) return;
   try {
-    const r = isTaskDef(hook) ? hook.fn(worker === 'main' ? -1 : worker) : (hook as (i: { worker: number | 'main' }) => void)({ worker });
+    const r = isTaskDef(hook)
+      ? hook.fn(worker === 'main' ? -1 : worker)
+      : (hook as (i: { worker: number | 'main' }) => void)({ worker });
     if (r instanceof Promise) r.catch((err: unknown) => logger.warn({ err, worker }, 'thread hook failed'));
   } catch (err) {
     logger.warn({ err, worker }, 'thread hook failed');

@@ -60,8 +60,13 @@ export class AcquireWaiter<V> extends QueuedWaiter<V> {
    * slower with those.
    */
   protected failIfClosedSinceGrant(sem: BatchSemaphore): void {
-    if (this.remaining === 0 && this.requested !== 0 && this.value === this.result
-      && sem.isClosed() && (this.scope === undefined || !this.scope.cancelled)) {
+    if (
+      this.remaining === 0 &&
+      this.requested !== 0 &&
+      this.value === this.result &&
+      sem.isClosed() &&
+      (this.scope === undefined || !this.scope.cancelled)
+    ) {
       this.value = new Rejection(this.closedError()) as V;
       sem.release(this.requested);
     }
@@ -149,7 +154,7 @@ export class BatchSemaphore {
       w.fail(w.closedError());
       return w.promise;
     }
-    const take = this.#permits < n ? this.#permits : n;
+    const take = Math.min(this.#permits, n);
     this.#permits -= take;
     w.requested = n;
     w.remaining = n - take;
@@ -227,7 +232,9 @@ export class BatchSemaphore {
   /** `release`, refusing to grow the counter past {@link MAX_PERMITS} (`addPermits`). */
   add(n: number): void {
     if (this.#permits + n > MAX_PERMITS) {
-      throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits; adding ${n} to ${this.#permits} would exceed it`);
+      throw rangeError(
+        `a semaphore can hold at most ${MAX_PERMITS} permits; adding ${n} to ${this.#permits} would exceed it`,
+      );
     }
     // New permits, not ones a task gives back.
     this.#release(n, false);
@@ -235,7 +242,7 @@ export class BatchSemaphore {
 
   /** Remove up to `n` free permits for good; returns how many were removed. */
   forget(n: number): number {
-    const k = n < this.#permits ? n : this.#permits;
+    const k = Math.min(n, this.#permits);
     this.#permits -= k;
     return k;
   }

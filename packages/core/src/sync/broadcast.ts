@@ -51,7 +51,6 @@ class Shared<T> {
     this.slots = new Array<Slot<T>>(capacity);
   }
 
-
   wakeAll(): void {
     this.waiters.wakeAll();
   }
@@ -199,8 +198,10 @@ export class BroadcastReceiver<T> implements Disposable {
           this.#value = undefined;
           return Promise.resolve(v);
         }
-        case LAGGED: return Promise.reject(new RecvError('lagged', this.#lag));
-        default: return Promise.reject(new RecvError('closed'));
+        case LAGGED:
+          return Promise.reject(new RecvError('lagged', this.#lag));
+        default:
+          return Promise.reject(new RecvError('closed'));
       }
     }
     const s = this.#shared;
@@ -218,9 +219,12 @@ export class BroadcastReceiver<T> implements Disposable {
         this.#value = undefined;
         return v;
       }
-      case EMPTY: throw new TryRecvError('empty');
-      case LAGGED: throw new TryRecvError('lagged', this.#lag);
-      default: throw new TryRecvError('disconnected');
+      case EMPTY:
+        throw new TryRecvError('empty');
+      case LAGGED:
+        throw new TryRecvError('lagged', this.#lag);
+      default:
+        throw new TryRecvError('disconnected');
     }
   }
 
@@ -303,7 +307,8 @@ export class BroadcastReceiver<T> implements Disposable {
  */
 export function channel<T>(capacity: number): [BroadcastSender<T>, BroadcastReceiver<T>] {
   assertNumber(capacity, 'capacity', 1, true);
-  if (capacity > MAX_CAPACITY) throw rangeError(`The value of "capacity" is out of range. It must be <= ${MAX_CAPACITY}. Received ${capacity}`);
+  if (capacity > MAX_CAPACITY)
+    throw rangeError(`The value of "capacity" is out of range. It must be <= ${MAX_CAPACITY}. Received ${capacity}`);
   let cap = 1;
   while (cap < capacity) cap *= 2;
   const shared = new Shared<T>(cap);

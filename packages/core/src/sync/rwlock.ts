@@ -126,7 +126,8 @@ export class RwLock<T> {
   constructor(value: T, opts?: RwLockOptions) {
     const max = opts?.maxReaders ?? MAX_PERMITS;
     assertNumber(max, 'maxReaders', 1, true);
-    if (max > MAX_PERMITS) throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
+    if (max > MAX_PERMITS)
+      throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
     this.#value = value;
     this.#max = max;
     this.#sem = new BatchSemaphore(max, 'RwLock');

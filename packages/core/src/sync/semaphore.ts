@@ -84,7 +84,8 @@ export class Permit implements Disposable {
    */
   merge(other: Permit): void {
     if (this.#sem === null || other.#sem === null) throw new AlreadyReleasedError('semaphore permit');
-    if (this.#sem !== other.#sem) throw rangeError('cannot merge permits of different semaphores', 'ERR_INVALID_ARG_VALUE');
+    if (this.#sem !== other.#sem)
+      throw rangeError('cannot merge permits of different semaphores', 'ERR_INVALID_ARG_VALUE');
     this.#n += other.#n;
     other.#sem = null;
     other.#n = 0;
@@ -176,5 +177,8 @@ export class Semaphore {
 
 function assertPermits(n: unknown, name: string): asserts n is number {
   assertNumber(n, name, 0, true);
-  if (n > MAX_PERMITS) throw rangeError(`The value of "${name}" is out of range. It must be <= ${MAX_PERMITS} (Semaphore.MAX_PERMITS). Received ${n}`);
+  if (n > MAX_PERMITS)
+    throw rangeError(
+      `The value of "${name}" is out of range. It must be <= ${MAX_PERMITS} (Semaphore.MAX_PERMITS). Received ${n}`,
+    );
 }

@@ -39,7 +39,6 @@ class Shared<T> {
   dropRx(): void {
     if (--this.rxCount === 0) this.txClosedWaiters.wakeAll();
   }
-
 }
 
 /** Publishes new values to every {@link WatchReceiver}. */
@@ -69,6 +68,7 @@ export class WatchSender<T> implements Disposable {
    * replacement (a returned `undefined` keeps the mutated value). Always stores and
    * notifies, receivers or not.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a modifier may mutate in place and return nothing, as Tokio's send_modify
   sendModify(fn: (value: T) => T | void): void {
     assertFunction(fn, 'fn');
     const s = this.#shared;

@@ -140,17 +140,19 @@ const KEY = Symbol.for('skein.core.frames');
 type Holder = { [KEY]?: FrameStore };
 
 /** The thread's single {@link FrameStore}. */
-export const frames: FrameStore =
-  ((globalThis as Holder)[KEY] ??= chooseStore());
+export const frames: FrameStore = ((globalThis as Holder)[KEY] ??= chooseStore());
 
 /** The carrier for this process: see the module comment. */
 function chooseStore(): FrameStore {
   const forced = process.env.SKEIN_CONTEXT;
   if (forced !== undefined && forced !== '' && forced !== 'als' && forced !== 'hooks') {
-    throw rangeError(`SKEIN_CONTEXT=${JSON.stringify(forced)} is not a task-context carrier: set it to "als" or "hooks", or unset it to let skein pick`, 'ERR_SKEIN_INVALID_ENV');
+    throw rangeError(
+      `SKEIN_CONTEXT=${JSON.stringify(forced)} is not a task-context carrier: set it to "als" or "hooks", or unset it to let skein pick`,
+      'ERR_SKEIN_INVALID_ENV',
+    );
   }
   const hooks = forced === 'hooks' || (forced !== 'als' && alsHooksPromises());
-  return hooks ? new PromiseHookFrames() : new AsyncLocalStorage<Frame>() as FrameStore;
+  return hooks ? new PromiseHookFrames() : (new AsyncLocalStorage<Frame>() as FrameStore);
 }
 
 /** The current frame, or undefined outside every task. */

@@ -65,7 +65,8 @@ export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
 
   join(): Promise<T> {
     this.#observed = true;
-    if (this.#outcome !== PENDING) return joinSettled(this.#outcome === OK, this.#result as T | JoinError, () => this.join());
+    if (this.#outcome !== PENDING)
+      return joinSettled(this.#outcome === OK, this.#result as T | JoinError, () => this.join());
     const w = new JoinWaiter<T>(this);
     if (!w.pending) return w.promise;
     this.#waiting();

@@ -41,7 +41,9 @@ import { LocalTask, NOT_READY } from './task.js';
  * Promise, typed as a plain base: the contract's JoinHandle is a PromiseLike with its own
  * `then`, and its TypeScript type stays that.
  */
-const HandleBase = Promise as unknown as new (executor: (resolve: (value: never) => void) => void) => Record<never, never>;
+const HandleBase = Promise as unknown as new (
+  executor: (resolve: (value: never) => void) => void,
+) => Record<never, never>;
 
 /** Aborts a task without giving access to its result (Tokio's `AbortHandle`). */
 export class AbortHandle {
@@ -50,11 +52,17 @@ export class AbortHandle {
     this.#target = target;
   }
   /** The task's id (the same as its JoinHandle's). */
-  get id(): number { return this.#target.id; }
+  get id(): number {
+    return this.#target.id;
+  }
   /** Abort the task; see {@link JoinHandle.abort}. */
-  abort(): void { this.#target.abort(); }
+  abort(): void {
+    this.#target.abort();
+  }
   /** True once the task has an outcome. */
-  isFinished(): boolean { return this.#target.isFinished(); }
+  isFinished(): boolean {
+    return this.#target.isFinished();
+  }
 }
 
 /**
@@ -97,12 +105,16 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
   }
 
   /** Native `then` on a handle (only reachable explicitly) makes plain promises. */
-  static get [Symbol.species](): PromiseConstructor { return Promise; }
+  static get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
 
   static {
     // A class can't declare an accessor named `constructor`; see the module comment.
     Object.defineProperty(JoinHandle.prototype, 'constructor', {
-      get(this: JoinHandle<unknown>) { return JoinHandle.#awaitConstructor(this); },
+      get(this: JoinHandle<unknown>) {
+        return JoinHandle.#awaitConstructor(this);
+      },
       configurable: true,
     });
   }
@@ -125,7 +137,9 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
   }
 
   /** The task's id; `currentTask().id` inside the task is the same number. */
-  get id(): number { return this.target.id; }
+  get id(): number {
+    return this.target.id;
+  }
 
   /**
    * Abort the task. Its pending runtime await (and every later one) rejects with
@@ -133,13 +147,19 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
    * cancelled JoinError at once, even if the task is stuck on a foreign promise. A task
    * that hasn't started never starts. No effect on a finished task.
    */
-  abort(): void { this.target.abort(); }
+  abort(): void {
+    this.target.abort();
+  }
 
   /** True once the task has an outcome: returned, threw, or was aborted. */
-  isFinished(): boolean { return this.target.isFinished(); }
+  isFinished(): boolean {
+    return this.target.isFinished();
+  }
 
   /** A handle that can abort the task but not await it. */
-  abortHandle(): AbortHandle { return new AbortHandle(this.target as Joinable<unknown>); }
+  abortHandle(): AbortHandle {
+    return new AbortHandle(this.target as Joinable<unknown>);
+  }
 
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -162,7 +182,9 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
     return this.target.join().finally(onfinally);
   }
 
-  get [Symbol.toStringTag](): string { return 'JoinHandle'; }
+  get [Symbol.toStringTag](): string {
+    return 'JoinHandle';
+  }
 
   /** Shown as a handle (the promise's own state says nothing: it is fulfilled lazily). */
   [inspect.custom](): string {

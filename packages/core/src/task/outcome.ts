@@ -20,7 +20,12 @@ export interface ObservedTask {
 }
 
 /** Hand a settled outcome to the task's joiner (if one waits) and then to its listeners. */
-export function announceOutcome<T>(joiner: Waiter<T> | undefined, listeners: OutcomeListener<T>[] | undefined, ok: boolean, value: T | JoinError): void {
+export function announceOutcome<T>(
+  joiner: Waiter<T> | undefined,
+  listeners: OutcomeListener<T>[] | undefined,
+  ok: boolean,
+  value: T | JoinError,
+): void {
   if (joiner !== undefined) {
     if (ok) joiner.wake(value as T);
     else joiner.fail(value);
@@ -35,7 +40,11 @@ export function announceOutcome<T>(joiner: Waiter<T> | undefined, listeners: Out
 export function logIfNeverAwaited(task: ObservedTask, name: string, error: JoinError, logger: Logger): void {
   if (task.isObserved() || !error.isPanic()) return;
   setImmediate(() => {
-    if (!task.isObserved()) logger.error({ taskId: task.id, task: name, err: error.cause }, 'task panicked and its JoinHandle was never awaited');
+    if (!task.isObserved())
+      logger.error(
+        { taskId: task.id, task: name, err: error.cause },
+        'task panicked and its JoinHandle was never awaited',
+      );
   });
 }
 

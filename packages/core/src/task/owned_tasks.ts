@@ -63,7 +63,7 @@ export class OwnedTasks {
       cleanups.add(t);
       t.cancel(reason);
     }
-    for (let t = this.#head, next; t !== undefined; t = next) {
+    for (let t = this.#head, next: typeof t; t !== undefined; t = next) {
       next = t.nextLive; // cancelling settles it, which removes it
       cleanups.add(t);
       t.cancel(reason);

@@ -102,7 +102,7 @@ export class Scope {
     const w = this.#waiter;
     if (w !== undefined) {
       this.#waiter = undefined;
-      w.cancel(r ??= new CancelReason());
+      w.cancel((r ??= new CancelReason()));
     }
     const x = this.#extra;
     if (x !== undefined) {
@@ -110,8 +110,8 @@ export class Scope {
       const children = x.children;
       x.waiters = undefined;
       x.children = undefined;
-      if (ws !== undefined) for (const y of ws) y.cancel(r ??= new CancelReason());
-      if (children !== undefined) for (const c of children) c.cancel(r ??= new CancelReason());
+      if (ws !== undefined) for (const y of ws) y.cancel((r ??= new CancelReason()));
+      if (children !== undefined) for (const c of children) c.cancel((r ??= new CancelReason()));
       x.controller?.abort(r === undefined ? cancelledError() : r.error);
     }
     this.onCancel();

@@ -12,8 +12,14 @@ import { SerializationError } from '../errors/skein_error.js';
 
 /** Prototypes of values structured clone copies whole, without looking inside. */
 const LEAVES: ReadonlySet<object> = new Set<object>([
-  Date.prototype, RegExp.prototype, ArrayBuffer.prototype, SharedArrayBuffer.prototype,
-  Boolean.prototype, Number.prototype, String.prototype, BigInt.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  SharedArrayBuffer.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
 ]);
 
 /** What an unsendable value is, for the error message ("a function (onData)", "a Socket"). */

@@ -20,6 +20,7 @@ export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): Joi
 export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
 export function spawn(t: unknown): JoinHandle<unknown> {
   // The arguments array only for a task definition that has some: this is the spawn hot path.
+  // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every spawn
   return joinHandle(startSpawn(t, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined));
 }
 
@@ -41,7 +42,8 @@ export function spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<
 /** @internal {@link spawnLocal} without the JoinHandle. */
 export function startSpawnLocal<R>(fn: () => R | PromiseLike<R>): Joinable<R> {
   const rt = currentRuntime('spawnLocal()');
-  if (typeof fn !== 'function') throw typeError(`spawnLocal() takes a function. Received ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function')
+    throw typeError(`spawnLocal() takes a function. Received ${fn === null ? 'null' : typeof fn}`);
   if (rt.isShutdown) throw new RuntimeShutdownError('spawnLocal');
   return rt.startLocal(fn);
 }

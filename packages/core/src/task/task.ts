@@ -97,7 +97,13 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
    */
   #slot: Waiter<T> | T | JoinError | typeof CANCELLED | undefined = undefined;
 
-  constructor(runtime: RuntimeCore, fn: (...args: never[]) => T | PromiseLike<T>, args: unknown[] | undefined, name?: string, id?: number) {
+  constructor(
+    runtime: RuntimeCore,
+    fn: (...args: never[]) => T | PromiseLike<T>,
+    args: unknown[] | undefined,
+    name?: string,
+    id?: number,
+  ) {
     super();
     this.id = id ?? nextId++;
     this.runtime = runtime;
@@ -107,17 +113,31 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   /** Frame: the task is its own frame. */
-  get task(): LocalTask<unknown> { return this as LocalTask<unknown>; }
-  get scope(): Scope { return this; }
-  get locals(): Locals | undefined { return undefined; }
+  get task(): LocalTask<unknown> {
+    return this as LocalTask<unknown>;
+  }
+  get scope(): Scope {
+    return this;
+  }
+  get locals(): Locals | undefined {
+    return undefined;
+  }
 
-  override rootTask(): LocalTask<unknown> { return this as LocalTask<unknown>; }
+  override rootTask(): LocalTask<unknown> {
+    return this as LocalTask<unknown>;
+  }
 
-  get scheduler(): Scheduler { return this.runtime.scheduler; }
+  get scheduler(): Scheduler {
+    return this.runtime.scheduler;
+  }
 
   /** Runtime awaits registered and not yet delivered; > 0 means shutdown waits for it. */
-  get inflight(): number { return (this.flags - (this.flags & FLAGS)) / INFLIGHT_UNIT; }
-  set inflight(n: number) { this.flags = (this.flags & FLAGS) + n * INFLIGHT_UNIT; }
+  get inflight(): number {
+    return (this.flags - (this.flags & FLAGS)) / INFLIGHT_UNIT;
+  }
+  set inflight(n: number) {
+    this.flags = (this.flags & FLAGS) + n * INFLIGHT_UNIT;
+  }
 
   /**
    * The name given at spawn, else the function's name, else 'anonymous'. Once the body has
@@ -138,8 +158,12 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   /** @internal Its figures, when task tracking is on (see tracking.ts). */
-  get record(): TaskRecord | undefined { return this.extraIfAny?.record; }
-  set record(r: TaskRecord | undefined) { this.extra.record = r; }
+  get record(): TaskRecord | undefined {
+    return this.extraIfAny?.record;
+  }
+  set record(r: TaskRecord | undefined) {
+    this.extra.record = r;
+  }
 
   /** 'queued' | 'running' | 'finished', for task dumps. */
   get state(): 'queued' | 'running' | 'finished' {
@@ -188,7 +212,11 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     try {
       then = (r as PromiseLike<unknown>).then;
       if (typeof then === 'function') {
-        (then as PromiseLike<unknown>['then']).call(r, (v) => this.bodySettled(true, v), (e: unknown) => this.bodySettled(false, e));
+        (then as PromiseLike<unknown>['then']).call(
+          r,
+          (v) => this.bodySettled(true, v),
+          (e: unknown) => this.bodySettled(false, e),
+        );
       }
     } catch (err) {
       this.bodySettled(false, err);
@@ -251,7 +279,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     this.flags |= OBSERVED;
     const outcome = this.flags & OUTCOME;
     if (outcome === PENDING) return this.park();
-    return joinSettled(outcome === OK, outcome === OK ? this.#slot as T : this.failure(), () => this.join());
+    return joinSettled(outcome === OK, outcome === OK ? (this.#slot as T) : this.failure(), () => this.join());
   }
 
   /**
@@ -277,7 +305,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   joinNow(): T | typeof NOT_READY {
     if ((this.flags & OUTCOME) !== OK) return NOT_READY;
     this.flags |= OBSERVED;
-    return tryCoop() ? this.#slot as T : NOT_READY;
+    return tryCoop() ? (this.#slot as T) : NOT_READY;
   }
 
   /** Wait for the outcome as a runtime await (woken through the scheduler, cancellable). */
@@ -296,7 +324,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   onSettled(listener: OutcomeListener<T>): void {
     const outcome = this.flags & OUTCOME;
-    if (outcome !== PENDING) listener(outcome === OK, outcome === OK ? this.#slot as T : this.failure());
+    if (outcome !== PENDING) listener(outcome === OK, outcome === OK ? (this.#slot as T) : this.failure());
     else (this.extra.listeners ??= []).push(listener as (ok: boolean, value: unknown) => void);
   }
 
@@ -342,6 +370,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     const ls = x?.listeners as OutcomeListener<T>[] | undefined;
     if (ls !== undefined) x!.listeners = undefined;
     announceOutcome(j, ls, ok, result);
-    if (!ok && (this.flags & OBSERVED) === 0) logIfNeverAwaited(this, this.name, result as JoinError, this.runtime.logger);
+    if (!ok && (this.flags & OBSERVED) === 0)
+      logIfNeverAwaited(this, this.name, result as JoinError, this.runtime.logger);
   }
 }

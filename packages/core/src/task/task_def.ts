@@ -53,7 +53,10 @@ export type Task<A extends unknown[] = unknown[], R = unknown> = TaskDef<A, R>;
  * Errors: TypeError (`ERR_INVALID_ARG_TYPE`) when `meta` isn't `import.meta` or `fn` isn't a
  * function.
  */
-export function task<A extends unknown[], R>(meta: ImportMeta | { url: string }, fn: (...args: A) => R | Promise<R>): TaskDef<A, Awaited<R>> {
+export function task<A extends unknown[], R>(
+  meta: ImportMeta | { url: string },
+  fn: (...args: A) => R | Promise<R>,
+): TaskDef<A, Awaited<R>> {
   if (meta === null || typeof meta !== 'object' || typeof meta.url !== 'string') {
     throw typeError('The "meta" argument of task() must be import.meta of the defining module');
   }
@@ -75,7 +78,9 @@ export function task<A extends unknown[], R>(meta: ImportMeta | { url: string },
         if (ns.default === def) return (def.exportName = 'default');
         throw typeError(
           `task(import.meta, ${fn.name || 'fn'}) is not exported from ${def.url}. Export it: ` +
-          `\`export const ${fn.name || 'myTask'} = task(import.meta, ...)\``, 'ERR_SKEIN_TASK_NOT_EXPORTED');
+            `\`export const ${fn.name || 'myTask'} = task(import.meta, ...)\``,
+          'ERR_SKEIN_TASK_NOT_EXPORTED',
+        );
       }));
     },
   };
@@ -107,9 +112,10 @@ export function spawnTarget(t: unknown, argCount: number, what: string): TaskDef
   if (argCount > 0) {
     throw typeError(
       `${what} passes arguments only to a task() definition; ${t.name === '' ? 'this closure' : `the closure ${t.name}`} ` +
-      `takes none and would run without its ${argCount} argument${argCount === 1 ? '' : 's'}. ` +
-      `Capture them instead (\`${what.replace(/\(\)$/, '')}(() => work(x))\`), or define a task: ` +
-      '`export const work = task(import.meta, function work(x) { ... })`');
+        `takes none and would run without its ${argCount} argument${argCount === 1 ? '' : 's'}. ` +
+        `Capture them instead (\`${what.replace(/\(\)$/, '')}(() => work(x))\`), or define a task: ` +
+        '`export const work = task(import.meta, function work(x) { ... })`',
+    );
   }
   return t as () => unknown;
 }

@@ -15,7 +15,10 @@ export class TaskLocal<T> {
   /** Run `fn` with this key bound to `value`; returns what `fn` returns. */
   scope<R>(value: T, fn: () => R): R {
     const frame = frames.getStore();
-    return frames.run({ task: frame?.task, scope: frame?.scope, locals: { key: this, value, parent: frame?.locals } }, fn);
+    return frames.run(
+      { task: frame?.task, scope: frame?.scope, locals: { key: this, value, parent: frame?.locals } },
+      fn,
+    );
   }
 
   /** Run `fn` synchronously with the binding (Tokio's `sync_scope`). */
@@ -27,7 +30,10 @@ export class TaskLocal<T> {
   get(): T {
     const v = this.#find();
     if (v === UNSET) {
-      throw new SkeinError('ERR_SKEIN_TASK_LOCAL_UNSET', 'this task-local is not set here: read it inside `local.scope(value, fn)`, or use tryGet()');
+      throw new SkeinError(
+        'ERR_SKEIN_TASK_LOCAL_UNSET',
+        'this task-local is not set here: read it inside `local.scope(value, fn)`, or use tryGet()',
+      );
     }
     return v;
   }

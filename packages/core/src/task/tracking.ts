@@ -140,7 +140,10 @@ export class TaskRecorder {
   constructor(settings: TrackingSettings, logger: Logger, liveTasks: () => Iterable<LocalTask<unknown>>) {
     this.settings = settings;
     this.#logger = logger;
-    this.#stuckTimer = setInterval(() => this.checkStuck(liveTasks()), Math.min(1000, Math.max(1, settings.stuckMs / 2)));
+    this.#stuckTimer = setInterval(
+      () => this.checkStuck(liveTasks()),
+      Math.min(1000, Math.max(1, settings.stuckMs / 2)),
+    );
     this.#stuckTimer.unref();
     resourceTracking.active++;
   }
@@ -218,11 +221,23 @@ export class TaskRecorder {
     r.phase = IDLE;
     r.since = now;
     if (ms > NEVER_YIELDED_MS) {
-      this.#warn(task, r, W_NEVER_YIELDED, 'never-yielded',
-        `ran ${ms.toFixed(0)} ms without yielding: await yieldNow() in long loops, or move the work to spawnBlocking`, ms);
+      this.#warn(
+        task,
+        r,
+        W_NEVER_YIELDED,
+        'never-yielded',
+        `ran ${ms.toFixed(0)} ms without yielding: await yieldNow() in long loops, or move the work to spawnBlocking`,
+        ms,
+      );
     } else if (ms > this.settings.longPollMs) {
-      this.#warn(task, r, W_LONG_POLL, 'long-poll',
-        `held its thread for ${ms.toFixed(1)} ms in one poll (threshold ${this.settings.longPollMs} ms): split the work with yieldNow() or use spawnBlocking`, ms);
+      this.#warn(
+        task,
+        r,
+        W_LONG_POLL,
+        'long-poll',
+        `held its thread for ${ms.toFixed(1)} ms in one poll (threshold ${this.settings.longPollMs} ms): split the work with yieldNow() or use spawnBlocking`,
+        ms,
+      );
     }
     return ms;
   }
@@ -289,7 +304,8 @@ export class TaskRecorder {
     const parked = r.phase === IDLE && task.state !== 'queued';
     const stuck = this.#stuckReason(task, r, now);
     return {
-      state: r.phase === QUEUED ? 'queued' : r.phase === SCHEDULED ? 'scheduled' : r.phase === BUSY ? 'running' : 'idle',
+      state:
+        r.phase === QUEUED ? 'queued' : r.phase === SCHEDULED ? 'scheduled' : r.phase === BUSY ? 'running' : 'idle',
       ...(spawnSite === '' ? {} : { spawnSite }),
       ...(parked ? { waitingOn: this.#waitingOn(task, r) } : {}),
       polls: r.polls,
@@ -346,7 +362,19 @@ function bucketOf(ms: number): number {
 function pollTimesOf(r: TaskRecord): TaskPollTimes {
   const maxUs = r.longestPollMs * 1000;
   if (r.pollBuckets === undefined) {
-    return { count: 1, minUs: maxUs, maxUs, meanUs: maxUs, percentilesUs: [[0, maxUs], [50, maxUs], [90, maxUs], [99, maxUs], [100, maxUs]] };
+    return {
+      count: 1,
+      minUs: maxUs,
+      maxUs,
+      meanUs: maxUs,
+      percentilesUs: [
+        [0, maxUs],
+        [50, maxUs],
+        [90, maxUs],
+        [99, maxUs],
+        [100, maxUs],
+      ],
+    };
   }
   const b = r.pollBuckets;
   const percentilesUs: [number, number][] = [];

@@ -52,7 +52,9 @@ export type OnCancel<T> = (waiter: Waiter<T>, woken: boolean) => void;
  * Typed as a class holding `promise` (callers read `.promise`); it is Promise itself, and
  * `promise` is a prototype getter returning the waiter.
  */
-const WaiterBase = Promise as unknown as new <T>(executor: (resolve: (value: T) => void) => void) => { readonly promise: Promise<T> };
+const WaiterBase = Promise as unknown as new <T>(
+  executor: (resolve: (value: T) => void) => void,
+) => { readonly promise: Promise<T> };
 
 /** A pending runtime await. See the module comment for the protocol. */
 export class Waiter<T> extends WaiterBase<T> {
@@ -160,7 +162,7 @@ export class Waiter<T> extends WaiterBase<T> {
     if (v instanceof Rejection) {
       this.value = undefined;
       resolve(v);
-    } else if (this.scope !== undefined && this.scope.cancelled) {
+    } else if (this.scope?.cancelled) {
       this.onCancel(true);
       resolve(new Rejection(new Cancelled()));
     } else {
@@ -232,6 +234,8 @@ function setPromiseConstructor(proto: object): void {
 setPromiseConstructor(Waiter.prototype);
 // The waiter is its own promise.
 Object.defineProperty(Waiter.prototype, 'promise', {
-  get(this: Waiter<unknown>) { return this; },
+  get(this: Waiter<unknown>) {
+    return this;
+  },
   configurable: true,
 });

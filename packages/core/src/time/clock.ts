@@ -26,14 +26,16 @@ export class Clock {
 
   /** Stop the clock at the next whole millisecond. Errors: SkeinError if already paused. */
   pause(): void {
-    if (this.#paused) throw new SkeinError('ERR_SKEIN_CLOCK_PAUSED', 'time is already paused; call time.resume() first');
+    if (this.#paused)
+      throw new SkeinError('ERR_SKEIN_CLOCK_PAUSED', 'time is already paused; call time.resume() first');
     this.#frozen = Math.ceil(this.now());
     this.#paused = true;
   }
 
   /** Restart the clock from the paused instant. Errors: SkeinError if not paused. */
   resume(): void {
-    if (!this.#paused) throw new SkeinError('ERR_SKEIN_CLOCK_NOT_PAUSED', 'time is not paused; call time.pause() first');
+    if (!this.#paused)
+      throw new SkeinError('ERR_SKEIN_CLOCK_NOT_PAUSED', 'time is not paused; call time.pause() first');
     this.#skew = this.#frozen - performance.now();
     this.#paused = false;
   }

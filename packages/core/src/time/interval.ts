@@ -60,9 +60,12 @@ export class Interval implements AsyncIterable<number> {
 
   #missed(scheduled: number, now: number): number {
     switch (this.missedTickBehavior) {
-      case 'burst': return scheduled + this.period;
-      case 'delay': return now + this.period;
-      case 'skip': return now + this.period - ((now - scheduled) % this.period);
+      case 'burst':
+        return scheduled + this.period;
+      case 'delay':
+        return now + this.period;
+      case 'skip':
+        return now + this.period - ((now - scheduled) % this.period);
     }
   }
 
@@ -74,7 +77,10 @@ export class Interval implements AsyncIterable<number> {
 function checkBehavior(opts: IntervalOptions | undefined): MissedTickBehavior {
   const b = opts?.missedTickBehavior ?? 'burst';
   if (b !== 'burst' && b !== 'delay' && b !== 'skip') {
-    throw typeError(`missedTickBehavior must be 'burst', 'delay' or 'skip'. Received ${String(b)}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError(
+      `missedTickBehavior must be 'burst', 'delay' or 'skip'. Received ${String(b)}`,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   return b;
 }

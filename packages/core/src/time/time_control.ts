@@ -12,7 +12,10 @@ import { yieldNow } from '../task/yield_now.js';
 function pausable(what: string): RuntimeCore {
   const rt = currentRuntime(what);
   if (rt.flavor !== 'current_thread') {
-    throw new SkeinError('ERR_SKEIN_PAUSE_FLAVOR', `${what} needs the current-thread runtime (Tokio's rule): build one with Runtime.builder().currentThread()`);
+    throw new SkeinError(
+      'ERR_SKEIN_PAUSE_FLAVOR',
+      `${what} needs the current-thread runtime (Tokio's rule): build one with Runtime.builder().currentThread()`,
+    );
   }
   return rt;
 }
@@ -42,7 +45,10 @@ export const time = {
     assertDuration(ms, 'ms');
     const rt = pausable('time.advance()');
     if (!rt.time.clock.paused) {
-      throw new SkeinError('ERR_SKEIN_CLOCK_NOT_PAUSED', 'time.advance() needs a paused clock: call time.pause() or build with .startPaused(true)');
+      throw new SkeinError(
+        'ERR_SKEIN_CLOCK_NOT_PAUSED',
+        'time.advance() needs a paused clock: call time.pause() or build with .startPaused(true)',
+      );
     }
     rt.time.advanceTo(rt.time.clock.now() + ms);
     await yieldNow();

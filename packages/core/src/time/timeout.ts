@@ -61,18 +61,21 @@ function deadline<T>(at: number, f: PromiseLike<T> | Thunk<T>, ms: number | unde
     }, fail);
     // The future finishing first is a ready completion of `timeout`: it charges the budget,
     // so a loop on `timeout(ms, readyPromise)` still yields.
-    branch.promise.then((v) => {
-      if (done) return;
-      done = true;
-      timer.discard();
-      branch.scope?.detach();
-      completeAfterCoop(() => resolve(v), reject);
-    }, (err: unknown) => {
-      if (done) return;
-      done = true;
-      timer.discard();
-      branch.scope?.detach();
-      completeAfterCoop(() => reject(err), reject);
-    });
+    branch.promise.then(
+      (v) => {
+        if (done) return;
+        done = true;
+        timer.discard();
+        branch.scope?.detach();
+        completeAfterCoop(() => resolve(v), reject);
+      },
+      (err: unknown) => {
+        if (done) return;
+        done = true;
+        timer.discard();
+        branch.scope?.detach();
+        completeAfterCoop(() => reject(err), reject);
+      },
+    );
   });
 }

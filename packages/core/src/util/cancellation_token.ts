@@ -44,7 +44,9 @@ export class CancellationToken {
     // Ready at once is still a runtime await: charge the budget (a loop on a cancelled
     // token must not starve the event loop) and fail with Cancelled in a cancelled task.
     if (this.#cancelled) return coop() ?? Promise.resolve();
-    const w = new CallbackWaiter<void>((x) => { this.#waiters.delete(x); });
+    const w = new CallbackWaiter<void>((x) => {
+      this.#waiters.delete(x);
+    });
     if (w.pending) this.#waiters.add(w);
     return w.promise;
   }
@@ -89,19 +91,22 @@ export class CancellationToken {
         afterUnwound(cancelBranches([branch]), () => resolve(undefined));
       };
       this.#listeners.add(onCancel);
-      branch.promise.then((v) => {
-        if (done) return;
-        done = true;
-        this.#listeners.delete(onCancel);
-        branch.scope?.detach();
-        resolve(v);
-      }, (err: unknown) => {
-        if (done) return;
-        done = true;
-        this.#listeners.delete(onCancel);
-        branch.scope?.detach();
-        reject(err);
-      });
+      branch.promise.then(
+        (v) => {
+          if (done) return;
+          done = true;
+          this.#listeners.delete(onCancel);
+          branch.scope?.detach();
+          resolve(v);
+        },
+        (err: unknown) => {
+          if (done) return;
+          done = true;
+          this.#listeners.delete(onCancel);
+          branch.scope?.detach();
+          reject(err);
+        },
+      );
     });
   }
 
@@ -109,8 +114,13 @@ export class CancellationToken {
   dropGuard(): Disposable & { disarm(): CancellationToken } {
     let armed = true;
     return {
-      [Symbol.dispose]: () => { if (armed) this.cancel(); },
-      disarm: () => { armed = false; return this; },
+      [Symbol.dispose]: () => {
+        if (armed) this.cancel();
+      },
+      disarm: () => {
+        armed = false;
+        return this;
+      },
     };
   }
 }

@@ -3,7 +3,7 @@
  * stopped adding more (`close()` then `wait()`). Unlike JoinSet it keeps no outcomes: a
  * tracked task's value and errors stay with its own JoinHandle.
  */
-import { JoinHandle } from '../task/join_handle.js';
+import type { JoinHandle } from '../task/join_handle.js';
 import { spawn, spawnBlocking, spawnLocal } from '../task/spawn.js';
 import type { TaskDef } from '../task/task_def.js';
 import { CallbackWaiter, type Waiter } from '../task/waiter.js';
@@ -72,7 +72,9 @@ export class TaskTracker {
   wait(): Promise<void> {
     // Ready at once is still a runtime await (budget, cancellation); see CancellationToken.
     if (this.#closed && this.#count === 0) return coop() ?? Promise.resolve();
-    const w = new CallbackWaiter<void>((x) => { this.#waiters.delete(x); });
+    const w = new CallbackWaiter<void>((x) => {
+      this.#waiters.delete(x);
+    });
     if (w.pending) this.#waiters.add(w);
     return w.promise;
   }

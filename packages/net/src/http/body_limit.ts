@@ -30,36 +30,47 @@ export class BodyLimit {
 export function bodyStream(req: IncomingMessage, budget: BodyLimit): ReadableStream<Uint8Array> {
   let total = 0;
   let started = false;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!started) {
-        started = true;
-        if (budget.declaredTooLarge(req)) {
-          controller.error(new PayloadTooLargeError(budget.limit));
-          return;
-        }
-        req.on('data', (chunk: Buffer) => {
-          total += chunk.length;
-          if (total > budget.limit) {
-            req.pause();
-            req.removeAllListeners('data');
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (!started) {
+          started = true;
+          if (budget.declaredTooLarge(req)) {
             controller.error(new PayloadTooLargeError(budget.limit));
             return;
           }
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.on('end', () => {
-          try { controller.close(); } catch { /* already errored */ }
-        });
-        req.on('error', (err) => {
-          try { controller.error(err); } catch { /* already closed */ }
-        });
-      }
-      req.resume();
+          req.on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > budget.limit) {
+              req.pause();
+              req.removeAllListeners('data');
+              controller.error(new PayloadTooLargeError(budget.limit));
+              return;
+            }
+            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+            if ((controller.desiredSize ?? 0) <= 0) req.pause();
+          });
+          req.on('end', () => {
+            try {
+              controller.close();
+            } catch {
+              /* already errored */
+            }
+          });
+          req.on('error', (err) => {
+            try {
+              controller.error(err);
+            } catch {
+              /* already closed */
+            }
+          });
+        }
+        req.resume();
+      },
+      cancel() {
+        req.pause();
+      },
     },
-    cancel() {
-      req.pause();
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }

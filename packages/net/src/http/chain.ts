@@ -42,7 +42,13 @@ export async function invoke(ep: Endpoint, req: Request, ctx: RequestContext<unk
 }
 
 /** {@link invoke} for a task() handler with no layers, straight from node:http's request. */
-export async function invokeRaw(def: TaskDef<never[], unknown>, im: IncomingMessage, url: string, limit: BodyLimit, ctx: RequestContext<unknown>): Promise<unknown> {
+export async function invokeRaw(
+  def: TaskDef<never[], unknown>,
+  im: IncomingMessage,
+  url: string,
+  limit: BodyLimit,
+  ctx: RequestContext<unknown>,
+): Promise<unknown> {
   try {
     return await runTaskHandlerRaw(def, im, url, limit, ctx);
   } catch (err) {
@@ -52,8 +58,15 @@ export async function invokeRaw(def: TaskDef<never[], unknown>, im: IncomingMess
 }
 
 /** The Response for a handler's error: 413 for the body limit, else 500 (logged). */
-export function errorResponse(err: unknown, req: { readonly method: string; readonly url: string }, log: Logger): Response {
-  if (err instanceof PayloadTooLargeError || (err as { cause?: unknown } | null)?.cause instanceof PayloadTooLargeError) {
+export function errorResponse(
+  err: unknown,
+  req: { readonly method: string; readonly url: string },
+  log: Logger,
+): Response {
+  if (
+    err instanceof PayloadTooLargeError ||
+    (err as { cause?: unknown } | null)?.cause instanceof PayloadTooLargeError
+  ) {
     return new Response(null, { status: 413, headers: { connection: 'close' } });
   }
   log.error({ err, method: req.method, url: req.url }, 'request handler failed; answered 500');
@@ -72,10 +85,9 @@ export function chainOf(ep: Endpoint): Next<unknown> {
   );
   for (const layer of ep.layers) {
     const inner = next;
-    next = Object.assign(
-      async (req: Request, ctx: RequestContext<unknown>) => layer(req, ctx, inner),
-      { ready: layer.ready === undefined ? () => inner.ready() : () => layer.ready!(inner) },
-    );
+    next = Object.assign(async (req: Request, ctx: RequestContext<unknown>) => layer(req, ctx, inner), {
+      ready: layer.ready === undefined ? () => inner.ready() : () => layer.ready!(inner),
+    });
   }
   chains.set(ep, { layers: ep.layers.length, next });
   return next;

@@ -53,7 +53,8 @@ export async function dispatch(cfg: DispatchConfig, req: IncomingMessage, res: S
         return;
       }
       const request = new IncomingRequest(req, url, limit).asRequest();
-      answer = endpoint.layers.length === 0 ? await invoke(endpoint, request, ctx) : await chainOf(endpoint)(request, ctx);
+      answer =
+        endpoint.layers.length === 0 ? await invoke(endpoint, request, ctx) : await chainOf(endpoint)(request, ctx);
     }
     await writeAnswer(res, answer, cfg.closing());
   } catch (err) {

@@ -5,7 +5,10 @@ import { SkeinError } from '@skein/core';
 export class PayloadTooLargeError extends SkeinError {
   readonly limit: number;
   constructor(limit: number) {
-    super('ERR_SKEIN_PAYLOAD_TOO_LARGE', `the request body is larger than the limit of ${limit} bytes. Raise it with layers.bodyLimit(bytes) or serve(..., { bodyLimit })`);
+    super(
+      'ERR_SKEIN_PAYLOAD_TOO_LARGE',
+      `the request body is larger than the limit of ${limit} bytes. Raise it with layers.bodyLimit(bytes) or serve(..., { bodyLimit })`,
+    );
     this.limit = limit;
   }
 }

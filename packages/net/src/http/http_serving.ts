@@ -60,11 +60,22 @@ export class HttpServing implements Serving {
    * Listen on `target` and serve `router` there, each request a task spawned on `handle`.
    * Errors: `EADDRINUSE` and other system errors from binding.
    */
-  static async listen(target: TcpListener | ToSocketAddr, router: Router<unknown>, opts: HttpSettings, handle: Handle, log: Logger): Promise<{ serving: HttpServing; addr: SocketAddr }> {
+  static async listen(
+    target: TcpListener | ToSocketAddr,
+    router: Router<unknown>,
+    opts: HttpSettings,
+    handle: Handle,
+    log: Logger,
+  ): Promise<{ serving: HttpServing; addr: SocketAddr }> {
     const http = createHttp(opts);
     await listen(http, target, opts);
     const addr = toSocketAddr(http.address() as AddressInfo);
-    const serving = new HttpServing(http, handle, { router, log, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, host: formatAddr(addr) });
+    const serving = new HttpServing(http, handle, {
+      router,
+      log,
+      bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      host: formatAddr(addr),
+    });
     return { serving, addr };
   }
 
@@ -74,7 +85,12 @@ export class HttpServing implements Serving {
    */
   static detached(router: Router<unknown>, opts: HttpSettings, handle: Handle, log: Logger, host: string): HttpServing {
     const http = createHttp(opts);
-    const serving = new HttpServing(http, handle, { router, log, bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT, host });
+    const serving = new HttpServing(http, handle, {
+      router,
+      log,
+      bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      host,
+    });
     // node:http starts tracking connections (idle and all-connection closing, header and
     // request timeouts) on 'listening', which a server that never listens doesn't emit.
     http.emit('listening');
@@ -98,9 +114,16 @@ export class HttpServing implements Serving {
     const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
     http.closeIdleConnections();
     if (this.#inflight.size > 0) {
-      const idle = new Promise<void>((resolve) => { this.#idle = resolve; });
+      const idle = new Promise<void>((resolve) => {
+        this.#idle = resolve;
+      });
       let timer: NodeJS.Timeout | undefined;
-      const expired = ms === undefined || ms === Infinity ? undefined : new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
+      const expired =
+        ms === undefined || ms === Infinity
+          ? undefined
+          : new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, ms);
+            });
       await (expired === undefined ? idle : Promise.race([idle, expired]));
       clearTimeout(timer);
       for (const h of this.#inflight) h.abort();

@@ -37,30 +37,78 @@ export class IncomingRequest {
     return (this.#real ??= toRequest(this.#im, this.#url, this.#limit, this.#headers));
   }
 
-  get method(): string { return this.#real?.method ?? this.#im.method ?? 'GET'; }
-  get url(): string { return this.#url; }
-  get headers(): Headers { return this.#real?.headers ?? (this.#headers ??= headersOf(this.#im.rawHeaders)); }
-  get body(): ReadableStream<Uint8Array> | null { return this.#req().body; }
-  get bodyUsed(): boolean { return this.#real?.bodyUsed ?? false; }
-  get signal(): AbortSignal { return this.#req().signal; }
-  get cache(): Request['cache'] { return this.#req().cache; }
-  get credentials(): Request['credentials'] { return this.#req().credentials; }
-  get destination(): Request['destination'] { return this.#req().destination; }
-  get integrity(): string { return this.#req().integrity; }
-  get keepalive(): boolean { return this.#req().keepalive; }
-  get mode(): Request['mode'] { return this.#req().mode; }
-  get redirect(): Request['redirect'] { return this.#req().redirect; }
-  get referrer(): string { return this.#req().referrer; }
-  get referrerPolicy(): Request['referrerPolicy'] { return this.#req().referrerPolicy; }
-  get duplex(): 'half' { return 'half'; }
-  clone(): Request { return this.#req().clone(); }
-  arrayBuffer(): Promise<ArrayBuffer> { return this.#req().arrayBuffer(); }
-  blob(): Promise<Blob> { return this.#req().blob(); }
-  bytes(): Promise<Uint8Array> { return (this.#req() as Request & { bytes(): Promise<Uint8Array> }).bytes(); }
-  formData(): Promise<FormData> { return this.#req().formData(); }
-  json(): Promise<unknown> { return this.#req().json(); }
-  text(): Promise<string> { return this.#req().text(); }
-  get [Symbol.toStringTag](): string { return 'Request'; }
+  get method(): string {
+    return this.#real?.method ?? this.#im.method ?? 'GET';
+  }
+  get url(): string {
+    return this.#url;
+  }
+  get headers(): Headers {
+    return this.#real?.headers ?? (this.#headers ??= headersOf(this.#im.rawHeaders));
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#req().body;
+  }
+  get bodyUsed(): boolean {
+    return this.#real?.bodyUsed ?? false;
+  }
+  get signal(): AbortSignal {
+    return this.#req().signal;
+  }
+  get cache(): Request['cache'] {
+    return this.#req().cache;
+  }
+  get credentials(): Request['credentials'] {
+    return this.#req().credentials;
+  }
+  get destination(): Request['destination'] {
+    return this.#req().destination;
+  }
+  get integrity(): string {
+    return this.#req().integrity;
+  }
+  get keepalive(): boolean {
+    return this.#req().keepalive;
+  }
+  get mode(): Request['mode'] {
+    return this.#req().mode;
+  }
+  get redirect(): Request['redirect'] {
+    return this.#req().redirect;
+  }
+  get referrer(): string {
+    return this.#req().referrer;
+  }
+  get referrerPolicy(): Request['referrerPolicy'] {
+    return this.#req().referrerPolicy;
+  }
+  get duplex(): 'half' {
+    return 'half';
+  }
+  clone(): Request {
+    return this.#req().clone();
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#req().arrayBuffer();
+  }
+  blob(): Promise<Blob> {
+    return this.#req().blob();
+  }
+  bytes(): Promise<Uint8Array> {
+    return (this.#req() as Request & { bytes(): Promise<Uint8Array> }).bytes();
+  }
+  formData(): Promise<FormData> {
+    return this.#req().formData();
+  }
+  json(): Promise<unknown> {
+    return this.#req().json();
+  }
+  text(): Promise<string> {
+    return this.#req().text();
+  }
+  get [Symbol.toStringTag](): string {
+    return 'Request';
+  }
 
   /** As a Request, for handler signatures. */
   asRequest(): Request {

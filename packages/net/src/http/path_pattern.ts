@@ -22,7 +22,10 @@ export class PathPattern {
   /** Errors: TypeError (`ERR_INVALID_ARG_VALUE`) for a path that is not valid route syntax. */
   constructor(path: string) {
     if (typeof path !== 'string' || !path.startsWith('/')) {
-      throw typeError(`A route path must be a string starting with "/". Received ${JSON.stringify(path)}`, 'ERR_INVALID_ARG_VALUE');
+      throw typeError(
+        `A route path must be a string starting with "/". Received ${JSON.stringify(path)}`,
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
     this.path = path;
     const parts = splitPath(path);
@@ -31,15 +34,20 @@ export class PathPattern {
       const m = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(p);
       if (m === null) {
         if (p.includes('{') || p.includes('}')) {
-          throw typeError(`Route "${path}": a segment is either literal or a whole "{name}" / "{*name}" (got "${p}")`, 'ERR_INVALID_ARG_VALUE');
+          throw typeError(
+            `Route "${path}": a segment is either literal or a whole "{name}" / "{*name}" (got "${p}")`,
+            'ERR_INVALID_ARG_VALUE',
+          );
         }
         return { kind: 'literal', text: p };
       }
       const name = m[2]!;
-      if (names.has(name)) throw typeError(`Route "${path}": parameter "${name}" appears twice`, 'ERR_INVALID_ARG_VALUE');
+      if (names.has(name))
+        throw typeError(`Route "${path}": parameter "${name}" appears twice`, 'ERR_INVALID_ARG_VALUE');
       names.add(name);
       if (m[1] === '*') {
-        if (i !== parts.length - 1) throw typeError(`Route "${path}": "{*${name}}" must be the last segment`, 'ERR_INVALID_ARG_VALUE');
+        if (i !== parts.length - 1)
+          throw typeError(`Route "${path}": "{*${name}}" must be the last segment`, 'ERR_INVALID_ARG_VALUE');
         return { kind: 'rest', name };
       }
       return { kind: 'param', name };

@@ -10,7 +10,8 @@ import { once } from 'node:events';
 export function toResponse(value: unknown): Response {
   if (value instanceof Response) return value;
   if (value === undefined) return new Response(null, { status: 200 });
-  if (typeof value === 'string') return new Response(value, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (typeof value === 'string')
+    return new Response(value, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return new Response(value as ResponseBody, { headers: { 'content-type': 'application/octet-stream' } });
   }

@@ -80,10 +80,17 @@ export class Router<S = undefined> {
    */
   nest<S2>(prefix: string, router: Router<S2>): this {
     if (typeof prefix !== 'string' || !prefix.startsWith('/') || prefix.includes('{')) {
-      throw typeError(`nest() prefix must be a literal path starting with "/". Received ${JSON.stringify(prefix)}`, 'ERR_INVALID_ARG_VALUE');
+      throw typeError(
+        `nest() prefix must be a literal path starting with "/". Received ${JSON.stringify(prefix)}`,
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
     if (!(router instanceof Router)) throw typeError('nest() takes a Router');
-    const copy = (ep: Endpoint): Endpoint => ({ handler: ep.handler, layers: [...ep.layers], state: ep.state ?? router.#state });
+    const copy = (ep: Endpoint): Endpoint => ({
+      handler: ep.handler,
+      layers: [...ep.layers],
+      state: ep.state ?? router.#state,
+    });
     for (const g of router.#groups) {
       for (const [method, ep] of g.methods) this.#add(method, joinPath(prefix, g.pattern.path), copy(ep));
     }
@@ -91,7 +98,8 @@ export class Router<S = undefined> {
     for (const f of router.#prefixFallbacks) {
       this.#prefixFallbacks.push({ prefix: [...base, ...f.prefix], endpoint: copy(f.endpoint) });
     }
-    if (router.#fallback.handler !== notFound) this.#prefixFallbacks.push({ prefix: base, endpoint: copy(router.#fallback) });
+    if (router.#fallback.handler !== notFound)
+      this.#prefixFallbacks.push({ prefix: base, endpoint: copy(router.#fallback) });
     this.#prefixFallbacks.sort((a, b) => b.prefix.length - a.prefix.length);
     return this;
   }
@@ -129,11 +137,16 @@ export class Router<S = undefined> {
       const allow = [...g.methods.keys()];
       if (allow.includes('GET')) allow.push('HEAD');
       const first = g.methods.values().next().value!;
-      const methodNotAllowed: Endpoint = { handler: () => new Response(null, { status: 405, headers: { allow: allow.join(', ') } }), layers: first.layers, state: undefined };
+      const methodNotAllowed: Endpoint = {
+        handler: () => new Response(null, { status: 405, headers: { allow: allow.join(', ') } }),
+        layers: first.layers,
+        state: undefined,
+      };
       return { endpoint: methodNotAllowed, params, state: undefined };
     }
     for (const f of this.#prefixFallbacks) {
-      if (f.prefix.every((p, i) => segments[i] === p)) return { endpoint: f.endpoint, params: {}, state: (f.endpoint.state ?? this.#state)?.value };
+      if (f.prefix.every((p, i) => segments[i] === p))
+        return { endpoint: f.endpoint, params: {}, state: (f.endpoint.state ?? this.#state)?.value };
     }
     return { endpoint: this.#fallback, params: {}, state: this.#state?.value };
   }
@@ -152,7 +165,10 @@ export class Router<S = undefined> {
       this.#groups.sort((a, b) => byPriority(a.pattern, b.pattern));
     }
     if (g.methods.has(method)) {
-      throw typeError(`Overlapping method route: ${method === ANY ? 'all()' : method} "${path}" is already routed`, 'ERR_INVALID_ARG_VALUE');
+      throw typeError(
+        `Overlapping method route: ${method === ANY ? 'all()' : method} "${path}" is already routed`,
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
     g.methods.set(method, ep);
   }

@@ -20,7 +20,7 @@ export interface FactoryRef {
 
 /** The crossable name of `factory`. */
 export async function factoryRef(factory: RouterFactory): Promise<FactoryRef> {
-  return { url: factory.url, name: factory.exportName ?? await factory.resolveName() };
+  return { url: factory.url, name: factory.exportName ?? (await factory.resolveName()) };
 }
 
 /** Run `factory` on this thread. Errors: TypeError when it returns no Router. */
@@ -32,7 +32,7 @@ export async function buildRouter(factory: RouterFactory): Promise<Router<unknow
 
 /** Import the factory `ref` names (on a worker) and run it. */
 export async function buildRouterFrom(ref: FactoryRef): Promise<Router<unknown>> {
-  const mod = await import(ref.url) as Record<string, unknown>;
+  const mod = (await import(ref.url)) as Record<string, unknown>;
   const def = mod[ref.name];
   if (!isTaskDef(def)) throw typeError(`export "${ref.name}" of ${ref.url} is not a task() definition`);
   return buildRouter(def as RouterFactory);

@@ -33,7 +33,15 @@ export interface ServeOptions extends HttpSettings {
 /** The modes serve() tries for a router factory, best first ('main' always works). */
 const AUTO: readonly AcceptMode[] = ['workers', 'handoff', 'main'];
 
-const NUMERIC = ['bodyLimit', 'headersTimeout', 'requestTimeout', 'keepAliveTimeout', 'connectionsCheckingInterval', 'maxHeaderSize', 'backlog'] as const;
+const NUMERIC = [
+  'bodyLimit',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'connectionsCheckingInterval',
+  'maxHeaderSize',
+  'backlog',
+] as const;
 
 /**
  * Serve `app` on `listenerOrAddr` (a bound TcpListener, or an address to bind). `app` is a
@@ -46,29 +54,41 @@ const NUMERIC = ['bodyLimit', 'headersTimeout', 'requestTimeout', 'keepAliveTime
  * Errors: `EADDRINUSE` and other system errors from binding; TypeError / RangeError for
  * bad arguments; AcceptModeUnsupportedError for an `accept` mode this process can't run; NoRuntimeError outside a runtime.
  */
-export async function serve<S>(listenerOrAddr: TcpListener | ToSocketAddr, app: Router<S> | RouterFactory<S>, opts: ServeOptions = {}): Promise<Server> {
+export async function serve<S>(
+  listenerOrAddr: TcpListener | ToSocketAddr,
+  app: Router<S> | RouterFactory<S>,
+  opts: ServeOptions = {},
+): Promise<Server> {
   const factory = isTaskDef(app);
-  if (!(app instanceof Router) && !factory) throw typeError('serve() takes a Router, or a task() definition that returns one, as its second argument');
+  if (!(app instanceof Router) && !factory)
+    throw typeError('serve() takes a Router, or a task() definition that returns one, as its second argument');
   for (const k of NUMERIC) {
     if (opts[k] !== undefined) assertNumber(opts[k], k, k === 'connectionsCheckingInterval' ? 1 : 0);
   }
   const { logger, accept, ...settings } = opts;
   if (accept !== undefined && accept !== 'main' && accept !== 'workers' && accept !== 'handoff') {
-    throw typeError(`The "accept" option must be 'main', 'workers' or 'handoff'. Received ${String(accept)}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError(
+      `The "accept" option must be 'main', 'workers' or 'handoff'. Received ${String(accept)}`,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   const handle = Handle.current();
   const hasListener = listenerOrAddr instanceof TcpListener;
   if (accept !== undefined && accept !== 'main') {
-    if (!factory) throw typeError(`accept: '${accept}' needs a router factory (a task() definition returning the Router): closures can't cross to the workers`);
+    if (!factory)
+      throw typeError(
+        `accept: '${accept}' needs a router factory (a task() definition returning the Router): closures can't cross to the workers`,
+      );
     const blocker = acceptBlocker(accept, handle, hasListener);
     if (blocker !== undefined) throw new AcceptModeUnsupportedError(accept, blocker);
   }
-  const mode: AcceptMode = accept ?? (factory ? AUTO.find((m) => acceptBlocker(m, handle, hasListener) === undefined)! : 'main');
+  const mode: AcceptMode =
+    accept ?? (factory ? AUTO.find((m) => acceptBlocker(m, handle, hasListener) === undefined)! : 'main');
   let started: { serving: Serving; addr: Server['addr'] };
   if (mode !== 'main') {
     started = await serveOnWorkers(handle, listenerOrAddr as ToSocketAddr, app as RouterFactory, settings, mode);
   } else {
-    const router = factory ? await buildRouter(app as RouterFactory) : app as Router<unknown>;
+    const router = factory ? await buildRouter(app as RouterFactory) : (app as Router<unknown>);
     const log = logger ?? frames.getStore()!.task!.runtime.logger;
     started = await HttpServing.listen(listenerOrAddr, router, settings, handle, log);
   }

@@ -47,7 +47,9 @@ export class Server {
     this.addr = addr;
     this.accept = accept;
     this.#serving = serving;
-    this.closed = new Promise((resolve) => { this.#resolveClosed = resolve; });
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
   }
 
   /** True once `shutdown()` was called. */

@@ -37,7 +37,7 @@ const loaded = new Map<string, ClosureHandler<unknown>>();
 let fallbackLog: pino.Logger | undefined;
 
 async function load(url: string, name: string): Promise<ClosureHandler<unknown>> {
-  const mod = await import(url) as Record<string, TaskDef<unknown[], unknown>>;
+  const mod = (await import(url)) as Record<string, TaskDef<unknown[], unknown>>;
   const fn = mod[name]!.fn as unknown as ClosureHandler<unknown>;
   loaded.set(`${name}@${url}`, fn);
   return fn;
@@ -49,14 +49,21 @@ async function load(url: string, name: string): Promise<ClosureHandler<unknown>>
  * posts the completion as soon as the function returns, instead of after its next
  * microtask checkpoint, which under load can come only after a whole batch of tasks.
  */
-export const runHandler = task(import.meta, function runHandler(url: string, name: string, data: RequestData, cx: ContextData): AnswerData | Promise<AnswerData> {
-  const fn = loaded.get(`${name}@${url}`);
-  if (fn === undefined) return load(url, name).then((f) => call(f, data, cx));
-  return call(fn, data, cx);
-});
+export const runHandler = task(
+  import.meta,
+  function runHandler(url: string, name: string, data: RequestData, cx: ContextData): AnswerData | Promise<AnswerData> {
+    const fn = loaded.get(`${name}@${url}`);
+    if (fn === undefined) return load(url, name).then((f) => call(f, data, cx));
+    return call(fn, data, cx);
+  },
+);
 
 function call(fn: ClosureHandler<unknown>, data: RequestData, cx: ContextData): AnswerData | Promise<AnswerData> {
-  const req = new Request(data.url, { method: data.method, headers: headersOf(data.headers), body: data.body as ResponseBody });
+  const req = new Request(data.url, {
+    method: data.method,
+    headers: headersOf(data.headers),
+    body: data.body as ResponseBody,
+  });
   const log = frames.getStore()?.task?.runtime.logger ?? (fallbackLog ??= pino({ name: 'skein', level: 'warn' }));
   const ctx: RequestContext<unknown> = {
     params: cx.params,
@@ -77,8 +84,12 @@ function flatten(v: unknown): AnswerData | Promise<AnswerData> {
 }
 
 /** Run `def` on a worker for a request already turned into data; returns a value or a Response. */
-async function onWorker(def: TaskDef<never[], unknown>, data: RequestData, ctx: RequestContext<unknown>): Promise<unknown> {
-  const name = def.exportName ?? await def.resolveName();
+async function onWorker(
+  def: TaskDef<never[], unknown>,
+  data: RequestData,
+  ctx: RequestContext<unknown>,
+): Promise<unknown> {
+  const name = def.exportName ?? (await def.resolveName());
   const h = spawn(runHandler, def.url, name, data, { params: ctx.params, state: ctx.state, requestId: ctx.requestId });
   const abort = (): void => h.abort();
   ctx.signal.addEventListener('abort', abort, { once: true });
@@ -93,7 +104,11 @@ async function onWorker(def: TaskDef<never[], unknown>, data: RequestData, ctx: 
 }
 
 /** From a WHATWG Request (the path through layers). The body is read here, under its limit. */
-export async function runTaskHandler(def: TaskDef<never[], unknown>, req: Request, ctx: RequestContext<unknown>): Promise<unknown> {
+export async function runTaskHandler(
+  def: TaskDef<never[], unknown>,
+  req: Request,
+  ctx: RequestContext<unknown>,
+): Promise<unknown> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(await req.arrayBuffer());
   const headers: string[] = [];
   for (const [k, v] of req.headers) headers.push(k, v);
@@ -101,7 +116,13 @@ export async function runTaskHandler(def: TaskDef<never[], unknown>, req: Reques
 }
 
 /** Straight from node:http's request, with no WHATWG Request on this thread (no layers). */
-export async function runTaskHandlerRaw(def: TaskDef<never[], unknown>, im: IncomingMessage, url: string, limit: BodyLimit, ctx: RequestContext<unknown>): Promise<unknown> {
+export async function runTaskHandlerRaw(
+  def: TaskDef<never[], unknown>,
+  im: IncomingMessage,
+  url: string,
+  limit: BodyLimit,
+  ctx: RequestContext<unknown>,
+): Promise<unknown> {
   const method = im.method ?? 'GET';
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(im, limit);
   return onWorker(def, { method, url, headers: im.rawHeaders, body }, ctx);

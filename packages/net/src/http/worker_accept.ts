@@ -71,43 +71,59 @@ const acceptingHere = new Set<string>();
  * without one. So each acceptor holds its thread, synchronously and only at startup, until
  * all have started: a held thread takes no other task, so the rest go to the other workers.
  */
-export const acceptOnWorker = task(import.meta, async function acceptOnWorker(id: string, factory: FactoryRef, source: AcceptorSource, settings: HttpSettings, control: SharedArrayBuffer, workers: number): Promise<AcceptorStarted | null> {
-  const w = new Int32Array(control);
-  holdUntilAllArrive(w, workers);
-  if (acceptingHere.has(id)) return null;
-  acceptingHere.add(id);
-  const picks = 'listen' in source && source.listen.port === 0 && Atomics.compareExchange(w, PORT, 0, PICKING) === 0;
-  try {
-    const router = await buildRouterFrom(factory);
-    const log = frames.getStore()!.task!.runtime.logger.child({ threadId });
-    if ('handoff' in source) {
-      const serving = HttpServing.detached(router, settings, Handle.current(), log, source.handoff);
-      const onHandoff = (m: unknown): void => {
-        if ((m as Partial<Handoff> | null)?.handoff === id) serving.accept((m as Handoff).socket);
-      };
-      process.on('workerMessage', onHandoff);
-      stopOnRequest(id, serving, () => process.off('workerMessage', onHandoff));
-      return { thread: threadId, addr: undefined };
-    }
-    let port = source.listen.port;
-    if (port === 0 && !picks) {
-      Atomics.wait(w, PORT, PICKING, PORT_WAIT_MS);
-      port = Atomics.load(w, PORT);
-      if (port <= 0) {
-        acceptingHere.delete(id);
-        return null;
+export const acceptOnWorker = task(
+  import.meta,
+  async function acceptOnWorker(
+    id: string,
+    factory: FactoryRef,
+    source: AcceptorSource,
+    settings: HttpSettings,
+    control: SharedArrayBuffer,
+    workers: number,
+  ): Promise<AcceptorStarted | null> {
+    const w = new Int32Array(control);
+    holdUntilAllArrive(w, workers);
+    if (acceptingHere.has(id)) return null;
+    acceptingHere.add(id);
+    const picks = 'listen' in source && source.listen.port === 0 && Atomics.compareExchange(w, PORT, 0, PICKING) === 0;
+    try {
+      const router = await buildRouterFrom(factory);
+      const log = frames.getStore()!.task!.runtime.logger.child({ threadId });
+      if ('handoff' in source) {
+        const serving = HttpServing.detached(router, settings, Handle.current(), log, source.handoff);
+        const onHandoff = (m: unknown): void => {
+          if ((m as Partial<Handoff> | null)?.handoff === id) serving.accept((m as Handoff).socket);
+        };
+        process.on('workerMessage', onHandoff);
+        stopOnRequest(id, serving, () => process.off('workerMessage', onHandoff));
+        return { thread: threadId, addr: undefined };
       }
+      let port = source.listen.port;
+      if (port === 0 && !picks) {
+        Atomics.wait(w, PORT, PICKING, PORT_WAIT_MS);
+        port = Atomics.load(w, PORT);
+        if (port <= 0) {
+          acceptingHere.delete(id);
+          return null;
+        }
+      }
+      const { serving, addr } = await HttpServing.listen(
+        { host: source.listen.host, port },
+        router,
+        { ...settings, reusePort: true },
+        Handle.current(),
+        log,
+      );
+      if (picks) publishPort(w, addr.port);
+      stopOnRequest(id, serving, () => undefined);
+      return { thread: threadId, addr };
+    } catch (err) {
+      acceptingHere.delete(id);
+      if (picks) publishPort(w, FAILED);
+      throw err;
     }
-    const { serving, addr } = await HttpServing.listen({ host: source.listen.host, port }, router, { ...settings, reusePort: true }, Handle.current(), log);
-    if (picks) publishPort(w, addr.port);
-    stopOnRequest(id, serving, () => undefined);
-    return { thread: threadId, addr };
-  } catch (err) {
-    acceptingHere.delete(id);
-    if (picks) publishPort(w, FAILED);
-    throw err;
-  }
-});
+  },
+);
 
 function holdUntilAllArrive(w: Int32Array, workers: number): void {
   Atomics.add(w, ARRIVED, 1);

@@ -13,12 +13,22 @@ import { formatAddr, parseAddr, toSocketAddr, type SocketAddr, type ToSocketAddr
 import type { HttpSettings } from './http_serving.js';
 import { factoryRef, type RouterFactory } from './router_factory.js';
 import type { AcceptMode, Serving } from './server.js';
-import { acceptOnWorker, acceptorChannel, CONTROL_BYTES, type AcceptorMessage, type AcceptorSource, type Handoff } from './worker_accept.js';
+import {
+  acceptOnWorker,
+  acceptorChannel,
+  CONTROL_BYTES,
+  type AcceptorMessage,
+  type AcceptorSource,
+  type Handoff,
+} from './worker_accept.js';
 
 /** `serve(..., { accept })` asked for a mode this process can't run. */
 export class AcceptModeUnsupportedError extends SkeinError {
   constructor(mode: AcceptMode, why: string) {
-    super('ERR_SKEIN_ACCEPT_MODE_UNSUPPORTED', `accept: '${mode}' is not available: ${why}. Leave \`accept\` unset: serve() picks the best mode this platform has`);
+    super(
+      'ERR_SKEIN_ACCEPT_MODE_UNSUPPORTED',
+      `accept: '${mode}' is not available: ${why}. Leave \`accept\` unset: serve() picks the best mode this platform has`,
+    );
   }
 }
 
@@ -74,8 +84,10 @@ export function acceptBlocker(mode: AcceptMode, handle: Handle, hasListener: boo
   if (mode === 'main') return undefined;
   if (handle.flavor !== 'multi_thread') return 'the runtime is current-thread (use Builder.multiThread())';
   if (hasListener) return 'serve() was given a bound TcpListener, whose socket stays on this thread (pass an address)';
-  if (mode === 'workers' && !reusePortSupported()) return `SO_REUSEPORT needs Linux and Node >= 22.12 (this is ${process.platform}, Node ${process.versions.node})`;
-  if (mode === 'handoff' && !handoffSupported()) return `posting sockets to worker threads needs Node >= 26.6 or a recent 24 (this is Node ${process.versions.node})`;
+  if (mode === 'workers' && !reusePortSupported())
+    return `SO_REUSEPORT needs Linux and Node >= 22.12 (this is ${process.platform}, Node ${process.versions.node})`;
+  if (mode === 'handoff' && !handoffSupported())
+    return `posting sockets to worker threads needs Node >= 26.6 or a recent 24 (this is Node ${process.versions.node})`;
   return undefined;
 }
 
@@ -85,7 +97,13 @@ export function acceptBlocker(mode: AcceptMode, handle: Handle, hasListener: boo
  * Errors: binding errors (`EADDRINUSE`), and the first acceptor's failure (a factory that
  * throws), once the others are stopped.
  */
-export async function serveOnWorkers(handle: Handle, addr: ToSocketAddr, factory: RouterFactory, settings: HttpSettings, mode: 'workers' | 'handoff'): Promise<{ serving: Serving; addr: SocketAddr }> {
+export async function serveOnWorkers(
+  handle: Handle,
+  addr: ToSocketAddr,
+  factory: RouterFactory,
+  settings: HttpSettings,
+  mode: 'workers' | 'handoff',
+): Promise<{ serving: Serving; addr: SocketAddr }> {
   const { host, port } = parseAddr(addr);
   const ref = await factoryRef(factory);
   const id = randomUUID();
@@ -100,7 +118,9 @@ export async function serveOnWorkers(handle: Handle, addr: ToSocketAddr, factory
   // Listening on the channel also keeps this thread's event loop alive while the workers
   // serve (their threads don't hold the process up).
   const serving = new WorkersServing(acceptorChannel(id), listener);
-  const started = await Promise.allSettled(Array.from({ length: workers }, () => handle.spawn(acceptOnWorker, id, ref, source, settings, control, workers)));
+  const started = await Promise.allSettled(
+    Array.from({ length: workers }, () => handle.spawn(acceptOnWorker, id, ref, source, settings, control, workers)),
+  );
   const threads: number[] = [];
   let bound = listener?.addr;
   let failure: { reason: unknown } | undefined;
@@ -165,7 +185,9 @@ class HandoffListener {
   #post(socket: Socket): void {
     const thread = this.#threads[this.#next++ % this.#threads.length]!;
     // A worker that stopped taking connections (shutdown) refuses it: the client sees a reset.
-    postMessageToThread(thread, { handoff: this.#id, socket } satisfies Handoff, [socket as never]).catch(() => socket.destroy());
+    postMessageToThread(thread, { handoff: this.#id, socket } satisfies Handoff, [socket as never]).catch(() =>
+      socket.destroy(),
+    );
   }
 
   /** Stop accepting; connections accepted but not handed over are closed. */
@@ -203,7 +225,9 @@ class WorkersServing implements Serving {
   }
 
   async drain(ms: number | undefined): Promise<void> {
-    const all = new Promise<void>((resolve) => { this.#allClosed = resolve; });
+    const all = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+    });
     const stopped = this.#listener?.close();
     if (this.#closed < this.accepting) {
       this.#channel.postMessage({ stop: ms === undefined || ms === Infinity ? null : ms } satisfies AcceptorMessage);

@@ -119,7 +119,9 @@ export class StreamIo {
     const done = completion<void>();
     this.socket.end(() => done.done(undefined));
     // end()'s callback is not called when the socket is destroyed first (an abort, a reset).
-    const onClose = (): void => { done.done(undefined); };
+    const onClose = (): void => {
+      done.done(undefined);
+    };
     this.socket.once('close', onClose);
     try {
       await done.promise;

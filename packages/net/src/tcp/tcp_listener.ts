@@ -66,7 +66,9 @@ export class TcpListener {
     const done = completion<void>(() => server.close());
     const onError = (err: Error): void => done.fail(err);
     server.once('error', onError);
-    server.listen({ host, port, backlog: opts.backlog, reusePort: opts.reusePort, ipv6Only: opts.ipv6Only }, () => done.done(undefined));
+    server.listen({ host, port, backlog: opts.backlog, reusePort: opts.reusePort, ipv6Only: opts.ipv6Only }, () =>
+      done.done(undefined),
+    );
     try {
       await done.promise;
     } finally {
@@ -89,7 +91,10 @@ export class TcpListener {
       if (socket !== undefined) {
         socket.off('error', swallow);
         const stream = new TcpStream(socket);
-        return [stream, toSocketAddr({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily })];
+        return [
+          stream,
+          toSocketAddr({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }),
+        ];
       }
       if (this.#error !== null) throw this.#error;
       await this.#acceptable.wait();

@@ -42,7 +42,13 @@ export class TcpStream {
    */
   static async connect(addr: ToSocketAddr, opts: ConnectOptions = {}): Promise<TcpStream> {
     const { host, port } = parseAddr(addr);
-    const socket = netConnect({ host, port, noDelay: opts.noDelay, localAddress: opts.localAddress, allowHalfOpen: true });
+    const socket = netConnect({
+      host,
+      port,
+      noDelay: opts.noDelay,
+      localAddress: opts.localAddress,
+      allowHalfOpen: true,
+    });
     const stream = new TcpStream(socket);
     const done = completion<void>(() => stream.close());
     const onConnect = (): void => done.done(undefined);

@@ -9,7 +9,13 @@
 import { toPostable } from '../sync/handle_codec.js';
 import type { Logger } from 'pino';
 import { JoinError, SerializationError } from '@skein/core';
-import { ExternalTask, allocateTaskId, type BlockingBackend, type RuntimeConfig, type TaskDef } from '@skein/core/internal';
+import {
+  ExternalTask,
+  allocateTaskId,
+  type BlockingBackend,
+  type RuntimeConfig,
+  type TaskDef,
+} from '@skein/core/internal';
 import { defaultMaxBlockingThreads } from './defaults.js';
 import { BlockingPoolError } from './errors.js';
 import { BlockingPool, type JobRecord, type JobSink } from './pool.js';
@@ -25,7 +31,14 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
   #resolving: { n: number } | undefined = undefined;
 
   /** `pending` counts spawns still looking up their export name (see queueDepth). */
-  constructor(pool: BlockingPool, def: TaskDef<unknown[], R>, args: unknown[], logger: Logger, pending: { n: number }, live: Set<BlockingTask<unknown>>) {
+  constructor(
+    pool: BlockingPool,
+    def: TaskDef<unknown[], R>,
+    args: unknown[],
+    logger: Logger,
+    pending: { n: number },
+    live: Set<BlockingTask<unknown>>,
+  ) {
     super(allocateTaskId(), def.exportName ?? def.fn.name, logger);
     this.#live = live;
     live.add(this as BlockingTask<unknown>);
@@ -36,8 +49,14 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
     pending.n++;
     this.#resolving = pending;
     def.resolveName().then(
-      (name) => { this.#doneResolving(); this.#submit(pool, def.url, name, args); },
-      (err: unknown) => { this.#doneResolving(); this.settle(false, new JoinError('panic', this.id, err)); },
+      (name) => {
+        this.#doneResolving();
+        this.#submit(pool, def.url, name, args);
+      },
+      (err: unknown) => {
+        this.#doneResolving();
+        this.settle(false, new JoinError('panic', this.id, err));
+      },
     );
   }
 
@@ -73,7 +92,8 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
   /** @internal The pool's report: the job threw, or never ran (a BlockingPoolError). */
   jobFailed(err: unknown): void {
     // Withdrawn (abort, shutdown) or terminated: cancelled. Threads that can't start: a panic.
-    if (err instanceof BlockingPoolError && err.kind !== 'spawnFailed') this.settle(false, new JoinError('cancelled', this.id));
+    if (err instanceof BlockingPoolError && err.kind !== 'spawnFailed')
+      this.settle(false, new JoinError('cancelled', this.id));
     else this.settle(false, new JoinError('panic', this.id, err));
   }
 
@@ -127,12 +147,25 @@ class PiscinaBlockingBackend implements BlockingBackend {
     } catch (err) {
       throw new SerializationError(`the arguments of spawnBlocking(${def.exportName ?? def.fn.name})`, err);
     }
-    return new BlockingTask<R>(this.#pool, def as unknown as TaskDef<unknown[], R>, args, this.#logger, this.#resolving, this.#live);
+    return new BlockingTask<R>(
+      this.#pool,
+      def as unknown as TaskDef<unknown[], R>,
+      args,
+      this.#logger,
+      this.#resolving,
+      this.#live,
+    );
   }
 
-  get numThreads(): number { return this.#pool.numThreads; }
-  get numIdleThreads(): number { return this.#pool.numIdleThreads; }
-  get queueDepth(): number { return this.#pool.queueDepth + this.#resolving.n; }
+  get numThreads(): number {
+    return this.#pool.numThreads;
+  }
+  get numIdleThreads(): number {
+    return this.#pool.numIdleThreads;
+  }
+  get queueDepth(): number {
+    return this.#pool.queueDepth + this.#resolving.n;
+  }
 
   /**
    * Shutdown: every handle settles as cancelled now (as `abort()` settles it); running jobs
@@ -148,8 +181,11 @@ class PiscinaBlockingBackend implements BlockingBackend {
       timer = setTimeout(() => {
         const jobs = running.filter((t) => t.running).map((t) => `${t.name} (id ${t.id})`);
         if (jobs.length === 0) return;
-        this.#logger.warn({ graceMs: timeoutMs, jobs }, `blocking jobs still running ${timeoutMs} ms after shutdown began; ` +
-          `terminating their threads: ${jobs.join(', ')}`);
+        this.#logger.warn(
+          { graceMs: timeoutMs, jobs },
+          `blocking jobs still running ${timeoutMs} ms after shutdown began; ` +
+            `terminating their threads: ${jobs.join(', ')}`,
+        );
       }, timeoutMs);
     }
     try {

@@ -29,7 +29,8 @@ const MESSAGES: Readonly<Record<BlockingPoolErrorKind, string>> = {
   cancelled: 'the blocking job was cancelled before it started; it never ran',
   terminated: 'the blocking pool was force-closed while this job ran; its thread was terminated',
   closed: 'the blocking pool is closed: it accepts no new jobs. Spawn before shutting the runtime down',
-  spawnFailed: 'the blocking pool could not start a thread, so this queued job was failed instead of waiting forever; see `cause`',
+  spawnFailed:
+    'the blocking pool could not start a thread, so this queued job was failed instead of waiting forever; see `cause`',
 };
 
 /** A blocking job that was cancelled, terminated or refused. Switch on `kind` or `code`. */
@@ -38,7 +39,11 @@ export class BlockingPoolError extends SkeinError {
   readonly kind: BlockingPoolErrorKind;
 
   constructor(kind: BlockingPoolErrorKind, options?: { cause?: unknown; message?: string }) {
-    super(CODES[kind], options?.message ?? MESSAGES[kind], options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      CODES[kind],
+      options?.message ?? MESSAGES[kind],
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.kind = kind;
   }
 

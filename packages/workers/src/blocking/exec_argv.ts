@@ -17,16 +17,39 @@ import { tsxBootstrapImport } from './tsx_loader.js';
 
 /** Flags that belong to the main script, with whether they take the next argument as value. */
 const MAIN_ONLY_FLAGS: ReadonlyMap<string, boolean> = new Map([
-  ['-e', true], ['--eval', true], ['-p', true], ['--print', true], ['--input-type', true],
-  ['-i', false], ['--interactive', false], ['-c', false], ['--check', false],
-  ['--test', false], ['--watch', false], ['--watch-preserve-output', false], ['--watch-path', true],
-  ['--test-reporter', true], ['--test-reporter-destination', true], ['--test-name-pattern', true],
-  ['--test-skip-pattern', true], ['--test-concurrency', true], ['--test-timeout', true], ['--test-shard', true],
-  ['--test-only', false], ['--test-coverage', false], ['--experimental-test-coverage', false],
+  ['-e', true],
+  ['--eval', true],
+  ['-p', true],
+  ['--print', true],
+  ['--input-type', true],
+  ['-i', false],
+  ['--interactive', false],
+  ['-c', false],
+  ['--check', false],
+  ['--test', false],
+  ['--watch', false],
+  ['--watch-preserve-output', false],
+  ['--watch-path', true],
+  ['--test-reporter', true],
+  ['--test-reporter-destination', true],
+  ['--test-name-pattern', true],
+  ['--test-skip-pattern', true],
+  ['--test-concurrency', true],
+  ['--test-timeout', true],
+  ['--test-shard', true],
+  ['--test-only', false],
+  ['--test-coverage', false],
+  ['--experimental-test-coverage', false],
 ]);
 
 /** Flags that load a module before the thread's entry, each followed by its specifier. */
-const PRELOAD_FLAGS: ReadonlySet<string> = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+const PRELOAD_FLAGS: ReadonlySet<string> = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+]);
 
 /** `argv` without the flags that only make sense for the main script (`-e <code>`, `--input-type`, ...). */
 export function inheritableExecArgv(argv: readonly string[]): string[] {
@@ -86,7 +109,9 @@ export function assertWorkerExecArgv(execArgv: readonly string[]): void {
   } catch (err) {
     const wrapped = typeError(
       `worker threads refuse the blocking pool's thread flags: ${(err as Error).message}. ` +
-      'Leave V8 and process-wide flags out of BlockingPoolOptions.execArgv', 'ERR_WORKER_INVALID_EXEC_ARGV');
+        'Leave V8 and process-wide flags out of BlockingPoolOptions.execArgv',
+      'ERR_WORKER_INVALID_EXEC_ARGV',
+    );
     wrapped.cause = err;
     throw wrapped;
   }

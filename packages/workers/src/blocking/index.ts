@@ -4,7 +4,12 @@
  */
 export { BlockingPool } from './pool.js';
 export type { BlockingJob, BlockingJobState, BlockingPoolCloseOptions } from './pool.js';
-export type { BlockingPoolOptions, BlockingPoolLogger, BlockingPoolEnv, ResolvedBlockingPoolOptions } from './options.js';
+export type {
+  BlockingPoolOptions,
+  BlockingPoolLogger,
+  BlockingPoolEnv,
+  ResolvedBlockingPoolOptions,
+} from './options.js';
 export { resolveBlockingPoolOptions } from './options.js';
 export {
   DEFAULT_MAX_BLOCKING_THREADS,

@@ -136,7 +136,10 @@ export class PromiseSink implements JobSink {
   #reject!: (err: unknown) => void;
 
   constructor() {
-    this.promise = new Promise<unknown>((res, rej) => { this.#resolve = res; this.#reject = rej; });
+    this.promise = new Promise<unknown>((res, rej) => {
+      this.#resolve = res;
+      this.#reject = rej;
+    });
   }
 
   jobDone(value: unknown): void {
@@ -155,7 +158,9 @@ export function jobHandle<R>(rec: JobRecord, sink: PromiseSink): BlockingJob<R> 
   return {
     promise: sink.promise as Promise<R>,
     cancel: () => rec.cancel(),
-    get state(): BlockingJobState { return rec.state; },
+    get state(): BlockingJobState {
+      return rec.state;
+    },
   };
 }
 
@@ -166,7 +171,10 @@ export function normalizeModuleUrl(moduleUrl: unknown): string {
   }
   if (isAbsolute(moduleUrl)) return pathToFileURL(moduleUrl).href;
   if (!URL.canParse(moduleUrl)) {
-    throw typeError(`The "moduleUrl" argument must be a URL (e.g. import.meta.url) or an absolute path. Received ${moduleUrl}`, 'ERR_INVALID_URL');
+    throw typeError(
+      `The "moduleUrl" argument must be a URL (e.g. import.meta.url) or an absolute path. Received ${moduleUrl}`,
+      'ERR_INVALID_URL',
+    );
   }
   return moduleUrl;
 }

@@ -90,7 +90,9 @@ export function resolveBlockingPoolOptions(opts: BlockingPoolOptions = {}): Reso
   }
   const { logger, execArgv, env, resourceLimits } = opts;
   if (logger !== undefined && (logger === null || typeof logger !== 'object' || typeof logger.warn !== 'function')) {
-    throw typeError(`The "logger" option must be a pino-like logger with a warn() method. Received ${describe(logger)}`);
+    throw typeError(
+      `The "logger" option must be a pino-like logger with a warn() method. Received ${describe(logger)}`,
+    );
   }
   if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== 'string'))) {
     throw typeError(`The "execArgv" option must be an array of strings. Received ${describe(execArgv)}`);

@@ -34,9 +34,22 @@ import '../codec/core_errors.js'; // decoded job errors keep skein's classes
 import { decodeThrown } from '../codec/error_codec.js';
 import { rangeError, typeError } from '@skein/core';
 import { BlockingPoolError } from './errors.js';
-import { JobRecord, PromiseSink, jobHandle, normalizeModuleUrl, type BlockingJob, type JobOwner, type JobSink } from './job.js';
+import {
+  JobRecord,
+  PromiseSink,
+  jobHandle,
+  normalizeModuleUrl,
+  type BlockingJob,
+  type JobOwner,
+  type JobSink,
+} from './job.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
-import { resolveBlockingPoolOptions, type BlockingPoolLogger, type BlockingPoolOptions, type ResolvedBlockingPoolOptions } from './options.js';
+import {
+  resolveBlockingPoolOptions,
+  type BlockingPoolLogger,
+  type BlockingPoolOptions,
+  type ResolvedBlockingPoolOptions,
+} from './options.js';
 import type { JobRequest, JobResponse, PoolRequest } from './protocol.js';
 import { createPoolThreads, piscinaFailure } from './pool_threads.js';
 
@@ -144,9 +157,10 @@ export class BlockingPool {
     const states = this.#states.chunkOf(wordId);
     const index = this.#states.indexOf(wordId);
     // Threads already hold the primary chunk: don't post it with every job.
-    const request: JobRequest = states === this.#states.primary
-      ? { kind: 'job', url, exportName, args, index }
-      : { kind: 'job', url, exportName, args, index, states };
+    const request: JobRequest =
+      states === this.#states.primary
+        ? { kind: 'job', url, exportName, args, index }
+        : { kind: 'job', url, exportName, args, index, states };
     const rec = new JobRecord(request, wordId, states, sink, this.#owner);
     this.#queue.push(rec);
     this.#queued++;
@@ -241,7 +255,8 @@ export class BlockingPool {
   #pump(): void {
     // Extra jobs go only to threads that are up: piscina starts a thread per queued task
     // while threads are starting, and must not overshoot maxThreads.
-    const limit = this.#opts.maxThreads + (HANDOFF_DEPTH - 1) * Math.min(this.#opts.maxThreads, this.#piscina.threads.length);
+    const limit =
+      this.#opts.maxThreads + (HANDOFF_DEPTH - 1) * Math.min(this.#opts.maxThreads, this.#piscina.threads.length);
     while (this.#handed.size < limit) {
       const rec = this.#queue.shift();
       if (rec === undefined) return;
@@ -283,10 +298,15 @@ export class BlockingPool {
       else rec.reject(new BlockingPoolError('cancelled')); // skipped: already settled by cancel()
     } else {
       const job = `${rec.request.exportName} (${rec.request.url})`;
-      rec.reject(piscinaFailure(err, this.#terminating !== undefined, (crash) => {
-        this.#log('error', { err, job, reason: crash.reason, exitCode: crash.exitCode, pool: this.#opts.threadName },
-          `a blocking-pool thread crashed (${crash.reason}) while running ${job}; the job failed with WorkerCrashedError`);
-      }));
+      rec.reject(
+        piscinaFailure(err, this.#terminating !== undefined, (crash) => {
+          this.#log(
+            'error',
+            { err, job, reason: crash.reason, exitCode: crash.exitCode, pool: this.#opts.threadName },
+            `a blocking-pool thread crashed (${crash.reason}) while running ${job}; the job failed with WorkerCrashedError`,
+          );
+        }),
+      );
     }
     if (!this.#closing) this.#pump();
   }
@@ -340,8 +360,11 @@ export class BlockingPool {
     if (this.#closing || this.#piscina.threads.length > 0 || this.#handed.size === 0) return;
     if (this.#fruitlessKicks >= MAX_FRUITLESS_KICKS) {
       const cause = this.#lastThreadError;
-      this.#log('warn', { err: cause, pool: this.#opts.threadName, queued: this.queueDepth },
-        'blocking-pool threads keep failing to start; failing the jobs that wait for one');
+      this.#log(
+        'warn',
+        { err: cause, pool: this.#opts.threadName, queued: this.queueDepth },
+        'blocking-pool threads keep failing to start; failing the jobs that wait for one',
+      );
       this.#fruitlessKicks = 0;
       this.#failWaiting(() => new BlockingPoolError('spawnFailed', { cause }));
       // Their piscina tasks may never settle: stop counting them against maxThreads (if a
@@ -350,7 +373,11 @@ export class BlockingPool {
       return;
     }
     this.#fruitlessKicks++;
-    this.#log('debug', { pool: this.#opts.threadName }, 'every blocking-pool thread exited with jobs waiting; starting one');
+    this.#log(
+      'debug',
+      { pool: this.#opts.threadName },
+      'every blocking-pool thread exited with jobs waiting; starting one',
+    );
     this.#piscina.run({ kind: 'kick' }).then(noop, noop);
   }
 
@@ -383,7 +410,11 @@ export class BlockingPool {
         // A thread stuck in native code ignores terminate() until it returns to JavaScript.
         // Don't let it hold the process open.
         for (const worker of threads) worker.unref();
-        this.#log('warn', { pool: this.#opts.threadName }, 'a blocking-pool thread did not exit after terminate(); abandoning it');
+        this.#log(
+          'warn',
+          { pool: this.#opts.threadName },
+          'a blocking-pool thread did not exit after terminate(); abandoning it',
+        );
       }
     })());
   }
@@ -396,4 +427,3 @@ export class BlockingPool {
     else logger.debug?.(obj, msg);
   }
 }
-

@@ -21,12 +21,19 @@ const WORKER_ENTRY = fileURLToPath(new URL(SOURCE_MODE ? './pool_worker.ts' : '.
  * The piscina instance for a pool with `opts`, whose threads claim jobs through `states`.
  * No thread starts yet. `warn` hears of a setup that will fail (tsx missing in source mode).
  */
-export function createPoolThreads(opts: ResolvedBlockingPoolOptions, states: JobStateTable, warn: (obj: object, msg: string) => void): Piscina<PoolRequest, JobResponse> {
+export function createPoolThreads(
+  opts: ResolvedBlockingPoolOptions,
+  states: JobStateTable,
+  warn: (obj: object, msg: string) => void,
+): Piscina<PoolRequest, JobResponse> {
   const tsxApiUrl = resolveTsxEsmApi([import.meta.url, cwdBase()]);
   let execArgv = opts.execArgv;
   if (SOURCE_MODE) {
     if (tsxApiUrl === undefined) {
-      warn({ entry: WORKER_ENTRY }, 'the blocking pool runs from TypeScript sources but tsx was not found; its threads will fail to start');
+      warn(
+        { entry: WORKER_ENTRY },
+        'the blocking pool runs from TypeScript sources but tsx was not found; its threads will fail to start',
+      );
     }
     execArgv = sourceModeExecArgv(execArgv ?? process.execArgv, tsxApiUrl);
   }
@@ -57,7 +64,11 @@ export function createPoolThreads(opts: ResolvedBlockingPoolOptions, states: Job
  * force close; a WorkerCrashedError, as on the runtime's workers, when the job's thread
  * died (it exited, threw outside the job, ran out of memory), which `onCrash` hears of.
  */
-export function piscinaFailure(err: unknown, terminating: boolean, onCrash: (crash: WorkerCrashedError) => void): unknown {
+export function piscinaFailure(
+  err: unknown,
+  terminating: boolean,
+  onCrash: (crash: WorkerCrashedError) => void,
+): unknown {
   if (terminating && err instanceof Error && err.message === 'Terminating worker thread') {
     return new BlockingPoolError('terminated', { cause: err });
   }
@@ -68,7 +79,10 @@ export function piscinaFailure(err: unknown, terminating: boolean, onCrash: (cra
   }
   if (err instanceof Error) return err;
   // A thread died on something postMessage could not even describe (an empty clone).
-  return new Error(`a blocking-pool thread failed while running this job${err === undefined ? '' : `: ${String(err)}`}`, { cause: err });
+  return new Error(
+    `a blocking-pool thread failed while running this job${err === undefined ? '' : `: ${String(err)}`}`,
+    { cause: err },
+  );
 }
 
 /**

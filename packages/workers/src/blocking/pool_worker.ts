@@ -41,11 +41,14 @@ export default function runBlockingJob(request: PoolRequest): JobResponse | Prom
   if (request.kind !== 'job') return SKIP;
   const fn = functions.get(request.url)?.get(request.exportName);
   if (fn !== undefined) return runJob(fn, request);
-  return resolveFunction(request).then((f) => runJob(f, request), (err: unknown) => {
-    // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
-    if (!claim(request)) return SKIP;
-    return { t: 'err', error: encodeThrown(err) };
-  });
+  return resolveFunction(request).then(
+    (f) => runJob(f, request),
+    (err: unknown) => {
+      // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
+      if (!claim(request)) return SKIP;
+      return { t: 'err', error: encodeThrown(err) };
+    },
+  );
 }
 
 /** Claim the job's state word; false if it was cancelled first. */
@@ -74,18 +77,23 @@ function runLoaded(fn: AnyFunction, request: JobRequest): JobResponse | Promise<
     return { t: 'err', error: encodeThrown(err) };
   }
   if (isThenable(value)) {
-    return Promise.resolve(value).then(
-      (v): JobResponse => answer(v, request),
-      (err: unknown): JobResponse => ({ t: 'err', error: encodeThrown(err) }),
-    ).finally(() => dropOwned(owned));
+    return Promise.resolve(value)
+      .then(
+        (v): JobResponse => answer(v, request),
+        (err: unknown): JobResponse => ({ t: 'err', error: encodeThrown(err) }),
+      )
+      .finally(() => dropOwned(owned));
   }
   dropOwned(owned);
   return answer(value, request);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** The response for a returned value, or an error if it can't be posted back. */
@@ -94,7 +102,8 @@ function answer(value: unknown, request: JobRequest): JobResponse {
   if (problem !== undefined) {
     const err = new TypeError(
       `the blocking task ${request.exportName} (${request.url}) returned a value that can't be sent back to the ` +
-      `caller: ${problem}. Return plain data (structured-cloneable values)`) as TypeError & { code: string };
+        `caller: ${problem}. Return plain data (structured-cloneable values)`,
+    ) as TypeError & { code: string };
     err.code = 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE';
     return { t: 'err', error: encodeThrown(err) };
   }
@@ -108,12 +117,17 @@ async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
   }
   const exported = ns[request.exportName];
   let fn: unknown = exported;
-  if (exported !== null && (typeof exported === 'object' || typeof exported === 'function') &&
-      (exported as Record<symbol, unknown>)[TASK_MARKER] === true) {
+  if (
+    exported !== null &&
+    (typeof exported === 'object' || typeof exported === 'function') &&
+    (exported as Record<symbol, unknown>)[TASK_MARKER] === true
+  ) {
     fn = (exported as { fn?: unknown }).fn;
   }
   if (typeof fn !== 'function') {
-    throw notAFunction(`export "${request.exportName}" of ${request.url} is neither a function nor a task() definition`);
+    throw notAFunction(
+      `export "${request.exportName}" of ${request.url} is neither a function nor a task() definition`,
+    );
   }
   let byName = functions.get(request.url);
   if (byName === undefined) functions.set(request.url, (byName = new Map()));

@@ -69,7 +69,7 @@ function importTarget(entry: unknown): string | undefined {
   if (typeof entry === 'string') return entry;
   if (entry === null || typeof entry !== 'object') return undefined;
   const map = entry as Record<string, unknown>;
-  return importTarget(map['import']) ?? importTarget(map['default']);
+  return importTarget(map.import) ?? importTarget(map.default);
 }
 
 /**
@@ -97,11 +97,15 @@ export function runsUnderTsx(execArgv: readonly string[] = process.execArgv): bo
 /** What to do about a TypeScript module Node can't import by itself, on this Node. */
 function whatToInstall(url: string, why: string): string {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  const nodeAdvice = nodeStripsTypes() ? ''
-    : major === 22 && minor >= 6 ? ', or run node with --experimental-strip-types (Node 22.18+ strips types by default)'
+  const nodeAdvice = nodeStripsTypes()
+    ? ''
+    : major === 22 && minor >= 6
+      ? ', or run node with --experimental-strip-types (Node 22.18+ strips types by default)'
       : ', or use Node 22.18+, which strips types by default';
-  return `cannot import the TypeScript module ${url} in a worker thread: ${why}. ` +
-    `Install tsx next to your code (\`npm i -D tsx\`)${nodeAdvice}, or compile the module to JavaScript`;
+  return (
+    `cannot import the TypeScript module ${url} in a worker thread: ${why}. ` +
+    `Install tsx next to your code (\`npm i -D tsx\`)${nodeAdvice}, or compile the module to JavaScript`
+  );
 }
 
 let registering: Promise<void> | undefined;
@@ -112,17 +116,23 @@ let registering: Promise<void> | undefined;
  * working directory are tried next. Throws a `TypeError` (`ERR_UNKNOWN_FILE_EXTENSION`,
  * as Node would) that says how to fix it when tsx can't be found.
  */
-export function ensureTsx(moduleUrl: string, preferredApiUrl: string | undefined, why = 'tsx was not found'): Promise<void> {
+export function ensureTsx(
+  moduleUrl: string,
+  preferredApiUrl: string | undefined,
+  why = 'tsx was not found',
+): Promise<void> {
   if ((globalThis as Record<symbol, unknown>)[TSX_REGISTERED] === true) return Promise.resolve();
   return (registering ??= (async () => {
-    const apiUrl = preferredApiUrl ?? resolveTsxEsmApi(moduleUrl.startsWith('file:') ? [moduleUrl, cwdBase()] : [cwdBase()]);
+    const apiUrl =
+      preferredApiUrl ?? resolveTsxEsmApi(moduleUrl.startsWith('file:') ? [moduleUrl, cwdBase()] : [cwdBase()]);
     if (apiUrl === undefined) {
       const err = new TypeError(whatToInstall(moduleUrl, why)) as TypeError & { code: string };
       err.code = 'ERR_UNKNOWN_FILE_EXTENSION';
       throw err;
     }
     const api = (await import(apiUrl)) as { register?: () => unknown };
-    if (typeof api.register !== 'function') throw new TypeError(`${apiUrl} does not export register(); tsx 4 or newer is required`);
+    if (typeof api.register !== 'function')
+      throw new TypeError(`${apiUrl} does not export register(); tsx 4 or newer is required`);
     api.register();
     (globalThis as Record<symbol, unknown>)[TSX_REGISTERED] = true;
   })().catch((err: unknown) => {
@@ -153,7 +163,11 @@ async function importTypeScriptAware(url: string, tsxApiUrl: string | undefined)
     return (await import(url)) as Record<string, unknown>;
   }
   if (runsUnderTsx() || !nodeStripsTypes()) {
-    await ensureTsx(url, tsxApiUrl, `Node ${process.version} does not strip types in this thread, and tsx was not found`);
+    await ensureTsx(
+      url,
+      tsxApiUrl,
+      `Node ${process.version} does not strip types in this thread, and tsx was not found`,
+    );
     return (await import(url)) as Record<string, unknown>;
   }
   try {
@@ -162,7 +176,11 @@ async function importTypeScriptAware(url: string, tsxApiUrl: string | undefined)
     if ((err as { code?: unknown }).code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') throw err;
     // Syntax Node can't strip: tsx transforms it (a failed strip is not cached, so a second
     // import goes through tsx's hooks).
-    await ensureTsx(url, tsxApiUrl, `it uses TypeScript syntax Node can't strip (${(err as Error).message.split('\n')[0]}), and tsx was not found`);
+    await ensureTsx(
+      url,
+      tsxApiUrl,
+      `it uses TypeScript syntax Node can't strip (${(err as Error).message.split('\n')[0]}), and tsx was not found`,
+    );
     return (await import(url)) as Record<string, unknown>;
   }
 }

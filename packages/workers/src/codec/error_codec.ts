@@ -41,7 +41,8 @@ type JoinErrorFactory = (kind: 'cancelled' | 'panic', taskId: number, cause: unk
 
 const MAX_DEPTH = 8;
 const classes = new Map<string, ErrorClass>();
-for (const C of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError]) classes.set(C.name, C);
+for (const C of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError])
+  classes.set(C.name, C);
 let joinError: JoinErrorFactory | undefined;
 
 /** Make an error class (e.g. one of skein's own) rebuildable by name. */
@@ -70,8 +71,15 @@ function encodeError(value: Error, depth: number): EncodedError {
     name = String(value.name);
     message = String(value.message);
     stack = typeof value.stack === 'string' ? value.stack : undefined;
-  } catch { /* exotic getters */ }
-  const e: { -readonly [K in keyof EncodedError]: EncodedError[K] } = { $error: name, message, stack, props: cloneableFields(value, SKIPPED) };
+  } catch {
+    /* exotic getters */
+  }
+  const e: { -readonly [K in keyof EncodedError]: EncodedError[K] } = {
+    $error: name,
+    message,
+    stack,
+    props: cloneableFields(value, SKIPPED),
+  };
   if ('cause' in value) e.cause = encodeThrown(value.cause, depth + 1);
   if (value instanceof AggregateError && Array.isArray(value.errors)) {
     e.errors = value.errors.map((x: unknown) => encodeThrown(x, depth + 1));
@@ -92,7 +100,9 @@ function cloneableFields(value: object, skip?: ReadonlySet<string>): Record<stri
     try {
       const v = (value as Record<string, unknown>)[key];
       if (isCloneable(v)) out[key] = v;
-    } catch { /* a throwing getter: skip it */ }
+    } catch {
+      /* a throwing getter: skip it */
+    }
   }
   return out;
 }
@@ -125,7 +135,8 @@ export function decodeThrown(e: EncodedThrown): unknown {
   }
   if (err.name !== e.$error) define(err, 'name', e.$error);
   if (e.stack !== undefined) define(err, 'stack', e.stack);
-  if (e.cause !== undefined && !(e.joinKind !== undefined && joinError !== undefined)) define(err, 'cause', decodeThrown(e.cause));
+  if (e.cause !== undefined && !(e.joinKind !== undefined && joinError !== undefined))
+    define(err, 'cause', decodeThrown(e.cause));
   Object.assign(err, e.props);
   return err;
 }
@@ -155,5 +166,9 @@ export function describe(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'Object'}`;
   }
-  try { return String(value); } catch { return typeof value; }
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
 }

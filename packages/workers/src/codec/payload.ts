@@ -21,7 +21,7 @@
 import { SerializationError } from '@skein/core';
 import { unsendableArgument } from '@skein/core/internal';
 import { ARENA_MAX_BLOCK, type Arena } from './arena.js';
-import { SideChannel, TO_ANY } from './sab_channel.js';
+import { type SideChannel, TO_ANY } from './sab_channel.js';
 import { NESTED_SAB, v8Decode, v8Encode } from './v8_codec.js';
 import { containsHandle } from '../sync/handle_codec.js';
 import { SabPending, WIRE_BAIL, WireReader, WireWriter } from './wire.js';
@@ -154,7 +154,8 @@ export class PayloadCodec {
 
   /** Release a snapshot that will never be written (its spawn was abandoned). */
   releaseSnapshot(snap: Snapshot): void {
-    if (snap.kind === K_CH_VALUE || snap.kind === K_CH_WIRE || snap.kind === K_CH_V8) this.side.discardPayload(snap.aux);
+    if (snap.kind === K_CH_VALUE || snap.kind === K_CH_WIRE || snap.kind === K_CH_V8)
+      this.side.discardPayload(snap.aux);
   }
 
   /**
@@ -169,9 +170,12 @@ export class PayloadCodec {
       const base = (i + S_INLINE) >> 1;
       const f = this.#slots.f64;
       switch (n) {
-        case 0: return [];
-        case 1: return [smi(f[base]!)];
-        case 2: return [smi(f[base]!), smi(f[base + 1]!)];
+        case 0:
+          return [];
+        case 1:
+          return [smi(f[base]!)];
+        case 2:
+          return [smi(f[base]!), smi(f[base + 1]!)];
         default: {
           const out: unknown[] = new Array(n);
           for (let k = 0; k < n; k++) out[k] = smi(f[base + k]!);
@@ -229,8 +233,10 @@ export class PayloadCodec {
         if (err !== WIRE_BAIL) throw err;
       }
       if (containsHandle(value)) {
-        throw new Error('a shared handle (SharedMutex, a sharedMpsc sender…) can only cross inside plain data: ' +
-          'arrays, plain objects, Maps and Sets without cycles, class instances or errors');
+        throw new Error(
+          'a shared handle (SharedMutex, a sharedMpsc sender…) can only cross inside plain data: ' +
+            'arrays, plain objects, Maps and Sets without cycles, class instances or errors',
+        );
       }
       this.#src = v8Encode(value, this.side);
       this.#kind = K_V8;
@@ -292,7 +298,10 @@ export class PayloadCodec {
       case K_WIRE:
         return this.#reader.decode(this.#slots.bytes, this.#slots.dv, (i + S_INLINE) * 4);
       case K_V8:
-        return v8Decode(Buffer.from(this.#slots.bytes.subarray((i + S_INLINE) * 4, (i + S_INLINE) * 4 + len)), this.side);
+        return v8Decode(
+          Buffer.from(this.#slots.bytes.subarray((i + S_INLINE) * 4, (i + S_INLINE) * 4 + len)),
+          this.side,
+        );
       case K_WIRE | K_ARENA: {
         const off = w[i + S_AUX]!;
         const v = this.#reader.decode(this.#arena.bytes, this.#arena.dv, off);
@@ -319,9 +328,10 @@ export class PayloadCodec {
         }
         const sab = this.side.peekPayload(id) as SharedArrayBuffer;
         const bytes = Buffer.from(sab);
-        const v = kind === K_CH_WIRE
-          ? this.#reader.decode(bytes, new DataView(sab), 0)
-          : v8Decode(Buffer.from(bytes), this.side);
+        const v =
+          kind === K_CH_WIRE
+            ? this.#reader.decode(bytes, new DataView(sab), 0)
+            : v8Decode(Buffer.from(bytes), this.side);
         this.side.takePayload(id);
         w[i + S_KIND] = K_EMPTY;
         return v;

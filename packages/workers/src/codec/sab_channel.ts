@@ -63,7 +63,13 @@ export class SideChannel implements SabResolver {
    * `ids[idIndex]` is the runtime-wide id counter; `thread` is this thread's index.
    * `known` seeds the buffers registered before this thread started.
    */
-  constructor(name: string, ids: Int32Array, idIndex: number, thread: number, known?: ReadonlyMap<number, SharedArrayBuffer>) {
+  constructor(
+    name: string,
+    ids: Int32Array,
+    idIndex: number,
+    thread: number,
+    known?: ReadonlyMap<number, SharedArrayBuffer>,
+  ) {
     this.#ids = ids;
     this.#idIndex = idIndex;
     this.#thread = thread;

@@ -40,7 +40,10 @@ class SkeinSerializer extends v8.DefaultSerializer {
       return;
     }
     this.writeUint32(VIEW_PLAIN);
-    (v8.DefaultSerializer.prototype as unknown as { _writeHostObject(v: unknown): void })._writeHostObject.call(this, view);
+    (v8.DefaultSerializer.prototype as unknown as { _writeHostObject(v: unknown): void })._writeHostObject.call(
+      this,
+      view,
+    );
   }
 }
 

@@ -8,8 +8,18 @@
 export type ViewCtor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
 
 export const VIEW_TYPES: readonly ViewCtor[] = [
-  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, DataView as unknown as ViewCtor, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  DataView as unknown as ViewCtor,
+  BigInt64Array,
+  BigUint64Array,
 ];
 
 /** Index of `v`'s kind in VIEW_TYPES, or -1 for a kind this codec doesn't know. */

@@ -17,8 +17,27 @@
 import { viewLength, viewType } from './views.js';
 import { SHARED_HANDLE, isSharedHandle } from '../sync/handle_codec.js';
 import {
-  MAX_NODES, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_HANDLE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR, T_TRUE,
-  T_UNDEFINED, T_VIEW, WIRE_BAIL, type SabResolver, type Utf8Buffer,
+  MAX_NODES,
+  T_ARRAY,
+  T_ARRAY_BUFFER,
+  T_BIGINT,
+  T_DATE,
+  T_F64,
+  T_FALSE,
+  T_HANDLE,
+  T_INT,
+  T_MAP,
+  T_NULL,
+  T_OBJECT,
+  T_SAB,
+  T_SET,
+  T_STR,
+  T_TRUE,
+  T_UNDEFINED,
+  T_VIEW,
+  WIRE_BAIL,
+  type SabResolver,
+  type Utf8Buffer,
 } from './wire_format.js';
 
 export { WIRE_BAIL, SabPending, type SabResolver } from './wire_format.js';
@@ -274,4 +293,3 @@ export class WireWriter {
     this.dv.setUint32(at + 1, n, true);
   }
 }
-

@@ -45,4 +45,3 @@ export interface SabResolver {
 export class SabPending {
   constructor(readonly id: number) {}
 }
-

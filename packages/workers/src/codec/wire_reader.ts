@@ -5,8 +5,26 @@
  */
 import { VIEW_TYPES } from './views.js';
 import {
-  SabPending, T_ARRAY, T_ARRAY_BUFFER, T_BIGINT, T_DATE, T_F64, T_FALSE, T_HANDLE, T_INT, T_MAP, T_NULL, T_OBJECT, T_SAB, T_SET, T_STR,
-  T_TRUE, T_UNDEFINED, T_VIEW, type SabResolver, type Utf8Buffer,
+  SabPending,
+  T_ARRAY,
+  T_ARRAY_BUFFER,
+  T_BIGINT,
+  T_DATE,
+  T_F64,
+  T_FALSE,
+  T_HANDLE,
+  T_INT,
+  T_MAP,
+  T_NULL,
+  T_OBJECT,
+  T_SAB,
+  T_SET,
+  T_STR,
+  T_TRUE,
+  T_UNDEFINED,
+  T_VIEW,
+  type SabResolver,
+  type Utf8Buffer,
 } from './wire_format.js';
 import { reviveHandle } from '../sync/handle_codec.js';
 import '../sync/revive.js';
@@ -162,4 +180,3 @@ export class WireReader {
     return (this.#buf as unknown as Utf8Buffer).utf8Slice(start, start + n);
   }
 }
-

@@ -17,13 +17,30 @@ import { RemoteTask, type RemoteSpawner } from '../scheduler/remote_task.js';
 
 /** Worker → main: run a blocking job / abort it. Main → worker: its outcome. */
 export type BlockingMessage =
-  | { readonly t: 'skein:blk'; readonly id: number; readonly url: string; readonly name: string; readonly args: unknown[] }
+  | {
+      readonly t: 'skein:blk';
+      readonly id: number;
+      readonly url: string;
+      readonly name: string;
+      readonly args: unknown[];
+    }
   | { readonly t: 'skein:blk-abort'; readonly id: number }
-  | { readonly t: 'skein:blk-done'; readonly id: number; readonly ok: boolean; readonly cancelled: boolean; readonly v: unknown };
+  | {
+      readonly t: 'skein:blk-done';
+      readonly id: number;
+      readonly ok: boolean;
+      readonly cancelled: boolean;
+      readonly v: unknown;
+    };
 
 /** Whether `m` is one of the blocking-forwarding messages. */
 export function isBlockingMessage(m: unknown): m is BlockingMessage {
-  return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('skein:blk');
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof (m as { t?: unknown }).t === 'string' &&
+    (m as { t: string }).t.startsWith('skein:blk')
+  );
 }
 
 interface Port {
@@ -68,11 +85,20 @@ export class BlockingForwarder implements RemoteSpawner {
     if (task === undefined) return;
     this.#tasks.delete(m.id);
     if (m.ok) task.settle(true, m.v);
-    else task.settle(false, new JoinError(m.cancelled ? 'cancelled' : 'panic', m.id, m.cancelled ? undefined : decodeThrown(m.v as EncodedThrown)));
+    else
+      task.settle(
+        false,
+        new JoinError(
+          m.cancelled ? 'cancelled' : 'panic',
+          m.id,
+          m.cancelled ? undefined : decodeThrown(m.v as EncodedThrown),
+        ),
+      );
   }
 
   abortRemote(task: RemoteTask<unknown>): void {
-    if (this.#tasks.delete(task.id)) this.#port.postMessage({ t: 'skein:blk-abort', id: task.id } satisfies BlockingMessage);
+    if (this.#tasks.delete(task.id))
+      this.#port.postMessage({ t: 'skein:blk-abort', id: task.id } satisfies BlockingMessage);
   }
 
   watch(): void {
@@ -102,12 +128,24 @@ export class BlockingRelay {
       return;
     }
     if (m.t !== 'skein:blk') return;
-    const def = { [Symbol.for('skein.task')]: true, url: m.url, exportName: m.name, fn: { name: m.name }, resolveName: () => Promise.resolve(m.name) };
+    const def = {
+      [Symbol.for('skein.task')]: true,
+      url: m.url,
+      exportName: m.name,
+      fn: { name: m.name },
+      resolveName: () => Promise.resolve(m.name),
+    };
     let h: JoinHandle<unknown>;
     try {
       h = this.#rt.spawnBlockingTask(def as unknown as TaskDef<unknown[], unknown>, m.args);
     } catch (err) {
-      reply.postMessage({ t: 'skein:blk-done', id: m.id, ok: false, cancelled: false, v: encodeThrown(err) } satisfies BlockingMessage);
+      reply.postMessage({
+        t: 'skein:blk-done',
+        id: m.id,
+        ok: false,
+        cancelled: false,
+        v: encodeThrown(err),
+      } satisfies BlockingMessage);
       return;
     }
     this.#jobs.set(m.id, h);
@@ -116,7 +154,13 @@ export class BlockingRelay {
       (e: unknown) => {
         const cancelled = e instanceof JoinError && e.isCancelled();
         const cause = e instanceof JoinError && e.isPanic() ? e.cause : e;
-        this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: false, cancelled, v: cancelled ? undefined : encodeThrown(cause) });
+        this.#reply(reply, {
+          t: 'skein:blk-done',
+          id: m.id,
+          ok: false,
+          cancelled,
+          v: cancelled ? undefined : encodeThrown(cause),
+        });
       },
     );
   }
@@ -126,7 +170,13 @@ export class BlockingRelay {
     try {
       port.postMessage(m);
     } catch (err) {
-      port.postMessage({ t: 'skein:blk-done', id: m.id, ok: false, cancelled: false, v: encodeThrown(err) } satisfies BlockingMessage);
+      port.postMessage({
+        t: 'skein:blk-done',
+        id: m.id,
+        ok: false,
+        cancelled: false,
+        v: encodeThrown(err),
+      } satisfies BlockingMessage);
     }
   }
 }

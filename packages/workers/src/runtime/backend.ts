@@ -19,11 +19,28 @@ import type { RecordableHistogram } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isTaskDef, rangeError, type TaskDumpEntry } from '@skein/core';
-import { runThreadHook, type Joinable, type MultiThreadBackend, type RuntimeConfig, type RuntimeCore, type TaskDef, type ThreadHook, type WorkerMetrics } from '@skein/core/internal';
+import {
+  runThreadHook,
+  type Joinable,
+  type MultiThreadBackend,
+  type RuntimeConfig,
+  type RuntimeCore,
+  type TaskDef,
+  type ThreadHook,
+  type WorkerMetrics,
+} from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import type { TaskRef } from '../control/worker_api.js';
-import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, C_SHUTDOWN, M_BUDGET_YIELDS, M_FINISHED, M_SPAWNED, SharedState } from '../scheduler/shared_state.js';
+import {
+  C_NEXT_CHANNEL_ID,
+  C_NEXT_ID_BLOCK,
+  C_SHUTDOWN,
+  M_BUDGET_YIELDS,
+  M_FINISHED,
+  M_SPAWNED,
+  SharedState,
+} from '../scheduler/shared_state.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
@@ -41,7 +58,11 @@ import type { WorkerCrashedError } from './errors.js';
 const DUMP_TIMEOUT_MS = 250;
 
 /** Build the multi-thread backend for `config` and start its workers. */
-export async function createMultiThreadBackend(config: RuntimeConfig, main: RuntimeCore, logger: Logger): Promise<MultiThreadBackend> {
+export async function createMultiThreadBackend(
+  config: RuntimeConfig,
+  main: RuntimeCore,
+  logger: Logger,
+): Promise<MultiThreadBackend> {
   const backend = new MultiThreadScheduler(config, main, logger);
   await backend.start();
   return backend;
@@ -105,13 +126,17 @@ class MultiThreadScheduler implements MultiThreadBackend {
 
   async start(): Promise<void> {
     const c = this.#config;
-    const logLevel = typeof c.logger === 'string' ? c.logger : c.logger?.level ?? 'warn';
+    const logLevel = typeof c.logger === 'string' ? c.logger : (c.logger?.level ?? 'warn');
     this.#workers = new WorkerSet({
       sh: this.#sh,
       side: this.#side,
       codec: this.#codec,
       logger: this.#logger,
-      loop: { eventInterval: c.eventInterval, globalQueueInterval: c.globalQueueInterval, disableLifoSlot: c.disableLifoSlot },
+      loop: {
+        eventInterval: c.eventInterval,
+        globalQueueInterval: c.globalQueueInterval,
+        disableLifoSlot: c.disableLifoSlot,
+      },
       logLevel,
       tracking: c.taskTracking === true ? { longPollMs: c.longPollThreshold, stuckMs: c.stuckThreshold } : undefined,
       threadName: c.threadName,
@@ -189,7 +214,9 @@ class MultiThreadScheduler implements MultiThreadBackend {
     const m = this.#metrics[i];
     if (m === undefined) {
       const n = this.#sh.workers;
-      throw rangeError(`worker index ${i} is out of range: this runtime has ${n} worker${n === 1 ? '' : 's'} (0..${n - 1})`);
+      throw rangeError(
+        `worker index ${i} is out of range: this runtime has ${n} worker${n === 1 ? '' : 's'} (0..${n - 1})`,
+      );
     }
     return m;
   }
@@ -222,7 +249,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
           ...(where !== 'main' && dumps[where] === undefined ? { stale: true } : {}),
         });
       }
-      for (const t of this.#spawner.waitingTasks()) out.push({ id: t.id, name: t.name, state: 'queued', thread: 'main', worker: 'main' });
+      for (const t of this.#spawner.waitingTasks())
+        out.push({ id: t.id, name: t.name, state: 'queued', thread: 'main', worker: 'main' });
       return out;
     } finally {
       this.#unref();

@@ -26,11 +26,14 @@ export class WorkerCrashedError extends SkeinError {
   readonly exitCode: number | undefined;
 
   constructor(worker: number | 'blocking', reason: WorkerCrashReason, detail: string, exitCode?: number) {
-    super('ERR_SKEIN_WORKER_CRASHED', worker === 'blocking'
-      ? `a blocking-pool thread crashed (${reason}: ${detail}) while running this job. The pool starts a new thread ` +
-        'for the next job. Catch errors inside the job, and do not call process.exit() in it'
-      : `worker ${worker} crashed (${reason}: ${detail}) while running this task. The worker has been replaced; ` +
-        'queued tasks were moved to other workers. Catch errors inside tasks, and do not call process.exit() in a task');
+    super(
+      'ERR_SKEIN_WORKER_CRASHED',
+      worker === 'blocking'
+        ? `a blocking-pool thread crashed (${reason}: ${detail}) while running this job. The pool starts a new thread ` +
+            'for the next job. Catch errors inside the job, and do not call process.exit() in it'
+        : `worker ${worker} crashed (${reason}: ${detail}) while running this task. The worker has been replaced; ` +
+            'queued tasks were moved to other workers. Catch errors inside tasks, and do not call process.exit() in a task',
+    );
     this.worker = worker;
     this.reason = reason;
     this.exitCode = exitCode;

@@ -9,7 +9,18 @@
 import { rangeError, type RuntimeMetrics, type WorkerMetrics } from '@skein/core';
 import { metricsToJSON, pollHistogram, type SchedulerCounters } from '@skein/core/internal';
 import {
-  M_BUDGET_YIELDS, M_BUSY_MS, M_FINISHED, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_SPAWNED, M_UNPARKS, T_LIFO, type SharedState,
+  M_BUDGET_YIELDS,
+  M_BUSY_MS,
+  M_FINISHED,
+  M_LOCAL_SCHEDULE,
+  M_LOOP_ACTIVE_MS,
+  M_LOOP_IDLE_MS,
+  M_PARKS,
+  M_POLLS,
+  M_SPAWNED,
+  M_UNPARKS,
+  T_LIFO,
+  type SharedState,
 } from '../scheduler/shared_state.js';
 
 /** Live metrics of worker `i`. */
@@ -18,18 +29,43 @@ export function workerMetrics(sh: SharedState, i: number): WorkerMetrics {
   const q = sh.layout.localQueues[i]!;
   const at = (field: number): number => m[sh.metric(i, field)]!;
   return {
-    get pollCount() { return at(M_POLLS); },
-    get stealCount() { return q.stealCount(); },
-    get stealOperations() { return q.stealOperations(); },
-    get parkCount() { return at(M_PARKS); },
-    get unparkCount() { return at(M_UNPARKS); },
-    get busyMs() { return at(M_BUSY_MS); },
-    get localQueueDepth() { return q.len() + (Atomics.load(sh.control, sh.threadWord(i, T_LIFO)) !== 0 ? 1 : 0); },
-    get localScheduleCount() { return at(M_LOCAL_SCHEDULE); },
-    get overflowCount() { return q.overflowCount(); },
-    get meanPollTimeUs() { const p = at(M_POLLS); return p === 0 ? 0 : (at(M_BUSY_MS) * 1000) / p; },
-    get eventLoopActiveMs() { return at(M_LOOP_ACTIVE_MS); },
-    get eventLoopIdleMs() { return at(M_LOOP_IDLE_MS); },
+    get pollCount() {
+      return at(M_POLLS);
+    },
+    get stealCount() {
+      return q.stealCount();
+    },
+    get stealOperations() {
+      return q.stealOperations();
+    },
+    get parkCount() {
+      return at(M_PARKS);
+    },
+    get unparkCount() {
+      return at(M_UNPARKS);
+    },
+    get busyMs() {
+      return at(M_BUSY_MS);
+    },
+    get localQueueDepth() {
+      return q.len() + (Atomics.load(sh.control, sh.threadWord(i, T_LIFO)) !== 0 ? 1 : 0);
+    },
+    get localScheduleCount() {
+      return at(M_LOCAL_SCHEDULE);
+    },
+    get overflowCount() {
+      return q.overflowCount();
+    },
+    get meanPollTimeUs() {
+      const p = at(M_POLLS);
+      return p === 0 ? 0 : (at(M_BUSY_MS) * 1000) / p;
+    },
+    get eventLoopActiveMs() {
+      return at(M_LOOP_ACTIVE_MS);
+    },
+    get eventLoopIdleMs() {
+      return at(M_LOOP_IDLE_MS);
+    },
   };
 }
 
@@ -57,10 +93,18 @@ export function workerViewMetrics(sh: SharedState, me: number, own: SchedulerCou
   const workers: WorkerMetrics[] = [];
   for (let i = 0; i < sh.workers; i++) workers.push(workerMetrics(sh, i));
   const metrics: RuntimeMetrics = {
-    get numWorkers() { return sh.workers; },
-    get numAliveTasks() { return sumAll(sh, M_SPAWNED) - sumAll(sh, M_FINISHED); },
-    get spawnedTasksCount() { return sumAll(sh, M_SPAWNED); },
-    get globalQueueDepth() { return sh.layout.inject.len(); },
+    get numWorkers() {
+      return sh.workers;
+    },
+    get numAliveTasks() {
+      return sumAll(sh, M_SPAWNED) - sumAll(sh, M_FINISHED);
+    },
+    get spawnedTasksCount() {
+      return sumAll(sh, M_SPAWNED);
+    },
+    get globalQueueDepth() {
+      return sh.layout.inject.len();
+    },
     get budgetForcedYieldCount() {
       let n = own.budgetForcedYieldCount;
       for (let i = 0; i < sh.workers; i++) if (i !== me) n += sh.metrics[sh.metric(i, M_BUDGET_YIELDS)]!;
@@ -71,10 +115,15 @@ export function workerViewMetrics(sh: SharedState, me: number, own: SchedulerCou
     blockingQueueDepth: 0,
     worker(i: number): WorkerMetrics {
       const m = workers[i];
-      if (m === undefined) throw rangeError(`worker index ${i} is out of range: this runtime has ${sh.workers} worker${sh.workers === 1 ? '' : 's'} (0..${sh.workers - 1})`);
+      if (m === undefined)
+        throw rangeError(
+          `worker index ${i} is out of range: this runtime has ${sh.workers} worker${sh.workers === 1 ? '' : 's'} (0..${sh.workers - 1})`,
+        );
       return m;
     },
-    pollTimeHistogram() { return pollHistogram([own.pollTimeNs]); },
+    pollTimeHistogram() {
+      return pollHistogram([own.pollTimeNs]);
+    },
     toJSON: () => metricsToJSON(metrics),
   };
   return metrics;

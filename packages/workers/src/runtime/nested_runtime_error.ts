@@ -14,10 +14,12 @@ import { registerErrorClass } from '../codec/error_codec.js';
 /** `handle.blockOn()` inside the multi-thread runtime's worker. Code `ERR_SKEIN_NESTED_RUNTIME`. */
 export class NestedRuntimeError extends SkeinError {
   constructor(what = 'blockOn()') {
-    super('ERR_SKEIN_NESTED_RUNTIME',
+    super(
+      'ERR_SKEIN_NESTED_RUNTIME',
       `cannot start a runtime from within a runtime: ${what} was called on a multi-thread worker thread, ` +
-      'which already runs this runtime\'s tasks. Inside a task, `await` the promise (or `await f()`) instead, ' +
-      'or `await spawn(f)` to run it as a task of its own');
+        "which already runs this runtime's tasks. Inside a task, `await` the promise (or `await f()`) instead, " +
+        'or `await spawn(f)` to run it as a task of its own',
+    );
   }
 }
 

@@ -38,7 +38,9 @@ const mib = (bytes: number): string => `${Math.ceil(bytes / 2 ** 20)} MiB`;
 export function assertWorkersFit(sizes: SharedSizes, ram = totalmem()): void {
   const n = sizes.workers;
   if (n > MAX_WORKER_THREADS) {
-    throw rangeError(`workerThreads(${n}) is more than a runtime can have: at most ${MAX_WORKER_THREADS} worker threads`);
+    throw rangeError(
+      `workerThreads(${n}) is more than a runtime can have: at most ${MAX_WORKER_THREADS} worker threads`,
+    );
   }
   const need = (workers: number): number => SharedState.bytesFor({ ...sizes, workers }) + workers * WORKER_THREAD_BYTES;
   if (need(n) <= ram) return;
@@ -53,8 +55,9 @@ export function assertWorkersFit(sizes: SharedSizes, ram = totalmem()): void {
   const shared = SharedState.bytesFor(sizes);
   throw rangeError(
     `workerThreads(${n}) needs about ${mib(need(n))} (${mib(shared)} of shared memory and ${mib(WORKER_THREAD_BYTES)} per thread), ` +
-    `more than this machine's ${mib(ram)} of RAM: at most ${most} worker threads fit with these sizes ` +
-    '(SKEIN_WORKER_TASK_SLOTS, SKEIN_MAIN_TASK_SLOTS and SKEIN_ARENA_BYTES shrink the shared part)');
+      `more than this machine's ${mib(ram)} of RAM: at most ${most} worker threads fit with these sizes ` +
+      '(SKEIN_WORKER_TASK_SLOTS, SKEIN_MAIN_TASK_SLOTS and SKEIN_ARENA_BYTES shrink the shared part)',
+  );
 }
 
 /**
@@ -68,7 +71,8 @@ export function createShared(sizes: SharedSizes, channelName: string): ReturnTyp
     if (!(err instanceof RangeError) || (err as { code?: unknown }).code !== undefined) throw err;
     const e = rangeError(
       `could not allocate ${mib(SharedState.bytesFor(sizes))} of shared memory for ${sizes.workers} worker threads (${err.message}): ` +
-      'use fewer workers or smaller SKEIN_WORKER_TASK_SLOTS / SKEIN_MAIN_TASK_SLOTS / SKEIN_ARENA_BYTES');
+        'use fewer workers or smaller SKEIN_WORKER_TASK_SLOTS / SKEIN_MAIN_TASK_SLOTS / SKEIN_ARENA_BYTES',
+    );
     e.cause = err;
     throw e;
   }
@@ -90,7 +94,9 @@ export function sharedSizes(workers: number): SharedSizes {
   const mainSlots = intEnv('SKEIN_MAIN_TASK_SLOTS', 65536, 16, 1 << 22);
   // Every slot must fit in the inject queue, whose capacity is at most 2^28.
   if (mainSlots + workers * workerSlots >= 1 << 28) {
-    throw rangeError(`task slots: SKEIN_MAIN_TASK_SLOTS + workers * SKEIN_WORKER_TASK_SLOTS must stay below 2^28 (${mainSlots} + ${workers} × ${workerSlots})`);
+    throw rangeError(
+      `task slots: SKEIN_MAIN_TASK_SLOTS + workers * SKEIN_WORKER_TASK_SLOTS must stay below 2^28 (${mainSlots} + ${workers} × ${workerSlots})`,
+    );
   }
   return {
     workers,
@@ -112,7 +118,10 @@ export function workerResourceLimits(): ResourceLimits | undefined {
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object') {
-    throw typeError(`SKEIN_WORKER_RESOURCE_LIMITS must be a JSON object like {"maxOldGenerationSizeMb":64}. Received ${raw}`, 'ERR_INVALID_ARG_VALUE');
+    throw typeError(
+      `SKEIN_WORKER_RESOURCE_LIMITS must be a JSON object like {"maxOldGenerationSizeMb":64}. Received ${raw}`,
+      'ERR_INVALID_ARG_VALUE',
+    );
   }
   return parsed as ResourceLimits;
 }

@@ -18,7 +18,18 @@
 import { encodeThrown } from '../codec/error_codec.js';
 import type { PayloadCodec } from '../codec/payload.js';
 import { M_FINISHED, T_LIFO, T_SEARCHING, type SharedState } from '../scheduler/shared_state.js';
-import { DONE, QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, S_TYPE, STATUS_PANIC } from '../scheduler/task_slots.js';
+import {
+  DONE,
+  QUEUED,
+  RUNNING,
+  SLOT_WORDS,
+  S_OWNER,
+  S_SPAWNER,
+  S_STATE,
+  S_STATUS,
+  S_TYPE,
+  STATUS_PANIC,
+} from '../scheduler/task_slots.js';
 import type { WorkerCrashedError } from './errors.js';
 
 /** What recovery did, for the log. */
@@ -41,7 +52,12 @@ export function runningTasks(sh: SharedState, i: number): { id: number; name: st
 }
 
 /** Clean up after worker `i`, whose thread has exited. Main thread only. */
-export function recoverDeadWorker(sh: SharedState, i: number, cause: WorkerCrashedError, codec: PayloadCodec): RecoveryReport {
+export function recoverDeadWorker(
+  sh: SharedState,
+  i: number,
+  cause: WorkerCrashedError,
+  codec: PayloadCodec,
+): RecoveryReport {
   const { inject, localQueues, idle, parkers } = sh.layout;
   let requeued = 0;
   const lifoIdx = sh.threadWord(i, T_LIFO);

@@ -12,7 +12,7 @@
  * - `metrics()` reads the runtime's shared memory (see `workerViewMetrics`);
  * - `blockOn` rejects with {@link NestedRuntimeError}, as Tokio panics.
  */
-import { JoinHandle, RuntimeShutdownError, assertFunction, type RuntimeMetrics } from '@skein/core';
+import { type JoinHandle, RuntimeShutdownError, assertFunction, type RuntimeMetrics } from '@skein/core';
 import { assertBlockingDef, spawnTarget, type HandleTarget, type TaskDef } from '@skein/core/internal';
 import { NestedRuntimeError } from './nested_runtime_error.js';
 import type { WorkerRuntime } from './worker_runtime.js';

@@ -16,7 +16,13 @@ import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import { BlockingForwarder, isBlockingMessage } from '../control/blocking_forward.js';
 import { nodeEndpoint } from '../control/endpoint.js';
-import { READY, type TaskRef, type WorkerBoot, type WorkerControl, type WorkerSnapshot } from '../control/worker_api.js';
+import {
+  READY,
+  type TaskRef,
+  type WorkerBoot,
+  type WorkerControl,
+  type WorkerSnapshot,
+} from '../control/worker_api.js';
 import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, SharedState } from '../scheduler/shared_state.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
@@ -51,7 +57,10 @@ parentPort!.on('message', (m: unknown) => {
 });
 const stats = new WorkerStats(sh, me, rt.scheduler.counters, runner);
 const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler, stats);
-deferTaskExits(() => currentFrame()?.task !== undefined, () => loop.stop());
+deferTaskExits(
+  () => currentFrame()?.task !== undefined,
+  () => loop.stop(),
+);
 
 /** Run a hook task definition as a task on this worker; failures are logged. */
 async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
@@ -60,7 +69,8 @@ async function runHook(ref: TaskRef | undefined, which: string): Promise<void> {
     const ns = await importTaskModule(ref.url);
     const def = ns[ref.name];
     const fn = isTaskDef(def) ? def.fn : def;
-    if (typeof fn !== 'function') throw typeError(`export "${ref.name}" of ${ref.url} is not a task() definition`, 'ERR_SKEIN_TASK_NOT_A_FUNCTION');
+    if (typeof fn !== 'function')
+      throw typeError(`export "${ref.name}" of ${ref.url} is not a task() definition`, 'ERR_SKEIN_TASK_NOT_A_FUNCTION');
     await rt.spawnLocal(() => (fn as (i: number) => unknown)(me), { name: which });
   } catch (err) {
     logger.warn({ err, worker: me }, `${which} hook failed`);

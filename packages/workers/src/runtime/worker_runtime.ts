@@ -14,7 +14,20 @@
  */
 import type { Logger } from 'pino';
 import type { Handle, JoinHandle, SpawnOptions, TaskDumpEntry } from '@skein/core';
-import { LocalTask, OwnedTasks, handleOf, joinHandle, Scheduler, TaskRecorder, TimeDriver, taskDumpEntry, type Joinable, type RuntimeCore, type TaskDef, type TrackingSettings } from '@skein/core/internal';
+import {
+  LocalTask,
+  OwnedTasks,
+  handleOf,
+  joinHandle,
+  Scheduler,
+  TaskRecorder,
+  TimeDriver,
+  taskDumpEntry,
+  type Joinable,
+  type RuntimeCore,
+  type TaskDef,
+  type TrackingSettings,
+} from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
 import type { Spawner } from '../scheduler/spawner.js';
@@ -45,7 +58,10 @@ export class WorkerRuntime implements RuntimeCore {
     this.index = index;
     this.#ids = ids;
     this.logger = logger;
-    this.scheduler = new Scheduler(sh.init.pollTimeNs[index], tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#owned));
+    this.scheduler = new Scheduler(
+      sh.init.pollTimeNs[index],
+      tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#owned),
+    );
     this.time = new TimeDriver(this.scheduler);
   }
 
@@ -59,7 +75,9 @@ export class WorkerRuntime implements RuntimeCore {
    * returns in its tasks.
    */
   handle(): Handle {
-    return (this.#handle ??= handleOf(new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters))));
+    return (this.#handle ??= handleOf(
+      new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters)),
+    ));
   }
 
   /** Run a closure as a task on this worker. */
@@ -123,7 +141,6 @@ export class WorkerRuntime implements RuntimeCore {
     for (const t of this.#owned) out.push(taskDumpEntry(t, this.index, this.scheduler.tracker));
     return out;
   }
-
 
   /**
    * Shutdown: stop accepting spawns, abort every task, and resolve once each task that was

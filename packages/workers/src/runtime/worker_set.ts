@@ -86,19 +86,30 @@ export class WorkerSet {
 
   #launch(i: number): Promise<void> {
     const o = this.#o;
-    const started = startWorker({
-      index: i,
-      shared: o.sh.init,
-      knownSabs: o.side.knownSabs(),
-      loop: o.loop,
-      logLevel: o.logLevel,
-      tracking: o.tracking,
-      onThreadStart: o.onThreadStart,
-      onThreadStop: o.onThreadStop,
-      tsxApiUrl: tsxApiUrl(),
-    }, `${o.threadName}-${i}`, o.resourceLimits);
+    const started = startWorker(
+      {
+        index: i,
+        shared: o.sh.init,
+        knownSabs: o.side.knownSabs(),
+        loop: o.loop,
+        logLevel: o.logLevel,
+        tracking: o.tracking,
+        onThreadStart: o.onThreadStart,
+        onThreadStop: o.onThreadStop,
+        tsxApiUrl: tsxApiUrl(),
+      },
+      `${o.threadName}-${i}`,
+      o.resourceLimits,
+    );
     let onExited!: () => void;
-    const live: Live = { started, launchedAt: performance.now(), threadId: started.thread.threadId, ready: false, lastError: undefined, exited: new Promise((r) => (onExited = r)) };
+    const live: Live = {
+      started,
+      launchedAt: performance.now(),
+      threadId: started.thread.threadId,
+      ready: false,
+      lastError: undefined,
+      exited: new Promise((r) => (onExited = r)),
+    };
     this.#live[i] = live;
     const { thread } = started;
     return new Promise<void>((resolve, reject) => {
@@ -142,22 +153,32 @@ export class WorkerSet {
       detail = `${err.name}: ${err.message}`;
     }
     const prev = this.#crashes[i];
-    const count = prev?.detail === detail && performance.now() - live.launchedAt < CRASH_LOOP_WINDOW_MS ? prev.count + 1 : 1;
+    const count =
+      prev?.detail === detail && performance.now() - live.launchedAt < CRASH_LOOP_WINDOW_MS ? prev.count + 1 : 1;
     this.#crashes[i] = { detail, count };
     const givingUp = count >= CRASH_LOOP_LIMIT;
-    const crash = new WorkerCrashedError(i, reason, givingUp ? `${detail}; ${count} crashes in a row the same way, so it is not replaced` : detail, code);
+    const crash = new WorkerCrashedError(
+      i,
+      reason,
+      givingUp ? `${detail}; ${count} crashes in a row the same way, so it is not replaced` : detail,
+      code,
+    );
     const report = recoverDeadWorker(o.sh, i, crash, o.codec);
     releaseDeadThread(live.threadId, o.side.knownSabs().values(), o.logger, i);
     if (givingUp) {
-      o.logger.error({ worker: i, reason, exitCode: code, err, crashes: count, failedTasks: report.failed },
-        `worker ${i} crashed ${count} times in a row the same way (${reason}: ${detail}); not replacing it`);
+      o.logger.error(
+        { worker: i, reason, exitCode: code, err, crashes: count, failedTasks: report.failed },
+        `worker ${i} crashed ${count} times in a row the same way (${reason}: ${detail}); not replacing it`,
+      );
       if (live.ready) o.onStopped(i);
       this.#givenUp.add(i);
       if (this.#givenUp.size === o.sh.workers) o.onAllGivenUp(crash);
       return;
     }
-    o.logger.error({ worker: i, reason, exitCode: code, err, requeued: report.requeued, failedTasks: report.failed },
-      `worker ${i} crashed (${reason}: ${detail}); its running tasks failed, its queued tasks were requeued, starting a replacement`);
+    o.logger.error(
+      { worker: i, reason, exitCode: code, err, requeued: report.requeued, failedTasks: report.failed },
+      `worker ${i} crashed (${reason}: ${detail}); its running tasks failed, its queued tasks were requeued, starting a replacement`,
+    );
     if (live.ready) o.onStopped(i);
     const failures = live.ready ? 0 : (this.#bootFailures[i] ?? 0) + 1;
     this.#bootFailures[i] = failures;
@@ -165,7 +186,8 @@ export class WorkerSet {
       if (this.#stopping) return;
       this.#launch(i).catch((bootErr: unknown) => {
         // Shutting down while it boots terminates it: that is no failure.
-        if (this.#stopping) o.logger.debug({ worker: i, err: bootErr }, `replacement worker ${i} stopped while starting (shutdown)`);
+        if (this.#stopping)
+          o.logger.debug({ worker: i, err: bootErr }, `replacement worker ${i} stopped while starting (shutdown)`);
         else o.logger.error({ worker: i, err: bootErr }, `replacement worker ${i} failed to start`);
       });
     };
@@ -178,13 +200,15 @@ export class WorkerSet {
    * `timeoutMs` (busy in a long poll: its event loop can't run the request) or that failed.
    */
   taskDumps(timeoutMs: number): Promise<(TaskDumpEntry[] | undefined)[]> {
-    return Promise.all(this.#live.map((l) => {
-      if (l?.ready !== true) return [];
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
-      const answer = l.started.control.taskDump().catch(() => undefined);
-      return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-    }));
+    return Promise.all(
+      this.#live.map((l) => {
+        if (l?.ready !== true) return [];
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
+        const answer = l.started.control.taskDump().catch(() => undefined);
+        return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+      }),
+    );
   }
 
   /**
@@ -196,18 +220,34 @@ export class WorkerSet {
   async stopAll(timeoutMs: number | undefined): Promise<void> {
     this.#stopping = true;
     const live: [number, Live][] = [];
-    this.#live.forEach((l, i) => l !== undefined && live.push([i, l]));
+    this.#live.forEach((l, i) => {
+      if (l !== undefined) live.push([i, l]);
+    });
     const stopped = new Set<number>();
-    const stops = Promise.all(live.map(([i, l]) => (l.ready
-      ? l.started.control.shutdown().then(() => void stopped.add(i), () => undefined)
-      : undefined)));
+    const stops = Promise.all(
+      live.map(([i, l]) =>
+        l.ready
+          ? l.started.control.shutdown().then(
+              () => void stopped.add(i),
+              () => undefined,
+            )
+          : undefined,
+      ),
+    );
     if (timeoutMs === undefined) {
       await stops;
     } else {
       let timer: NodeJS.Timeout | undefined;
-      const expired = await Promise.race([stops.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(r, timeoutMs, true)))]);
+      const expired = await Promise.race([
+        stops.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(r, timeoutMs, true))),
+      ]);
       clearTimeout(timer);
-      if (expired) this.#logBusy(live.filter(([i, l]) => l.ready && !stopped.has(i)).map(([i]) => i), timeoutMs);
+      if (expired)
+        this.#logBusy(
+          live.filter(([i, l]) => l.ready && !stopped.has(i)).map(([i]) => i),
+          timeoutMs,
+        );
     }
     await Promise.all(live.map(([, l]) => l.started.thread.terminate().catch(() => undefined)));
     await Promise.all(live.map(([, l]) => l.exited));
@@ -217,9 +257,11 @@ export class WorkerSet {
   #logBusy(workers: number[], ms: number): void {
     for (const i of workers) {
       const tasks = runningTasks(this.#o.sh, i);
-      this.#o.logger.warn({ worker: i, graceMs: ms, tasks },
+      this.#o.logger.warn(
+        { worker: i, graceMs: ms, tasks },
         `worker ${i} was still busy ${ms} ms after shutdown began; terminating it. Tasks it was running: ` +
-        `${tasks.length === 0 ? 'none from the queues (a closure or hook)' : tasks.map((t) => `${t.name} (id ${t.id})`).join(', ')}`);
+          `${tasks.length === 0 ? 'none from the queues (a closure or hook)' : tasks.map((t) => `${t.name} (id ${t.id})`).join(', ')}`,
+      );
     }
   }
 

@@ -20,11 +20,24 @@ const ENTRY = new URL(FROM_SOURCE ? './worker_main.ts' : './worker_main.js', imp
 
 /** Flags of the main script only, with whether they take the next argument as a value. */
 const MAIN_ONLY: ReadonlyMap<string, boolean> = new Map([
-  ['-e', true], ['--eval', true], ['-p', true], ['--print', true], ['--input-type', true],
-  ['-i', false], ['--interactive', false], ['-c', false], ['--check', false], ['--test', false],
-  ['--watch', false], ['--watch-path', true], ['--watch-preserve-output', false],
-  ['--test-reporter', true], ['--test-reporter-destination', true], ['--test-name-pattern', true],
-  ['--test-only', false], ['--experimental-test-coverage', false],
+  ['-e', true],
+  ['--eval', true],
+  ['-p', true],
+  ['--print', true],
+  ['--input-type', true],
+  ['-i', false],
+  ['--interactive', false],
+  ['-c', false],
+  ['--check', false],
+  ['--test', false],
+  ['--watch', false],
+  ['--watch-path', true],
+  ['--watch-preserve-output', false],
+  ['--test-reporter', true],
+  ['--test-reporter-destination', true],
+  ['--test-name-pattern', true],
+  ['--test-only', false],
+  ['--experimental-test-coverage', false],
 ]);
 
 function inheritableExecArgv(argv: readonly string[]): string[] {
@@ -66,17 +79,25 @@ export interface StartedWorker {
 }
 
 /** Start worker `boot.index` (its `control` port is created here). */
-export function startWorker(boot: Omit<WorkerBoot, 'control'>, name: string, resourceLimits: ResourceLimits | undefined): StartedWorker {
+export function startWorker(
+  boot: Omit<WorkerBoot, 'control'>,
+  name: string,
+  resourceLimits: ResourceLimits | undefined,
+): StartedWorker {
   const { port1, port2 } = new MessageChannel();
   const data: WorkerBoot = { ...boot, control: port2 };
   let entry: URL = ENTRY;
   let execArgv: string[] | undefined;
   if (FROM_SOURCE) {
     const api = tsxApiUrl();
-    if (api === undefined) throw new Error('@skein/workers runs from TypeScript sources but tsx is not installed: install tsx, or build the package');
+    if (api === undefined)
+      throw new Error(
+        '@skein/workers runs from TypeScript sources but tsx is not installed: install tsx, or build the package',
+      );
     entry = bootstrapUrl(api);
     execArgv = inheritableExecArgv(process.execArgv);
-    if (!execArgv.some((a) => a === '--conditions=skein-source' || a === '-C=skein-source')) execArgv.push('--conditions=skein-source');
+    if (!execArgv.some((a) => a === '--conditions=skein-source' || a === '-C=skein-source'))
+      execArgv.push('--conditions=skein-source');
   }
   const thread = new Worker(entry, {
     workerData: data,

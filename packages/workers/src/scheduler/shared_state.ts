@@ -118,9 +118,14 @@ function controlBytes(sizes: SharedSizes): number {
 export class SharedState {
   /** Bytes of shared memory {@link create} allocates for `sizes`. */
   static bytesFor(sizes: SharedSizes): number {
-    return SharedLayout.bytesFor(layoutOptions(sizes)) + controlBytes(sizes) + mailboxOffsets(sizes)[sizes.workers + 1]!
-      + SlotTable.bytesFor(sizes.mainSlots + sizes.workers * sizes.workerSlots)
-      + TypeRegistry.bytesFor(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES) + sizes.arenaBytes;
+    return (
+      SharedLayout.bytesFor(layoutOptions(sizes)) +
+      controlBytes(sizes) +
+      mailboxOffsets(sizes)[sizes.workers + 1]! +
+      SlotTable.bytesFor(sizes.mainSlots + sizes.workers * sizes.workerSlots) +
+      TypeRegistry.bytesFor(sizes.taskTypes, sizes.taskTypes * TYPE_NAME_BYTES) +
+      sizes.arenaBytes
+    );
   }
 
   /** Allocate everything (main thread, once per runtime). */

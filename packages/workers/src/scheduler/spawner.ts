@@ -31,8 +31,22 @@ import { RemoteTask, type RemoteSpawner } from './remote_task.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from './shared_state.js';
 import type { TaskIds } from './task_ids.js';
 import {
-  ABORT_BIT, CANCELLED, DONE, FREE, QUEUED, RUNNING, SLOT_WORDS, S_ABORT, S_OWNER, S_SPAWNER, S_STATE, S_STATUS,
-  S_TYPE, STATUS_CANCELLED, STATUS_OK, STATUS_PANIC,
+  ABORT_BIT,
+  CANCELLED,
+  DONE,
+  FREE,
+  QUEUED,
+  RUNNING,
+  SLOT_WORDS,
+  S_ABORT,
+  S_OWNER,
+  S_SPAWNER,
+  S_STATE,
+  S_STATUS,
+  S_TYPE,
+  STATUS_CANCELLED,
+  STATUS_OK,
+  STATUS_PANIC,
 } from './task_slots.js';
 
 /** A spawn waiting for a slot or for its type's export name. */
@@ -50,7 +64,12 @@ interface PendingSpawn {
  * Runs a task on the spawning thread itself (a worker whose slot partition is full).
  * Returns the started task.
  */
-export type LocalRunner = (fn: (...args: unknown[]) => unknown, args: unknown[], name: string, id: number) => Joinable<unknown>;
+export type LocalRunner = (
+  fn: (...args: unknown[]) => unknown,
+  args: unknown[],
+  name: string,
+  id: number,
+) => Joinable<unknown>;
 
 /** Where a worker's mailbox sends abort notices (workers only). */
 export type AbortNoticeHandler = (slot: number) => void;
@@ -94,7 +113,14 @@ export class Spawner implements RemoteSpawner {
   onWatchedChange: ((watched: boolean) => void) | undefined = undefined;
   #watched = 0;
 
-  constructor(sh: SharedState, thread: number, codec: PayloadCodec, ids: TaskIds, submit: (ref: number) => void, logger: Logger) {
+  constructor(
+    sh: SharedState,
+    thread: number,
+    codec: PayloadCodec,
+    ids: TaskIds,
+    submit: (ref: number) => void,
+    logger: Logger,
+  ) {
     this.#sh = sh;
     this.#thread = thread;
     this.#codec = codec;
@@ -152,13 +178,25 @@ export class Spawner implements RemoteSpawner {
       if (this.runLocally !== undefined) {
         const snap = this.#codec.snapshotArgs(args, name);
         this.#sh.metrics[this.#sh.metric(this.#thread, M_SPAWNED)]!++;
-        return this.runLocally(def.fn as (...a: unknown[]) => unknown, this.#codec.readSnapshot(snap), name, this.#ids.next()) as Joinable<R>;
+        return this.runLocally(
+          def.fn as (...a: unknown[]) => unknown,
+          this.#codec.readSnapshot(snap),
+          name,
+          this.#ids.next(),
+        ) as Joinable<R>;
       }
     }
     const snap = this.#codec.snapshotArgs(args, name);
     const task = new RemoteTask<R>(this, this.#ids.next(), name);
     this.#track(task as RemoteTask<unknown>);
-    const p: PendingSpawn = { task: task as RemoteTask<unknown>, def: def as TaskDef, typeId: typeId ?? 0, snap, cancelled: false, local: undefined };
+    const p: PendingSpawn = {
+      task: task as RemoteTask<unknown>,
+      def: def as TaskDef,
+      typeId: typeId ?? 0,
+      snap,
+      cancelled: false,
+      local: undefined,
+    };
     task.pending = p;
     this.#pending.push(p);
     if (typeId === undefined) this.#resolveType(def, p);
@@ -166,7 +204,7 @@ export class Spawner implements RemoteSpawner {
     return task;
   }
 
-  #track(task: RemoteTask<unknown>): void {
+  #track(_task: RemoteTask<unknown>): void {
     this.#sh.metrics[this.#sh.metric(this.#thread, M_SPAWNED)]!++;
     if (this.#inFlight++ === 0) this.onBusy?.();
   }
@@ -184,20 +222,23 @@ export class Spawner implements RemoteSpawner {
   }
 
   #resolveType(def: TaskDef, p: PendingSpawn): void {
-    def.resolveName().then((exportName) => {
-      const id = this.#sh.types.idFor(def.url, exportName);
-      this.#typeIds.set(def, id);
-      p.typeId = id;
-      this.flushPending();
-    }, (err: unknown) => {
-      if (p.cancelled) return;
-      p.cancelled = true;
-      this.#codec.releaseSnapshot(p.snap);
-      this.#finishedHere();
-      this.#untrack();
-      p.task.settle(false, new JoinError('panic', p.task.id, err));
-      this.flushPending();
-    });
+    def.resolveName().then(
+      (exportName) => {
+        const id = this.#sh.types.idFor(def.url, exportName);
+        this.#typeIds.set(def, id);
+        p.typeId = id;
+        this.flushPending();
+      },
+      (err: unknown) => {
+        if (p.cancelled) return;
+        p.cancelled = true;
+        this.#codec.releaseSnapshot(p.snap);
+        this.#finishedHere();
+        this.#untrack();
+        p.task.settle(false, new JoinError('panic', p.task.id, err));
+        this.flushPending();
+      },
+    );
   }
 
   /** Queue waiting spawns while slots are free (in spawn order). */
@@ -225,7 +266,12 @@ export class Spawner implements RemoteSpawner {
 
   #runPendingLocally(p: PendingSpawn): void {
     const t = p.task;
-    const local = this.runLocally!(p.def.fn as (...a: unknown[]) => unknown, this.#codec.readSnapshot(p.snap), t.name, t.id);
+    const local = this.runLocally!(
+      p.def.fn as (...a: unknown[]) => unknown,
+      this.#codec.readSnapshot(p.snap),
+      t.name,
+      t.id,
+    );
     p.local = local;
     local.markObserved(); // the RemoteTask reports the outcome
     local.onSettled((ok, v) => {
@@ -340,7 +386,10 @@ export class Spawner implements RemoteSpawner {
       value = this.#codec.readResult(s);
     } catch (err) {
       if (err instanceof PayloadPending || err instanceof SabPending) {
-        this.#codec.side.whenReady(err.id).then(() => this.#complete(s), () => undefined);
+        this.#codec.side.whenReady(err.id).then(
+          () => this.#complete(s),
+          () => undefined,
+        );
         return;
       }
       this.#freeSlot(s, task);
@@ -349,7 +398,11 @@ export class Spawner implements RemoteSpawner {
     }
     this.#freeSlot(s, task);
     if (status === STATUS_OK) task.settle(true, value);
-    else task.settle(false, new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value));
+    else
+      task.settle(
+        false,
+        new JoinError('panic', task.id, status === STATUS_PANIC ? decodeThrown(value as EncodedThrown) : value),
+      );
   }
 
   #freeSlot(s: number, task: RemoteTask<unknown> | undefined): void {

@@ -26,8 +26,19 @@ import type { SharedState } from './shared_state.js';
 import { M_FINISHED } from './shared_state.js';
 import type { Spawner } from './spawner.js';
 import {
-  DONE, QUEUED, RUNNING, SLOT_WORDS, S_ABORT, S_OWNER, S_SPAWNER, S_STATE, S_STATUS, S_TYPE,
-  STATUS_CANCELLED, STATUS_OK, STATUS_PANIC,
+  DONE,
+  QUEUED,
+  RUNNING,
+  SLOT_WORDS,
+  S_ABORT,
+  S_OWNER,
+  S_SPAWNER,
+  S_STATE,
+  S_STATUS,
+  S_TYPE,
+  STATUS_CANCELLED,
+  STATUS_OK,
+  STATUS_PANIC,
 } from './task_slots.js';
 import type { WorkerRuntime } from '../runtime/worker_runtime.js';
 import { WorkerExitRequest } from '../runtime/deferred_exit.js';
@@ -131,12 +142,15 @@ export class TaskRunner {
     } else {
       // Its module failed to load, or its arguments failed to decode: it starts and fails
       // with that error, as a panic its JoinHandle reports.
-      const fail = decodeError !== undefined
-        ? (): never => { throw new SerializationError(`the arguments of task ${name}`, decodeError); }
-        : async (): Promise<never> => {
-          await this.#load(typeId); // rejects with the import error
-          throw new Error(`skein internal error: the module of task ${name} loaded after failing`);
-        };
+      const fail =
+        decodeError !== undefined
+          ? (): never => {
+              throw new SerializationError(`the arguments of task ${name}`, decodeError);
+            }
+          : async (): Promise<never> => {
+              await this.#load(typeId); // rejects with the import error
+              throw new Error(`skein internal error: the module of task ${name} loaded after failing`);
+            };
       task = new SlotTask(this.#rt, fail, undefined, name, id, s);
     }
     this.#running[s] = task;
@@ -160,10 +174,12 @@ export class TaskRunner {
         const fn = isTaskDef(exported) ? exported.fn : exported;
         if (typeof fn !== 'function') {
           // The spawning thread found the export; this thread's copy of the module differs.
-          throw typeError(name in ns
-            ? `export "${name}" of ${url} is not a task() definition or a function on this worker (it is ${typeof exported})`
-            : `module ${url} has no export named "${name}" on this worker (the spawning thread found one: does the module export it conditionally?)`,
-          'ERR_SKEIN_TASK_NOT_A_FUNCTION');
+          throw typeError(
+            name in ns
+              ? `export "${name}" of ${url} is not a task() definition or a function on this worker (it is ${typeof exported})`
+              : `module ${url} has no export named "${name}" on this worker (the spawning thread found one: does the module export it conditionally?)`,
+            'ERR_SKEIN_TASK_NOT_A_FUNCTION',
+          );
         }
         this.#fns[typeId] = fn as TaskFn;
         return fn as TaskFn;
@@ -203,7 +219,11 @@ export class TaskRunner {
         this.#codec.writeResult(s, value, spawner, task.name);
       } catch (err) {
         status = STATUS_PANIC;
-        this.#writePanic(s, spawner, err instanceof SerializationError ? err : new SerializationError(`the result of task ${task.name}`, err));
+        this.#writePanic(
+          s,
+          spawner,
+          err instanceof SerializationError ? err : new SerializationError(`the result of task ${task.name}`, err),
+        );
       }
     } else if ((value as JoinError).isCancelled()) {
       status = STATUS_CANCELLED;
@@ -244,7 +264,8 @@ export class TaskRunner {
 
   /** Abort notices that found our mailbox full: abort every running task its spawner flagged. */
   abortFlagged(): void {
-    this.#running.forEach((t, s) => { if (t !== undefined) this.abortNotice(s); });
+    this.#running.forEach((t, s) => {
+      if (t !== undefined) this.abortNotice(s);
+    });
   }
 }
-

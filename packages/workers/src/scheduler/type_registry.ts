@@ -100,9 +100,11 @@ export class TypeRegistry {
     const nameLen = Buffer.byteLength(name);
     const at = w[BUMP]!;
     if (count >= w[CAPACITY]! || at + urlLen + nameLen > this.#bytes.length) {
-      throw new SkeinError('ERR_SKEIN_TOO_MANY_TASK_TYPES',
+      throw new SkeinError(
+        'ERR_SKEIN_TOO_MANY_TASK_TYPES',
         `the runtime's task-type table is full (${w[CAPACITY]} types): define fewer distinct task() functions, ` +
-        'or raise SKEIN_TASK_TYPES when building the runtime');
+          'or raise SKEIN_TASK_TYPES when building the runtime',
+      );
     }
     this.#bytes.write(url, at, 'utf8');
     this.#bytes.write(name, at + urlLen, 'utf8');

@@ -73,7 +73,15 @@ export class WorkerLoop {
   #rand: number;
   readonly #stats: WorkerStats;
 
-  constructor(sh: SharedState, me: number, cfg: LoopConfig, runner: TaskRunner, spawner: Spawner, scheduler: Scheduler, stats: WorkerStats) {
+  constructor(
+    sh: SharedState,
+    me: number,
+    cfg: LoopConfig,
+    runner: TaskRunner,
+    spawner: Spawner,
+    scheduler: Scheduler,
+    stats: WorkerStats,
+  ) {
     this.#sh = sh;
     this.#me = me;
     this.#cfg = cfg;

@@ -6,7 +6,17 @@
  * row of shared memory, where the main thread reads them without asking the worker.
  */
 import type { SchedulerCounters } from '@skein/core/internal';
-import { M_BUDGET_YIELDS, M_BUSY_MS, M_LOCAL_SCHEDULE, M_LOOP_ACTIVE_MS, M_LOOP_IDLE_MS, M_PARKS, M_POLLS, M_UNPARKS, type SharedState } from './shared_state.js';
+import {
+  M_BUDGET_YIELDS,
+  M_BUSY_MS,
+  M_LOCAL_SCHEDULE,
+  M_LOOP_ACTIVE_MS,
+  M_LOOP_IDLE_MS,
+  M_PARKS,
+  M_POLLS,
+  M_UNPARKS,
+  type SharedState,
+} from './shared_state.js';
 
 /** Least time between two publications of the event-loop utilisation (see publishWithLoop). */
 const LOOP_PUBLISH_MS = 50;

@@ -42,14 +42,15 @@ export class InjectFullError extends SkeinError {
   }
 }
 
-
 /** Throws unless `byteOffset` is a non-negative multiple of 4 leaving `bytes` inside `sab`. */
 export function checkRegion(sab: SharedArrayBuffer, byteOffset: number, bytes: number, what: string): void {
   if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
     throw rangeError(`${what}: byteOffset must be a non-negative multiple of 4, got ${byteOffset}`);
   }
   if (byteOffset + bytes > sab.byteLength) {
-    throw rangeError(`${what}: needs ${bytes} bytes at offset ${byteOffset}, but the SharedArrayBuffer has ${sab.byteLength}`);
+    throw rangeError(
+      `${what}: needs ${bytes} bytes at offset ${byteOffset}, but the SharedArrayBuffer has ${sab.byteLength}`,
+    );
   }
 }
 

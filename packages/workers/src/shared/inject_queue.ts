@@ -67,7 +67,12 @@ export class InjectQueue implements OverflowSink {
   constructor(sab: SharedArrayBuffer, byteOffset: number) {
     checkRegion(sab, byteOffset, BUFFER * 4, 'InjectQueue');
     const capacity = Atomics.load(new Int32Array(sab, byteOffset, BUFFER), CAPACITY);
-    checkPowerOfTwo(capacity, INJECT_MIN_CAPACITY, INJECT_MAX_CAPACITY, 'InjectQueue: capacity found in the buffer (was it initialized?)');
+    checkPowerOfTwo(
+      capacity,
+      INJECT_MIN_CAPACITY,
+      INJECT_MAX_CAPACITY,
+      'InjectQueue: capacity found in the buffer (was it initialized?)',
+    );
     checkRegion(sab, byteOffset, (BUFFER + capacity) * 4, 'InjectQueue');
     this.sab = sab;
     this.byteOffset = byteOffset;
@@ -148,7 +153,7 @@ export class InjectQueue implements OverflowSink {
     lock(q, LOCK);
     const head = q[HEAD]!;
     const len = (q[TAIL]! - head) | 0;
-    const n = len < max ? len : max;
+    const n = Math.min(len, max);
     for (let i = 0; i < n; i++) dst[dstOffset + i] = q[BUFFER + ((head + i) & mask)]!;
     q[HEAD] = (head + n) | 0;
     Atomics.store(q, LEN, len - n);

@@ -157,7 +157,10 @@ export class SharedLayout {
     if (sab.byteLength < HEADER_BYTES) throw rangeError('SharedLayout: buffer too small for a header');
     const h = new Int32Array(sab, 0, HEADER_BYTES / 4);
     if (Atomics.load(h, H_MAGIC) !== MAGIC || h[H_VERSION] !== VERSION) {
-      throw rangeError('SharedLayout.attach: this buffer was not made by SharedLayout.create (of this version)', 'ERR_INVALID_ARG_VALUE');
+      throw rangeError(
+        'SharedLayout.attach: this buffer was not made by SharedLayout.create (of this version)',
+        'ERR_INVALID_ARG_VALUE',
+      );
     }
     const workers = h[H_WORKERS]!;
     const off = computeOffsets(workers, h[H_INJECT_CAPACITY]!, h[H_MAILBOX_CAPACITY]!);

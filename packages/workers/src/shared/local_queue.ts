@@ -177,7 +177,8 @@ export class LocalQueue {
    * (empty, another thief is active, or `dst` is more than half full).
    */
   stealInto(dst: LocalQueue): number {
-    if (dst.sab === this.sab && dst.byteOffset === this.byteOffset) throw new Error('stealInto: a queue cannot steal from itself');
+    if (dst.sab === this.sab && dst.byteOffset === this.byteOffset)
+      throw new Error('stealInto: a queue cannot steal from itself');
     const dq = dst.q;
     const dstTail = dq[TAIL]!;
     const dstSteal = Atomics.load(dq, HEAD) >>> 16;
@@ -232,7 +233,7 @@ export class LocalQueue {
   len(): number {
     const real = Atomics.load(this.q, HEAD) & U16;
     const n = (Atomics.load(this.q, TAIL) - real) & U16;
-    return n > LOCAL_QUEUE_CAPACITY ? LOCAL_QUEUE_CAPACITY : n;
+    return Math.min(n, LOCAL_QUEUE_CAPACITY);
   }
 
   /** True when no id is queued (snapshot from other threads). */

@@ -78,7 +78,12 @@ export class Mailbox {
   constructor(sab: SharedArrayBuffer, byteOffset: number) {
     checkRegion(sab, byteOffset, BUFFER * 4, 'Mailbox');
     const capacity = Atomics.load(new Int32Array(sab, byteOffset, BUFFER), CAPACITY);
-    checkPowerOfTwo(capacity, MAILBOX_MIN_CAPACITY, MAILBOX_MAX_CAPACITY, 'Mailbox: capacity found in the buffer (was it initialized?)');
+    checkPowerOfTwo(
+      capacity,
+      MAILBOX_MIN_CAPACITY,
+      MAILBOX_MAX_CAPACITY,
+      'Mailbox: capacity found in the buffer (was it initialized?)',
+    );
     checkRegion(sab, byteOffset, (BUFFER + capacity) * 4, 'Mailbox');
     this.sab = sab;
     this.byteOffset = byteOffset;
@@ -194,7 +199,7 @@ export class Mailbox {
   /** Ids reserved or published and not yet drained (snapshot). */
   len(): number {
     const n = (Atomics.load(this.q, TAIL) - Atomics.load(this.q, HEAD)) | 0;
-    return n < 0 ? 0 : n;
+    return Math.max(n, 0);
   }
 
   /**

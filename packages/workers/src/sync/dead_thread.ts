@@ -30,7 +30,12 @@ const NAMES: ReadonlyMap<number, string> = new Map([
  * Gives back what thread `tid` (a `threadId`) held in the primitives among `sabs`; call it
  * only once that thread has exited. Returns how many primitives had something.
  */
-export function releaseDeadThread(tid: number, sabs: Iterable<SharedArrayBuffer>, logger: Logger, worker: number): number {
+export function releaseDeadThread(
+  tid: number,
+  sabs: Iterable<SharedArrayBuffer>,
+  logger: Logger,
+  worker: number,
+): number {
   let touched = 0;
   for (const sab of sabs) {
     const kind = primitiveKind(sab);
@@ -38,8 +43,10 @@ export function releaseDeadThread(tid: number, sabs: Iterable<SharedArrayBuffer>
       const { senders, receiver } = new Chan(sab).releaseThread(tid);
       if (senders === 0 && !receiver) continue;
       touched++;
-      logger.warn({ worker, threadId: tid, senders, receiver },
-        `worker ${worker} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`);
+      logger.warn(
+        { worker, threadId: tid, senders, receiver },
+        `worker ${worker} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`,
+      );
       continue;
     }
     const name = kind === undefined ? undefined : NAMES.get(kind);
@@ -47,8 +54,10 @@ export function releaseDeadThread(tid: number, sabs: Iterable<SharedArrayBuffer>
     const { nodes, owned } = attachPrimitive(sab, kind!).core.releaseThread(tid);
     if (nodes === 0 && owned === 0) continue;
     touched++;
-    logger.warn({ worker, threadId: tid, permits: owned, waiters: nodes },
-      `worker ${worker} died: released the ${owned} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`);
+    logger.warn(
+      { worker, threadId: tid, permits: owned, waiters: nodes },
+      `worker ${worker} died: released the ${owned} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`,
+    );
   }
   return touched;
 }

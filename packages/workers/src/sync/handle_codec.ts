@@ -126,7 +126,8 @@ export function isSharedHandle(v: object): v is SharedHandle {
 /** Rebuilds a handle of `kind` over `sab` on this thread. */
 export function reviveHandle(kind: number, sab: SharedArrayBuffer): object {
   const revive = revivers.get(kind & ((1 << KIND_BITS) - 1));
-  if (revive === undefined) throw new Error(`skein: unknown shared handle kind ${kind} (corrupt payload, or mixed skein versions)`);
+  if (revive === undefined)
+    throw new Error(`skein: unknown shared handle kind ${kind} (corrupt payload, or mixed skein versions)`);
   return revive(sab, kind >>> KIND_BITS);
 }
 
@@ -207,7 +208,13 @@ export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
   seen.add(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return false;
   if (typeof (value as Record<string, unknown>)[POSTED] === 'number') return true;
-  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  const items = Array.isArray(value)
+    ? value
+    : value instanceof Map
+      ? [...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
   for (const x of items) if (hasPosted(x, seen)) return true;
   return false;
 }
@@ -218,7 +225,8 @@ export function fromPosted(value: unknown, seen = new Set<object>()): unknown {
   seen.add(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return value;
   const posted = value as Record<string, unknown>;
-  if (typeof posted[POSTED] === 'number' && posted.sab instanceof SharedArrayBuffer) return reviveHandle(posted[POSTED], posted.sab);
+  if (typeof posted[POSTED] === 'number' && posted.sab instanceof SharedArrayBuffer)
+    return reviveHandle(posted[POSTED], posted.sab);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = fromPosted(value[i], seen);
   } else if (value instanceof Map) {

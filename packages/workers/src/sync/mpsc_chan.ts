@@ -58,7 +58,13 @@ export class Chan {
   /** Allocates a channel with one sender. */
   static create(sizes: ChanSizes, maxQueued: number): Chan {
     const region = CHAN_WORDS * 4 + ByteRing.bytesFor(sizes.ringBytes);
-    const buf = allocatePrimitive(HandleKind.mpscSender, sizes.capacity, maxQueued, [sizes.capacity, sizes.maxBytes, sizes.ringBytes], region);
+    const buf = allocatePrimitive(
+      HandleKind.mpscSender,
+      sizes.capacity,
+      maxQueued,
+      [sizes.capacity, sizes.maxBytes, sizes.ringBytes],
+      region,
+    );
     const chan = new Chan(buf.sab);
     Atomics.store(chan.#words, SENDERS, 1);
     chan.core.own(1);
@@ -238,8 +244,6 @@ export class Chan {
 
 /** What `tryPop` returns when no message is ready. */
 export const EMPTY: unique symbol = Symbol('skein.sharedMpsc.empty') as never;
-
-
 
 function waitAsyncWord(w: Int32Array, i: number, v: number): Promise<unknown> | undefined {
   const r = waitAsync(w, i, v);

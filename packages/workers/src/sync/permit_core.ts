@@ -86,7 +86,14 @@ export class PermitCore {
    * dropped): Notify's "at most one stored permit". With `track`, permits taken count as
    * owned by the taking thread until released (see {@link releaseThread}).
    */
-  static initialize(w: Int32Array, base: number, permits: number, maxQueued: number, cap = 0, track = false): PermitCore {
+  static initialize(
+    w: Int32Array,
+    base: number,
+    permits: number,
+    maxQueued: number,
+    cap = 0,
+    track = false,
+  ): PermitCore {
     w[base + PERMITS] = permits;
     w[base + CAP] = cap;
     w[base + TRACK] = track ? 1 : 0;
@@ -186,7 +193,7 @@ export class PermitCore {
     const at = this.#base + PERMITS;
     for (;;) {
       const p = Atomics.load(w, at);
-      const k = p < n ? p : n;
+      const k = Math.min(p, n);
       if (k === 0) return 0;
       if (Atomics.compareExchange(w, at, p, p - k) === p) return k;
     }
@@ -378,7 +385,7 @@ export class PermitCore {
       return;
     }
     w[b + CLOSED] = 1;
-    for (let node = w[b + HEAD]!; node !== -1;) {
+    for (let node = w[b + HEAD]!; node !== -1; ) {
       const at = this.#node(node);
       const next = w[at + N_NEXT]!;
       Atomics.add(w, b + PERMITS, w[at + N_REQUESTED]! - w[at + N_REMAINING]!);

@@ -8,7 +8,12 @@ import { HandleKind } from './handle_codec.js';
 import { PermitCore } from './permit_core.js';
 
 /** Kinds whose permits are held by tasks (locks), owned by the holder's thread until released. */
-const TRACKED: ReadonlySet<number> = new Set([HandleKind.semaphore, HandleKind.mutex, HandleKind.rwlock, HandleKind.onceCell]);
+const TRACKED: ReadonlySet<number> = new Set([
+  HandleKind.semaphore,
+  HandleKind.mutex,
+  HandleKind.rwlock,
+  HandleKind.onceCell,
+]);
 
 /** "SKS1". */
 const MAGIC = 0x534b5331;
@@ -46,7 +51,14 @@ function regionOffset(maxQueued: number): number {
  * Allocates a primitive of `kind` with `permits` free permits and `regionBytes` of its own;
  * `cap` bounds the free permits (see `PermitCore.initialize`).
  */
-export function allocatePrimitive(kind: number, permits: number, maxQueued: number, params: readonly number[], regionBytes: number, cap = 0): PrimitiveBuffer {
+export function allocatePrimitive(
+  kind: number,
+  permits: number,
+  maxQueued: number,
+  params: readonly number[],
+  regionBytes: number,
+  cap = 0,
+): PrimitiveBuffer {
   PermitCore.checkMaxQueued(maxQueued);
   const offset = regionOffset(maxQueued);
   const sab = new SharedArrayBuffer(offset + regionBytes);

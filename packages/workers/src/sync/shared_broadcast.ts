@@ -19,7 +19,16 @@
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, assertNumber, coop, rangeError } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor } from './handle_codec.js';
+import {
+  HANDLE_STATE_MASK,
+  HandleKind,
+  SHARED_HANDLE,
+  adopt,
+  registerHandleKind,
+  unwrapState,
+  withState,
+  type HandleDescriptor,
+} from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
 import { signal, wordChanged } from './word_wait.js';
@@ -241,10 +250,14 @@ export class SharedBroadcastReceiver<T> implements Disposable {
    */
   tryRecv(): T {
     switch (this.#poll()) {
-      case VALUE: return this.#take();
-      case EMPTY: throw new TryRecvError('empty');
-      case LAGGED: throw new TryRecvError('lagged', this.#lag);
-      default: throw new TryRecvError('disconnected');
+      case VALUE:
+        return this.#take();
+      case EMPTY:
+        throw new TryRecvError('empty');
+      case LAGGED:
+        throw new TryRecvError('lagged', this.#lag);
+      default:
+        throw new TryRecvError('disconnected');
     }
   }
 
@@ -351,16 +364,27 @@ export const sharedBroadcast = {
    * Errors: RangeError unless `capacity` is an integer >= 1 and the slots
    * (`capacity x maxBytes`) fit in 1 GiB; RangeError for `maxBytes` out of range.
    */
-  channel<T>(capacity: number, opts: SharedBroadcastOptions = {}): [SharedBroadcastSender<T>, SharedBroadcastReceiver<T>] {
+  channel<T>(
+    capacity: number,
+    opts: SharedBroadcastOptions = {},
+  ): [SharedBroadcastSender<T>, SharedBroadcastReceiver<T>] {
     assertNumber(capacity, 'capacity', 1, true);
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     checkMaxBytes(maxBytes);
     let cap = 1;
     while (cap < capacity) cap *= 2;
     if (cap * slotBytes(maxBytes) > MAX_RING_BYTES) {
-      throw rangeError(`a sharedBroadcast channel of capacity ${cap} with maxBytes ${maxBytes} needs more than 1 GiB; pass a smaller capacity or maxBytes`);
+      throw rangeError(
+        `a sharedBroadcast channel of capacity ${cap} with maxBytes ${maxBytes} needs more than 1 GiB; pass a smaller capacity or maxBytes`,
+      );
     }
-    const buf = allocatePrimitive(HandleKind.broadcastSender, 0, 1, [cap, maxBytes], WORDS * 4 + cap * slotBytes(maxBytes));
+    const buf = allocatePrimitive(
+      HandleKind.broadcastSender,
+      0,
+      1,
+      [cap, maxBytes],
+      WORDS * 4 + cap * slotBytes(maxBytes),
+    );
     const r = new Ring(buf.sab);
     r.initialize();
     return [new SharedBroadcastSender<T>(r), new SharedBroadcastReceiver<T>(r, 0)];

@@ -28,7 +28,8 @@ function ringBytesOf(capacity: number, opts: SharedMpscOptions, maxBytes: number
   if (!Number.isInteger(ring) || ring < 64 || ring > 1 << 30 || (ring & (ring - 1)) !== 0) {
     throw rangeError(`ringBytes must be a power of two in [64, 2^30], got ${ring}`);
   }
-  if (ring < 2 * (maxBytes + 8)) throw rangeError(`ringBytes (${ring}) must be at least twice maxBytes + 8 (${2 * (maxBytes + 8)})`);
+  if (ring < 2 * (maxBytes + 8))
+    throw rangeError(`ringBytes (${ring}) must be at least twice maxBytes + 8 (${2 * (maxBytes + 8)})`);
   return ring;
 }
 
@@ -43,7 +44,10 @@ export const sharedMpsc = {
     if (capacity > MAX_PERMITS) throw rangeError(`capacity must be at most ${MAX_PERMITS}, got ${capacity}`);
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     checkMaxBytes(maxBytes);
-    const chan = Chan.create({ capacity, maxBytes, ringBytes: ringBytesOf(capacity, opts, maxBytes) }, opts.maxQueued ?? DEFAULT_MAX_QUEUED);
+    const chan = Chan.create(
+      { capacity, maxBytes, ringBytes: ringBytesOf(capacity, opts, maxBytes) },
+      opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+    );
     return [new SharedSender<T>(chan), new SharedReceiver<T>(chan)];
   },
 

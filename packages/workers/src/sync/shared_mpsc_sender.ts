@@ -19,7 +19,7 @@ function keep(e: Encoded): Encoded {
 }
 
 /** What bounded and unbounded senders share: the sender count, closing, `closed()`. */
-abstract class SenderBase<T> implements Disposable {
+abstract class SenderBase<_T> implements Disposable {
   /** @internal */
   protected readonly chan: Chan;
   #open = true;
@@ -106,8 +106,12 @@ export class SharedSender<T> extends SenderBase<T> {
       if (chan.core.tryTake(1)) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keep(e), value);
     }
     const kept = keep(e);
-    return acquireAsync(chan.core, 1, () => undefined, () => new SendError(value))
-      .then(() => (chan.tryPush(kept) ? undefined : this.#pushSlow(kept, value)));
+    return acquireAsync(
+      chan.core,
+      1,
+      () => undefined,
+      () => new SendError(value),
+    ).then(() => (chan.tryPush(kept) ? undefined : this.#pushSlow(kept, value)));
   }
 
   /** The ring lacks bytes for now (large values): wait for the receiver, keeping the slot. */

@@ -96,7 +96,13 @@ export class SharedMutex<T = undefined> {
   constructor(value?: T, opts: SharedMutexOptions = {}, attached?: PrimitiveBuffer) {
     if (attached === undefined) {
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-      const buf = allocatePrimitive(HandleKind.mutex, 1, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes], ValueCell.bytesFor(maxBytes));
+      const buf = allocatePrimitive(
+        HandleKind.mutex,
+        1,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes],
+        ValueCell.bytesFor(maxBytes),
+      );
       this.#cell = new ValueCell(buf.sab, buf.regionOffset, maxBytes);
       this.#cell.write(value, WHAT);
       this.#buf = buf;

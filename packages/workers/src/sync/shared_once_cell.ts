@@ -48,7 +48,13 @@ export class SharedOnceCell<T> {
     if (attached === undefined) {
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
       const cellBytes = ValueCell.bytesFor(maxBytes);
-      attached = allocatePrimitive(HandleKind.onceCell, 1, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes], CELL_OFFSET + cellBytes);
+      attached = allocatePrimitive(
+        HandleKind.onceCell,
+        1,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes],
+        CELL_OFFSET + cellBytes,
+      );
     }
     this.#buf = attached;
     this.#core = attached.core;
@@ -108,7 +114,12 @@ export class SharedOnceCell<T> {
   async #initWith(f: () => T | PromiseLike<T>): Promise<T> {
     const core = this.#core;
     try {
-      await acquireAsync(core, 1, () => undefined, () => new AcquireError());
+      await acquireAsync(
+        core,
+        1,
+        () => undefined,
+        () => new AcquireError(),
+      );
     } catch (err) {
       // Closed means initialized: the core closes only on success.
       if (err instanceof AcquireError && this.initialized()) return this.get() as T;

@@ -221,7 +221,13 @@ export const sharedOneshot = {
    */
   channel<T>(opts: SharedOneshotOptions = {}): [SharedOneshotSender<T>, SharedOneshotReceiver<T>] {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-    const buf = allocatePrimitive(HandleKind.oneshotSender, 0, 1, [maxBytes], CELL_OFFSET + ValueCell.bytesFor(maxBytes));
+    const buf = allocatePrimitive(
+      HandleKind.oneshotSender,
+      0,
+      1,
+      [maxBytes],
+      CELL_OFFSET + ValueCell.bytesFor(maxBytes),
+    );
     const slot = new Slot(buf.sab);
     return [new SharedOneshotSender<T>(slot), new SharedOneshotReceiver<T>(slot)];
   },

@@ -143,9 +143,16 @@ export class SharedRwLock<T = undefined> {
     if (attached === undefined) {
       const max = opts.maxReaders ?? MAX_PERMITS;
       assertNumber(max, 'maxReaders', 1, true);
-      if (max > MAX_PERMITS) throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
+      if (max > MAX_PERMITS)
+        throw rangeError(`The value of "maxReaders" is out of range. It must be <= ${MAX_PERMITS}. Received ${max}`);
       const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-      const buf = allocatePrimitive(HandleKind.rwlock, max, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [maxBytes, max], ValueCell.bytesFor(maxBytes));
+      const buf = allocatePrimitive(
+        HandleKind.rwlock,
+        max,
+        opts.maxQueued ?? DEFAULT_MAX_QUEUED,
+        [maxBytes, max],
+        ValueCell.bytesFor(maxBytes),
+      );
       this.#cell = new ValueCell(buf.sab, buf.regionOffset, maxBytes);
       this.#cell.write(value, WHAT);
       this.#buf = buf;

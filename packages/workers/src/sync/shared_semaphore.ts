@@ -82,9 +82,11 @@ export class SharedSemaphore {
   constructor(permits: number, opts: SharedSemaphoreOptions = {}, attached?: PrimitiveBuffer) {
     if (attached === undefined) {
       assertNumber(permits, 'permits', 0, true);
-      if (permits > MAX_PERMITS) throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits, got ${permits}`);
+      if (permits > MAX_PERMITS)
+        throw rangeError(`a semaphore can hold at most ${MAX_PERMITS} permits, got ${permits}`);
     }
-    this.#buf = attached ?? allocatePrimitive(HandleKind.semaphore, permits, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [], 0);
+    this.#buf =
+      attached ?? allocatePrimitive(HandleKind.semaphore, permits, opts.maxQueued ?? DEFAULT_MAX_QUEUED, [], 0);
     this.#core = this.#buf.core;
   }
 
@@ -100,7 +102,12 @@ export class SharedSemaphore {
       const c = coop();
       if (c !== undefined) return c.then(() => this.acquire(n));
     }
-    return acquireAsync(core, n, () => new SharedPermit(core, n), () => new AcquireError());
+    return acquireAsync(
+      core,
+      n,
+      () => new SharedPermit(core, n),
+      () => new AcquireError(),
+    );
   }
 
   /**

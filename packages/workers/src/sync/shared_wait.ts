@@ -14,7 +14,7 @@
  * leaks a permit.
  */
 import { QueuedWaiter, WaitList, type OnCancel, type Waiter } from '@skein/core/internal';
-import { GRANTED, PermitCore, REFUSED, SLAB_FULL, TAKEN, WAITING } from './permit_core.js';
+import { GRANTED, type PermitCore, REFUSED, SLAB_FULL, TAKEN, WAITING } from './permit_core.js';
 
 /**
  * A pending waitAsync doesn't keep a Node thread alive; a task parked on a primitive that

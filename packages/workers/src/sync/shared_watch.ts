@@ -14,7 +14,16 @@
  */
 import { AlreadyReleasedError, RecvError, SendError, assertFunction, coop } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { HANDLE_STATE_MASK, HandleKind, SHARED_HANDLE, adopt, registerHandleKind, unwrapState, withState, type HandleDescriptor } from './handle_codec.js';
+import {
+  HANDLE_STATE_MASK,
+  HandleKind,
+  SHARED_HANDLE,
+  adopt,
+  registerHandleKind,
+  unwrapState,
+  withState,
+  type HandleDescriptor,
+} from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { signal, wordChanged } from './word_wait.js';
@@ -123,6 +132,7 @@ export class SharedWatchSender<T> implements Disposable {
    * the only writer. Errors: whatever `fn` throws (nothing stored); SerializationError /
    * RangeError; AlreadyReleasedError once closed.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a modifier may mutate in place and return nothing, as Tokio's send_modify
   sendModify(fn: (value: T) => T | void): void {
     assertFunction(fn, 'fn');
     this.#check();

@@ -3,7 +3,14 @@
  * protects. Only the lock holder reads or writes it, and the lock's atomics order those
  * accesses, so the bytes need no atomics of their own.
  */
-import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded, type Encoded } from './value_codec.js';
+import {
+  DEFAULT_MAX_BYTES,
+  checkMaxBytes,
+  decodeValue,
+  encodeValue,
+  writeEncoded,
+  type Encoded,
+} from './value_codec.js';
 
 /** A value cell at a byte offset of a primitive's buffer: a length word, then the bytes. */
 export class ValueCell {

@@ -18,7 +18,9 @@ const FORMAT_V8 = 1;
 /** Shared memory inside a stored value is refused: it would outlive the call that shared it. */
 const NO_SABS: SabResolver = {
   idOf(): number {
-    throw new TypeError('a SharedArrayBuffer inside a value stored in a shared primitive; pass it to the task directly');
+    throw new TypeError(
+      'a SharedArrayBuffer inside a value stored in a shared primitive; pass it to the task directly',
+    );
   },
   get(): undefined {
     return undefined;

@@ -20,9 +20,15 @@ describe('join', () => {
     await runPaused(async () => {
       const t0 = Instant.now();
       const out = await join(
-        async () => { await sleep(30); return 'a'; },
+        async () => {
+          await sleep(30);
+          return 'a';
+        },
         sleep(10).then(() => 2),
-        async () => { await sleep(20); return true; },
+        async () => {
+          await sleep(20);
+          return true;
+        },
       );
       expect(out).toEqual(['a', 2, true]);
       expect(Instant.now() - t0).toBe(30);
@@ -32,7 +38,14 @@ describe('join', () => {
   it('passes an AbortSignal to each thunk', async () => {
     await runPaused(async () => {
       const signals: unknown[] = [];
-      await join(async (s: AbortSignal) => { signals.push(s); }, async (s: AbortSignal) => { signals.push(s); });
+      await join(
+        async (s: AbortSignal) => {
+          signals.push(s);
+        },
+        async (s: AbortSignal) => {
+          signals.push(s);
+        },
+      );
       expect(signals).toHaveLength(2);
       for (const s of signals) {
         expect(s).toBeInstanceOf(AbortSignal);
@@ -47,11 +60,23 @@ describe('join', () => {
       const second = new Error('second');
       const done: string[] = [];
       const t0 = Instant.now();
-      const err = await caught(() => join(
-        async () => { await sleep(30); throw second; },
-        async () => { await sleep(10); throw first; },
-        async (s: AbortSignal) => { await sleep(50); done.push(`slow aborted=${s.aborted}`); return 1; },
-      ));
+      const err = await caught(() =>
+        join(
+          async () => {
+            await sleep(30);
+            throw second;
+          },
+          async () => {
+            await sleep(10);
+            throw first;
+          },
+          async (s: AbortSignal) => {
+            await sleep(50);
+            done.push(`slow aborted=${s.aborted}`);
+            return 1;
+          },
+        ),
+      );
       expect(err).toBe(first);
       expect(done).toEqual(['slow aborted=false']);
       expect(Instant.now() - t0).toBe(50);
@@ -68,7 +93,12 @@ describe('join', () => {
 describe('tryJoin', () => {
   it('resolves with all results in argument order when nothing fails', async () => {
     await runPaused(async () => {
-      expect(await tryJoin(async () => { await sleep(20); return 1; }, Promise.resolve('b'))).toEqual([1, 'b']);
+      expect(
+        await tryJoin(async () => {
+          await sleep(20);
+          return 1;
+        }, Promise.resolve('b')),
+      ).toEqual([1, 'b']);
     });
   });
 
@@ -79,13 +109,25 @@ describe('tryJoin', () => {
       let inner: unknown;
       let cleaned = false;
       const t0 = Instant.now();
-      const err = await caught(() => tryJoin(
-        async (s: AbortSignal) => {
-          signal = s;
-          try { await sleep(1_000); } catch (e) { inner = e; throw e; } finally { cleaned = true; }
-        },
-        async () => { await sleep(10); throw boom; },
-      ));
+      const err = await caught(() =>
+        tryJoin(
+          async (s: AbortSignal) => {
+            signal = s;
+            try {
+              await sleep(1_000);
+            } catch (e) {
+              inner = e;
+              throw e;
+            } finally {
+              cleaned = true;
+            }
+          },
+          async () => {
+            await sleep(10);
+            throw boom;
+          },
+        ),
+      );
       expect(err).toBe(boom);
       expect(Instant.now() - t0).toBe(10);
       expect(signal!.aborted).toBe(true);
@@ -98,7 +140,14 @@ describe('tryJoin', () => {
   it('cancelling siblings does not cancel the enclosing task', async () => {
     await runPaused(async () => {
       const h = spawn(async () => {
-        await caught(() => tryJoin(() => sleep(100), async () => { throw new Error('x'); }));
+        await caught(() =>
+          tryJoin(
+            () => sleep(100),
+            async () => {
+              throw new Error('x');
+            },
+          ),
+        );
         await sleep(5);
         return currentTask()!.signal.aborted;
       });
@@ -115,8 +164,21 @@ describe('select', () => {
       let loserErr: unknown;
       const t0 = Instant.now();
       const res = await select({
-        slow: async (s) => { loserSignal = s; try { await sleep(100); return 'slow'; } catch (e) { loserErr = e; throw e; } },
-        fast: async (s) => { winnerSignal = s; await sleep(10); return 'fast'; },
+        slow: async (s) => {
+          loserSignal = s;
+          try {
+            await sleep(100);
+            return 'slow';
+          } catch (e) {
+            loserErr = e;
+            throw e;
+          }
+        },
+        fast: async (s) => {
+          winnerSignal = s;
+          await sleep(10);
+          return 'fast';
+        },
       });
       expect(res).toEqual({ key: 'fast', value: 'fast' });
       expect(Instant.now() - t0).toBe(10);
@@ -131,10 +193,19 @@ describe('select', () => {
     await runPaused(async () => {
       const boom = new Error('boom');
       let other: AbortSignal | undefined;
-      const err = await caught(() => select({
-        bad: async () => { await sleep(5); throw boom; },
-        good: async (s) => { other = s; await sleep(50); return 1; },
-      }));
+      const err = await caught(() =>
+        select({
+          bad: async () => {
+            await sleep(5);
+            throw boom;
+          },
+          good: async (s) => {
+            other = s;
+            await sleep(50);
+            return 1;
+          },
+        }),
+      );
       expect(err).toBe(boom);
       expect(other!.aborted).toBe(true);
     });
@@ -163,7 +234,12 @@ describe('select', () => {
   it('branches run inside the enclosing task (currentTask is that task)', async () => {
     await run(async () => {
       const h = spawn(async () => {
-        const r = await select({ a: async () => { await sleep(1); return currentTask()?.id; } });
+        const r = await select({
+          a: async () => {
+            await sleep(1);
+            return currentTask()?.id;
+          },
+        });
         return r.value;
       });
       expect(await h).toBe(h.id);
@@ -190,7 +266,9 @@ describe('CancellationToken', () => {
       expect(token.signal).toBeInstanceOf(AbortSignal);
       expect(token.signal.aborted).toBe(false);
       let resolved = false;
-      const waiting = token.cancelled().then(() => { resolved = true; });
+      const waiting = token.cancelled().then(() => {
+        resolved = true;
+      });
       await sleep(10);
       expect(resolved).toBe(false);
       token.cancel();
@@ -228,9 +306,15 @@ describe('CancellationToken', () => {
   it('wakes a task waiting on cancelled() when cancelled from another task', async () => {
     await runPaused(async () => {
       const token = new CancellationToken();
-      const waiter = spawn(async () => { await token.cancelled(); return Instant.now(); });
+      const waiter = spawn(async () => {
+        await token.cancelled();
+        return Instant.now();
+      });
       const t0 = Instant.now();
-      spawn(async () => { await sleep(25); token.cancel(); });
+      spawn(async () => {
+        await sleep(25);
+        token.cancel();
+      });
       expect(await waiter).toBe(t0 + 25);
     });
   });
@@ -247,11 +331,20 @@ describe('CancellationToken', () => {
       const token = new CancellationToken();
       let inner: unknown;
       let signal: AbortSignal | undefined;
-      spawn(async () => { await sleep(10); token.cancel(); });
+      spawn(async () => {
+        await sleep(10);
+        token.cancel();
+      });
       const t0 = Instant.now();
       const r = await token.runUntilCancelled(async (s?: AbortSignal) => {
         signal = s;
-        try { await sleep(1_000); return 'late'; } catch (e) { inner = e; throw e; }
+        try {
+          await sleep(1_000);
+          return 'late';
+        } catch (e) {
+          inner = e;
+          throw e;
+        }
       });
       expect(r).toBeUndefined();
       expect(Instant.now() - t0).toBe(10);
@@ -275,7 +368,13 @@ describe('CancellationToken', () => {
     await runPaused(async () => {
       const token = new CancellationToken();
       const boom = new Error('boom');
-      expect(await caught(() => token.runUntilCancelled(async () => { throw boom; }))).toBe(boom);
+      expect(
+        await caught(() =>
+          token.runUntilCancelled(async () => {
+            throw boom;
+          }),
+        ),
+      ).toBe(boom);
     });
   });
 });
@@ -285,8 +384,13 @@ describe('TaskTracker', () => {
     await runPaused(async () => {
       const tracker = new TaskTracker();
       const t0 = Instant.now();
-      const h = tracker.spawn(async () => { await sleep(20); return 'a'; });
-      tracker.spawn(async () => { await sleep(40); });
+      const h = tracker.spawn(async () => {
+        await sleep(20);
+        return 'a';
+      });
+      tracker.spawn(async () => {
+        await sleep(40);
+      });
       expect(h).toBeInstanceOf(JoinHandle);
       expect(tracker.size).toBe(2);
       expect(tracker.isClosed()).toBe(false);
@@ -302,9 +406,13 @@ describe('TaskTracker', () => {
   it('wait() stays pending while the tracker is open, even with no tasks', async () => {
     await runPaused(async () => {
       const tracker = new TaskTracker();
-      tracker.spawn(async () => { await sleep(5); });
+      tracker.spawn(async () => {
+        await sleep(5);
+      });
       let waited = false;
-      const w = tracker.wait().then(() => { waited = true; });
+      const w = tracker.wait().then(() => {
+        waited = true;
+      });
       await sleep(50);
       expect(tracker.size).toBe(0);
       expect(waited).toBe(false);
@@ -329,7 +437,9 @@ describe('TaskTracker', () => {
       const tracker = new TaskTracker();
       tracker.close();
       const t0 = Instant.now();
-      tracker.spawn(async () => { await sleep(30); });
+      tracker.spawn(async () => {
+        await sleep(30);
+      });
       expect(tracker.size).toBe(1);
       await tracker.wait();
       expect(Instant.now() - t0).toBe(30);
@@ -339,8 +449,13 @@ describe('TaskTracker', () => {
   it('a failed or aborted tracked task still counts as done', async () => {
     await runPaused(async () => {
       const tracker = new TaskTracker();
-      const bad = tracker.spawn(async () => { await sleep(5); throw new Error('x'); });
-      const slow = tracker.spawn(async () => { await sleep(1_000); });
+      const bad = tracker.spawn(async () => {
+        await sleep(5);
+        throw new Error('x');
+      });
+      const slow = tracker.spawn(async () => {
+        await sleep(1_000);
+      });
       tracker.close();
       slow.abort();
       const t0 = Instant.now();

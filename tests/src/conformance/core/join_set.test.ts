@@ -14,7 +14,12 @@ import { caught, runPaused } from './helpers.js';
 
 /** Spawn tasks that sleep `d` ms and return `d`. */
 function sleepers(set: JoinSet<number>, ds: number[]): AbortHandle[] {
-  return ds.map((d) => set.spawn(async () => { await sleep(d); return d; }));
+  return ds.map((d) =>
+    set.spawn(async () => {
+      await sleep(d);
+      return d;
+    }),
+  );
 }
 
 describe('JoinSet', () => {
@@ -50,7 +55,11 @@ describe('JoinSet', () => {
         const v = await set.joinNext();
         got.push([v, Instant.now() - t0]);
       }
-      expect(got).toEqual([[10, 10], [20, 20], [30, 30]]);
+      expect(got).toEqual([
+        [10, 10],
+        [20, 20],
+        [30, 30],
+      ]);
       expect(await set.joinNext()).toBeUndefined();
     });
   });
@@ -68,8 +77,14 @@ describe('JoinSet', () => {
     await runPaused(async () => {
       const set = new JoinSet<number>();
       const boom = new Error('boom');
-      set.spawn(async () => { await sleep(5); throw boom; });
-      set.spawn(async () => { await sleep(10); return 10; });
+      set.spawn(async () => {
+        await sleep(5);
+        throw boom;
+      });
+      set.spawn(async () => {
+        await sleep(10);
+        return 10;
+      });
       const err = await caught(() => set.joinNext());
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isPanic()).toBe(true);
@@ -99,7 +114,7 @@ describe('JoinSet', () => {
       const waiter = spawn(() => set.joinNext());
       await sleep(1);
       waiter.abort();
-      expect((await caught(() => waiter) as JoinError).isCancelled()).toBe(true);
+      expect(((await caught(() => waiter)) as JoinError).isCancelled()).toBe(true);
       expect(set.size).toBe(1);
       expect(await set.joinNext()).toBe(100);
     });
@@ -131,10 +146,16 @@ describe('JoinSet', () => {
   it('tryJoinNext throws JoinError for a finished failed task', async () => {
     await runPaused(async () => {
       const set = new JoinSet<number>();
-      set.spawn(() => { throw new Error('x'); });
+      set.spawn(() => {
+        throw new Error('x');
+      });
       await sleep(1);
       let err: unknown;
-      try { set.tryJoinNext(); } catch (e) { err = e; }
+      try {
+        set.tryJoinNext();
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isPanic()).toBe(true);
       expect(set.isEmpty()).toBe(true);
@@ -156,10 +177,23 @@ describe('JoinSet', () => {
       const boom = new Error('boom');
       const unwound: unknown[] = [];
       let lateFinished = false;
-      set.spawn(async () => { await sleep(5); return 5; });
-      set.spawn(async () => { await sleep(10); throw boom; });
       set.spawn(async () => {
-        try { await sleep(1_000); lateFinished = true; return 1_000; } catch (e) { unwound.push(e); throw e; }
+        await sleep(5);
+        return 5;
+      });
+      set.spawn(async () => {
+        await sleep(10);
+        throw boom;
+      });
+      set.spawn(async () => {
+        try {
+          await sleep(1_000);
+          lateFinished = true;
+          return 1_000;
+        } catch (e) {
+          unwound.push(e);
+          throw e;
+        }
       });
       const t0 = Instant.now();
       const err = await caught(() => set.joinAll());
@@ -200,7 +234,11 @@ describe('JoinSet', () => {
     await runPaused(async () => {
       const set = new JoinSet<void>();
       const done: number[] = [];
-      for (const d of [10, 20]) set.spawn(async () => { await sleep(d); done.push(d); });
+      for (const d of [10, 20])
+        set.spawn(async () => {
+          await sleep(d);
+          done.push(d);
+        });
       set.detachAll();
       expect(set.size).toBe(0);
       expect(await set.joinNext()).toBeUndefined();
@@ -214,7 +252,14 @@ describe('JoinSet', () => {
       const set = new JoinSet<number>();
       const cleaned: number[] = [];
       for (const d of [100, 200]) {
-        set.spawn(async () => { try { await sleep(d); return d; } finally { cleaned.push(d); } });
+        set.spawn(async () => {
+          try {
+            await sleep(d);
+            return d;
+          } finally {
+            cleaned.push(d);
+          }
+        });
       }
       await sleep(1);
       const t0 = Instant.now();
@@ -233,7 +278,13 @@ describe('JoinSet', () => {
       {
         await using set = new JoinSet<void>();
         escaped = set;
-        set.spawn(async () => { try { await sleep(1_000); } finally { cleaned.push('a'); } });
+        set.spawn(async () => {
+          try {
+            await sleep(1_000);
+          } finally {
+            cleaned.push('a');
+          }
+        });
         await sleep(1);
       }
       expect(cleaned).toEqual(['a']);
@@ -255,7 +306,10 @@ describe('JoinSet', () => {
   it('spawnLocal adds a closure task to the set', async () => {
     await runPaused(async () => {
       const set = new JoinSet<string>();
-      const h = set.spawnLocal(async () => { await sleep(1); return 'local'; });
+      const h = set.spawnLocal(async () => {
+        await sleep(1);
+        return 'local';
+      });
       expect(h).toBeInstanceOf(AbortHandle);
       expect(await set.joinNext()).toBe('local');
     });
@@ -265,7 +319,11 @@ describe('JoinSet', () => {
     await runPaused(async () => {
       const set = new JoinSet<number>();
       let err: unknown;
-      try { set.spawnBlocking((() => 1) as never); } catch (e) { err = e; }
+      try {
+        set.spawnBlocking((() => 1) as never);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(NotSendableError);
       expect(set.size).toBe(0);
     });

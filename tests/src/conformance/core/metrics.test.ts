@@ -22,7 +22,10 @@ describe('RuntimeMetrics (current-thread)', () => {
       await hs[0];
       expect(rt.metrics().numAliveTasks).toBe(2);
       hs[2]!.abort();
-      await hs[2]!.then(() => {}, () => {});
+      await hs[2]!.then(
+        () => {},
+        () => {},
+      );
       expect(rt.metrics().numAliveTasks).toBe(1);
       await hs[1];
       expect(rt.metrics().numAliveTasks).toBe(0);
@@ -31,9 +34,15 @@ describe('RuntimeMetrics (current-thread)', () => {
 
   it('a failed task is no longer alive', async () => {
     await runPaused(async (rt) => {
-      const h = spawn(async () => { await sleep(1); throw new Error('x'); });
+      const h = spawn(async () => {
+        await sleep(1);
+        throw new Error('x');
+      });
       expect(rt.metrics().numAliveTasks).toBe(1);
-      await h.then(() => {}, () => {});
+      await h.then(
+        () => {},
+        () => {},
+      );
       expect(rt.metrics().numAliveTasks).toBe(0);
     });
   });
@@ -64,7 +73,12 @@ describe('RuntimeMetrics (current-thread)', () => {
   it('worker(0).pollCount counts task starts and wakes', async () => {
     await runPaused(async (rt) => {
       const before = rt.metrics().worker(0).pollCount;
-      const hs = Array.from({ length: 10 }, () => spawn(async () => { await yieldNow(); await sleep(1); }));
+      const hs = Array.from({ length: 10 }, () =>
+        spawn(async () => {
+          await yieldNow();
+          await sleep(1);
+        }),
+      );
       for (const h of hs) await h;
       // 10 starts + at least 10 wakes from each await
       expect(rt.metrics().worker(0).pollCount - before).toBeGreaterThanOrEqual(30);
@@ -75,8 +89,18 @@ describe('RuntimeMetrics (current-thread)', () => {
     await runPaused(async (rt) => {
       await spawn(() => sleep(1));
       const w = rt.metrics().worker(0);
-      for (const k of ['pollCount', 'stealCount', 'stealOperations', 'parkCount', 'unparkCount', 'busyMs',
-        'localQueueDepth', 'localScheduleCount', 'overflowCount', 'meanPollTimeUs'] as const) {
+      for (const k of [
+        'pollCount',
+        'stealCount',
+        'stealOperations',
+        'parkCount',
+        'unparkCount',
+        'busyMs',
+        'localQueueDepth',
+        'localScheduleCount',
+        'overflowCount',
+        'meanPollTimeUs',
+      ] as const) {
         expect(typeof w[k], k).toBe('number');
         expect(w[k], k).toBeGreaterThanOrEqual(0);
       }
@@ -115,7 +139,9 @@ describe('RuntimeMetrics (current-thread)', () => {
       const [tx, rx] = mpsc.unboundedChannel<number>();
       for (let i = 0; i < 1_000; i++) tx.send(i);
       let immediateRan = false;
-      setImmediate(() => { immediateRan = true; });
+      setImmediate(() => {
+        immediateRan = true;
+      });
       let seenAt = -1;
       for (let i = 0; i < 1_000; i++) {
         await rx.recv();

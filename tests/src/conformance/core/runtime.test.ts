@@ -54,7 +54,11 @@ describe('Runtime.builder / flavours', () => {
     try {
       expect(rt).toBeInstanceOf(Runtime);
       expect(rt.flavor).toBe('current_thread');
-      const elapsed = await rt.blockOn(async () => { const t0 = Instant.now(); await sleep(5_000); return Instant.now() - t0; });
+      const elapsed = await rt.blockOn(async () => {
+        const t0 = Instant.now();
+        await sleep(5_000);
+        return Instant.now() - t0;
+      });
       expect(elapsed).toBe(5_000);
     } finally {
       await rt.shutdown();
@@ -67,13 +71,27 @@ describe('Runtime.builder / flavours', () => {
   });
 
   it('rejects a worker count of zero with a coded RangeError (Tokio panics)', () => {
-    const err = (() => { try { Runtime.builder().workerThreads(0); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        Runtime.builder().workerThreads(0);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(RangeError);
     expect(typeof (err as { code?: unknown }).code).toBe('string');
   });
 
   it('rejects a blocking-thread cap of zero with a coded RangeError (Tokio panics)', () => {
-    const err = (() => { try { Runtime.builder().maxBlockingThreads(0); } catch (e) { return e; } return undefined; })();
+    const err = (() => {
+      try {
+        Runtime.builder().maxBlockingThreads(0);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(err).toBeInstanceOf(RangeError);
     expect(typeof (err as { code?: unknown }).code).toBe('string');
   });
@@ -81,13 +99,21 @@ describe('Runtime.builder / flavours', () => {
 
 describe('runtime.blockOn', () => {
   let rt: Runtime | undefined;
-  afterEach(async () => { await rt?.shutdown(); rt = undefined; });
+  afterEach(async () => {
+    await rt?.shutdown();
+    rt = undefined;
+  });
 
   it('resolves with the value of a promise, a sync function or an async function', async () => {
     rt = await Runtime.builder().logger('silent').build();
     expect(await rt.blockOn(Promise.resolve('p'))).toBe('p');
     expect(await rt.blockOn(() => 'sync')).toBe('sync');
-    expect(await rt.blockOn(async () => { await sleep(1); return 'async'; })).toBe('async');
+    expect(
+      await rt.blockOn(async () => {
+        await sleep(1);
+        return 'async';
+      }),
+    ).toBe('async');
   });
 
   it('runs the function inside the runtime: free functions work there', async () => {
@@ -102,14 +128,23 @@ describe('runtime.blockOn', () => {
   it('rethrows the root error itself, unwrapped (not a JoinError)', async () => {
     rt = await Runtime.builder().logger('silent').build();
     const boom = new Error('boom');
-    const err = await caught(() => rt!.blockOn(async () => { await sleep(1); throw boom; }));
+    const err = await caught(() =>
+      rt!.blockOn(async () => {
+        await sleep(1);
+        throw boom;
+      }),
+    );
     expect(err).toBe(boom);
     expect(err).not.toBeInstanceOf(JoinError);
   });
 
   it('rethrows a non-Error thrown value as is', async () => {
     rt = await Runtime.builder().logger('silent').build();
-    const err = await caught(() => rt!.blockOn(() => { throw 'plain string'; }));
+    const err = await caught(() =>
+      rt!.blockOn(() => {
+        throw 'plain string';
+      }),
+    );
     expect(err).toBe('plain string');
   });
 });
@@ -118,7 +153,10 @@ describe('runtime.spawn / handle', () => {
   it('runtime.spawn works from outside any task', async () => {
     const rt = await Runtime.builder().logger('silent').build();
     try {
-      const h = rt.spawn(async () => { await sleep(1); return 'x'; });
+      const h = rt.spawn(async () => {
+        await sleep(1);
+        return 'x';
+      });
       expect(h).toBeInstanceOf(JoinHandle);
       expect(typeof h.id).toBe('number');
       expect(await h).toBe('x');
@@ -193,7 +231,9 @@ describe('shutdown', () => {
 
   it('does not hang on a task stuck on a foreign promise that never settles', async () => {
     const rt = await Runtime.builder().logger('silent').build();
-    const h = rt.spawn(async () => { await new Promise(() => {}); });
+    const h = rt.spawn(async () => {
+      await new Promise(() => {});
+    });
     await rt.blockOn(() => sleep(1));
     await rt.shutdown();
     const err = await caught(() => h);
@@ -217,7 +257,11 @@ describe('shutdown', () => {
       try {
         await sleep(1_000_000);
       } finally {
-        try { spawn(() => 1); } catch (e) { err = e; }
+        try {
+          spawn(() => 1);
+        } catch (e) {
+          err = e;
+        }
       }
     });
     root.catch(() => {});
@@ -229,7 +273,11 @@ describe('shutdown', () => {
 
   it('free spawn outside any runtime throws NoRuntimeError', () => {
     let err: unknown;
-    try { spawn(() => 1); } catch (e) { err = e; }
+    try {
+      spawn(() => 1);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(NoRuntimeError);
     expect((err as SkeinError).code).toBe('ERR_SKEIN_NO_RUNTIME');
   });
@@ -237,7 +285,13 @@ describe('shutdown', () => {
   it('shutdownTimeout(ms) resolves and leaves the runtime shut down', async () => {
     const rt = await Runtime.builder().logger('silent').build();
     let cleaned = false;
-    rt.spawn(async () => { try { await sleep(1_000_000); } finally { cleaned = true; } });
+    rt.spawn(async () => {
+      try {
+        await sleep(1_000_000);
+      } finally {
+        cleaned = true;
+      }
+    });
     await rt.blockOn(() => sleep(1));
     await rt.shutdownTimeout(1_000);
     expect(cleaned).toBe(true);
@@ -246,7 +300,9 @@ describe('shutdown', () => {
 
   it('shutdownBackground() returns synchronously and refuses new spawns', async () => {
     const rt = await Runtime.builder().logger('silent').build();
-    const h = rt.spawn(async () => { await sleep(1_000_000); });
+    const h = rt.spawn(async () => {
+      await sleep(1_000_000);
+    });
     await rt.blockOn(() => sleep(1));
     expect(rt.shutdownBackground()).toBeUndefined();
     expect(() => rt.spawn(() => 1)).toThrow(RuntimeShutdownError);
@@ -261,7 +317,13 @@ describe('shutdown', () => {
     {
       await using rt = await Runtime.builder().logger('silent').build();
       escaped = rt;
-      rt.spawn(async () => { try { await sleep(1_000_000); } finally { cleaned = true; } });
+      rt.spawn(async () => {
+        try {
+          await sleep(1_000_000);
+        } finally {
+          cleaned = true;
+        }
+      });
       await rt.blockOn(() => sleep(1));
     }
     expect(cleaned).toBe(true);
@@ -313,16 +375,21 @@ describe('startPaused', () => {
 
 describe('main()', () => {
   let savedExitCode: typeof process.exitCode;
-  afterEach(() => { process.exitCode = savedExitCode; });
+  afterEach(() => {
+    process.exitCode = savedExitCode;
+  });
 
   it('runs fn as the root of a fresh runtime and resolves', async () => {
     savedExitCode = process.exitCode;
     let sawTask = false;
     let spawned = 0;
-    await main(async () => {
-      sawTask = Handle.current() instanceof Handle;
-      spawned = await spawn(() => 3);
-    }, { logger: 'silent' });
+    await main(
+      async () => {
+        sawTask = Handle.current() instanceof Handle;
+        spawned = await spawn(() => 3);
+      },
+      { logger: 'silent' },
+    );
     expect(sawTask).toBe(true);
     expect(spawned).toBe(3);
     expect(process.exitCode).toBe(savedExitCode);
@@ -332,9 +399,18 @@ describe('main()', () => {
     savedExitCode = process.exitCode;
     let cleaned = false;
     let h: JoinHandle<void> | undefined;
-    await main(() => {
-      h = spawn(async () => { try { await sleep(1_000_000); } finally { cleaned = true; } });
-    }, { logger: 'silent' });
+    await main(
+      () => {
+        h = spawn(async () => {
+          try {
+            await sleep(1_000_000);
+          } finally {
+            cleaned = true;
+          }
+        });
+      },
+      { logger: 'silent' },
+    );
     expect(cleaned).toBe(true);
     const err = await caught(() => h!);
     expect(err).toBeInstanceOf(JoinError);
@@ -346,7 +422,15 @@ describe('main()', () => {
     process.exitCode = undefined;
     const { logger, lines } = captureLogger();
     const boom = new Error('main failed on purpose');
-    await expect(main(async () => { await sleep(1); throw boom; }, { logger })).resolves.toBeUndefined();
+    await expect(
+      main(
+        async () => {
+          await sleep(1);
+          throw boom;
+        },
+        { logger },
+      ),
+    ).resolves.toBeUndefined();
     expect(process.exitCode).toBe(1);
     expect(JSON.stringify(lines)).toContain('main failed on purpose');
   });

@@ -26,7 +26,10 @@ describe('spawn', () => {
   it('returns a JoinHandle that resolves with the task value (sync and async closures)', async () => {
     await run(async () => {
       const a = spawn(() => 1);
-      const b = spawn(async () => { await sleep(1); return 'two'; });
+      const b = spawn(async () => {
+        await sleep(1);
+        return 'two';
+      });
       expect(a).toBeInstanceOf(JoinHandle);
       expect(await a).toBe(1);
       expect(await b).toBe('two');
@@ -41,11 +44,18 @@ describe('spawn', () => {
 
   it('JoinHandle is PromiseLike: then() delivers the value, to every awaiter', async () => {
     await run(async () => {
-      const h = spawn(async () => { await sleep(1); return 'v'; });
-      const got = await new Promise((resolve) => { h.then(resolve); });
+      const h = spawn(async () => {
+        await sleep(1);
+        return 'v';
+      });
+      const got = await new Promise((resolve) => {
+        h.then(resolve);
+      });
       expect(got).toBe('v');
       expect(await h).toBe('v');
-      const f = spawn(() => { throw new Error('f'); });
+      const f = spawn(() => {
+        throw new Error('f');
+      });
       const [a, b] = await Promise.all([caught(() => f), caught(() => f)]);
       expect(a).toBeInstanceOf(JoinError);
       expect(b).toBeInstanceOf(JoinError);
@@ -55,7 +65,9 @@ describe('spawn', () => {
   it('the task does not run synchronously inside spawn()', async () => {
     await run(async () => {
       const order: string[] = [];
-      const h = spawn(() => { order.push('task'); });
+      const h = spawn(() => {
+        order.push('task');
+      });
       order.push('after spawn');
       await h;
       expect(order).toEqual(['after spawn', 'task']);
@@ -91,7 +103,10 @@ describe('spawn', () => {
 
   it('isFinished() is false while running and true once it completed', async () => {
     await runPaused(async () => {
-      const h = spawn(async () => { await sleep(10); return 1; });
+      const h = spawn(async () => {
+        await sleep(10);
+        return 1;
+      });
       expect(h.isFinished()).toBe(false);
       await sleep(5);
       expect(h.isFinished()).toBe(false);
@@ -103,7 +118,10 @@ describe('spawn', () => {
   it('spawnLocal runs a closure on this thread and joins like spawn', async () => {
     await run(async () => {
       const outer = currentTask();
-      const h = spawnLocal(async () => { await sleep(1); return currentTask()!.id; });
+      const h = spawnLocal(async () => {
+        await sleep(1);
+        return currentTask()!.id;
+      });
       expect(h).toBeInstanceOf(JoinHandle);
       expect(await h).toBe(h.id);
       expect(h.id).not.toBe(outer?.id);
@@ -113,7 +131,11 @@ describe('spawn', () => {
   it('spawn with a non-function throws a coded TypeError', async () => {
     await run(() => {
       let err: unknown;
-      try { spawn(42 as never); } catch (e) { err = e; }
+      try {
+        spawn(42 as never);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(TypeError);
       expect(typeof (err as { code?: unknown }).code).toBe('string');
     });
@@ -128,7 +150,10 @@ describe('JoinError from a panicking task', () => {
   it('a throwing task rejects its handle with JoinError isPanic(), the thrown value as cause', async () => {
     await run(async () => {
       const boom = new Error('boom');
-      const h = spawn(async () => { await sleep(1); throw boom; });
+      const h = spawn(async () => {
+        await sleep(1);
+        throw boom;
+      });
       const err = await caught(() => h);
       expect(err).toBeInstanceOf(JoinError);
       expect(err).toBeInstanceOf(SkeinError);
@@ -144,10 +169,18 @@ describe('JoinError from a panicking task', () => {
 
   it('a synchronous throw and a thrown non-Error are panics too', async () => {
     await run(async () => {
-      const e1 = await caught(() => spawn(() => { throw new TypeError('sync'); }));
+      const e1 = await caught(() =>
+        spawn(() => {
+          throw new TypeError('sync');
+        }),
+      );
       expect((e1 as JoinError).isPanic()).toBe(true);
       expect((e1 as JoinError).cause).toBeInstanceOf(TypeError);
-      const e2 = await caught(() => spawn(async () => { throw 17; }));
+      const e2 = await caught(() =>
+        spawn(async () => {
+          throw 17;
+        }),
+      );
       expect(e2).toBeInstanceOf(JoinError);
       expect((e2 as JoinError).cause).toBe(17);
     });
@@ -155,17 +188,26 @@ describe('JoinError from a panicking task', () => {
 
   it('an unawaited failing handle is not an unhandled rejection; the runtime logs it', async () => {
     const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+    const onUnhandled = (reason: unknown) => {
+      unhandled.push(reason);
+    };
     process.on('unhandledRejection', onUnhandled);
     const { logger, lines } = captureLogger();
     try {
-      await run(async () => {
-        spawn(async () => { throw new Error('nobody awaits me'); });
-        spawn(() => { throw new Error('nobody awaits me either'); });
-        await sleep(5);
-        await realDelay(20);
-        await new Promise<void>((r) => setImmediate(r));
-      }, { logger });
+      await run(
+        async () => {
+          spawn(async () => {
+            throw new Error('nobody awaits me');
+          });
+          spawn(() => {
+            throw new Error('nobody awaits me either');
+          });
+          await sleep(5);
+          await realDelay(20);
+          await new Promise<void>((r) => setImmediate(r));
+        },
+        { logger },
+      );
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
@@ -213,9 +255,21 @@ describe('abort', () => {
       const errors: unknown[] = [];
       let done = false;
       const h = spawn(async () => {
-        try { await sleep(1_000); } catch (e) { errors.push(e); }
-        try { await sleep(1); } catch (e) { errors.push(e); }
-        try { await yieldNow(); } catch (e) { errors.push(e); }
+        try {
+          await sleep(1_000);
+        } catch (e) {
+          errors.push(e);
+        }
+        try {
+          await sleep(1);
+        } catch (e) {
+          errors.push(e);
+        }
+        try {
+          await yieldNow();
+        } catch (e) {
+          errors.push(e);
+        }
         done = true;
       });
       await sleep(1);
@@ -231,9 +285,15 @@ describe('abort', () => {
   it('the handle rejects promptly even when the task is stuck on a foreign promise', async () => {
     await run(async () => {
       let release!: () => void;
-      const gate = new Promise<void>((r) => { release = r; });
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
       let finished = false;
-      const h = spawn(async () => { await gate; finished = true; return 'late'; });
+      const h = spawn(async () => {
+        await gate;
+        finished = true;
+        return 'late';
+      });
       await yieldNow();
       h.abort();
       const err = await caught(() => h);
@@ -243,7 +303,7 @@ describe('abort', () => {
       release();
       await yieldNow();
       expect(finished).toBe(true);
-      expect((await caught(() => h) as JoinError).isCancelled()).toBe(true);
+      expect(((await caught(() => h)) as JoinError).isCancelled()).toBe(true);
     });
   });
 
@@ -253,7 +313,9 @@ describe('abort', () => {
       let fired = 0;
       const h = spawn(async () => {
         signal = currentTask()!.signal;
-        signal.addEventListener('abort', () => { fired++; });
+        signal.addEventListener('abort', () => {
+          fired++;
+        });
         await sleep(1_000);
       });
       await sleep(1);
@@ -269,7 +331,9 @@ describe('abort', () => {
   it('a task aborted before it started never runs', async () => {
     await run(async () => {
       let ran = false;
-      const h = spawn(() => { ran = true; });
+      const h = spawn(() => {
+        ran = true;
+      });
       h.abort();
       const err = await caught(() => h);
       expect((err as JoinError).isCancelled()).toBe(true);
@@ -285,7 +349,12 @@ describe('abort', () => {
       let inner: unknown;
       const h: JoinHandle<void> = spawn(async () => {
         h.abort();
-        try { await sleep(1); reached = true; } catch (e) { inner = e; }
+        try {
+          await sleep(1);
+          reached = true;
+        } catch (e) {
+          inner = e;
+        }
       });
       const err = await caught(() => h);
       expect((err as JoinError).isCancelled()).toBe(true);
@@ -295,13 +364,16 @@ describe('abort', () => {
     });
   });
 
-  it('aborting a task that awaits another task\'s handle leaves the other task running', async () => {
+  it("aborting a task that awaits another task's handle leaves the other task running", async () => {
     await runPaused(async () => {
-      const inner = spawn(async () => { await sleep(20); return 'inner'; });
+      const inner = spawn(async () => {
+        await sleep(20);
+        return 'inner';
+      });
       const outer = spawn(() => inner);
       await sleep(1);
       outer.abort();
-      expect((await caught(() => outer) as JoinError).isCancelled()).toBe(true);
+      expect(((await caught(() => outer)) as JoinError).isCancelled()).toBe(true);
       expect(await inner).toBe('inner');
     });
   });
@@ -318,7 +390,9 @@ describe('abort', () => {
 
   it('abortHandle() shares id, abort() and isFinished() with the JoinHandle', async () => {
     await runPaused(async () => {
-      const h = spawn(async () => { await sleep(1_000); });
+      const h = spawn(async () => {
+        await sleep(1_000);
+      });
       const ah = h.abortHandle();
       expect(ah).toBeInstanceOf(AbortHandle);
       expect(ah.id).toBe(h.id);
@@ -334,7 +408,9 @@ describe('abort', () => {
   it('aborting a task does not abort the task that spawned it', async () => {
     await runPaused(async () => {
       const parent = spawn(async () => {
-        const child = spawn(async () => { await sleep(100); });
+        const child = spawn(async () => {
+          await sleep(100);
+        });
         await sleep(1);
         child.abort();
         const e = await caught(() => child);
@@ -350,7 +426,9 @@ describe('yieldNow', () => {
   it('gives the event loop a turn: an already queued setImmediate runs first', async () => {
     await run(async () => {
       let fired = false;
-      setImmediate(() => { fired = true; });
+      setImmediate(() => {
+        fired = true;
+      });
       await yieldNow();
       expect(fired).toBe(true);
     });
@@ -359,9 +437,18 @@ describe('yieldNow', () => {
   it('interleaves runnable tasks', async () => {
     await run(async () => {
       const log: string[] = [];
-      const a = spawn(async () => { log.push('a1'); await yieldNow(); log.push('a2'); });
-      const b = spawn(async () => { log.push('b1'); await yieldNow(); log.push('b2'); });
-      await a; await b;
+      const a = spawn(async () => {
+        log.push('a1');
+        await yieldNow();
+        log.push('a2');
+      });
+      const b = spawn(async () => {
+        log.push('b1');
+        await yieldNow();
+        log.push('b2');
+      });
+      await a;
+      await b;
       expect(log).toEqual(['a1', 'b1', 'a2', 'b2']);
     });
   });
@@ -371,7 +458,7 @@ describe('taskLocal', () => {
   it('scope(value, fn) makes get() return the value and returns what fn returns', async () => {
     await run(async () => {
       const REQ = taskLocal<string>();
-      const out = await REQ.scope('req-1', async () => REQ.get() + '!');
+      const out = await REQ.scope('req-1', async () => `${REQ.get()}!`);
       expect(out).toBe('req-1!');
     });
   });
@@ -401,7 +488,9 @@ describe('taskLocal', () => {
       const L = taskLocal<number>();
       expect(() => L.get()).toThrow(SkeinError);
       expect(L.tryGet()).toBeUndefined();
-      await L.scope(1, () => { expect(L.tryGet()).toBe(1); });
+      await L.scope(1, () => {
+        expect(L.tryGet()).toBe(1);
+      });
       expect(L.tryGet()).toBeUndefined();
     });
   });
@@ -410,7 +499,12 @@ describe('taskLocal', () => {
     await run(async () => {
       const L = taskLocal<number>();
       const boom = new Error('boom');
-      const err = await caught(() => L.scope(1, async () => { await sleep(1); throw boom; }));
+      const err = await caught(() =>
+        L.scope(1, async () => {
+          await sleep(1);
+          throw boom;
+        }),
+      );
       expect(err).toBe(boom);
       expect(L.tryGet()).toBeUndefined();
     });
@@ -422,7 +516,10 @@ describe('taskLocal', () => {
       const seen: string[] = [];
       await L.scope('outer', async () => {
         seen.push(L.get());
-        await L.scope('inner', async () => { await sleep(1); seen.push(L.get()); });
+        await L.scope('inner', async () => {
+          await sleep(1);
+          seen.push(L.get());
+        });
         seen.push(L.get());
       });
       expect(seen).toEqual(['outer', 'inner', 'outer']);
@@ -432,12 +529,15 @@ describe('taskLocal', () => {
   it('concurrent tasks each see their own value', async () => {
     await runPaused(async () => {
       const L = taskLocal<string>();
-      const mk = (v: string, d: number) => spawn(() => L.scope(v, async () => {
-        await sleep(d);
-        const a = L.get();
-        await yieldNow();
-        return a + L.get();
-      }));
+      const mk = (v: string, d: number) =>
+        spawn(() =>
+          L.scope(v, async () => {
+            await sleep(d);
+            const a = L.get();
+            await yieldNow();
+            return a + L.get();
+          }),
+        );
       const [x, y] = [mk('x', 20), mk('y', 10)];
       expect(await x).toBe('xx');
       expect(await y).toBe('yy');
@@ -458,7 +558,12 @@ describe('paused clock across tasks', () => {
     await run(async () => {
       time.pause();
       const order: number[] = [];
-      const hs = [30, 10, 20].map((d) => spawn(async () => { await sleep(d); order.push(d); }));
+      const hs = [30, 10, 20].map((d) =>
+        spawn(async () => {
+          await sleep(d);
+          order.push(d);
+        }),
+      );
       await yieldNow(); // let the tasks start and register their sleeps
       await time.advance(30);
       for (const h of hs) await h;

@@ -4,7 +4,7 @@ import {
   Elapsed,
   Instant,
   Interval,
-  JoinError,
+  type JoinError,
   NoRuntimeError,
   SkeinError,
   currentTask,
@@ -20,7 +20,9 @@ import {
 } from '@skein/core';
 import { caught, realDelay, run, runPaused } from './helpers.js';
 
-function codeOf(e: unknown): unknown { return (e as { code?: unknown }).code; }
+function codeOf(e: unknown): unknown {
+  return (e as { code?: unknown }).code;
+}
 
 describe('exports', () => {
   it('time is an object with pause, resume and advance', () => {
@@ -58,7 +60,10 @@ describe('sleep', () => {
     await run(async () => {
       time.pause();
       let woke = false;
-      const h = spawn(async () => { await sleep(100); woke = true; });
+      const h = spawn(async () => {
+        await sleep(100);
+        woke = true;
+      });
       await yieldNow();
       await time.advance(99);
       expect(woke).toBe(false);
@@ -82,9 +87,18 @@ describe('sleep', () => {
     await runPaused(async () => {
       const t0 = Instant.now();
       const log: Array<[number, number]> = [];
-      const hs = [50, 10, 30].map((d) => spawn(async () => { await sleep(d); log.push([d, Instant.now() - t0]); }));
+      const hs = [50, 10, 30].map((d) =>
+        spawn(async () => {
+          await sleep(d);
+          log.push([d, Instant.now() - t0]);
+        }),
+      );
       for (const h of hs) await h;
-      expect(log).toEqual([[10, 10], [30, 30], [50, 50]]);
+      expect(log).toEqual([
+        [10, 10],
+        [30, 30],
+        [50, 50],
+      ]);
     });
   });
 
@@ -109,7 +123,13 @@ describe('sleep', () => {
   it('is cancellable: aborting the task rejects the sleep with Cancelled', async () => {
     await runPaused(async () => {
       let inner: unknown;
-      const h = spawn(async () => { try { await sleep(10_000); } catch (e) { inner = e; } });
+      const h = spawn(async () => {
+        try {
+          await sleep(10_000);
+        } catch (e) {
+          inner = e;
+        }
+      });
       await sleep(1);
       h.abort();
       await caught(() => h);
@@ -315,12 +335,20 @@ describe('interval', () => {
     await run(() => {
       for (const bad of [0, -5]) {
         let err: unknown;
-        try { interval(bad); } catch (e) { err = e; }
+        try {
+          interval(bad);
+        } catch (e) {
+          err = e;
+        }
         expect(err).toBeInstanceOf(RangeError);
         expect(typeof codeOf(err)).toBe('string');
       }
       let err: unknown;
-      try { interval('10' as never); } catch (e) { err = e; }
+      try {
+        interval('10' as never);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(TypeError);
       expect(typeof codeOf(err)).toBe('string');
     });
@@ -329,7 +357,11 @@ describe('interval', () => {
   it('rejects an unknown missedTickBehavior with a coded argument error', async () => {
     await run(() => {
       let err: unknown;
-      try { interval(10, { missedTickBehavior: 'sometimes' as never }); } catch (e) { err = e; }
+      try {
+        interval(10, { missedTickBehavior: 'sometimes' as never });
+      } catch (e) {
+        err = e;
+      }
       expect(err instanceof TypeError || err instanceof RangeError).toBe(true);
       expect(typeof codeOf(err)).toBe('string');
     });
@@ -339,8 +371,18 @@ describe('interval', () => {
 describe('timeout / timeoutAt', () => {
   it('resolves with the value when the future finishes in time', async () => {
     await runPaused(async () => {
-      expect(await timeout(100, sleep(50).then(() => 'ok'))).toBe('ok');
-      expect(await timeout(100, async () => { await sleep(99); return 'thunk'; })).toBe('thunk');
+      expect(
+        await timeout(
+          100,
+          sleep(50).then(() => 'ok'),
+        ),
+      ).toBe('ok');
+      expect(
+        await timeout(100, async () => {
+          await sleep(99);
+          return 'thunk';
+        }),
+      ).toBe('thunk');
     });
   });
 
@@ -358,7 +400,12 @@ describe('timeout / timeoutAt', () => {
   it('rethrows the error of a future that fails in time, unchanged', async () => {
     await runPaused(async () => {
       const boom = new Error('boom');
-      const err = await caught(() => timeout(100, async () => { await sleep(10); throw boom; }));
+      const err = await caught(() =>
+        timeout(100, async () => {
+          await sleep(10);
+          throw boom;
+        }),
+      );
       expect(err).toBe(boom);
     });
   });
@@ -368,10 +415,19 @@ describe('timeout / timeoutAt', () => {
       let signal: AbortSignal | undefined;
       let inner: unknown;
       let cleaned = false;
-      const err = await caught(() => timeout(20, async (s: AbortSignal) => {
-        signal = s;
-        try { await sleep(1_000); } catch (e) { inner = e; throw e; } finally { cleaned = true; }
-      }));
+      const err = await caught(() =>
+        timeout(20, async (s: AbortSignal) => {
+          signal = s;
+          try {
+            await sleep(1_000);
+          } catch (e) {
+            inner = e;
+            throw e;
+          } finally {
+            cleaned = true;
+          }
+        }),
+      );
       expect(err).toBeInstanceOf(Elapsed);
       expect(signal).toBeInstanceOf(AbortSignal);
       expect(signal!.aborted).toBe(true);
@@ -398,14 +454,26 @@ describe('timeout / timeoutAt', () => {
       const err = await caught(() => timeoutAt(deadline, () => sleep(100)));
       expect(err).toBeInstanceOf(Elapsed);
       expect(Instant.now()).toBe(deadline);
-      expect(await timeoutAt(Instant.now() + 40, sleep(39).then(() => 3))).toBe(3);
+      expect(
+        await timeoutAt(
+          Instant.now() + 40,
+          sleep(39).then(() => 3),
+        ),
+      ).toBe(3);
     });
   });
 
   it('an aborted task waiting in timeout gets Cancelled, not Elapsed', async () => {
     await runPaused(async () => {
       let inner: unknown;
-      const h = spawn(async () => { try { await timeout(1_000, () => sleep(5_000)); } catch (e) { inner = e; throw e; } });
+      const h = spawn(async () => {
+        try {
+          await timeout(1_000, () => sleep(5_000));
+        } catch (e) {
+          inner = e;
+          throw e;
+        }
+      });
       await sleep(1);
       h.abort();
       const err = await caught(() => h);
@@ -417,7 +485,12 @@ describe('timeout / timeoutAt', () => {
 
   it('the future is polled before the deadline is checked: a tie goes to the future (Tokio)', async () => {
     await runPaused(async () => {
-      expect(await timeout(10, sleep(10).then(() => 'promise'))).toBe('promise');
+      expect(
+        await timeout(
+          10,
+          sleep(10).then(() => 'promise'),
+        ),
+      ).toBe('promise');
       expect(await timeout(10, () => sleep(10).then(() => 'thunk'))).toBe('thunk');
       const d = Instant.now() + 10;
       expect(await timeoutAt(d, () => sleepUntil(d).then(() => 'at'))).toBe('at');

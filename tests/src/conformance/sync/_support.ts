@@ -52,13 +52,26 @@ export function expectSkein<E>(err: unknown, Cls: abstract new (...args: never[]
 }
 
 /** A promise that records whether it settled, for "still pending" assertions. */
-export function track<T>(p: PromiseLike<T>): { settled: () => boolean; value: () => T | undefined; error: () => unknown; promise: Promise<T> } {
+export function track<T>(p: PromiseLike<T>): {
+  settled: () => boolean;
+  value: () => T | undefined;
+  error: () => unknown;
+  promise: Promise<T>;
+} {
   let done = false;
   let val: T | undefined;
   let err: unknown;
   const promise = Promise.resolve(p).then(
-    (v) => { done = true; val = v; return v; },
-    (e: unknown) => { done = true; err = e; throw e; },
+    (v) => {
+      done = true;
+      val = v;
+      return v;
+    },
+    (e: unknown) => {
+      done = true;
+      err = e;
+      throw e;
+    },
   );
   promise.catch(() => {});
   return { settled: () => done, value: () => val, error: () => err, promise };

@@ -25,18 +25,20 @@ describe('Barrier', () => {
       const b = new Barrier(n);
       const leadersPerRound: number[] = [];
       const arrivals: number[] = [];
-      const hs = Array.from({ length: n }, (_, i) => spawn(async () => {
-        let leaderCount = 0;
-        for (let round = 0; round < 3; round++) {
-          arrivals.push(round);
-          const r = await b.wait();
-          if (r.isLeader) leaderCount++;
-          // Nobody passes round r before all n arrived at round r.
-          expect(arrivals.filter((x) => x === round)).toHaveLength(n);
-          if (i === 0) leadersPerRound.push(round);
-        }
-        return leaderCount;
-      }));
+      const hs = Array.from({ length: n }, (_, i) =>
+        spawn(async () => {
+          let leaderCount = 0;
+          for (let round = 0; round < 3; round++) {
+            arrivals.push(round);
+            const r = await b.wait();
+            if (r.isLeader) leaderCount++;
+            // Nobody passes round r before all n arrived at round r.
+            expect(arrivals.filter((x) => x === round)).toHaveLength(n);
+            if (i === 0) leadersPerRound.push(round);
+          }
+          return leaderCount;
+        }),
+      );
       const counts: number[] = [];
       for (const h of hs) counts.push(await h);
       expect(counts.reduce((a, c) => a + c, 0)).toBe(3);

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import {
-  broadcast, BroadcastSender, BroadcastReceiver, SendError, RecvError, TryRecvError, JoinError,
+  broadcast,
+  BroadcastSender,
+  BroadcastReceiver,
+  SendError,
+  RecvError,
+  TryRecvError,
+  type JoinError,
   spawn,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
@@ -31,7 +37,11 @@ describe('broadcast', () => {
       expect(tx.send('b')).toBe(1);
       rx2[Symbol.dispose]();
       expect(tx.receiverCount()).toBe(0);
-      const err = expectSkein(thrown(() => tx.send('c')), SendError, 'ERR_SKEIN_SEND_CLOSED');
+      const err = expectSkein(
+        thrown(() => tx.send('c')),
+        SendError,
+        'ERR_SKEIN_SEND_CLOSED',
+      );
       expect(err.value).toBe('c');
     });
   });
@@ -54,15 +64,27 @@ describe('broadcast', () => {
   it('tryRecv reports lagged, then empty; disconnected once the sender closed and it drained', async () => {
     await withRuntime(async () => {
       const [tx, rx] = broadcast.channel<number>(2);
-      const empty = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_EMPTY');
+      const empty = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_EMPTY',
+      );
       expect(empty.kind).toBe('empty');
       for (let i = 0; i < 5; i++) tx.send(i);
-      const lag = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_LAGGED');
+      const lag = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_LAGGED',
+      );
       expect(lag.kind).toBe('lagged');
       expect(rx.tryRecv()).toBe(3);
       tx.close();
       expect(rx.tryRecv()).toBe(4);
-      const d = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_DISCONNECTED');
+      const d = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_DISCONNECTED',
+      );
       expect(d.kind).toBe('disconnected');
     });
   });

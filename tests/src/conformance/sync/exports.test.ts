@@ -33,5 +33,4 @@ describe('sync exports', () => {
       expect(Cls.prototype, name).toBeInstanceOf(core.SkeinError);
     }
   });
-
 });

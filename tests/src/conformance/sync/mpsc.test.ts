@@ -1,7 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import {
-  mpsc, Sender, Receiver, UnboundedSender, SendError, TrySendError, SendTimeoutError, TryRecvError,
-  JoinError, Elapsed, spawn, timeout, time, sleep,
+  mpsc,
+  Sender,
+  Receiver,
+  UnboundedSender,
+  SendError,
+  TrySendError,
+  SendTimeoutError,
+  TryRecvError,
+  type JoinError,
+  Elapsed,
+  spawn,
+  timeout,
+  time,
+  sleep,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
@@ -45,11 +57,19 @@ describe('mpsc bounded', () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.channel<string>(1);
       tx.trySend('a');
-      const full = expectSkein(thrown(() => tx.trySend('b')), TrySendError, 'ERR_SKEIN_TRY_SEND_FULL');
+      const full = expectSkein(
+        thrown(() => tx.trySend('b')),
+        TrySendError,
+        'ERR_SKEIN_TRY_SEND_FULL',
+      );
       expect(full.kind).toBe('full');
       expect(full.value).toBe('b');
       rx.close();
-      const closed = expectSkein(thrown(() => tx.trySend('c')), TrySendError, 'ERR_SKEIN_TRY_SEND_CLOSED');
+      const closed = expectSkein(
+        thrown(() => tx.trySend('c')),
+        TrySendError,
+        'ERR_SKEIN_TRY_SEND_CLOSED',
+      );
       expect(closed.kind).toBe('closed');
       expect(closed.value).toBe('c');
     });
@@ -97,35 +117,38 @@ describe('mpsc bounded', () => {
   });
 
   it('sendTimeout: resolves if room appears in time, else SendTimeoutError timeout; closed when closed', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      await tx.send(0);
-      const ok = track(tx.sendTimeout(1, 10));
-      await time.advance(5);
-      expect(await rx.recv()).toBe(0);
-      await settle();
-      expect(ok.settled()).toBe(true);
-      await ok.promise;
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        await tx.send(0);
+        const ok = track(tx.sendTimeout(1, 10));
+        await time.advance(5);
+        expect(await rx.recv()).toBe(0);
+        await settle();
+        expect(ok.settled()).toBe(true);
+        await ok.promise;
 
-      const late = track(tx.sendTimeout(2, 10));
-      await time.advance(9);
-      await settle();
-      expect(late.settled()).toBe(false);
-      await time.advance(1);
-      await settle();
-      const te = expectSkein(late.error(), SendTimeoutError, 'ERR_SKEIN_SEND_TIMEOUT');
-      expect(te.kind).toBe('timeout');
-      expect(te.value).toBe(2);
-      expect(await rx.recv()).toBe(1);
-      expect(rx.tryRecv.bind(rx)).toThrow(TryRecvError); // the timed-out value never entered
+        const late = track(tx.sendTimeout(2, 10));
+        await time.advance(9);
+        await settle();
+        expect(late.settled()).toBe(false);
+        await time.advance(1);
+        await settle();
+        const te = expectSkein(late.error(), SendTimeoutError, 'ERR_SKEIN_SEND_TIMEOUT');
+        expect(te.kind).toBe('timeout');
+        expect(te.value).toBe(2);
+        expect(await rx.recv()).toBe(1);
+        expect(rx.tryRecv.bind(rx)).toThrow(TryRecvError); // the timed-out value never entered
 
-      rx.close();
-      const ce = await rejection(tx.sendTimeout(3, 10));
-      expect(ce).toBeInstanceOf(SendTimeoutError);
-      expect((ce as SendTimeoutError<number>).kind).toBe('closed');
-      expect((ce as SendTimeoutError<number>).value).toBe(3);
-      expect(typeof (ce as SendTimeoutError<number>).code).toBe('string');
-    }, { paused: true });
+        rx.close();
+        const ce = await rejection(tx.sendTimeout(3, 10));
+        expect(ce).toBeInstanceOf(SendTimeoutError);
+        expect((ce as SendTimeoutError<number>).kind).toBe('closed');
+        expect((ce as SendTimeoutError<number>).value).toBe(3);
+        expect(typeof (ce as SendTimeoutError<number>).code).toBe('string');
+      },
+      { paused: true },
+    );
   });
 
   it('reserve() holds a slot; a used permit frees it only when its message is received', async () => {
@@ -148,7 +171,11 @@ describe('mpsc bounded', () => {
       {
         using _p = await tx.reserve();
         expect(tx.capacity()).toBe(0);
-        expectSkein(thrown(() => tx.trySend('x')), TrySendError, 'ERR_SKEIN_TRY_SEND_FULL');
+        expectSkein(
+          thrown(() => tx.trySend('x')),
+          TrySendError,
+          'ERR_SKEIN_TRY_SEND_FULL',
+        );
       }
       expect(tx.capacity()).toBe(1);
       await tx.send('a');
@@ -230,7 +257,11 @@ describe('mpsc bounded', () => {
       expect(await rx.recv()).toBeUndefined();
       // The sender is still open, but a closed and drained receiver is disconnected.
       expect(tx.isClosed()).toBe(true);
-      const d = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_DISCONNECTED');
+      const d = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_DISCONNECTED',
+      );
       expect(d.kind).toBe('disconnected');
     });
   });
@@ -261,12 +292,20 @@ describe('mpsc bounded', () => {
   it('tryRecv: TryRecvError empty while senders live, disconnected once they closed and it drained', async () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.channel<number>(2);
-      const empty = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_EMPTY');
+      const empty = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_EMPTY',
+      );
       expect(empty.kind).toBe('empty');
       await tx.send(1);
       tx.close();
       expect(rx.tryRecv()).toBe(1);
-      const disc = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_DISCONNECTED');
+      const disc = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_DISCONNECTED',
+      );
       expect(disc.kind).toBe('disconnected');
     });
   });
@@ -319,20 +358,23 @@ describe('mpsc bounded', () => {
   });
 
   it('a recv aborted or cut by timeout loses no value', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(2);
-      const h = spawn(() => rx.recv());
-      await settle();
-      h.abort();
-      expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
-      const t = track(timeout(5, () => rx.recv()));
-      await time.advance(5);
-      await settle();
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      await tx.send(7);
-      expect(await rx.recv()).toBe(7);
-      expect(tx.capacity()).toBe(2);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(2);
+        const h = spawn(() => rx.recv());
+        await settle();
+        h.abort();
+        expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
+        const t = track(timeout(5, () => rx.recv()));
+        await time.advance(5);
+        await settle();
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        await tx.send(7);
+        expect(await rx.recv()).toBe(7);
+        expect(tx.capacity()).toBe(2);
+      },
+      { paused: true },
+    );
   });
 
   it('a receiver woken with a value and aborted before it resumes loses no value', async () => {
@@ -356,8 +398,12 @@ describe('mpsc bounded', () => {
       let immediateAt = -1;
       let timerAt = -1;
       let i = 0;
-      setImmediate(() => { immediateAt = i; });
-      setTimeout(() => { timerAt = i; }, 0);
+      setImmediate(() => {
+        immediateAt = i;
+      });
+      setTimeout(() => {
+        timerAt = i;
+      }, 0);
       for (; i < n; i++) {
         await tx.send(i);
         expect(await rx.recv()).toBe(i);
@@ -390,7 +436,11 @@ describe('mpsc unbounded', () => {
       const [tx, rx] = mpsc.unboundedChannel<string>();
       tx.send('a');
       rx.close();
-      const err = expectSkein(thrown(() => tx.send('b')), SendError, 'ERR_SKEIN_SEND_CLOSED');
+      const err = expectSkein(
+        thrown(() => tx.send('b')),
+        SendError,
+        'ERR_SKEIN_SEND_CLOSED',
+      );
       expect(err.value).toBe('b');
       expect(tx.isClosed()).toBe(true);
       expect(await rx.recv()).toBe('a');
@@ -427,7 +477,10 @@ describe('mpsc unbounded', () => {
   it('a waiting recv is woken by a send from another task', async () => {
     await withRuntime(async () => {
       const [tx, rx] = mpsc.unboundedChannel<string>();
-      const h = spawn(async () => { await sleep(1); tx.send('late'); });
+      const h = spawn(async () => {
+        await sleep(1);
+        tx.send('late');
+      });
       expect(await rx.recv()).toBe('late');
       await h;
     });
@@ -440,7 +493,9 @@ describe('mpsc unbounded', () => {
       for (let k = 0; k < n; k++) tx.send(k);
       let ranAt = -1;
       let received = 0;
-      setImmediate(() => { ranAt = received; });
+      setImmediate(() => {
+        ranAt = received;
+      });
       while (received < n) {
         expect(await rx.recv()).toBe(received);
         received++;

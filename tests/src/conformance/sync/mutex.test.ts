@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import {
-  Mutex, MutexGuard, TryLockError, AlreadyReleasedError, JoinError, Elapsed,
-  spawn, timeout, time, yieldNow,
+  Mutex,
+  MutexGuard,
+  TryLockError,
+  AlreadyReleasedError,
+  JoinError,
+  Elapsed,
+  spawn,
+  timeout,
+  time,
+  yieldNow,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
@@ -69,7 +77,11 @@ describe('Mutex', () => {
       });
       await settle();
       held.release();
-      expectSkein(thrown(() => m.tryLock()), TryLockError, 'ERR_SKEIN_WOULD_BLOCK');
+      expectSkein(
+        thrown(() => m.tryLock()),
+        TryLockError,
+        'ERR_SKEIN_WOULD_BLOCK',
+      );
       await h;
       order.push('main');
       expect(order).toEqual(['waiter', 'main']);
@@ -82,18 +94,20 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       let inside = 0;
       let maxInside = 0;
-      const hs = Array.from({ length: 8 }, () => spawn(async () => {
-        for (let i = 0; i < 5; i++) {
-          const g = await m.lock();
-          inside++;
-          maxInside = Math.max(maxInside, inside);
-          const v = g.value;
-          await yieldNow();
-          g.value = v + 1;
-          inside--;
-          g.release();
-        }
-      }));
+      const hs = Array.from({ length: 8 }, () =>
+        spawn(async () => {
+          for (let i = 0; i < 5; i++) {
+            const g = await m.lock();
+            inside++;
+            maxInside = Math.max(maxInside, inside);
+            const v = g.value;
+            await yieldNow();
+            g.value = v + 1;
+            inside--;
+            g.release();
+          }
+        }),
+      );
       for (const h of hs) await h;
       expect(maxInside).toBe(1);
       expect(m.tryLock().value).toBe(40);
@@ -105,7 +119,11 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       const g = await m.lock();
       g.release();
-      expectSkein(thrown(() => g.release()), AlreadyReleasedError, 'ERR_SKEIN_ALREADY_RELEASED');
+      expectSkein(
+        thrown(() => g.release()),
+        AlreadyReleasedError,
+        'ERR_SKEIN_ALREADY_RELEASED',
+      );
       // The double release did not add a second permit: one lock excludes another.
       const a = m.tryLock();
       expect(thrown(() => m.tryLock())).toBeInstanceOf(TryLockError);
@@ -137,8 +155,16 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       const held = await m.lock();
       const order: string[] = [];
-      const a = spawn(async () => { const g = await m.lock(); order.push('a'); g.release(); });
-      const b = spawn(async () => { const g = await m.lock(); order.push('b'); g.release(); });
+      const a = spawn(async () => {
+        const g = await m.lock();
+        order.push('a');
+        g.release();
+      });
+      const b = spawn(async () => {
+        const g = await m.lock();
+        order.push('b');
+        g.release();
+      });
       await settle();
       a.abort();
       const err = await rejection(a);
@@ -157,8 +183,16 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       const held = await m.lock();
       const order: string[] = [];
-      const a = spawn(async () => { const g = await m.lock(); order.push('a'); g.release(); });
-      const b = spawn(async () => { const g = await m.lock(); order.push('b'); g.release(); });
+      const a = spawn(async () => {
+        const g = await m.lock();
+        order.push('a');
+        g.release();
+      });
+      const b = spawn(async () => {
+        const g = await m.lock();
+        order.push('b');
+        g.release();
+      });
       await settle();
       held.release(); // hands the lock to a
       a.abort(); // ...which is cancelled before it resumes
@@ -171,25 +205,28 @@ describe('Mutex', () => {
   });
 
   it('a lock() cut by timeout rejects Elapsed and leaves the queue', async () => {
-    await withRuntime(async () => {
-      const m = new Mutex(0);
-      const held = await m.lock();
-      const t = track(timeout(10, () => m.lock()));
-      const later = track(m.lock());
-      await time.advance(9);
-      await settle();
-      expect(t.settled()).toBe(false);
-      await time.advance(1);
-      await settle();
-      expect(t.settled()).toBe(true);
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      expect(later.settled()).toBe(false);
-      held.release();
-      const g = await later.promise;
-      expect(g.value).toBe(0);
-      g.release();
-      m.tryLock().release();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const m = new Mutex(0);
+        const held = await m.lock();
+        const t = track(timeout(10, () => m.lock()));
+        const later = track(m.lock());
+        await time.advance(9);
+        await settle();
+        expect(t.settled()).toBe(false);
+        await time.advance(1);
+        await settle();
+        expect(t.settled()).toBe(true);
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        expect(later.settled()).toBe(false);
+        held.release();
+        const g = await later.promise;
+        expect(g.value).toBe(0);
+        g.release();
+        m.tryLock().release();
+      },
+      { paused: true },
+    );
   });
 
   it('a tight lock/release loop on a free mutex still lets setImmediate run (cooperative budget)', async () => {
@@ -197,7 +234,9 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       let ranAt = -1;
       let i = 0;
-      setImmediate(() => { ranAt = i; });
+      setImmediate(() => {
+        ranAt = i;
+      });
       for (; i < 5000 && ranAt < 0; i++) {
         const g = await m.lock();
         g.value++;

@@ -1,10 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { Notify, JoinError, Elapsed, spawn, timeout, time } from '@skein/core';
+import { Notify, type JoinError, Elapsed, spawn, timeout, time } from '@skein/core';
 import { withRuntime, settle, rejection, track } from './_support.js';
 
 /** Spawn one waiter per name, each pushing its name to `log` once notified. */
 async function waiters(n: Notify, names: string[], log: string[]) {
-  const hs = names.map((name) => spawn(async () => { await n.notified(); log.push(name); }));
+  const hs = names.map((name) =>
+    spawn(async () => {
+      await n.notified();
+      log.push(name);
+    }),
+  );
   await settle();
   return hs;
 }
@@ -141,16 +146,19 @@ describe('Notify', () => {
   });
 
   it('a notified() cut by timeout leaves the queue, so the next notifyOne is stored for the next waiter', async () => {
-    await withRuntime(async () => {
-      const n = new Notify();
-      const t = track(timeout(10, () => n.notified()));
-      await time.advance(10);
-      await settle();
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      n.notifyOne();
-      const later = track(n.notified());
-      await settle();
-      expect(later.settled()).toBe(true);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const n = new Notify();
+        const t = track(timeout(10, () => n.notified()));
+        await time.advance(10);
+        await settle();
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        n.notifyOne();
+        const later = track(n.notified());
+        await settle();
+        expect(later.settled()).toBe(true);
+      },
+      { paused: true },
+    );
   });
 });

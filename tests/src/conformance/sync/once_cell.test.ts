@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { OnceCell, Notify, SkeinError, JoinError, spawn, yieldNow } from '@skein/core';
+import { OnceCell, Notify, SkeinError, type JoinError, spawn, yieldNow } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, track } from './_support.js';
 
 describe('OnceCell', () => {
@@ -44,7 +44,12 @@ describe('OnceCell', () => {
       const c = new OnceCell<number>();
       c.set(3);
       let called = false;
-      expect(await c.getOrInit(async () => { called = true; return 4; })).toBe(3);
+      expect(
+        await c.getOrInit(async () => {
+          called = true;
+          return 4;
+        }),
+      ).toBe(3);
       expect(called).toBe(false);
     });
   });
@@ -53,8 +58,19 @@ describe('OnceCell', () => {
     await withRuntime(async () => {
       const c = new OnceCell<string>();
       const log: string[] = [];
-      const first = track(c.getOrInit(async () => { log.push('first'); await yieldNow(); throw new Error('boom'); }));
-      const second = track(c.getOrInit(async () => { log.push('second'); return 'ok'; }));
+      const first = track(
+        c.getOrInit(async () => {
+          log.push('first');
+          await yieldNow();
+          throw new Error('boom');
+        }),
+      );
+      const second = track(
+        c.getOrInit(async () => {
+          log.push('second');
+          return 'ok';
+        }),
+      );
       await settle();
       expect((first.error() as Error).message).toBe('boom');
       expect(await second.promise).toBe('ok');
@@ -68,13 +84,20 @@ describe('OnceCell', () => {
       const c = new OnceCell<string>();
       const never = new Notify();
       const log: string[] = [];
-      const a = spawn(() => c.getOrInit(async () => {
-        log.push('a');
-        await never.notified(); // a runtime await that is never notified
-        return 'a';
-      }));
+      const a = spawn(() =>
+        c.getOrInit(async () => {
+          log.push('a');
+          await never.notified(); // a runtime await that is never notified
+          return 'a';
+        }),
+      );
       await settle();
-      const b = spawn(() => c.getOrInit(async () => { log.push('b'); return 'b'; }));
+      const b = spawn(() =>
+        c.getOrInit(async () => {
+          log.push('b');
+          return 'b';
+        }),
+      );
       await settle();
       expect(log).toEqual(['a']);
       a.abort();

@@ -1,7 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import {
-  oneshot, OneshotSender, OneshotReceiver, SendError, RecvError, TryRecvError, JoinError, Elapsed,
-  spawn, timeout, time,
+  oneshot,
+  OneshotSender,
+  OneshotReceiver,
+  SendError,
+  RecvError,
+  TryRecvError,
+  type JoinError,
+  Elapsed,
+  spawn,
+  timeout,
+  time,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
@@ -25,7 +34,10 @@ describe('oneshot', () => {
   it('a value sent from another task reaches the awaiting receiver', async () => {
     await withRuntime(async () => {
       const [tx, rx] = oneshot.channel<string>();
-      spawn(async () => { await settle(2); tx.send('hi'); });
+      spawn(async () => {
+        await settle(2);
+        tx.send('hi');
+      });
       expect(await rx).toBe('hi');
     });
   });
@@ -55,14 +67,22 @@ describe('oneshot', () => {
   it('tryRecv: TryRecvError empty before the send, the value after, disconnected after close()', async () => {
     await withRuntime(async () => {
       const [tx, rx] = oneshot.channel<number>();
-      const e = expectSkein(thrown(() => rx.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_EMPTY');
+      const e = expectSkein(
+        thrown(() => rx.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_EMPTY',
+      );
       expect(e.kind).toBe('empty');
       tx.send(3);
       expect(rx.tryRecv()).toBe(3);
 
       const [tx2, rx2] = oneshot.channel<number>();
       tx2.close();
-      const d = expectSkein(thrown(() => rx2.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_DISCONNECTED');
+      const d = expectSkein(
+        thrown(() => rx2.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_DISCONNECTED',
+      );
       expect(d.kind).toBe('disconnected');
     });
   });
@@ -78,7 +98,11 @@ describe('oneshot', () => {
       await settle();
       expect(c.settled()).toBe(true);
       expect(tx.isClosed()).toBe(true);
-      const err = expectSkein(thrown(() => tx.send('lost')), SendError, 'ERR_SKEIN_SEND_CLOSED');
+      const err = expectSkein(
+        thrown(() => tx.send('lost')),
+        SendError,
+        'ERR_SKEIN_SEND_CLOSED',
+      );
       expect(err.value).toBe('lost');
     });
   });
@@ -93,7 +117,11 @@ describe('oneshot', () => {
       const [tx2, rx2] = oneshot.channel<string>();
       rx2.close();
       expect(thrown(() => tx2.send('never'))).toBeInstanceOf(SendError);
-      const d = expectSkein(thrown(() => rx2.tryRecv()), TryRecvError, 'ERR_SKEIN_TRY_RECV_DISCONNECTED');
+      const d = expectSkein(
+        thrown(() => rx2.tryRecv()),
+        TryRecvError,
+        'ERR_SKEIN_TRY_RECV_DISCONNECTED',
+      );
       expect(d.kind).toBe('disconnected');
     });
   });
@@ -108,19 +136,22 @@ describe('oneshot', () => {
   });
 
   it('awaiting the receiver is cancel-safe: an aborted or timed-out wait leaves it usable', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = oneshot.channel<number>();
-      const h = spawn(async () => await rx);
-      await settle();
-      h.abort();
-      expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
-      const t = track(timeout(5, async () => await rx));
-      await time.advance(5);
-      await settle();
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      expect(tx.isClosed()).toBe(false);
-      tx.send(42);
-      expect(await rx).toBe(42);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = oneshot.channel<number>();
+        const h = spawn(async () => await rx);
+        await settle();
+        h.abort();
+        expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
+        const t = track(timeout(5, async () => await rx));
+        await time.advance(5);
+        await settle();
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        expect(tx.isClosed()).toBe(false);
+        tx.send(42);
+        expect(await rx).toBe(42);
+      },
+      { paused: true },
+    );
   });
 });

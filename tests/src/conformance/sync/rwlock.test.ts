@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { RwLock, TryLockError, AlreadyReleasedError, JoinError, Elapsed, spawn, timeout, time } from '@skein/core';
+import { RwLock, TryLockError, AlreadyReleasedError, type JoinError, Elapsed, spawn, timeout, time } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
 describe('RwLock', () => {
@@ -10,7 +10,11 @@ describe('RwLock', () => {
       const r2 = await l.read();
       const r3 = l.tryRead();
       expect([r1.value, r2.value, r3.value]).toEqual([7, 7, 7]);
-      expectSkein(thrown(() => l.tryWrite()), TryLockError, 'ERR_SKEIN_WOULD_BLOCK');
+      expectSkein(
+        thrown(() => l.tryWrite()),
+        TryLockError,
+        'ERR_SKEIN_WOULD_BLOCK',
+      );
       r1.release();
       r2.release();
       expect(thrown(() => l.tryWrite())).toBeInstanceOf(TryLockError);
@@ -26,8 +30,16 @@ describe('RwLock', () => {
       const w = await l.write();
       expect(w.value).toBe('a');
       w.value = 'b';
-      expectSkein(thrown(() => l.tryRead()), TryLockError, 'ERR_SKEIN_WOULD_BLOCK');
-      expectSkein(thrown(() => l.tryWrite()), TryLockError, 'ERR_SKEIN_WOULD_BLOCK');
+      expectSkein(
+        thrown(() => l.tryRead()),
+        TryLockError,
+        'ERR_SKEIN_WOULD_BLOCK',
+      );
+      expectSkein(
+        thrown(() => l.tryWrite()),
+        TryLockError,
+        'ERR_SKEIN_WOULD_BLOCK',
+      );
       w.release();
       const r = await l.read();
       expect(r.value).toBe('b');
@@ -69,11 +81,12 @@ describe('RwLock', () => {
       const log: string[] = [];
       const guards = new Map<string, { release(): void }>();
       const w0 = await l.write();
-      const mk = (name: string, kind: 'r' | 'w') => spawn(async () => {
-        const g = kind === 'r' ? await l.read() : await l.write();
-        log.push(name);
-        guards.set(name, g);
-      });
+      const mk = (name: string, kind: 'r' | 'w') =>
+        spawn(async () => {
+          const g = kind === 'r' ? await l.read() : await l.write();
+          log.push(name);
+          guards.set(name, g);
+        });
       const hs = [mk('r1', 'r'), mk('r2', 'r'), mk('w1', 'w'), mk('r3', 'r')];
       await settle();
       expect(log).toEqual([]);
@@ -100,7 +113,11 @@ describe('RwLock', () => {
       const l = new RwLock(0, { maxReaders: 2 });
       const a = await l.read();
       const b = l.tryRead();
-      expectSkein(thrown(() => l.tryRead()), TryLockError, 'ERR_SKEIN_WOULD_BLOCK');
+      expectSkein(
+        thrown(() => l.tryRead()),
+        TryLockError,
+        'ERR_SKEIN_WOULD_BLOCK',
+      );
       const c = track(l.read());
       await settle();
       expect(c.settled()).toBe(false);
@@ -129,10 +146,18 @@ describe('RwLock', () => {
       }
       const w = l.tryWrite();
       w.release();
-      expectSkein(thrown(() => w.release()), AlreadyReleasedError, 'ERR_SKEIN_ALREADY_RELEASED');
+      expectSkein(
+        thrown(() => w.release()),
+        AlreadyReleasedError,
+        'ERR_SKEIN_ALREADY_RELEASED',
+      );
       const r = l.tryRead();
       r.release();
-      expectSkein(thrown(() => r.release()), AlreadyReleasedError, 'ERR_SKEIN_ALREADY_RELEASED');
+      expectSkein(
+        thrown(() => r.release()),
+        AlreadyReleasedError,
+        'ERR_SKEIN_ALREADY_RELEASED',
+      );
       // Neither double release minted extra permits: a writer still excludes a reader.
       const w2 = l.tryWrite();
       expect(thrown(() => l.tryRead())).toBeInstanceOf(TryLockError);
@@ -144,7 +169,11 @@ describe('RwLock', () => {
     await withRuntime(async () => {
       const l = new RwLock(0);
       const r1 = await l.read();
-      const w = spawn(async () => { const g = await l.write(); g.release(); return 'wrote'; });
+      const w = spawn(async () => {
+        const g = await l.write();
+        g.release();
+        return 'wrote';
+      });
       await settle();
       const r2 = track(l.read());
       await settle();
@@ -160,20 +189,23 @@ describe('RwLock', () => {
   });
 
   it('a write() cut by timeout rejects Elapsed and unblocks the readers behind it', async () => {
-    await withRuntime(async () => {
-      const l = new RwLock(0);
-      const r1 = await l.read();
-      const w = track(timeout(5, () => l.write()));
-      const r2 = track(l.read());
-      await settle();
-      expect(r2.settled()).toBe(false);
-      await time.advance(5);
-      await settle();
-      expect(w.error()).toBeInstanceOf(Elapsed);
-      expect(r2.settled()).toBe(true);
-      (await r2.promise).release();
-      r1.release();
-      l.tryWrite().release();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const l = new RwLock(0);
+        const r1 = await l.read();
+        const w = track(timeout(5, () => l.write()));
+        const r2 = track(l.read());
+        await settle();
+        expect(r2.settled()).toBe(false);
+        await time.advance(5);
+        await settle();
+        expect(w.error()).toBeInstanceOf(Elapsed);
+        expect(r2.settled()).toBe(true);
+        (await r2.promise).release();
+        r1.release();
+        l.tryWrite().release();
+      },
+      { paused: true },
+    );
   });
 });

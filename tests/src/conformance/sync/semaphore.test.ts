@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import {
-  Semaphore, Permit, AcquireError, TryAcquireError, AlreadyReleasedError, JoinError, Elapsed,
-  spawn, timeout, time,
+  Semaphore,
+  Permit,
+  AcquireError,
+  TryAcquireError,
+  AlreadyReleasedError,
+  type JoinError,
+  Elapsed,
+  spawn,
+  timeout,
+  time,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
@@ -27,13 +35,21 @@ describe('Semaphore', () => {
       const s = new Semaphore(2);
       const p = s.tryAcquire(2);
       expect(s.availablePermits()).toBe(0);
-      const e1 = expectSkein(thrown(() => s.tryAcquire()), TryAcquireError, 'ERR_SKEIN_NO_PERMITS');
+      const e1 = expectSkein(
+        thrown(() => s.tryAcquire()),
+        TryAcquireError,
+        'ERR_SKEIN_NO_PERMITS',
+      );
       expect(e1.kind).toBe('noPermits');
       p.release();
       const q = s.tryAcquire();
       expect(s.availablePermits()).toBe(1);
       s.close();
-      const e2 = expectSkein(thrown(() => s.tryAcquire()), TryAcquireError, 'ERR_SKEIN_SEMAPHORE_CLOSED');
+      const e2 = expectSkein(
+        thrown(() => s.tryAcquire()),
+        TryAcquireError,
+        'ERR_SKEIN_SEMAPHORE_CLOSED',
+      );
       expect(e2.kind).toBe('closed');
       q.release();
     });
@@ -43,13 +59,25 @@ describe('Semaphore', () => {
     await withRuntime(async () => {
       const s = new Semaphore(4);
       const log: string[] = [];
-      const big = spawn(async () => { const p = await s.acquire(5); log.push('big'); return p; });
+      const big = spawn(async () => {
+        const p = await s.acquire(5);
+        log.push('big');
+        return p;
+      });
       await settle();
       // Tokio's batch semaphore hands the 4 free permits to the queued request at once, so a
       // later, smaller request can't get ahead of it.
       expect(s.availablePermits()).toBe(0);
-      expectSkein(thrown(() => s.tryAcquire(3)), TryAcquireError, 'ERR_SKEIN_NO_PERMITS');
-      const small = spawn(async () => { const p = await s.acquire(3); log.push('small'); return p; });
+      expectSkein(
+        thrown(() => s.tryAcquire(3)),
+        TryAcquireError,
+        'ERR_SKEIN_NO_PERMITS',
+      );
+      const small = spawn(async () => {
+        const p = await s.acquire(3);
+        log.push('small');
+        return p;
+      });
       await settle();
       expect(log).toEqual([]);
       s.addPermits(1);
@@ -70,8 +98,18 @@ describe('Semaphore', () => {
     await withRuntime(async () => {
       const s = new Semaphore(0);
       const log: string[] = [];
-      const hs = ([['a', 2], ['b', 1], ['c', 1]] as const).map(([name, n]) =>
-        spawn(async () => { await s.acquire(n); log.push(name); }));
+      const hs = (
+        [
+          ['a', 2],
+          ['b', 1],
+          ['c', 1],
+        ] as const
+      ).map(([name, n]) =>
+        spawn(async () => {
+          await s.acquire(n);
+          log.push(name);
+        }),
+      );
       await settle();
       s.addPermits(1);
       await settle();
@@ -97,7 +135,11 @@ describe('Semaphore', () => {
       expect(s.availablePermits()).toBe(1);
       p[Symbol.dispose]();
       expect(s.availablePermits()).toBe(1);
-      expectSkein(thrown(() => p.release()), AlreadyReleasedError, 'ERR_SKEIN_ALREADY_RELEASED');
+      expectSkein(
+        thrown(() => p.release()),
+        AlreadyReleasedError,
+        'ERR_SKEIN_ALREADY_RELEASED',
+      );
       expect(s.availablePermits()).toBe(1);
     });
   });
@@ -107,7 +149,11 @@ describe('Semaphore', () => {
       const s = new Semaphore(1);
       const p = await s.acquire();
       p.release();
-      expectSkein(thrown(() => p.release()), AlreadyReleasedError, 'ERR_SKEIN_ALREADY_RELEASED');
+      expectSkein(
+        thrown(() => p.release()),
+        AlreadyReleasedError,
+        'ERR_SKEIN_ALREADY_RELEASED',
+      );
       expect(s.availablePermits()).toBe(1);
     });
   });
@@ -145,10 +191,17 @@ describe('Semaphore', () => {
     await withRuntime(async () => {
       const s = new Semaphore(3);
       const held = await s.acquire(1);
-      const big = spawn(async () => { await s.acquire(3); return 'big'; });
+      const big = spawn(async () => {
+        await s.acquire(3);
+        return 'big';
+      });
       await settle();
       const log: string[] = [];
-      const small = spawn(async () => { const p = await s.acquire(2); log.push('small'); return p; });
+      const small = spawn(async () => {
+        const p = await s.acquire(2);
+        log.push('small');
+        return p;
+      });
       await settle();
       expect(log).toEqual([]);
       big.abort();
@@ -167,8 +220,15 @@ describe('Semaphore', () => {
       const s = new Semaphore(2);
       const held = await s.acquire(2);
       const log: string[] = [];
-      const a = spawn(async () => { await s.acquire(2); log.push('a'); });
-      const b = spawn(async () => { const p = await s.acquire(1); log.push('b'); return p; });
+      const a = spawn(async () => {
+        await s.acquire(2);
+        log.push('a');
+      });
+      const b = spawn(async () => {
+        const p = await s.acquire(1);
+        log.push('b');
+        return p;
+      });
       await settle();
       held.release(); // assigns both permits to a
       a.abort(); // a is cancelled before it resumes
@@ -182,20 +242,23 @@ describe('Semaphore', () => {
   });
 
   it('an acquire cut by timeout rejects Elapsed and returns its partial permits', async () => {
-    await withRuntime(async () => {
-      const s = new Semaphore(2);
-      const held = await s.acquire(1);
-      const t = track(timeout(10, () => s.acquire(2)));
-      await settle();
-      await time.advance(10);
-      await settle();
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      expect(s.availablePermits()).toBe(1);
-      const p = s.tryAcquire(1);
-      held.release();
-      p.release();
-      expect(s.availablePermits()).toBe(2);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const s = new Semaphore(2);
+        const held = await s.acquire(1);
+        const t = track(timeout(10, () => s.acquire(2)));
+        await settle();
+        await time.advance(10);
+        await settle();
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        expect(s.availablePermits()).toBe(1);
+        const p = s.tryAcquire(1);
+        held.release();
+        p.release();
+        expect(s.availablePermits()).toBe(2);
+      },
+      { paused: true },
+    );
   });
 
   it('new Semaphore(-1) throws RangeError with a code', () => {

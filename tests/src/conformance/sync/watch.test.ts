@@ -1,6 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import {
-  watch, WatchSender, WatchReceiver, SendError, RecvError, JoinError, Elapsed, spawn, timeout, time,
+  watch,
+  WatchSender,
+  WatchReceiver,
+  SendError,
+  RecvError,
+  type JoinError,
+  Elapsed,
+  spawn,
+  timeout,
+  time,
 } from '@skein/core';
 import { withRuntime, settle, thrown, rejection, expectSkein, track } from './_support.js';
 
@@ -61,7 +70,11 @@ describe('watch', () => {
       tx.send('b');
       tx.close();
       // Tokio: has_changed fails if and only if the channel is closed, unseen value or not...
-      expectSkein(thrown(() => rx.hasChanged()), RecvError, 'ERR_SKEIN_RECV_CLOSED');
+      expectSkein(
+        thrown(() => rx.hasChanged()),
+        RecvError,
+        'ERR_SKEIN_RECV_CLOSED',
+      );
       // ...while changed() still delivers the unseen value first.
       await rx.changed();
       expect(rx.borrow()).toBe('b');
@@ -87,7 +100,11 @@ describe('watch', () => {
     await withRuntime(async () => {
       const [tx, rx] = watch.channel('kept');
       rx.close();
-      const err = expectSkein(thrown(() => tx.send('dropped')), SendError, 'ERR_SKEIN_SEND_CLOSED');
+      const err = expectSkein(
+        thrown(() => tx.send('dropped')),
+        SendError,
+        'ERR_SKEIN_SEND_CLOSED',
+      );
       expect(err.value).toBe('dropped');
       expect(tx.borrow()).toBe('kept');
       expect(tx.subscribe().borrow()).toBe('kept');
@@ -98,7 +115,9 @@ describe('watch', () => {
     await withRuntime(async () => {
       const [tx, rx] = watch.channel({ n: 1, tag: 'orig' });
       const original = rx.borrow();
-      tx.sendModify((v) => { v.n += 1; });
+      tx.sendModify((v) => {
+        v.n += 1;
+      });
       expect(rx.hasChanged()).toBe(true);
       expect(rx.borrowAndUpdate()).toBe(original); // same object, mutated
       expect(original.n).toBe(2);
@@ -172,20 +191,23 @@ describe('watch', () => {
   });
 
   it('an aborted or timed-out changed() does not mark the value seen', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = watch.channel(0);
-      const h = spawn(() => rx.changed());
-      await settle();
-      h.abort();
-      expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
-      const t = track(timeout(5, () => rx.changed()));
-      await time.advance(5);
-      await settle();
-      expect(t.error()).toBeInstanceOf(Elapsed);
-      tx.send(1);
-      expect(rx.hasChanged()).toBe(true);
-      await rx.changed();
-      expect(rx.borrow()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = watch.channel(0);
+        const h = spawn(() => rx.changed());
+        await settle();
+        h.abort();
+        expect(((await rejection(h)) as JoinError).isCancelled()).toBe(true);
+        const t = track(timeout(5, () => rx.changed()));
+        await time.advance(5);
+        await settle();
+        expect(t.error()).toBeInstanceOf(Elapsed);
+        tx.send(1);
+        expect(rx.hasChanged()).toBe(true);
+        await rx.changed();
+        expect(rx.borrow()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 });

@@ -4,11 +4,15 @@
  * promise or a thunk (the thunk is cancelled with the token).
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { Runtime, CancellationToken, sleep, spawn, yieldNow, Instant, Cancelled, JoinError } from '@skein/core';
+import { Runtime, CancellationToken, sleep, spawn, yieldNow, Instant, Cancelled, type JoinError } from '@skein/core';
 
 let rt: Runtime;
-beforeEach(async () => { rt = await Runtime.builder().startPaused(true).build(); });
-afterEach(async () => { await rt.shutdown(); });
+beforeEach(async () => {
+  rt = await Runtime.builder().startPaused(true).build();
+});
+afterEach(async () => {
+  await rt.shutdown();
+});
 
 describe('CancellationToken', () => {
   it('cancel / isCancelled, idempotent', () => {
@@ -25,10 +29,19 @@ describe('CancellationToken', () => {
       const t = new CancellationToken();
       const t0 = Instant.now();
       const woke: number[] = [];
-      const hs = [0, 1, 2].map((i) => spawn(async () => { await t.cancelled(); woke.push(i); return Instant.now() - t0; }));
+      const hs = [0, 1, 2].map((i) =>
+        spawn(async () => {
+          await t.cancelled();
+          woke.push(i);
+          return Instant.now() - t0;
+        }),
+      );
       await sleep(10);
       expect(woke).toEqual([]);
-      spawn(async () => { await sleep(15); t.cancel(); });
+      spawn(async () => {
+        await sleep(15);
+        t.cancel();
+      });
       expect(await Promise.all(hs)).toEqual([25, 25, 25]);
       expect(woke.sort()).toEqual([0, 1, 2]);
       // Already cancelled: resolves at once.
@@ -48,10 +61,24 @@ describe('CancellationToken', () => {
     await rt.blockOn(async () => {
       const t = new CancellationToken();
       let err: unknown;
-      const h = spawn(async () => { try { await t.cancelled(); } catch (e) { err = e; throw e; } });
+      const h = spawn(async () => {
+        try {
+          await t.cancelled();
+        } catch (e) {
+          err = e;
+          throw e;
+        }
+      });
       await yieldNow();
       h.abort();
-      expect(((await h.then(() => null, (e: unknown) => e)) as JoinError).isCancelled()).toBe(true);
+      expect(
+        (
+          (await h.then(
+            () => null,
+            (e: unknown) => e,
+          )) as JoinError
+        ).isCancelled(),
+      ).toBe(true);
       await yieldNow();
       expect(err).toBeInstanceOf(Cancelled);
       expect(t.isCancelled()).toBe(false);
@@ -65,8 +92,16 @@ describe('CancellationToken', () => {
       t.cancel();
       let err: unknown;
       const h = spawn(async () => {
-        try { await sleep(1000); } catch { /* the abort */ }
-        try { await t.cancelled(); } catch (e) { err = e; }
+        try {
+          await sleep(1000);
+        } catch {
+          /* the abort */
+        }
+        try {
+          await t.cancelled();
+        } catch (e) {
+          err = e;
+        }
       });
       await yieldNow();
       h.abort();
@@ -95,7 +130,10 @@ describe('CancellationToken', () => {
     await rt.blockOn(async () => {
       const parent = new CancellationToken();
       const child = parent.child().child();
-      const h = spawn(async () => { await child.cancelled(); return 'woke'; });
+      const h = spawn(async () => {
+        await child.cancelled();
+        return 'woke';
+      });
       await yieldNow();
       parent.cancel();
       expect(await h).toBe('woke');
@@ -109,7 +147,9 @@ describe('CancellationToken', () => {
     expect(s).toBeInstanceOf(AbortSignal);
     expect(s.aborted).toBe(false);
     let fired = 0;
-    s.addEventListener('abort', () => { fired++; });
+    s.addEventListener('abort', () => {
+      fired++;
+    });
     parent.cancel();
     expect(s.aborted).toBe(true);
     expect(fired).toBe(1);
@@ -124,8 +164,14 @@ describe('CancellationToken', () => {
       const t = new CancellationToken();
       expect(await t.runUntilCancelled(sleep(5).then(() => 'value'))).toBe('value');
       let finished = false;
-      const p = sleep(50).then(() => { finished = true; return 'late'; });
-      spawn(async () => { await sleep(10); t.cancel(); });
+      const p = sleep(50).then(() => {
+        finished = true;
+        return 'late';
+      });
+      spawn(async () => {
+        await sleep(10);
+        t.cancel();
+      });
       expect(await t.runUntilCancelled(p)).toBeUndefined();
       // A plain promise is not cancelled, only no longer waited for.
       await sleep(50);
@@ -142,10 +188,21 @@ describe('CancellationToken', () => {
       let signal: AbortSignal | undefined;
       let inner: unknown;
       let cleaned = false;
-      spawn(async () => { await sleep(10); t.cancel(); });
+      spawn(async () => {
+        await sleep(10);
+        t.cancel();
+      });
       const r = await t.runUntilCancelled(async (s: AbortSignal) => {
         signal = s;
-        try { await sleep(1000); return 'never'; } catch (e) { inner = e; throw e; } finally { cleaned = true; }
+        try {
+          await sleep(1000);
+          return 'never';
+        } catch (e) {
+          inner = e;
+          throw e;
+        } finally {
+          cleaned = true;
+        }
       });
       expect(r).toBeUndefined();
       expect(Instant.now()).toBe(t0 + 10);
@@ -156,7 +213,13 @@ describe('CancellationToken', () => {
       // In time: the thunk's value, and its signal never aborts.
       const t2 = new CancellationToken();
       let s2: AbortSignal | undefined;
-      expect(await t2.runUntilCancelled(async (s: AbortSignal) => { s2 = s; await sleep(1); return 7; })).toBe(7);
+      expect(
+        await t2.runUntilCancelled(async (s: AbortSignal) => {
+          s2 = s;
+          await sleep(1);
+          return 7;
+        }),
+      ).toBe(7);
       t2.cancel();
       expect(s2!.aborted).toBe(false);
     });
@@ -166,9 +229,18 @@ describe('CancellationToken', () => {
     await rt.blockOn(async () => {
       const t = new CancellationToken();
       const boom = new Error('boom');
-      await expect(t.runUntilCancelled(async () => { await sleep(1); throw boom; })).rejects.toBe(boom);
+      await expect(
+        t.runUntilCancelled(async () => {
+          await sleep(1);
+          throw boom;
+        }),
+      ).rejects.toBe(boom);
       let err: unknown;
-      try { void t.runUntilCancelled(42 as never); } catch (e) { err = e; }
+      try {
+        void t.runUntilCancelled(42 as never);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(TypeError);
       expect((err as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE');
     });

@@ -6,13 +6,15 @@
  * promise doesn't hold them up.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import {
-  CancellationToken, Elapsed, Mutex, Runtime, Semaphore, select, sleep, timeout, tryJoin,
-} from '@skein/core';
+import { CancellationToken, Elapsed, Mutex, Runtime, Semaphore, select, sleep, timeout, tryJoin } from '@skein/core';
 
 let rt: Runtime;
-beforeEach(async () => { rt = await Runtime.builder().startPaused(true).build(); });
-afterEach(async () => { await rt.shutdown(); });
+beforeEach(async () => {
+  rt = await Runtime.builder().startPaused(true).build();
+});
+afterEach(async () => {
+  await rt.shutdown();
+});
 
 /** A branch that takes the lock, then parks on a long sleep while holding it. */
 function holder(m: Mutex<number>, log: string[]): () => Promise<string> {
@@ -29,14 +31,20 @@ function holder(m: Mutex<number>, log: string[]): () => Promise<string> {
 }
 
 describe('losers have unwound when a combinator settles', () => {
-  it('select: the loser\'s guard is released and its finally ran before select returns', async () => {
+  it("select: the loser's guard is released and its finally ran before select returns", async () => {
     await rt.blockOn(async () => {
       const m = new Mutex(0);
       const log: string[] = [];
-      const r = await select({
-        holder: holder(m, log),
-        winner: async () => { await sleep(10); return 'won'; },
-      }, { biased: true });
+      const r = await select(
+        {
+          holder: holder(m, log),
+          winner: async () => {
+            await sleep(10);
+            return 'won';
+          },
+        },
+        { biased: true },
+      );
       log.push('after select');
       expect(r).toEqual({ key: 'winner', value: 'won' });
       expect(log).toEqual(['loser finally', 'after select']);
@@ -52,13 +60,23 @@ describe('losers have unwound when a combinator settles', () => {
       const log: string[] = [];
       const boom = new Error('boom');
       try {
-        await select({
-          holder: async () => {
-            using _p = await sem.acquire();
-            try { await sleep(60_000); } finally { log.push('loser finally'); }
+        await select(
+          {
+            holder: async () => {
+              using _p = await sem.acquire();
+              try {
+                await sleep(60_000);
+              } finally {
+                log.push('loser finally');
+              }
+            },
+            failer: async () => {
+              await sleep(5);
+              throw boom;
+            },
           },
-          failer: async () => { await sleep(5); throw boom; },
-        }, { biased: true });
+          { biased: true },
+        );
       } catch (err) {
         log.push(err === boom ? 'caught boom' : 'caught other');
       }
@@ -73,7 +91,10 @@ describe('losers have unwound when a combinator settles', () => {
       const log: string[] = [];
       const boom = new Error('boom');
       try {
-        await tryJoin(holder(m, log), async () => { await sleep(5); throw boom; });
+        await tryJoin(holder(m, log), async () => {
+          await sleep(5);
+          throw boom;
+        });
       } catch (err) {
         log.push(err === boom ? 'caught boom' : 'caught other');
       }
@@ -116,12 +137,24 @@ describe('losers have unwound when a combinator settles', () => {
       const never = new Promise<void>(() => {});
       const r = await select({
         stuck: async () => {
-          try { await never; } finally { log.push('stuck finally'); }
+          try {
+            await never;
+          } finally {
+            log.push('stuck finally');
+          }
         },
         parkedThenStuck: async () => {
-          try { await sleep(60_000); } finally { await never; log.push('unreachable'); }
+          try {
+            await sleep(60_000);
+          } finally {
+            await never;
+            log.push('unreachable');
+          }
         },
-        winner: async () => { await sleep(10); return 1; },
+        winner: async () => {
+          await sleep(10);
+          return 1;
+        },
       });
       expect(r).toEqual({ key: 'winner', value: 1 });
       expect(log).toEqual([]);

@@ -2,19 +2,36 @@
  * TaskTracker: counts tracked tasks; wait() resolves once the tracker is closed and empty.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { Runtime, TaskTracker, JoinHandle, sleep, spawn, yieldNow, Instant, Cancelled, JoinError } from '@skein/core';
+import {
+  Runtime,
+  TaskTracker,
+  JoinHandle,
+  sleep,
+  spawn,
+  yieldNow,
+  Instant,
+  Cancelled,
+  type JoinError,
+} from '@skein/core';
 import { add } from '../runtime/fixtures/tasks.js';
 
 let rt: Runtime;
-beforeEach(async () => { rt = await Runtime.builder().startPaused(true).logger('silent').build(); });
-afterEach(async () => { await rt.shutdown(); });
+beforeEach(async () => {
+  rt = await Runtime.builder().startPaused(true).logger('silent').build();
+});
+afterEach(async () => {
+  await rt.shutdown();
+});
 
 describe('TaskTracker', () => {
-  it('spawn returns the task\'s JoinHandle and counts it until it finishes', async () => {
+  it("spawn returns the task's JoinHandle and counts it until it finishes", async () => {
     await rt.blockOn(async () => {
       const tracker = new TaskTracker();
       expect(tracker.size).toBe(0);
-      const h1 = tracker.spawn(async () => { await sleep(10); return 'a'; });
+      const h1 = tracker.spawn(async () => {
+        await sleep(10);
+        return 'a';
+      });
       const h2 = tracker.spawn(add, 2, 3);
       expect(h1).toBeInstanceOf(JoinHandle);
       expect(tracker.size).toBe(2);
@@ -30,9 +47,15 @@ describe('TaskTracker', () => {
       const t0 = Instant.now();
       const tracker = new TaskTracker();
       expect(tracker.isClosed()).toBe(false);
-      for (const d of [10, 30, 20]) tracker.spawn(async () => { await sleep(d); });
+      for (const d of [10, 30, 20])
+        tracker.spawn(async () => {
+          await sleep(d);
+        });
       let waited = -1;
-      const waiter = spawn(async () => { await tracker.wait(); waited = Instant.now() - t0; });
+      const waiter = spawn(async () => {
+        await tracker.wait();
+        waited = Instant.now() - t0;
+      });
       await sleep(40);
       // Every task is done, but the tracker isn't closed: still waiting.
       expect(tracker.size).toBe(0);
@@ -66,13 +89,23 @@ describe('TaskTracker', () => {
   it('failed and aborted tasks count as finished', async () => {
     await rt.blockOn(async () => {
       const tracker = new TaskTracker();
-      const failing = tracker.spawn(async () => { await sleep(5); throw new Error('x'); });
+      const failing = tracker.spawn(async () => {
+        await sleep(5);
+        throw new Error('x');
+      });
       const stuck = tracker.spawn(() => sleep(1e9));
       tracker.close();
       await yieldNow();
       stuck.abort();
       await tracker.wait();
-      expect(((await failing.then(() => null, (e: unknown) => e)) as JoinError).isPanic()).toBe(true);
+      expect(
+        (
+          (await failing.then(
+            () => null,
+            (e: unknown) => e,
+          )) as JoinError
+        ).isPanic(),
+      ).toBe(true);
       expect(tracker.size).toBe(0);
     });
   });
@@ -97,7 +130,10 @@ describe('TaskTracker', () => {
       expect(tracker.reopen()).toBe(true);
       expect(tracker.isClosed()).toBe(false);
       let done = false;
-      const h = spawn(async () => { await tracker.wait(); done = true; });
+      const h = spawn(async () => {
+        await tracker.wait();
+        done = true;
+      });
       await sleep(5);
       expect(done).toBe(false);
       tracker.close();
@@ -111,10 +147,20 @@ describe('TaskTracker', () => {
       const tracker = new TaskTracker();
       tracker.spawn(() => sleep(100));
       let err: unknown;
-      const h = spawn(async () => { try { await tracker.wait(); } catch (e) { err = e; throw e; } });
+      const h = spawn(async () => {
+        try {
+          await tracker.wait();
+        } catch (e) {
+          err = e;
+          throw e;
+        }
+      });
       await yieldNow();
       h.abort();
-      await h.then(() => undefined, () => undefined);
+      await h.then(
+        () => undefined,
+        () => undefined,
+      );
       await yieldNow();
       expect(err).toBeInstanceOf(Cancelled);
     });
@@ -126,8 +172,16 @@ describe('TaskTracker', () => {
       tracker.close();
       let err: unknown;
       const h = spawn(async () => {
-        try { await sleep(1000); } catch { /* the abort */ }
-        try { await tracker.wait(); } catch (e) { err = e; }
+        try {
+          await sleep(1000);
+        } catch {
+          /* the abort */
+        }
+        try {
+          await tracker.wait();
+        } catch (e) {
+          err = e;
+        }
       });
       await yieldNow();
       h.abort();

@@ -11,7 +11,10 @@ afterEach(async () => {
 export { captureLogs } from '../../support/logs.js';
 
 /** A silent current-thread runtime, tracked or not, shut down after the test. */
-export async function build(tracking: boolean, tune: (b: ReturnType<typeof Runtime.builder>) => void = () => undefined): Promise<Runtime> {
+export async function build(
+  tracking: boolean,
+  tune: (b: ReturnType<typeof Runtime.builder>) => void = () => undefined,
+): Promise<Runtime> {
   const b = Runtime.builder().currentThread().logger('silent').taskTracking(tracking);
   tune(b);
   const rt = await b.build();

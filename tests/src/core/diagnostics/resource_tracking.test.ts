@@ -23,7 +23,9 @@ describe('resource tracking', () => {
         await gate;
       });
       await settle();
-      const waiterTask = spawn(async function waiter() { (await m.lock()).release(); });
+      const waiterTask = spawn(async function waiter() {
+        (await m.lock()).release();
+      });
       await settle();
       let d = await rt.taskDump();
       const held = byName(d, 'holder').holding;
@@ -46,11 +48,23 @@ describe('resource tracking', () => {
       const lock = new RwLock(0);
       let done!: () => void;
       const gate = new Promise<void>((r) => (done = r));
-      const ta = spawn(async function twoPermits() { using _p = await sem.acquire(2); using _r = await lock.read(); await gate; });
-      const tb = spawn(async function onePermit() { using _p = await sem.acquire(); using _r = await lock.read(); await gate; });
+      const ta = spawn(async function twoPermits() {
+        using _p = await sem.acquire(2);
+        using _r = await lock.read();
+        await gate;
+      });
+      const tb = spawn(async function onePermit() {
+        using _p = await sem.acquire();
+        using _r = await lock.read();
+        await gate;
+      });
       await settle();
-      const tc = spawn(async function semWaiter() { using _p = await sem.acquire(); });
-      const tw = spawn(async function writer() { using _g = await lock.write(); });
+      const tc = spawn(async function semWaiter() {
+        using _p = await sem.acquire();
+      });
+      const tw = spawn(async function writer() {
+        using _g = await lock.write();
+      });
       await settle();
       const d = await rt.taskDump();
       const [semName, lockName] = byName(d, 'twoPermits').holding!;
@@ -72,11 +86,20 @@ describe('resource tracking', () => {
       const leaked = new Mutex(0);
       const busy = new Mutex(0);
       let guard: { release(): void } | undefined;
-      await spawn(async function leaker() { guard = await leaked.lock(); });
-      const live = spawn(async function liveHolder() { using _g = await busy.lock(); await sleep(60_000); });
+      await spawn(async function leaker() {
+        guard = await leaked.lock();
+      });
+      const live = spawn(async function liveHolder() {
+        using _g = await busy.lock();
+        await sleep(60_000);
+      });
       await settle();
-      const blockedTask = spawn(async function blocked() { (await leaked.lock()).release(); });
-      const patientTask = spawn(async function patient() { (await busy.lock()).release(); });
+      const blockedTask = spawn(async function blocked() {
+        (await leaked.lock()).release();
+      });
+      const patientTask = spawn(async function patient() {
+        (await busy.lock()).release();
+      });
       const warning = await until(async () => lines.find((l) => l.kind === 'stuck'), 'a stuck warning');
       expect(warning.task).toBe('blocked');
       expect(warning.msg).toMatch(/on Mutex#\d+, held by task \d+ \(leaker\), which finished without releasing it/);
@@ -92,7 +115,7 @@ describe('resource tracking', () => {
     expect(lines.filter((l) => l.kind === 'stuck').map((l) => l.task)).toEqual(['blocked']);
   });
 
-  it("keeps a per-task poll-time distribution", async () => {
+  it('keeps a per-task poll-time distribution', async () => {
     const rt = await build(true);
     await rt.blockOn(async () => {
       const h = spawn(async function yielder() {
@@ -117,9 +140,18 @@ describe('resource tracking', () => {
     const rt = await build(false);
     await rt.blockOn(async () => {
       const m = new Mutex(0);
-      const h = spawn(async function holder() { using _g = await m.lock(); await sleep(60_000); });
+      const h = spawn(async function holder() {
+        using _g = await m.lock();
+        await sleep(60_000);
+      });
       await settle();
-      expect(byName(await rt.taskDump(), 'holder')).toEqual({ id: h.id, name: 'holder', state: 'running', thread: 'main', worker: 'main' });
+      expect(byName(await rt.taskDump(), 'holder')).toEqual({
+        id: h.id,
+        name: 'holder',
+        state: 'running',
+        thread: 'main',
+        worker: 'main',
+      });
       h.abort();
     });
   });

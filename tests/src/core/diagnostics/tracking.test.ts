@@ -12,7 +12,9 @@ describe('task tracking on the current-thread runtime', () => {
   it('without tracking, a dump has id, name, state and thread (alias worker) only', async () => {
     const rt = await build(false);
     await rt.blockOn(async () => {
-      const h = spawn(async function napper() { await sleep(60_000); });
+      const h = spawn(async function napper() {
+        await sleep(60_000);
+      });
       await sleep(1);
       const e = byName(await rt.taskDump(), 'napper');
       expect(e).toEqual({ id: h.id, name: 'napper', state: 'running', thread: 'main', worker: 'main' });
@@ -26,13 +28,23 @@ describe('task tracking on the current-thread runtime', () => {
       const m = new Mutex(0);
       const guard = await m.lock();
       const [, rx] = mpsc.channel<number>(1);
-      const sleeping = spawn(async function sleeper() { await sleep(60_000); });
+      const sleeping = spawn(async function sleeper() {
+        await sleep(60_000);
+      });
       const hs = [
-        spawn(async function locker() { await m.lock(); }),
-        spawn(async function receiver() { await rx.recv(); }),
+        spawn(async function locker() {
+          await m.lock();
+        }),
+        spawn(async function receiver() {
+          await rx.recv();
+        }),
         sleeping,
-        spawn(async function joiner() { await sleeping; }),
-        spawn(async function foreign() { await new Promise(() => undefined); }),
+        spawn(async function joiner() {
+          await sleeping;
+        }),
+        spawn(async function foreign() {
+          await new Promise(() => undefined);
+        }),
       ];
       await sleep(5);
       const d = await rt.taskDump();
@@ -48,9 +60,15 @@ describe('task tracking on the current-thread runtime', () => {
         expect(e.idleMs).toBeGreaterThan(0);
         expect(e.totalMs).toBeGreaterThanOrEqual(e.busyMs! + e.idleMs!);
       }
-      expect(byName(d, 'locker').waitingOn).toMatch(/^Mutex\.lock at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/);
-      expect(byName(d, 'receiver').waitingOn).toMatch(/^mpsc\.recv at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/);
-      expect(byName(d, 'sleeper').waitingOn).toMatch(/^sleep at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/);
+      expect(byName(d, 'locker').waitingOn).toMatch(
+        /^Mutex\.lock at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/,
+      );
+      expect(byName(d, 'receiver').waitingOn).toMatch(
+        /^mpsc\.recv at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/,
+      );
+      expect(byName(d, 'sleeper').waitingOn).toMatch(
+        /^sleep at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/,
+      );
       expect(byName(d, 'joiner').waitingOn).toBe('JoinHandle');
       expect(byName(d, 'foreign').waitingOn).toBe('foreign promise');
       // Distinct spawn lines.
@@ -65,7 +83,9 @@ describe('task tracking on the current-thread runtime', () => {
     const rt = await build(true);
     await rt.blockOn(async () => {
       const [tx, rx] = mpsc.channel<number>(8);
-      const h = spawn(async function consumer() { while ((await rx.recv()) !== undefined); });
+      const h = spawn(async function consumer() {
+        while ((await rx.recv()) !== undefined);
+      });
       await sleep(1);
       for (let i = 0; i < 3; i++) {
         await tx.send(i);
@@ -87,7 +107,9 @@ describe('task tracking on the current-thread runtime', () => {
       const rt = await Runtime.builder().currentThread().logger('silent').build();
       cleanup.push(() => rt.shutdown());
       await rt.blockOn(async () => {
-        const h = spawn(async function napper() { await sleep(60_000); });
+        const h = spawn(async function napper() {
+          await sleep(60_000);
+        });
         await sleep(1);
         expect(byName(await rt.taskDump(), 'napper').polls).toBe(1);
         h.abort();
@@ -104,8 +126,16 @@ describe('task tracking on the current-thread runtime', () => {
     for (const tracking of [false, true]) {
       const rt = await build(tracking);
       await rt.blockOn(async () => {
-        const a = taskBuilder().name('acceptor').spawn(async () => { await sleep(60_000); });
-        const b = taskBuilder().name('local one').spawnLocal(async () => { await sleep(60_000); });
+        const a = taskBuilder()
+          .name('acceptor')
+          .spawn(async () => {
+            await sleep(60_000);
+          });
+        const b = taskBuilder()
+          .name('local one')
+          .spawnLocal(async () => {
+            await sleep(60_000);
+          });
         await sleep(1);
         const d = await rt.taskDump();
         expect(d.find((e) => e.id === a.id)!.name).toBe('acceptor');
@@ -135,7 +165,9 @@ describe('task tracking warnings', () => {
         await sleep(1);
         spin(10);
       });
-      await spawn(async function polite() { await sleep(1); });
+      await spawn(async function polite() {
+        await sleep(1);
+      });
     });
     // Once for hog, though two of its polls were long (polite's one short poll may pass the
     // threshold too on a loaded machine: it isn't checked).
@@ -150,7 +182,11 @@ describe('task tracking warnings', () => {
   it("logs 'never-yielded' for a poll over a second", async () => {
     const { logger, lines } = captureLogs();
     const rt = await build(true, (b) => b.logger(logger));
-    await rt.blockOn(() => spawn(async function stubborn() { spin(1100); }));
+    await rt.blockOn(() =>
+      spawn(async function stubborn() {
+        spin(1100);
+      }),
+    );
     expect(lines.filter((l) => l.kind === 'never-yielded').map((l) => l.task)).toEqual(['stubborn']);
     expect(lines.filter((l) => l.kind === 'long-poll')).toEqual([]);
   });
@@ -160,8 +196,12 @@ describe('task tracking warnings', () => {
     const rt = await build(true, (b) => b.logger(logger).stuckThreshold(20));
     await rt.blockOn(async () => {
       let release!: () => void;
-      const h = spawn(async function waitsOnForeign() { await new Promise<void>((r) => (release = r)); });
-      const napper = spawn(async function napper() { await sleep(60_000); });
+      const h = spawn(async function waitsOnForeign() {
+        await new Promise<void>((r) => (release = r));
+      });
+      const napper = spawn(async function napper() {
+        await sleep(60_000);
+      });
       await until(async () => lines.find((l) => l.kind === 'stuck'), 'a stuck warning');
       release();
       await h;

@@ -14,13 +14,23 @@ import { Runtime, spawn, JoinSet, yieldNow, CancellationToken, TaskTracker } fro
 const LIMIT = 2_000_000;
 const thisFile = fileURLToPath(import.meta.url);
 
-interface Markers { immediate: number; timeout: number; io: number }
+interface Markers {
+  immediate: number;
+  timeout: number;
+  io: number;
+}
 
 function armForeignCallbacks(iterations: () => number): Markers {
   const m: Markers = { immediate: -1, timeout: -1, io: -1 };
-  setImmediate(() => { m.immediate = iterations(); });
-  setTimeout(() => { m.timeout = iterations(); }, 0);
-  readFileCb(thisFile, () => { m.io = iterations(); });
+  setImmediate(() => {
+    m.immediate = iterations();
+  });
+  setTimeout(() => {
+    m.timeout = iterations();
+  }, 0);
+  readFileCb(thisFile, () => {
+    m.io = iterations();
+  });
   return m;
 }
 
@@ -60,8 +70,12 @@ describe('cooperative budget', () => {
       let i = 1;
       let immediateAt = -1;
       let timeoutAt = -1;
-      setImmediate(() => { immediateAt = i; });
-      setTimeout(() => { timeoutAt = i; }, 0);
+      setImmediate(() => {
+        immediateAt = i;
+      });
+      setTimeout(() => {
+        timeoutAt = i;
+      }, 0);
       while ((await set.joinNext()) !== undefined) i++;
       return { immediateAt, timeoutAt, i };
     });
@@ -87,7 +101,10 @@ describe('cooperative budget', () => {
         let echoedAt = -1;
         let echoed = '';
         const client = connect(port, '127.0.0.1', () => client.write('ping'));
-        client.on('data', (b) => { echoed += b.toString(); if (echoed === 'ping') echoedAt = i; });
+        client.on('data', (b) => {
+          echoed += b.toString();
+          if (echoed === 'ping') echoedAt = i;
+        });
         while (echoedAt < 0 && i < LIMIT) {
           await done;
           i++;
@@ -112,8 +129,13 @@ describe('cooperative budget', () => {
       await done;
       let i = 0;
       let readAt = -1;
-      void readFile(thisFile).then(() => { readAt = i; });
-      while (readAt < 0 && i < LIMIT) { await done; i++; }
+      void readFile(thisFile).then(() => {
+        readAt = i;
+      });
+      while (readAt < 0 && i < LIMIT) {
+        await done;
+        i++;
+      }
       return { readAt, i };
     });
     expect(result.readAt).toBeGreaterThanOrEqual(0);
@@ -127,10 +149,16 @@ describe('cooperative budget', () => {
       const { sleep } = await import('@skein/core');
       let siblingWokeAt = -1;
       let i = 0;
-      const sibling = spawn(async () => { await sleep(1); siblingWokeAt = i; });
+      const sibling = spawn(async () => {
+        await sleep(1);
+        siblingWokeAt = i;
+      });
       const done = spawn(() => 0);
       await done;
-      while (siblingWokeAt < 0 && i < LIMIT) { await done; i++; }
+      while (siblingWokeAt < 0 && i < LIMIT) {
+        await done;
+        i++;
+      }
       await sibling;
       return { siblingWokeAt, i };
     });

@@ -8,8 +8,28 @@ import { describe, it, expect } from 'vitest';
 import { readFile as readFileCb } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  Runtime, Semaphore, Notify, OnceCell, Barrier, Mutex, RwLock, CancellationToken, TaskTracker, JoinSet,
-  mpsc, oneshot, watch, broadcast, spawn, select, join, tryJoin, timeout, sleep, sleepUntil, Instant,
+  Runtime,
+  Semaphore,
+  Notify,
+  OnceCell,
+  Barrier,
+  Mutex,
+  RwLock,
+  CancellationToken,
+  TaskTracker,
+  JoinSet,
+  mpsc,
+  oneshot,
+  watch,
+  broadcast,
+  spawn,
+  select,
+  join,
+  tryJoin,
+  timeout,
+  sleep,
+  sleepUntil,
+  Instant,
 } from '@skein/core';
 
 const LIMIT = 100_000;
@@ -21,31 +41,46 @@ type Ready = () => Promise<unknown>;
 const swallow = (p: Promise<unknown>): Promise<unknown> => p.then(undefined, (err: unknown) => err);
 
 const cases: [string, () => Ready | Promise<Ready>][] = [
-  ['watch changed() on a closed channel', () => {
-    const [tx, rx] = watch.channel(0);
-    tx.close();
-    return () => swallow(rx.changed());
-  }],
-  ['watch waitFor(pred) when pred already holds', () => {
-    const [tx, rx] = watch.channel(1);
-    void tx;
-    return () => rx.waitFor((v) => v === 1);
-  }],
-  ['WatchSender.closed() with no receivers', () => {
-    const [tx, rx] = watch.channel(0);
-    rx.close();
-    return () => tx.closed();
-  }],
-  ['BroadcastSender.closed() with no receivers', () => {
-    const [tx, rx] = broadcast.channel<number>(1);
-    rx.close();
-    return () => tx.closed();
-  }],
-  ['broadcast recv() on a closed channel', () => {
-    const [tx, rx] = broadcast.channel<number>(1);
-    tx.close();
-    return () => swallow(rx.recv());
-  }],
+  [
+    'watch changed() on a closed channel',
+    () => {
+      const [tx, rx] = watch.channel(0);
+      tx.close();
+      return () => swallow(rx.changed());
+    },
+  ],
+  [
+    'watch waitFor(pred) when pred already holds',
+    () => {
+      const [tx, rx] = watch.channel(1);
+      void tx;
+      return () => rx.waitFor((v) => v === 1);
+    },
+  ],
+  [
+    'WatchSender.closed() with no receivers',
+    () => {
+      const [tx, rx] = watch.channel(0);
+      rx.close();
+      return () => tx.closed();
+    },
+  ],
+  [
+    'BroadcastSender.closed() with no receivers',
+    () => {
+      const [tx, rx] = broadcast.channel<number>(1);
+      rx.close();
+      return () => tx.closed();
+    },
+  ],
+  [
+    'broadcast recv() on a closed channel',
+    () => {
+      const [tx, rx] = broadcast.channel<number>(1);
+      tx.close();
+      return () => swallow(rx.recv());
+    },
+  ],
   ['select over ready thunks', () => () => select({ a: () => 1, b: () => Promise.resolve(2) })],
   ['select over ready thunks, biased', () => () => select({ a: () => 1, b: () => 2 }, { biased: true })],
   ['join over ready branches', () => () => join(() => 1, Promise.resolve(2))],
@@ -53,113 +88,184 @@ const cases: [string, () => Ready | Promise<Ready>][] = [
   ['tryJoin over ready branches', () => () => tryJoin(() => 1, Promise.resolve(2))],
   ['timeout on a ready promise', () => () => timeout(1000, Promise.resolve(1))],
   ['timeout on a ready thunk', () => () => timeout(1000, () => 1)],
-  ['mpsc recv() on an ended channel', () => {
-    const [tx, rx] = mpsc.channel<number>(1);
-    tx.close();
-    return () => rx.recv();
-  }],
-  ['mpsc recvMany(buf, 0)', () => {
-    const [, rx] = mpsc.channel<number>(1);
-    return () => rx.recvMany([], 0);
-  }],
-  ['mpsc send() on a closed channel', () => {
-    const [tx, rx] = mpsc.channel<number>(1);
-    rx.close();
-    return () => swallow(tx.send(1));
-  }],
-  ['mpsc reserve() on a closed channel', () => {
-    const [tx, rx] = mpsc.channel<number>(1);
-    rx.close();
-    return () => swallow(tx.reserve());
-  }],
-  ['mpsc sendTimeout() on a closed channel', () => {
-    const [tx, rx] = mpsc.channel<number>(1);
-    rx.close();
-    return () => swallow(tx.sendTimeout(1, 10));
-  }],
-  ['mpsc Sender.closed() once the receiver closed', () => {
-    const [tx, rx] = mpsc.channel<number>(1);
-    rx.close();
-    return () => tx.closed();
-  }],
-  ['unbounded Sender.closed() once the receiver closed', () => {
-    const [tx, rx] = mpsc.unboundedChannel<number>();
-    rx.close();
-    return () => tx.closed();
-  }],
-  ['oneshot receive after the sender closed', () => {
-    const [tx, rx] = oneshot.channel<number>();
-    tx.close();
-    // `rx.then` called by the task itself: an `await rx` calls it from a thenable job, which
-    // skein's promise hooks (Node 20/22) don't run in the task's frame.
-    return () => swallow(rx.then((v) => v));
-  }],
-  ['OneshotSender.closed() once the receiver closed', () => {
-    const [tx, rx] = oneshot.channel<number>();
-    rx.close();
-    return () => tx.closed();
-  }],
-  ['Semaphore.acquire() on a closed semaphore', () => {
-    const sem = new Semaphore(1);
-    sem.close();
-    return () => swallow(sem.acquire());
-  }],
-  ['Semaphore.acquire() with permits free', () => {
-    const sem = new Semaphore(1);
-    return () => sem.acquire().then((p) => p.release());
-  }],
-  ['Mutex.lock() when free', () => {
-    const m = new Mutex(0);
-    return () => m.lock().then((g) => g.release());
-  }],
-  ['RwLock.read() when free', () => {
-    const l = new RwLock(0);
-    return () => l.read().then((g) => g.release());
-  }],
-  ['Notify.notified() with a stored permit', () => {
-    const n = new Notify();
-    return () => {
-      n.notifyOne();
-      return n.notified();
-    };
-  }],
-  ['OnceCell.getOrInit() when set', () => {
-    const c = new OnceCell<number>();
-    c.set(1);
-    return () => c.getOrInit(() => 2);
-  }],
-  ['OnceCell.getOrInit() taking the free init slot (its initializer fails every time)', () => {
-    const c = new OnceCell<number>();
-    return () => swallow(c.getOrInit(() => { throw new Error('not yet'); }));
-  }],
-  ['Barrier(1).wait()', () => {
-    const b = new Barrier(1);
-    return () => b.wait();
-  }],
-  ['CancellationToken.runUntilCancelled() on a cancelled token', () => {
-    const t = new CancellationToken();
-    t.cancel();
-    return () => t.runUntilCancelled(() => 1);
-  }],
-  ['TaskTracker.wait() when closed and empty', () => {
-    const t = new TaskTracker();
-    t.close();
-    return () => t.wait();
-  }],
-  ['JoinSet.joinNext() on an empty set', () => {
-    const s = new JoinSet<number>();
-    return () => s.joinNext();
-  }],
-  ['a finished JoinHandle', async () => {
-    const h = spawn(() => 1);
-    await h;
-    return () => h;
-  }],
+  [
+    'mpsc recv() on an ended channel',
+    () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      tx.close();
+      return () => rx.recv();
+    },
+  ],
+  [
+    'mpsc recvMany(buf, 0)',
+    () => {
+      const [, rx] = mpsc.channel<number>(1);
+      return () => rx.recvMany([], 0);
+    },
+  ],
+  [
+    'mpsc send() on a closed channel',
+    () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      rx.close();
+      return () => swallow(tx.send(1));
+    },
+  ],
+  [
+    'mpsc reserve() on a closed channel',
+    () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      rx.close();
+      return () => swallow(tx.reserve());
+    },
+  ],
+  [
+    'mpsc sendTimeout() on a closed channel',
+    () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      rx.close();
+      return () => swallow(tx.sendTimeout(1, 10));
+    },
+  ],
+  [
+    'mpsc Sender.closed() once the receiver closed',
+    () => {
+      const [tx, rx] = mpsc.channel<number>(1);
+      rx.close();
+      return () => tx.closed();
+    },
+  ],
+  [
+    'unbounded Sender.closed() once the receiver closed',
+    () => {
+      const [tx, rx] = mpsc.unboundedChannel<number>();
+      rx.close();
+      return () => tx.closed();
+    },
+  ],
+  [
+    'oneshot receive after the sender closed',
+    () => {
+      const [tx, rx] = oneshot.channel<number>();
+      tx.close();
+      // `rx.then` called by the task itself: an `await rx` calls it from a thenable job, which
+      // skein's promise hooks (Node 20/22) don't run in the task's frame.
+      return () => swallow(rx.then((v) => v));
+    },
+  ],
+  [
+    'OneshotSender.closed() once the receiver closed',
+    () => {
+      const [tx, rx] = oneshot.channel<number>();
+      rx.close();
+      return () => tx.closed();
+    },
+  ],
+  [
+    'Semaphore.acquire() on a closed semaphore',
+    () => {
+      const sem = new Semaphore(1);
+      sem.close();
+      return () => swallow(sem.acquire());
+    },
+  ],
+  [
+    'Semaphore.acquire() with permits free',
+    () => {
+      const sem = new Semaphore(1);
+      return () => sem.acquire().then((p) => p.release());
+    },
+  ],
+  [
+    'Mutex.lock() when free',
+    () => {
+      const m = new Mutex(0);
+      return () => m.lock().then((g) => g.release());
+    },
+  ],
+  [
+    'RwLock.read() when free',
+    () => {
+      const l = new RwLock(0);
+      return () => l.read().then((g) => g.release());
+    },
+  ],
+  [
+    'Notify.notified() with a stored permit',
+    () => {
+      const n = new Notify();
+      return () => {
+        n.notifyOne();
+        return n.notified();
+      };
+    },
+  ],
+  [
+    'OnceCell.getOrInit() when set',
+    () => {
+      const c = new OnceCell<number>();
+      c.set(1);
+      return () => c.getOrInit(() => 2);
+    },
+  ],
+  [
+    'OnceCell.getOrInit() taking the free init slot (its initializer fails every time)',
+    () => {
+      const c = new OnceCell<number>();
+      return () =>
+        swallow(
+          c.getOrInit(() => {
+            throw new Error('not yet');
+          }),
+        );
+    },
+  ],
+  [
+    'Barrier(1).wait()',
+    () => {
+      const b = new Barrier(1);
+      return () => b.wait();
+    },
+  ],
+  [
+    'CancellationToken.runUntilCancelled() on a cancelled token',
+    () => {
+      const t = new CancellationToken();
+      t.cancel();
+      return () => t.runUntilCancelled(() => 1);
+    },
+  ],
+  [
+    'TaskTracker.wait() when closed and empty',
+    () => {
+      const t = new TaskTracker();
+      t.close();
+      return () => t.wait();
+    },
+  ],
+  [
+    'JoinSet.joinNext() on an empty set',
+    () => {
+      const s = new JoinSet<number>();
+      return () => s.joinNext();
+    },
+  ],
+  [
+    'a finished JoinHandle',
+    async () => {
+      const h = spawn(() => 1);
+      await h;
+      return () => h;
+    },
+  ],
   ['sleep(0) on a running clock', () => () => sleep(0)],
-  ['sleepUntil(a past instant) on a running clock', () => {
-    const past = Instant.now() - 10;
-    return () => sleepUntil(past);
-  }],
+  [
+    'sleepUntil(a past instant) on a running clock',
+    () => {
+      const past = Instant.now() - 10;
+      return () => sleepUntil(past);
+    },
+  ],
 ];
 
 describe('cooperative budget on ready paths', () => {
@@ -171,9 +277,15 @@ describe('cooperative budget on ready paths', () => {
       let immediate = -1;
       let timer = -1;
       let io = -1;
-      setImmediate(() => { immediate = i; });
-      setTimeout(() => { timer = i; }, 0);
-      readFileCb(thisFile, () => { io = i; });
+      setImmediate(() => {
+        immediate = i;
+      });
+      setTimeout(() => {
+        timer = i;
+      }, 0);
+      readFileCb(thisFile, () => {
+        io = i;
+      });
       while ((immediate < 0 || timer < 0 || io < 0) && i < LIMIT) {
         await ready();
         i++;

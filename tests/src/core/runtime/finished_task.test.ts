@@ -20,7 +20,7 @@ async function collect(): Promise<void> {
 }
 
 describe('a finished task', () => {
-  it('does not keep its closure\'s captures alive through a kept JoinHandle', async () => {
+  it("does not keep its closure's captures alive through a kept JoinHandle", async () => {
     await withRuntime(async () => {
       // In a function of its own, so that only the handle and the WeakRefs leave it.
       const start = (): { handles: unknown[]; refs: WeakRef<object>[] } => {
@@ -30,7 +30,12 @@ describe('a finished task', () => {
           const big = { payload: new Uint8Array(1024) };
           refs.push(new WeakRef(big));
           // One finishes at once, one after an await.
-          handles.push(spawn(async () => { if (ms > 0) await sleep(ms); return big.payload.length; }));
+          handles.push(
+            spawn(async () => {
+              if (ms > 0) await sleep(ms);
+              return big.payload.length;
+            }),
+          );
         }
         return { handles, refs };
       };
@@ -67,7 +72,9 @@ describe('a finished task', () => {
       });
       expect(seen!.name).toBe('fetchUser');
       let sync: CurrentTask | undefined;
-      await spawn(function parse() { sync = currentTask(); });
+      await spawn(function parse() {
+        sync = currentTask();
+      });
       expect(sync!.name).toBe('parse');
     });
   });
@@ -76,7 +83,9 @@ describe('a finished task', () => {
     const rt = await Runtime.currentThread();
     try {
       await rt.blockOn(async () => {
-        const h = spawn(async function pollFeed() { await sleep(50); });
+        const h = spawn(async function pollFeed() {
+          await sleep(50);
+        });
         await sleep(1);
         const dump = await rt.taskDump();
         expect(dump.map((t) => t.name)).toContain('pollFeed');

@@ -24,7 +24,10 @@ describe('cancelled joiners', () => {
         });
         await yieldNow();
         joiner.abort();
-        const err = await joiner.then(() => undefined, (e: unknown) => e);
+        const err = await joiner.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         if (!(err instanceof JoinError) || !err.isCancelled()) throw new Error('expected a cancelled JoinError');
         return ref!;
       };

@@ -15,7 +15,10 @@ describe('joining a finished task', () => {
       const h = spawn(() => 7);
       await h;
       const seen: string[] = [];
-      const p = h.then((v) => { seen.push(`cb ${v}`); return v * 2; });
+      const p = h.then((v) => {
+        seen.push(`cb ${v}`);
+        return v * 2;
+      });
       seen.push('after then');
       expect(await p).toBe(14);
       expect(seen).toEqual(['after then', 'cb 7']);
@@ -26,15 +29,24 @@ describe('joining a finished task', () => {
   it('rejects an await with the JoinError, and through Promise.all', async () => {
     const rt = await Runtime.builder().build();
     await rt.blockOn(async () => {
-      const h = spawn((): number => { throw new Error('boom'); });
-      const err = await h.then(() => undefined, (e: JoinError) => e);
+      const h = spawn((): number => {
+        throw new Error('boom');
+      });
+      const err = await h.then(
+        () => undefined,
+        (e: JoinError) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       await expect(h).rejects.toBeInstanceOf(JoinError);
       const ok = spawn(() => 1);
       await ok;
       expect(await Promise.all([ok, ok])).toEqual([1, 1]);
       // A resolving function handed over explicitly works too.
-      expect(await new Promise((resolve) => { void ok.then(resolve); })).toBe(1);
+      expect(
+        await new Promise((resolve) => {
+          void ok.then(resolve);
+        }),
+      ).toBe(1);
     });
     await rt.shutdown();
   });
@@ -56,8 +68,13 @@ describe('joining a finished task', () => {
     // Where `await x` resumes among a chain of three reactions queued just after it.
     const position = async (x: PromiseLike<number>): Promise<string[]> => {
       const order: string[] = [];
-      const awaited = (async () => { order.push(`got ${await x}`); })();
-      void Promise.resolve().then(() => order.push('1')).then(() => order.push('2')).then(() => order.push('3'));
+      const awaited = (async () => {
+        order.push(`got ${await x}`);
+      })();
+      void Promise.resolve()
+        .then(() => order.push('1'))
+        .then(() => order.push('2'))
+        .then(() => order.push('3'));
       await awaited;
       await new Promise((r) => setImmediate(r));
       return order;
@@ -90,7 +107,9 @@ describe('joining a finished task', () => {
       expect(await doubled).toBe(14);
       // A failed task's handle is never rejected (no unhandled rejection can come of it),
       // so this derived promise stays pending; making it must not construct a handle.
-      const failed = spawn((): number => { throw new Error('boom'); });
+      const failed = spawn((): number => {
+        throw new Error('boom');
+      });
       await failed.catch(() => undefined);
       const derived = Promise.prototype.then.call(failed, () => 0);
       expect(derived.constructor).toBe(Promise);
@@ -108,7 +127,10 @@ describe('joining a finished task', () => {
       expect(h.isFinished()).toBe(false);
       tx.send(21);
       const seen: string[] = [];
-      const viaThen = h.then((v) => { seen.push(`then ${v}`); return v; });
+      const viaThen = h.then((v) => {
+        seen.push(`then ${v}`);
+        return v;
+      });
       expect(await h).toBe(42);
       expect(await viaThen).toBe(42);
       // After it finished: the getter answers Promise, and every way of reading the outcome
@@ -117,19 +139,27 @@ describe('joining a finished task', () => {
       expect(h.constructor).toBe(Promise);
       expect(h.isFinished()).toBe(true);
       expect(await h).toBe(42);
-      const later = h.then((v) => { seen.push(`later ${v}`); return v + 1; });
+      const later = h.then((v) => {
+        seen.push(`later ${v}`);
+        return v + 1;
+      });
       seen.push('after then');
       expect(await later).toBe(43);
       expect(seen).toEqual(['then 42', 'after then', 'later 42']);
       expect(await Promise.all([h, h])).toEqual([42, 42]);
 
       // A failed task: the getter never takes the fast path, and the rejection stays.
-      const failed = spawn(async (): Promise<number> => { throw new Error('boom'); });
+      const failed = spawn(async (): Promise<number> => {
+        throw new Error('boom');
+      });
       expect(failed.constructor).toBe(JoinHandle);
       await failed.then(undefined, () => undefined);
       expect(failed.constructor).toBe(JoinHandle);
       expect(failed.isFinished()).toBe(true);
-      const err = await failed.then(() => undefined, (e: unknown) => e);
+      const err = await failed.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isPanic()).toBe(true);
       await expect(failed).rejects.toBe(err);

@@ -8,7 +8,9 @@ import { Runtime, spawn, sleep, yieldNow } from '@skein/core';
 /** Burn CPU on the calling thread for at least `ms` milliseconds. */
 function spin(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* busy */ }
+  while (performance.now() < end) {
+    /* busy */
+  }
 }
 
 describe('metrics', () => {
@@ -54,7 +56,11 @@ describe('metrics', () => {
     const polls0 = w.pollCount;
     await rt.blockOn(async () => {
       // Each spawned task is one poll to start and one per runtime wake.
-      const hs = Array.from({ length: 10 }, () => spawn(async () => { await yieldNow(); }));
+      const hs = Array.from({ length: 10 }, () =>
+        spawn(async () => {
+          await yieldNow();
+        }),
+      );
       expect(w.localQueueDepth).toBeGreaterThanOrEqual(10);
       for (const h of hs) await h;
       await sleep(2); // the runtime parks while nothing is ready
@@ -79,7 +85,11 @@ describe('metrics', () => {
     const rt = await Runtime.currentThread();
     expect(rt.metrics().pollTimeHistogram().percentile(99)).toBe(0);
     await rt.blockOn(async () => {
-      for (let i = 0; i < 50; i++) await spawn(async () => { await yieldNow(); spin(0.05); });
+      for (let i = 0; i < 50; i++)
+        await spawn(async () => {
+          await yieldNow();
+          spin(0.05);
+        });
     });
     const h = rt.metrics().pollTimeHistogram();
     expect(h.count).toBeGreaterThan(0);

@@ -4,8 +4,19 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import {
-  Runtime, Builder, Handle, main, spawn, sleep, yieldNow, currentTask, JoinError, Cancelled,
-  NoRuntimeError, RuntimeShutdownError, SkeinError,
+  Runtime,
+  Builder,
+  Handle,
+  main,
+  spawn,
+  sleep,
+  yieldNow,
+  currentTask,
+  JoinError,
+  Cancelled,
+  NoRuntimeError,
+  RuntimeShutdownError,
+  SkeinError,
 } from '@skein/core';
 import { captureLogs } from '../../support/logs.js';
 
@@ -31,9 +42,17 @@ describe('building', () => {
   });
 
   it('builder setters validate at once: RangeError / TypeError with a code', () => {
-    const expectCoded = (f: () => unknown, ctor: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, code: string): void => {
+    const expectCoded = (
+      f: () => unknown,
+      ctor: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor,
+      code: string,
+    ): void => {
       let err: unknown;
-      try { f(); } catch (e) { err = e; }
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(ctor);
       expect((err as { code?: string }).code).toBe(code);
     };
@@ -54,8 +73,12 @@ describe('building', () => {
   it('onThreadStart / onThreadStop run on the main thread for the current-thread flavour', async () => {
     const seen: string[] = [];
     const rt = await Runtime.builder()
-      .onThreadStart(({ worker }) => { seen.push(`start:${worker}`); })
-      .onThreadStop(({ worker }) => { seen.push(`stop:${worker}`); })
+      .onThreadStart(({ worker }) => {
+        seen.push(`start:${worker}`);
+      })
+      .onThreadStop(({ worker }) => {
+        seen.push(`stop:${worker}`);
+      })
       .build();
     expect(seen).toEqual(['start:main']);
     await rt.shutdown();
@@ -65,7 +88,9 @@ describe('building', () => {
 
 describe('blockOn', () => {
   let rt: Runtime;
-  afterEach(async () => { await rt.shutdown(); });
+  afterEach(async () => {
+    await rt.shutdown();
+  });
 
   it('runs a thunk as the root task and resolves with its value', async () => {
     rt = await Runtime.currentThread();
@@ -87,28 +112,56 @@ describe('blockOn', () => {
     expect(await rt.blockOn(foreignDelay(1).then(() => 'late'))).toBe('late');
   });
 
-  it('rethrows the root\'s own error, unwrapped (the same object)', async () => {
+  it("rethrows the root's own error, unwrapped (the same object)", async () => {
     rt = await Runtime.currentThread();
     const boom = new Error('boom');
-    const err1 = await rt.blockOn(async () => { await sleep(1); throw boom; }).then(() => null, (e: unknown) => e);
+    const err1 = await rt
+      .blockOn(async () => {
+        await sleep(1);
+        throw boom;
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err1).toBe(boom);
-    const err2 = await rt.blockOn(() => { throw boom; }).then(() => null, (e: unknown) => e);
+    const err2 = await rt
+      .blockOn(() => {
+        throw boom;
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err2).toBe(boom);
-    const err3 = await rt.blockOn(Promise.reject(boom)).then(() => null, (e: unknown) => e);
+    const err3 = await rt.blockOn(Promise.reject(boom)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err3).toBe(boom);
     // A non-Error thrown value is passed through as is.
-    const err4 = await rt.blockOn(async () => { throw 'str'; }).then(() => null, (e: unknown) => e);
+    const err4 = await rt
+      .blockOn(async () => {
+        throw 'str';
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err4).toBe('str');
   });
 
   it('rejects a non-promise, non-function argument with a coded TypeError', async () => {
     rt = await Runtime.currentThread();
-    const err = await rt.blockOn(42 as never).then(() => null, (e: unknown) => e);
+    const err = await rt.blockOn(42 as never).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TypeError);
     expect((err as { code: string }).code).toBe('ERR_INVALID_ARG_TYPE');
   });
 
-  it('Handle.current() inside a task is the runtime\'s handle', async () => {
+  it("Handle.current() inside a task is the runtime's handle", async () => {
     rt = await Runtime.currentThread();
     expect(Handle.tryCurrent()).toBeUndefined();
     expect(() => Handle.current()).toThrow(NoRuntimeError);
@@ -126,12 +179,21 @@ describe('main()', () => {
     let ran = false;
     let cleaned = false;
     try {
-      await main(async () => {
-        // A task left running when fn returns is aborted by main's shutdown.
-        spawn(async () => { try { await sleep(1e9); } finally { cleaned = true; } });
-        await sleep(1);
-        ran = true;
-      }, { logger: 'silent' });
+      await main(
+        async () => {
+          // A task left running when fn returns is aborted by main's shutdown.
+          spawn(async () => {
+            try {
+              await sleep(1e9);
+            } finally {
+              cleaned = true;
+            }
+          });
+          await sleep(1);
+          ran = true;
+        },
+        { logger: 'silent' },
+      );
       expect(ran).toBe(true);
       expect(cleaned).toBe(true);
       expect(process.exitCode).toBe(saved);
@@ -145,7 +207,15 @@ describe('main()', () => {
     const log = captureLogs('debug');
     try {
       const boom = new Error('main exploded');
-      await expect(main(async () => { await sleep(1); throw boom; }, { logger: log.logger })).resolves.toBeUndefined();
+      await expect(
+        main(
+          async () => {
+            await sleep(1);
+            throw boom;
+          },
+          { logger: log.logger },
+        ),
+      ).resolves.toBeUndefined();
       expect(process.exitCode).toBe(1);
       const line = log.lines.find((l) => (l.err as { message?: string } | undefined)?.message === 'main exploded');
       expect(line).toBeDefined();
@@ -161,15 +231,17 @@ describe('shutdown', () => {
     const rt = await Runtime.currentThread();
     const cleaned: number[] = [];
     const handles = await rt.blockOn(async () => {
-      const hs = [0, 1, 2].map((i) => spawn(async () => {
-        try {
-          await sleep(1e9);
-        } finally {
-          // Cleanup that itself takes a few event-loop turns: shutdown must wait for it.
-          await foreignDelay(5);
-          cleaned.push(i);
-        }
-      }));
+      const hs = [0, 1, 2].map((i) =>
+        spawn(async () => {
+          try {
+            await sleep(1e9);
+          } finally {
+            // Cleanup that itself takes a few event-loop turns: shutdown must wait for it.
+            await foreignDelay(5);
+            cleaned.push(i);
+          }
+        }),
+      );
       await yieldNow(); // let them park on their sleeps
       return hs;
     });
@@ -178,7 +250,10 @@ describe('shutdown', () => {
     expect(cleaned.sort()).toEqual([0, 1, 2]);
     for (const h of handles) {
       expect(h.isFinished()).toBe(true);
-      const e = await h.then(() => null, (x: unknown) => x);
+      const e = await h.then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(JoinError);
       expect((e as JoinError).isCancelled()).toBe(true);
     }
@@ -190,7 +265,14 @@ describe('shutdown', () => {
     const rt = await Runtime.currentThread();
     let seen: unknown;
     await rt.blockOn(async () => {
-      spawn(async () => { try { await sleep(1e9); } catch (e) { seen = e; throw e; } });
+      spawn(async () => {
+        try {
+          await sleep(1e9);
+        } catch (e) {
+          seen = e;
+          throw e;
+        }
+      });
       await yieldNow();
     });
     await rt.shutdown();
@@ -201,7 +283,9 @@ describe('shutdown', () => {
     const rt = await Runtime.currentThread();
     // Wrapped: a JoinHandle is a thenable, so returning it bare would await the task.
     const { handle } = await rt.blockOn(async () => {
-      const h = spawn(async () => { await never(); });
+      const h = spawn(async () => {
+        await never();
+      });
       await yieldNow();
       return { handle: h };
     });
@@ -213,7 +297,9 @@ describe('shutdown', () => {
   it('a queued task that never started is not started by shutdown', async () => {
     const rt = await Runtime.currentThread();
     let started = false;
-    const h = rt.spawn(() => { started = true; });
+    const h = rt.spawn(() => {
+      started = true;
+    });
     await rt.shutdown();
     await yieldNow();
     expect(started).toBe(false);
@@ -225,7 +311,12 @@ describe('shutdown', () => {
     let inFinally = false;
     await rt.blockOn(async () => {
       spawn(async () => {
-        try { await sleep(1e9); } finally { inFinally = true; await never(); }
+        try {
+          await sleep(1e9);
+        } finally {
+          inFinally = true;
+          await never();
+        }
       });
       await yieldNow();
     });
@@ -238,8 +329,17 @@ describe('shutdown', () => {
   it('shutdown while blockOn is running aborts the root: blockOn rejects, its finally ran', async () => {
     const rt = await Runtime.currentThread();
     let cleaned = false;
-    const p = rt.blockOn(async () => { try { await sleep(1e9); } finally { cleaned = true; } });
-    const settled = p.then(() => 'resolved', (e: unknown) => e);
+    const p = rt.blockOn(async () => {
+      try {
+        await sleep(1e9);
+      } finally {
+        cleaned = true;
+      }
+    });
+    const settled = p.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
     await foreignDelay(2);
     await rt.shutdown();
     expect(cleaned).toBe(true);
@@ -258,7 +358,14 @@ describe('shutdown', () => {
     const rt = await Runtime.currentThread();
     let cleaned = false;
     const { h } = await rt.blockOn(async () => {
-      const t = spawn(async () => { try { await sleep(1e9); } finally { await foreignDelay(5); cleaned = true; } });
+      const t = spawn(async () => {
+        try {
+          await sleep(1e9);
+        } finally {
+          await foreignDelay(5);
+          cleaned = true;
+        }
+      });
       await yieldNow();
       return { h: t };
     });
@@ -278,9 +385,15 @@ describe('shutdown', () => {
     let freeSpawnError: unknown;
     await rt.blockOn(async () => {
       spawn(async () => {
-        try { await sleep(1e9); } finally {
+        try {
+          await sleep(1e9);
+        } finally {
           // The task still runs (unwinding) after shutdown began: the free spawn sees it.
-          try { spawn(() => 1); } catch (e) { freeSpawnError = e; }
+          try {
+            spawn(() => 1);
+          } catch (e) {
+            freeSpawnError = e;
+          }
         }
       });
       await yieldNow();
@@ -301,7 +414,13 @@ describe('shutdown', () => {
       await using rt = await Runtime.currentThread();
       captured = rt;
       await rt.blockOn(async () => {
-        spawn(async () => { try { await sleep(1e9); } finally { cleaned = true; } });
+        spawn(async () => {
+          try {
+            await sleep(1e9);
+          } finally {
+            cleaned = true;
+          }
+        });
         await yieldNow();
       });
     }
@@ -313,7 +432,11 @@ describe('shutdown', () => {
 describe('outside a runtime', () => {
   it('spawn and other runtime functions throw NoRuntimeError', () => {
     let err: unknown;
-    try { spawn(() => 1); } catch (e) { err = e; }
+    try {
+      spawn(() => 1);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(NoRuntimeError);
     expect(err).toBeInstanceOf(SkeinError);
     expect((err as SkeinError).code).toBe('ERR_SKEIN_NO_RUNTIME');
@@ -323,7 +446,9 @@ describe('outside a runtime', () => {
 
   it('after blockOn returns, the caller is not inside the runtime', async () => {
     const rt = await Runtime.currentThread();
-    await rt.blockOn(async () => { await sleep(1); });
+    await rt.blockOn(async () => {
+      await sleep(1);
+    });
     expect(currentTask()).toBeUndefined();
     expect(() => spawn(() => 1)).toThrow(NoRuntimeError);
     await rt.shutdown();

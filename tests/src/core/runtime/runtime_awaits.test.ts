@@ -13,7 +13,10 @@ import { withRuntime } from '../sync/helpers.js';
 function expectPlainPromise(p: Promise<unknown>): void {
   expect(p).toBeInstanceOf(Promise);
   expect(p.constructor).toBe(Promise);
-  const derived = p.then(() => undefined, () => undefined);
+  const derived = p.then(
+    () => undefined,
+    () => undefined,
+  );
   expect(Object.getPrototypeOf(derived)).toBe(Promise.prototype);
 }
 
@@ -44,7 +47,7 @@ describe('runtime awaits are plain promises to their users', () => {
     });
   });
 
-  it('prints as a promise, not as the runtime\'s bookkeeping', async () => {
+  it("prints as a promise, not as the runtime's bookkeeping", async () => {
     await withRuntime(async () => {
       const p = sleep(1);
       // (Node 20 adds async_hooks' ids after `<pending>`.)
@@ -57,7 +60,9 @@ describe('runtime awaits are plain promises to their users', () => {
   it('importing @skein/core leaves async_hooks off (its Node 20 probe disables its storage again)', () => {
     const entry = fileURLToPath(new URL('../../../../packages/core/src/index.ts', import.meta.url));
     const script = `await import(${JSON.stringify(entry)}); console.log(Object.getOwnPropertySymbols(new Promise(() => {})).length);`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('0');
   });
 });

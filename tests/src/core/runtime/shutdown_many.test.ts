@@ -9,22 +9,29 @@ describe('current-thread runtime: shutting down many sleeping tasks', () => {
     let cleaned = 0;
     let sawCancelled = 0;
     const handles = rt.blockOn(async () => {
-      const hs = Array.from({ length: n }, () => spawn(async () => {
-        try {
-          await sleep(600_000);
-        } catch (err) {
-          if (err instanceof Cancelled) sawCancelled++;
-          throw err;
-        } finally {
-          cleaned++;
-        }
-      }));
+      const hs = Array.from({ length: n }, () =>
+        spawn(async () => {
+          try {
+            await sleep(600_000);
+          } catch (err) {
+            if (err instanceof Cancelled) sawCancelled++;
+            throw err;
+          } finally {
+            cleaned++;
+          }
+        }),
+      );
       await sleep(1);
       return hs;
     });
     const hs = await handles;
     // One task is awaited by another task when shutdown begins; the rest by nobody.
-    const watcher = rt.spawn(async () => hs[0]!.then(() => 'value', (e: unknown) => e));
+    const watcher = rt.spawn(async () =>
+      hs[0]!.then(
+        () => 'value',
+        (e: unknown) => e,
+      ),
+    );
     await rt.blockOn(() => sleep(1));
     const done = rt.shutdown();
     expect(hs.every((h) => h.isFinished())).toBe(true);
@@ -32,11 +39,19 @@ describe('current-thread runtime: shutting down many sleeping tasks', () => {
     expect(cleaned).toBe(n);
     expect(sawCancelled).toBe(n);
     for (const h of hs) {
-      const err = await h.then(() => undefined, (e: unknown) => e);
+      const err = await h.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isCancelled()).toBe(true);
       expect((err as JoinError).taskId).toBe(h.id);
-      expect(await h.then(() => undefined, (e: unknown) => e)).toBe(err); // one error per task
+      expect(
+        await h.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ).toBe(err); // one error per task
     }
     expect(watcher.isFinished()).toBe(true);
   });
@@ -49,7 +64,11 @@ describe('current-thread runtime: shutting down many sleeping tasks', () => {
       await sleep(1);
     });
     let promises = 0;
-    const hook = createHook({ init(_id, type) { if (type === 'PROMISE') promises++; } });
+    const hook = createHook({
+      init(_id, type) {
+        if (type === 'PROMISE') promises++;
+      },
+    });
     hook.enable();
     try {
       await rt.shutdown();
@@ -84,7 +103,10 @@ describe('current-thread runtime: shutting down many sleeping tasks', () => {
     expect([...errors][0]).toBeInstanceOf(Cancelled);
     let cancelled = 0;
     for (const h of hs) {
-      const err = await h.then(() => undefined, (e: unknown) => e);
+      const err = await h.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       if (err instanceof JoinError && err.isCancelled() && err.taskId === h.id) cancelled++;
     }
     expect(cancelled).toBe(n);

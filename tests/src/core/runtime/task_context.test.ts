@@ -25,7 +25,9 @@ function probe(carrier: 'hooks' | 'als'): ProbeOutput {
 }
 
 function failing(o: ProbeOutput): string[] {
-  return Object.entries(o.results).filter(([, ok]) => !ok).map(([name]) => name);
+  return Object.entries(o.results)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
 }
 
 describe('the current task across awaits', () => {
@@ -34,14 +36,17 @@ describe('the current task across awaits', () => {
   it.each([
     { carrier: 'hooks' as const, callbacks: 'no task', freeSpawn: 'ERR_SKEIN_NO_RUNTIME (names Handle.current())' },
     { carrier: 'als' as const, callbacks: 'its task', freeSpawn: 'spawned' },
-  ])('$carrier: every await shape resumes its own task; a plain callback sees $callbacks', ({ carrier, callbacks, freeSpawn }) => {
-    const o = probe(carrier);
-    expect(Object.keys(o.results).length).toBeGreaterThanOrEqual(26);
-    expect(failing(o)).toEqual([]);
-    expect(o.callbacks).toEqual({ setTimeout: callbacks, queueMicrotask: callbacks });
-    expect(o.handleSpawnFromCallback).toBe(true);
-    expect(o.freeSpawnFromCallback).toBe(freeSpawn);
-  });
+  ])(
+    '$carrier: every await shape resumes its own task; a plain callback sees $callbacks',
+    ({ carrier, callbacks, freeSpawn }) => {
+      const o = probe(carrier);
+      expect(Object.keys(o.results).length).toBeGreaterThanOrEqual(26);
+      expect(failing(o)).toEqual([]);
+      expect(o.callbacks).toEqual({ setTimeout: callbacks, queueMicrotask: callbacks });
+      expect(o.handleSpawnFromCallback).toBe(true);
+      expect(o.freeSpawnFromCallback).toBe(freeSpawn);
+    },
+  );
 
   it('an unknown SKEIN_CONTEXT fails at import with a RangeError that names the choices', () => {
     const entry = fileURLToPath(new URL('../../../../packages/core/src/index.ts', import.meta.url));

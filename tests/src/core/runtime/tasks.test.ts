@@ -4,8 +4,19 @@
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import {
-  Runtime, spawn, spawnLocal, sleep, yieldNow, currentTask, task, JoinError, JoinHandle, AbortHandle,
-  Cancelled, SkeinError, Notify,
+  Runtime,
+  spawn,
+  spawnLocal,
+  sleep,
+  yieldNow,
+  currentTask,
+  task,
+  JoinError,
+  JoinHandle,
+  AbortHandle,
+  Cancelled,
+  SkeinError,
+  Notify,
 } from '@skein/core';
 import { add, slowDouble, whoAmI, fails } from './fixtures/tasks.js';
 import { captureLogs } from '../../support/logs.js';
@@ -13,17 +24,28 @@ import { captureLogs } from '../../support/logs.js';
 const never = <T = never>(): Promise<T> => new Promise<T>(() => {});
 
 /** Settle a handle into its error (or null), without an unhandled rejection. */
-const errorOf = (p: PromiseLike<unknown>): Promise<unknown> => Promise.resolve(p).then(() => null, (e: unknown) => e);
+const errorOf = (p: PromiseLike<unknown>): Promise<unknown> =>
+  Promise.resolve(p).then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 let rt: Runtime;
-beforeEach(async () => { rt = await Runtime.builder().logger('silent').build(); });
-afterEach(async () => { await rt.shutdown(); });
+beforeEach(async () => {
+  rt = await Runtime.builder().logger('silent').build();
+});
+afterEach(async () => {
+  await rt.shutdown();
+});
 
 describe('spawning', () => {
   it('spawns closures, sync and async, and joins their values', async () => {
     await rt.blockOn(async () => {
       const a = spawn(() => 1);
-      const b = spawn(async () => { await sleep(1); return 'two'; });
+      const b = spawn(async () => {
+        await sleep(1);
+        return 'two';
+      });
       const c = spawnLocal(async () => [3]);
       expect(a).toBeInstanceOf(JoinHandle);
       expect(await a).toBe(1);
@@ -44,7 +66,10 @@ describe('spawning', () => {
   it('runtime.spawn / spawnLocal work from outside the runtime', async () => {
     const h1 = rt.spawn(() => 'closure');
     const h2 = rt.spawn(add, 1, 2);
-    const h3 = rt.spawnLocal(async () => { await sleep(1); return 'local'; });
+    const h3 = rt.spawnLocal(async () => {
+      await sleep(1);
+      return 'local';
+    });
     expect(await h1).toBe('closure');
     expect(await h2).toBe(3);
     expect(await h3).toBe('local');
@@ -60,11 +85,19 @@ describe('spawning', () => {
     await rt.blockOn(() => {
       for (const bad of [42, 'x', null, undefined, {}]) {
         let err: unknown;
-        try { spawn(bad as never); } catch (e) { err = e; }
+        try {
+          spawn(bad as never);
+        } catch (e) {
+          err = e;
+        }
         expect(err).toBeInstanceOf(TypeError);
         expect((err as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE');
         err = undefined;
-        try { spawnLocal(bad as never); } catch (e) { err = e; }
+        try {
+          spawnLocal(bad as never);
+        } catch (e) {
+          err = e;
+        }
         expect(err).toBeInstanceOf(TypeError);
         expect((err as { code?: string }).code).toBe('ERR_INVALID_ARG_TYPE');
       }
@@ -75,7 +108,9 @@ describe('spawning', () => {
   it('a spawned task does not start before the spawner yields', async () => {
     await rt.blockOn(async () => {
       let started = false;
-      const h = spawn(() => { started = true; });
+      const h = spawn(() => {
+        started = true;
+      });
       expect(started).toBe(false);
       await h;
       expect(started).toBe(true);
@@ -96,7 +131,10 @@ describe('JoinHandle and currentTask', () => {
 
   it('isFinished flips when the task has an outcome', async () => {
     await rt.blockOn(async () => {
-      const h = spawn(async () => { await sleep(5); return 1; });
+      const h = spawn(async () => {
+        await sleep(5);
+        return 1;
+      });
       expect(h.isFinished()).toBe(false);
       await sleep(1);
       expect(h.isFinished()).toBe(false);
@@ -123,7 +161,10 @@ describe('JoinHandle and currentTask', () => {
 
   it('a handle can be awaited many times and by many tasks', async () => {
     await rt.blockOn(async () => {
-      const h = spawn(async () => { await sleep(2); return 'v'; });
+      const h = spawn(async () => {
+        await sleep(2);
+        return 'v';
+      });
       const joiners = [spawn(async () => await h), spawn(async () => await h), spawn(async () => await h)];
       expect(await Promise.all(joiners)).toEqual(['v', 'v', 'v']);
       expect(await h).toBe('v');
@@ -141,7 +182,9 @@ describe('JoinHandle and currentTask', () => {
       await yieldNow();
       expect(signal!.aborted).toBe(false);
       let fired = false;
-      signal!.addEventListener('abort', () => { fired = true; });
+      signal!.addEventListener('abort', () => {
+        fired = true;
+      });
       h.abort();
       expect(signal!.aborted).toBe(true);
       expect(fired).toBe(true);
@@ -153,8 +196,13 @@ describe('panics', () => {
   it('a throwing task is a panic: JoinError isPanic with the thrown value as cause and taskId', async () => {
     await rt.blockOn(async () => {
       const boom = new Error('boom');
-      const h1 = spawn(async () => { await sleep(1); throw boom; });
-      const h2 = spawn(() => { throw boom; }); // synchronous throw
+      const h1 = spawn(async () => {
+        await sleep(1);
+        throw boom;
+      });
+      const h2 = spawn(() => {
+        throw boom;
+      }); // synchronous throw
       const h3 = spawn(fails, 'from def');
       for (const h of [h1, h2]) {
         const e = await errorOf(h);
@@ -188,12 +236,19 @@ describe('panics', () => {
     const log = captureLogs('debug');
     const rt2 = await Runtime.builder().logger(log.logger).build();
     const rejections: unknown[] = [];
-    const onRejection = (r: unknown): void => { rejections.push(r); };
+    const onRejection = (r: unknown): void => {
+      rejections.push(r);
+    };
     process.on('unhandledRejection', onRejection);
     try {
       const id = await rt2.blockOn(async () => {
-        const h = spawn(async () => { await sleep(1); throw new Error('nobody listens'); });
-        const h2 = spawn(() => { throw new Error('sync nobody listens'); });
+        const h = spawn(async () => {
+          await sleep(1);
+          throw new Error('nobody listens');
+        });
+        const h2 = spawn(() => {
+          throw new Error('sync nobody listens');
+        });
         void h2;
         const aborted = spawn(() => sleep(1e9));
         aborted.abort(); // a cancellation is not a panic: not logged
@@ -218,10 +273,16 @@ describe('panics', () => {
     const log = captureLogs('debug');
     const rt2 = await Runtime.builder().logger(log.logger).build();
     await rt2.blockOn(async () => {
-      const h = spawn(async () => { await sleep(1); throw new Error('seen'); });
+      const h = spawn(async () => {
+        await sleep(1);
+        throw new Error('seen');
+      });
       await errorOf(h);
       // Awaited before it fails: observed, so not logged either.
-      const h2 = spawn(async () => { await sleep(2); throw new Error('seen later'); });
+      const h2 = spawn(async () => {
+        await sleep(2);
+        throw new Error('seen later');
+      });
       await sleep(1);
       await errorOf(h2);
     });
@@ -232,12 +293,21 @@ describe('panics', () => {
 
   it('a throwing task never crashes the process or the runtime', async () => {
     const exceptions: unknown[] = [];
-    const onException = (e: unknown): void => { exceptions.push(e); };
+    const onException = (e: unknown): void => {
+      exceptions.push(e);
+    };
     process.on('uncaughtException', onException);
     try {
       await rt.blockOn(async () => {
-        for (let i = 0; i < 5; i++) spawn(() => { throw new Error(`sync ${i}`); });
-        for (let i = 0; i < 5; i++) spawn(async () => { await yieldNow(); throw new Error(`async ${i}`); });
+        for (let i = 0; i < 5; i++)
+          spawn(() => {
+            throw new Error(`sync ${i}`);
+          });
+        for (let i = 0; i < 5; i++)
+          spawn(async () => {
+            await yieldNow();
+            throw new Error(`async ${i}`);
+          });
         await sleep(5);
         // The runtime still works.
         expect(await spawn(() => 'alive')).toBe('alive');
@@ -279,12 +349,36 @@ describe('abort', () => {
       const finished = spawn(() => 'done');
       await finished;
       const h = spawn(async () => {
-        try { await sleep(1e9); } catch { outcomes.push('sleep'); }
-        try { await sleep(1); outcomes.push('sleep2 resolved'); } catch (e) { outcomes.push(e instanceof Cancelled ? 'sleep2' : 'x'); }
-        try { await yieldNow(); outcomes.push('yield resolved'); } catch (e) { outcomes.push(e instanceof Cancelled ? 'yield' : 'x'); }
-        try { await spawn(() => 1); outcomes.push('spawn resolved'); } catch (e) { outcomes.push(e instanceof Error ? e.constructor.name : 'x'); }
+        try {
+          await sleep(1e9);
+        } catch {
+          outcomes.push('sleep');
+        }
+        try {
+          await sleep(1);
+          outcomes.push('sleep2 resolved');
+        } catch (e) {
+          outcomes.push(e instanceof Cancelled ? 'sleep2' : 'x');
+        }
+        try {
+          await yieldNow();
+          outcomes.push('yield resolved');
+        } catch (e) {
+          outcomes.push(e instanceof Cancelled ? 'yield' : 'x');
+        }
+        try {
+          await spawn(() => 1);
+          outcomes.push('spawn resolved');
+        } catch (e) {
+          outcomes.push(e instanceof Error ? e.constructor.name : 'x');
+        }
         // Awaiting an already-finished handle is a runtime await as well.
-        try { await finished; outcomes.push('join resolved'); } catch (e) { outcomes.push(e instanceof Cancelled ? 'join' : 'x'); }
+        try {
+          await finished;
+          outcomes.push('join resolved');
+        } catch (e) {
+          outcomes.push(e instanceof Cancelled ? 'join' : 'x');
+        }
       });
       await yieldNow();
       h.abort();
@@ -302,7 +396,10 @@ describe('abort', () => {
   it('the handle rejects at once even when the task is stuck on a foreign promise', async () => {
     await rt.blockOn(async () => {
       let bodyDone = false;
-      const h = spawn(async () => { await never(); bodyDone = true; });
+      const h = spawn(async () => {
+        await never();
+        bodyDone = true;
+      });
       await yieldNow();
       h.abort();
       expect(h.isFinished()).toBe(true);
@@ -312,14 +409,20 @@ describe('abort', () => {
     });
   });
 
-  it('the task\'s AbortSignal reaches foreign APIs', async () => {
+  it("the task's AbortSignal reaches foreign APIs", async () => {
     await rt.blockOn(async () => {
       let reason: unknown;
       const h = spawn(async () => {
         const signal = currentTask()!.signal;
         await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       });
-      const watcher = spawn(async () => { try { await h; } catch (e) { reason = e; } });
+      const watcher = spawn(async () => {
+        try {
+          await h;
+        } catch (e) {
+          reason = e;
+        }
+      });
       await yieldNow();
       h.abort();
       await watcher;
@@ -330,7 +433,9 @@ describe('abort', () => {
   it('an aborted queued task never starts', async () => {
     await rt.blockOn(async () => {
       let started = false;
-      const h = spawn(() => { started = true; });
+      const h = spawn(() => {
+        started = true;
+      });
       h.abort();
       const e = (await errorOf(h)) as JoinError;
       expect(e.isCancelled()).toBe(true);
@@ -351,7 +456,11 @@ describe('abort', () => {
   it('a task that catches Cancelled and returns is still reported cancelled', async () => {
     await rt.blockOn(async () => {
       const h = spawn(async () => {
-        try { await sleep(1e9); } catch { return 'swallowed'; }
+        try {
+          await sleep(1e9);
+        } catch {
+          return 'swallowed';
+        }
         return 'normal';
       });
       await yieldNow();
@@ -366,12 +475,15 @@ describe('abort', () => {
       // The inner task waits for a notification sent after the abort, so a slow machine
       // can't let it finish first (which would leave nothing to abort).
       const go = new Notify();
-      const inner = spawn(async () => { await go.notified(); return 'inner'; });
+      const inner = spawn(async () => {
+        await go.notified();
+        return 'inner';
+      });
       const outer = spawn(async () => await inner);
       await yieldNow();
       outer.abort();
       go.notifyOne();
-      expect((await errorOf(outer) as JoinError).isCancelled()).toBe(true);
+      expect(((await errorOf(outer)) as JoinError).isCancelled()).toBe(true);
       expect(await inner).toBe('inner');
     });
   });
@@ -382,7 +494,9 @@ describe('yieldNow', () => {
     await rt.blockOn(async () => {
       for (let i = 0; i < 3; i++) {
         let ran = false;
-        setImmediate(() => { ran = true; });
+        setImmediate(() => {
+          ran = true;
+        });
         await yieldNow();
         expect(ran).toBe(true);
       }
@@ -392,16 +506,23 @@ describe('yieldNow', () => {
   it('lets timers run: a loop of yieldNow sees a setTimeout fire', async () => {
     await rt.blockOn(async () => {
       let fired = false;
-      setTimeout(() => { fired = true; }, 0);
+      setTimeout(() => {
+        fired = true;
+      }, 0);
       let spins = 0;
-      while (!fired && spins < 100_000) { await yieldNow(); spins++; }
+      while (!fired && spins < 100_000) {
+        await yieldNow();
+        spins++;
+      }
       expect(fired).toBe(true);
     });
   });
 
   it('outside a runtime it still yields to the event loop', async () => {
     let ran = false;
-    setImmediate(() => { ran = true; });
+    setImmediate(() => {
+      ran = true;
+    });
     await yieldNow();
     expect(ran).toBe(true);
   });

@@ -4,25 +4,30 @@ import { settle, withRuntime, thrown } from './helpers.js';
 
 describe('Barrier', () => {
   it('releases n tasks together with exactly one leader per generation', async () => {
-    await withRuntime(async () => {
-      const n = 5;
-      const b = new Barrier(n);
-      const leaders: number[] = [0, 0, 0];
-      const arrivals: number[] = [];
-      const hs = Array.from({ length: n }, (_, i) => spawn(async () => {
-        for (let gen = 0; gen < 3; gen++) {
-          await sleep(i);
-          const r = await b.wait();
-          arrivals.push(gen);
-          if (r.isLeader) leaders[gen]!++;
-        }
-      }));
-      for (const h of hs) await h;
-      expect(leaders).toEqual([1, 1, 1]);
-      // Nobody ran ahead into the next generation.
-      expect(arrivals).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
-      expect(b.generation).toBe(3);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const n = 5;
+        const b = new Barrier(n);
+        const leaders: number[] = [0, 0, 0];
+        const arrivals: number[] = [];
+        const hs = Array.from({ length: n }, (_, i) =>
+          spawn(async () => {
+            for (let gen = 0; gen < 3; gen++) {
+              await sleep(i);
+              const r = await b.wait();
+              arrivals.push(gen);
+              if (r.isLeader) leaders[gen]!++;
+            }
+          }),
+        );
+        for (const h of hs) await h;
+        expect(leaders).toEqual([1, 1, 1]);
+        // Nobody ran ahead into the next generation.
+        expect(arrivals).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+        expect(b.generation).toBe(3);
+      },
+      { paused: true },
+    );
   });
 
   it('waits until the n-th arrival; the last to arrive leads', async () => {

@@ -1,6 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import {
-  broadcast, spawn, timeout, Elapsed, RecvError, SendError, TryRecvError, BroadcastSender, BroadcastReceiver,
+  broadcast,
+  spawn,
+  timeout,
+  Elapsed,
+  RecvError,
+  SendError,
+  type TryRecvError,
+  BroadcastSender,
+  BroadcastReceiver,
 } from '@skein/core';
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
@@ -29,12 +37,19 @@ describe('broadcast', () => {
       expect(rx1).toBeInstanceOf(BroadcastReceiver);
       const rx2 = tx.subscribe();
       expect(tx.receiverCount()).toBe(2);
-      const hs = [rx1, rx2].map((rx) => spawn(async () => {
-        const got: number[] = [];
-        for (;;) {
-          try { got.push(await rx.recv()); } catch (e) { expect((e as RecvError).kind).toBe('closed'); return got; }
-        }
-      }));
+      const hs = [rx1, rx2].map((rx) =>
+        spawn(async () => {
+          const got: number[] = [];
+          for (;;) {
+            try {
+              got.push(await rx.recv());
+            } catch (e) {
+              expect((e as RecvError).kind).toBe('closed');
+              return got;
+            }
+          }
+        }),
+      );
       await settle();
       for (let i = 0; i < 10; i++) expect(tx.send(i)).toBe(2);
       tx.close();
@@ -46,7 +61,7 @@ describe('broadcast', () => {
     await withRuntime(async () => {
       const [tx, rx] = broadcast.channel<number>(3); // 4 slots
       for (let i = 0; i < 6; i++) tx.send(i);
-      const e = await rejection(rx.recv()) as RecvError;
+      const e = (await rejection(rx.recv())) as RecvError;
       expect(e).toBeInstanceOf(RecvError);
       expect(e.kind).toBe('lagged');
       expect(e.lagged).toBe(2);
@@ -88,7 +103,7 @@ describe('broadcast', () => {
       expect(await rx.recv()).toBe(1);
       expect(await rx.recv()).toBe(2);
       expect(await rx.recv()).toBe(3);
-      const e = await rejection(rx.recv()) as RecvError;
+      const e = (await rejection(rx.recv())) as RecvError;
       expect(e.kind).toBe('closed');
       expect((thrown(() => rx.tryRecv()) as TryRecvError).kind).toBe('disconnected');
     });
@@ -135,16 +150,19 @@ describe('broadcast', () => {
   });
 
   it('a cancelled recv loses nothing', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = broadcast.channel<number>(4);
-      expect(await rejection(timeout(5, () => rx.recv()))).toBeInstanceOf(Elapsed);
-      const a = spawn(() => rx.recv());
-      await settle();
-      tx.send(1);
-      a.abort(); // woken, cancelled before it resumed
-      await settle();
-      expect(await rx.recv()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = broadcast.channel<number>(4);
+        expect(await rejection(timeout(5, () => rx.recv()))).toBeInstanceOf(Elapsed);
+        const a = spawn(() => rx.recv());
+        await settle();
+        tx.send(1);
+        a.abort(); // woken, cancelled before it resumed
+        await settle();
+        expect(await rx.recv()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 
   it('sender.closed() resolves when every receiver closed', async () => {

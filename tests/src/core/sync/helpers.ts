@@ -4,7 +4,9 @@ export { rejection, thrown } from '../../support/outcomes.js';
 
 /** Run `fn` as the root task of a fresh current-thread runtime, then shut it down. */
 export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boolean }): Promise<T> {
-  const rt = await Runtime.builder().startPaused(opts?.paused ?? false).build();
+  const rt = await Runtime.builder()
+    .startPaused(opts?.paused ?? false)
+    .build();
   try {
     return await rt.blockOn(fn);
   } finally {
@@ -16,4 +18,3 @@ export async function withRuntime<T>(fn: () => Promise<T>, opts?: { paused?: boo
 export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await yieldNow();
 }
-

@@ -47,7 +47,9 @@ describe('sync internals', () => {
     }
     sem.release(held);
     // Waiters wake in FIFO order as permits come back; give back what each got.
-    for (const p of pending) { sem.release(await p); }
+    for (const p of pending) {
+      sem.release(await p);
+    }
     expect(sem.available()).toBe(5);
     expect(sem.waiterCount()).toBe(0);
   });

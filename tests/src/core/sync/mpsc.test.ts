@@ -1,7 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import {
-  mpsc, spawn, sleep, timeout, Elapsed, SendError, TrySendError, SendTimeoutError, TryRecvError,
-  AlreadyReleasedError, Runtime, Sender, Receiver, UnboundedSender,
+  mpsc,
+  spawn,
+  sleep,
+  timeout,
+  Elapsed,
+  SendError,
+  TrySendError,
+  SendTimeoutError,
+  TryRecvError,
+  AlreadyReleasedError,
+  Runtime,
+  Sender,
+  Receiver,
+  UnboundedSender,
 } from '@skein/core';
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
@@ -79,7 +91,7 @@ describe('mpsc', () => {
       await settle();
       rx.close();
       const e = await rejection(blocked);
-      expect(((e as { cause: SendError<number> }).cause).value).toBe(2);
+      expect((e as { cause: SendError<number> }).cause.value).toBe(2);
       expect(await rx.recv()).toBe(1);
       expect(await rx.recv()).toBeUndefined();
     });
@@ -98,7 +110,10 @@ describe('mpsc', () => {
       expect(full.kind).toBe('full');
       expect(full.value).toBe(3);
       let sent3 = false;
-      const h = spawn(async () => { await tx.send(3); sent3 = true; });
+      const h = spawn(async () => {
+        await tx.send(3);
+        sent3 = true;
+      });
       await settle();
       expect(sent3).toBe(false);
       expect(await rx.recv()).toBe(1);
@@ -198,105 +213,123 @@ describe('mpsc', () => {
   });
 
   it('a reserve waiting on a full channel is cancel-safe and fails when the receiver closes', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      await tx.send(0);
-      expect(await rejection(timeout(5, () => tx.reserve()))).toBeInstanceOf(Elapsed);
-      const waiting = tx.reserve();
-      rx.close();
-      expect(await rejection(waiting)).toBeInstanceOf(SendError);
-      expect(await rx.recv()).toBe(0);
-      expect(await rx.recv()).toBeUndefined();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        await tx.send(0);
+        expect(await rejection(timeout(5, () => tx.reserve()))).toBeInstanceOf(Elapsed);
+        const waiting = tx.reserve();
+        rx.close();
+        expect(await rejection(waiting)).toBeInstanceOf(SendError);
+        expect(await rx.recv()).toBe(0);
+        expect(await rx.recv()).toBeUndefined();
+      },
+      { paused: true },
+    );
   });
 
   it('a reserve granted a slot but not yet resumed when the receiver closes fails and gives the slot back', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      tx.trySend(0);
-      const a = spawn(async () => {
-        try {
-          await tx.reserve();
-          return 'permit';
-        } catch (err) {
-          return err;
-        }
-      });
-      await settle();
-      expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
-      rx.close();
-      expect(await a).toBeInstanceOf(SendError);
-      expect(tx.capacity()).toBe(1);
-      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        tx.trySend(0);
+        const a = spawn(async () => {
+          try {
+            await tx.reserve();
+            return 'permit';
+          } catch (err) {
+            return err;
+          }
+        });
+        await settle();
+        expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
+        rx.close();
+        expect(await a).toBeInstanceOf(SendError);
+        expect(tx.capacity()).toBe(1);
+        expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+      },
+      { paused: true },
+    );
   });
 
   it('a send granted a slot but not yet resumed when the receiver closes fails and sends nothing', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      tx.trySend(0);
-      const a = spawn(() => rejection(tx.send(1)));
-      await settle();
-      expect(rx.tryRecv()).toBe(0);
-      rx.close();
-      const err = await a;
-      expect(err).toBeInstanceOf(SendError);
-      expect((err as SendError<number>).value).toBe(1);
-      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
-      expect(tx.capacity()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        tx.trySend(0);
+        const a = spawn(() => rejection(tx.send(1)));
+        await settle();
+        expect(rx.tryRecv()).toBe(0);
+        rx.close();
+        const err = await a;
+        expect(err).toBeInstanceOf(SendError);
+        expect((err as SendError<number>).value).toBe(1);
+        expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+        expect(tx.capacity()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 
   it('a recv parked on a closed channel wakes when a reserve holding the last slot is cancelled before resuming', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      tx.trySend(0);
-      const a = spawn(() => tx.reserve());
-      await settle();
-      expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
-      a.abort();
-      rx.close();
-      // Parks: the slot is still out. a's cancellation brings it back, which ends the stream.
-      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
-      expect(tx.capacity()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        tx.trySend(0);
+        const a = spawn(() => tx.reserve());
+        await settle();
+        expect(rx.tryRecv()).toBe(0); // grants a's reserve; a has not resumed
+        a.abort();
+        rx.close();
+        // Parks: the slot is still out. a's cancellation brings it back, which ends the stream.
+        expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+        expect(tx.capacity()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 
   it('a recv parked on a closed channel wakes when a deferred reserve grant is cancelled', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(2);
-      tx.trySend(1);
-      tx.trySend(2);
-      const a = spawn(() => tx.reserve());
-      await settle();
-      expect(rx.tryRecv()).toBe(1); // grants a, its wake-up deferred (2 is still buffered)
-      expect(rx.tryRecv()).toBe(2);
-      rx.close();
-      spawn(() => a.abort()); // runs once this task has parked in recv
-      expect(await timeout(1000, () => rx.recv())).toBeUndefined();
-      expect(tx.capacity()).toBe(2);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(2);
+        tx.trySend(1);
+        tx.trySend(2);
+        const a = spawn(() => tx.reserve());
+        await settle();
+        expect(rx.tryRecv()).toBe(1); // grants a, its wake-up deferred (2 is still buffered)
+        expect(rx.tryRecv()).toBe(2);
+        rx.close();
+        spawn(() => a.abort()); // runs once this task has parked in recv
+        expect(await timeout(1000, () => rx.recv())).toBeUndefined();
+        expect(tx.capacity()).toBe(2);
+      },
+      { paused: true },
+    );
   });
 
   it('sendTimeout: timeout and closed, both carrying the value', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(1);
-      await tx.sendTimeout(1, 10);
-      const e = await rejection(tx.sendTimeout(2, 10)) as SendTimeoutError<number>;
-      expect(e).toBeInstanceOf(SendTimeoutError);
-      expect(e.kind).toBe('timeout');
-      expect(e.value).toBe(2);
-      expect(await rx.recv()).toBe(1);
-      expect(rx.isEmpty()).toBe(true); // the timed-out value was not sent
-      const late = spawn(() => tx.sendTimeout(3, 100));
-      await sleep(5);
-      expect(await rx.recv()).toBe(3);
-      await late;
-      rx.close();
-      const c = await rejection(tx.sendTimeout(4, 10)) as SendTimeoutError<number>;
-      expect(c.kind).toBe('closed');
-      expect(c.value).toBe(4);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(1);
+        await tx.sendTimeout(1, 10);
+        const e = (await rejection(tx.sendTimeout(2, 10))) as SendTimeoutError<number>;
+        expect(e).toBeInstanceOf(SendTimeoutError);
+        expect(e.kind).toBe('timeout');
+        expect(e.value).toBe(2);
+        expect(await rx.recv()).toBe(1);
+        expect(rx.isEmpty()).toBe(true); // the timed-out value was not sent
+        const late = spawn(() => tx.sendTimeout(3, 100));
+        await sleep(5);
+        expect(await rx.recv()).toBe(3);
+        await late;
+        rx.close();
+        const c = (await rejection(tx.sendTimeout(4, 10))) as SendTimeoutError<number>;
+        expect(c.kind).toBe('closed');
+        expect(c.value).toBe(4);
+      },
+      { paused: true },
+    );
   });
 
   it('a cancelled blocked send has not sent its value', async () => {
@@ -331,12 +364,15 @@ describe('mpsc', () => {
   });
 
   it('a recv cancelled while waiting takes nothing', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = mpsc.channel<number>(4);
-      expect(await rejection(timeout(5, () => rx.recv()))).toBeInstanceOf(Elapsed);
-      await tx.send(1);
-      expect(await rx.recv()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = mpsc.channel<number>(4);
+        expect(await rejection(timeout(5, () => rx.recv()))).toBeInstanceOf(Elapsed);
+        await tx.send(1);
+        expect(await rx.recv()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 
   it('tryRecv: empty, then values, then disconnected', () => {
@@ -371,8 +407,12 @@ describe('mpsc', () => {
     await withRuntime(async () => {
       const [, rx] = mpsc.channel<number>(8);
       expect(() => rx.recvMany(5 as unknown as number[], 1)).toThrow(TypeError);
-      expect(() => rx.recvMany(5 as unknown as number[], 1)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
-      expect(() => rx.recvMany([], -1)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => rx.recvMany(5 as unknown as number[], 1)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      expect(() => rx.recvMany([], -1)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
     });
   });
 
@@ -382,10 +422,12 @@ describe('mpsc', () => {
       await tx.send(0);
       await tx.send(1);
       const log: string[] = [];
-      const senders = [2, 3].map((v) => spawn(async () => {
-        await tx.send(v);
-        log.push(`sent ${v}`);
-      }));
+      const senders = [2, 3].map((v) =>
+        spawn(async () => {
+          await tx.send(v);
+          log.push(`sent ${v}`);
+        }),
+      );
       await settle();
       expect(log).toEqual([]);
       // Drained completely, the receiver will park next, so there is no reason to hold the
@@ -461,8 +503,13 @@ describe('mpsc', () => {
     let timerFired = false;
     await rt.blockOn(async () => {
       const [tx, rx] = mpsc.channel<number>(16);
-      setTimeout(() => { timerFired = true; }, 1);
-      const tick = () => { immediates++; if (immediates < 1_000_000) setImmediate(tick); };
+      setTimeout(() => {
+        timerFired = true;
+      }, 1);
+      const tick = () => {
+        immediates++;
+        if (immediates < 1_000_000) setImmediate(tick);
+      };
       setImmediate(tick);
       const before = immediates;
       let sum = 0;

@@ -1,7 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import {
-  Mutex, MutexGuard, spawn, timeout, sleep, select, Elapsed, Cancelled, JoinError, SkeinError,
-  AlreadyReleasedError, TryLockError,
+  Mutex,
+  MutexGuard,
+  spawn,
+  timeout,
+  sleep,
+  select,
+  Elapsed,
+  Cancelled,
+  JoinError,
+  SkeinError,
+  AlreadyReleasedError,
+  TryLockError,
 } from '@skein/core';
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
@@ -12,12 +22,14 @@ describe('Mutex', () => {
       const first = await m.lock();
       const hs = [];
       for (let i = 0; i < 20; i++) {
-        hs.push(spawn(async () => {
-          const g = await m.lock();
-          g.value.push(i);
-          await settle(1);
-          g.release();
-        }));
+        hs.push(
+          spawn(async () => {
+            const g = await m.lock();
+            g.value.push(i);
+            await settle(1);
+            g.release();
+          }),
+        );
       }
       await settle();
       expect(m.isLocked()).toBe(true);
@@ -59,7 +71,9 @@ describe('Mutex', () => {
       expect(e).toBeInstanceOf(SkeinError);
       expect(e.code).toBe('ERR_SKEIN_ALREADY_RELEASED');
       expect(() => g.value).toThrow(AlreadyReleasedError);
-      expect(() => { g.value = 3; }).toThrow(AlreadyReleasedError);
+      expect(() => {
+        g.value = 3;
+      }).toThrow(AlreadyReleasedError);
       g[Symbol.dispose]();
       {
         using g2 = await m.lock();
@@ -78,9 +92,18 @@ describe('Mutex', () => {
       const order: string[] = [];
       let cleaned = false;
       const a = spawn(async () => {
-        try { (await m.lock()).release(); order.push('a'); } finally { cleaned = true; }
+        try {
+          (await m.lock()).release();
+          order.push('a');
+        } finally {
+          cleaned = true;
+        }
       });
-      const b = spawn(async () => { const gb = await m.lock(); order.push('b'); gb.release(); });
+      const b = spawn(async () => {
+        const gb = await m.lock();
+        order.push('b');
+        gb.release();
+      });
       await settle();
       a.abort();
       const err = await rejection(a);
@@ -99,8 +122,15 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       const g = await m.lock();
       let aGot = false;
-      const a = spawn(async () => { await m.lock(); aGot = true; });
-      const b = spawn(async () => { const gb = await m.lock(); gb.value = 7; gb.release(); });
+      const a = spawn(async () => {
+        await m.lock();
+        aGot = true;
+      });
+      const b = spawn(async () => {
+        const gb = await m.lock();
+        gb.value = 7;
+        gb.release();
+      });
       await settle();
       g.release(); // hands the lock to a…
       a.abort(); // …which is cancelled before it runs
@@ -112,29 +142,40 @@ describe('Mutex', () => {
   });
 
   it('timeout() on a lock wait leaves the mutex usable', async () => {
-    await withRuntime(async () => {
-      const m = new Mutex('x');
-      const g = await m.lock();
-      const err = await rejection(timeout(20, () => m.lock()));
-      expect(err).toBeInstanceOf(Elapsed);
-      const late = spawn(() => m.lock().then((g2) => { g2.release(); return 'late'; }));
-      await sleep(5);
-      g.release();
-      expect(await late).toBe('late');
-      expect(m.isLocked()).toBe(false);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const m = new Mutex('x');
+        const g = await m.lock();
+        const err = await rejection(timeout(20, () => m.lock()));
+        expect(err).toBeInstanceOf(Elapsed);
+        const late = spawn(() =>
+          m.lock().then((g2) => {
+            g2.release();
+            return 'late';
+          }),
+        );
+        await sleep(5);
+        g.release();
+        expect(await late).toBe('late');
+        expect(m.isLocked()).toBe(false);
+      },
+      { paused: true },
+    );
   });
 
   it('select: the losing lock branch is cancelled and the lock stays usable', async () => {
-    await withRuntime(async () => {
-      const m = new Mutex(0);
-      const g = await m.lock();
-      const r = await select({ lock: () => m.lock(), sleep: () => sleep(10).then(() => 'slept') });
-      expect(r.key).toBe('sleep');
-      g.release();
-      const g2 = m.tryLock();
-      g2.release();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const m = new Mutex(0);
+        const g = await m.lock();
+        const r = await select({ lock: () => m.lock(), sleep: () => sleep(10).then(() => 'slept') });
+        expect(r.key).toBe('sleep');
+        g.release();
+        const g2 = m.tryLock();
+        g2.release();
+      },
+      { paused: true },
+    );
   });
 
   it('a lock() in an already-cancelled task rejects with Cancelled and takes nothing', async () => {
@@ -143,8 +184,16 @@ describe('Mutex', () => {
       const g = await m.lock();
       let seen: unknown;
       const h = spawn(async () => {
-        try { await sleep(1000); } catch { /* aborted */ }
-        try { await m.lock(); } catch (e) { seen = e; }
+        try {
+          await sleep(1000);
+        } catch {
+          /* aborted */
+        }
+        try {
+          await m.lock();
+        } catch (e) {
+          seen = e;
+        }
       });
       await settle();
       h.abort();
@@ -160,7 +209,10 @@ describe('Mutex', () => {
       const m = new Mutex(0);
       let immediates = 0;
       let stop = false;
-      const tick = () => { immediates++; if (!stop) setImmediate(tick); };
+      const tick = () => {
+        immediates++;
+        if (!stop) setImmediate(tick);
+      };
       setImmediate(tick);
       for (let i = 0; i < 10_000; i++) {
         const g = await m.lock();

@@ -1,7 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import {
-  oneshot, spawn, timeout, Elapsed, RecvError, SendError, TryRecvError, AlreadyReleasedError,
-  OneshotSender, OneshotReceiver,
+  oneshot,
+  spawn,
+  timeout,
+  Elapsed,
+  RecvError,
+  SendError,
+  TryRecvError,
+  AlreadyReleasedError,
+  OneshotSender,
+  OneshotReceiver,
 } from '@skein/core';
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
@@ -28,10 +36,10 @@ describe('oneshot', () => {
       const h = spawn(async () => await rx);
       await settle();
       tx.close();
-      const e = await rejection(h) as { cause: RecvError };
+      const e = (await rejection(h)) as { cause: RecvError };
       expect(e.cause).toBeInstanceOf(RecvError);
       expect(e.cause.kind).toBe('closed');
-      const e2 = await rejection(rx) as RecvError;
+      const e2 = (await rejection(rx)) as RecvError;
       expect(e2.kind).toBe('closed');
       expect((thrown(() => rx.tryRecv()) as TryRecvError).kind).toBe('disconnected');
       const [tx3, rx3] = oneshot.channel<number>();
@@ -76,11 +84,14 @@ describe('oneshot', () => {
   });
 
   it('awaiting is cancel-safe: after a timeout the value still arrives', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = oneshot.channel<number>();
-      expect(await rejection(timeout(5, async () => await rx))).toBeInstanceOf(Elapsed);
-      tx.send(4);
-      expect(await rx).toBe(4);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = oneshot.channel<number>();
+        expect(await rejection(timeout(5, async () => await rx))).toBeInstanceOf(Elapsed);
+        tx.send(4);
+        expect(await rx).toBe(4);
+      },
+      { paused: true },
+    );
   });
 });

@@ -9,10 +9,19 @@ describe('RwLock', () => {
       const r1 = await l.read();
       const r2 = await l.read();
       const order: string[] = [];
-      const w = spawn(async () => { const g = await l.write(); order.push('w'); g.value.push('w'); g.release(); });
+      const w = spawn(async () => {
+        const g = await l.write();
+        order.push('w');
+        g.value.push('w');
+        g.release();
+      });
       await settle();
       // A queued writer holds back readers that arrive after it.
-      const r3 = spawn(async () => { const g = await l.read(); order.push('r3'); g.release(); });
+      const r3 = spawn(async () => {
+        const g = await l.read();
+        order.push('r3');
+        g.release();
+      });
       await settle();
       expect(() => l.tryRead()).toThrow(TryLockError);
       expect(order).toEqual([]);
@@ -41,7 +50,9 @@ describe('RwLock', () => {
       const b = l.tryRead();
       expect(() => l.tryRead()).toThrow(TryLockError); // maxReaders
       expect(a.value).toBe(2);
-      expect(() => { (a as unknown as { value: number }).value = 3; }).toThrow(TypeError);
+      expect(() => {
+        (a as unknown as { value: number }).value = 3;
+      }).toThrow(TypeError);
       {
         using _b = b;
       }
@@ -57,7 +68,12 @@ describe('RwLock', () => {
       const l = new RwLock(0);
       const w = await l.write();
       w.value = 1;
-      const reader = spawn(async () => { const g = await l.read(); const v = g.value; g.release(); return v; });
+      const reader = spawn(async () => {
+        const g = await l.read();
+        const v = g.value;
+        g.release();
+        return v;
+      });
       await settle();
       const r = w.downgrade();
       expect(await reader).toBe(1);
@@ -68,16 +84,19 @@ describe('RwLock', () => {
   });
 
   it('a cancelled writer gives back the read permits it collected', async () => {
-    await withRuntime(async () => {
-      const l = new RwLock(0, { maxReaders: 4 });
-      const r = await l.read();
-      expect(await rejection(timeout(10, () => l.write()))).toBeInstanceOf(Elapsed);
-      // Readers flow again, and a writer gets in once the reader leaves.
-      const r2 = l.tryRead();
-      r2.release();
-      r.release();
-      l.tryWrite().release();
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const l = new RwLock(0, { maxReaders: 4 });
+        const r = await l.read();
+        expect(await rejection(timeout(10, () => l.write()))).toBeInstanceOf(Elapsed);
+        // Readers flow again, and a writer gets in once the reader leaves.
+        const r2 = l.tryRead();
+        r2.release();
+        r.release();
+        l.tryWrite().release();
+      },
+      { paused: true },
+    );
   });
 
   it('rejects a bad maxReaders with RangeError + code', () => {
@@ -95,27 +114,29 @@ describe('RwLock', () => {
       let writers = 0;
       let violations = 0;
       let maxReaders = 0;
-      const hs = Array.from({ length: 400 }, (_, i) => spawn(async () => {
-        for (let k = 0; k < 5; k++) {
-          if ((i + k) % 5 === 0) {
-            const g = await l.write();
-            writers++;
-            if (writers > 1 || readers > 0) violations++;
-            g.value++;
-            await settle(1);
-            writers--;
-            g.release();
-          } else {
-            const g = await l.read();
-            readers++;
-            maxReaders = Math.max(maxReaders, readers);
-            if (writers > 0 || readers > 5) violations++;
-            await settle(1);
-            readers--;
-            g.release();
+      const hs = Array.from({ length: 400 }, (_, i) =>
+        spawn(async () => {
+          for (let k = 0; k < 5; k++) {
+            if ((i + k) % 5 === 0) {
+              const g = await l.write();
+              writers++;
+              if (writers > 1 || readers > 0) violations++;
+              g.value++;
+              await settle(1);
+              writers--;
+              g.release();
+            } else {
+              const g = await l.read();
+              readers++;
+              maxReaders = Math.max(maxReaders, readers);
+              if (writers > 0 || readers > 5) violations++;
+              await settle(1);
+              readers--;
+              g.release();
+            }
           }
-        }
-      }));
+        }),
+      );
       for (const h of hs) await h;
       expect(violations).toBe(0);
       expect(maxReaders).toBeLessThanOrEqual(5);

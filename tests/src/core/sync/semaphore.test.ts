@@ -1,7 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import {
-  Semaphore, Permit, SemaphorePermit, spawn, timeout, sleep, Elapsed, AcquireError, TryAcquireError,
-  AlreadyReleasedError, SkeinError,
+  Semaphore,
+  Permit,
+  SemaphorePermit,
+  spawn,
+  timeout,
+  sleep,
+  Elapsed,
+  AcquireError,
+  type TryAcquireError,
+  AlreadyReleasedError,
+  SkeinError,
 } from '@skein/core';
 import { settle, withRuntime, thrown, rejection } from './helpers.js';
 
@@ -23,8 +32,14 @@ describe('Semaphore', () => {
     await withRuntime(async () => {
       const sem = new Semaphore(4);
       const order: string[] = [];
-      const big = sem.acquire(5).then((p) => { order.push('big'); return p; });
-      const small = sem.acquire(3).then((p) => { order.push('small'); return p; });
+      const big = sem.acquire(5).then((p) => {
+        order.push('big');
+        return p;
+      });
+      const small = sem.acquire(3).then((p) => {
+        order.push('small');
+        return p;
+      });
       expect(sem.availablePermits()).toBe(0);
       expect((thrown(() => sem.tryAcquire(1)) as TryAcquireError).kind).toBe('noPermits');
       await settle();
@@ -47,11 +62,13 @@ describe('Semaphore', () => {
     await withRuntime(async () => {
       const sem = new Semaphore(0);
       const order: number[] = [];
-      const hs = Array.from({ length: 10 }, (_, i) => spawn(async () => {
-        const p = await sem.acquire();
-        order.push(i);
-        p.release();
-      }));
+      const hs = Array.from({ length: 10 }, (_, i) =>
+        spawn(async () => {
+          const p = await sem.acquire();
+          order.push(i);
+          p.release();
+        }),
+      );
       await settle();
       sem.addPermits(1);
       for (const h of hs) await h;
@@ -67,7 +84,12 @@ describe('Semaphore', () => {
       const t = spawn(() => sem.acquire(3)); // takes the 2 free, waits for 1 more
       await settle();
       expect(sem.availablePermits()).toBe(0);
-      const u = spawn(async () => { const p = await sem.acquire(2); const n = p.numPermits(); p.release(); return n; });
+      const u = spawn(async () => {
+        const p = await sem.acquire(2);
+        const n = p.numPermits();
+        p.release();
+        return n;
+      });
       await settle();
       t.abort();
       expect(await u).toBe(2);
@@ -91,13 +113,16 @@ describe('Semaphore', () => {
   });
 
   it('timeout on acquire leaks nothing', async () => {
-    await withRuntime(async () => {
-      const sem = new Semaphore(1);
-      const p = await sem.acquire();
-      expect(await rejection(timeout(10, () => sem.acquire()))).toBeInstanceOf(Elapsed);
-      p.release();
-      expect(sem.availablePermits()).toBe(1);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const sem = new Semaphore(1);
+        const p = await sem.acquire();
+        expect(await rejection(timeout(10, () => sem.acquire()))).toBeInstanceOf(Elapsed);
+        p.release();
+        expect(sem.availablePermits()).toBe(1);
+      },
+      { paused: true },
+    );
   });
 
   it('close fails waiters and later acquires; held permits still come back', async () => {
@@ -172,20 +197,25 @@ describe('Semaphore', () => {
   });
 
   it('limits concurrency to the permit count', async () => {
-    await withRuntime(async () => {
-      const sem = new Semaphore(3);
-      let active = 0;
-      let peak = 0;
-      const hs = Array.from({ length: 30 }, (_, i) => spawn(async () => {
-        using _p = await sem.acquire();
-        active++;
-        peak = Math.max(peak, active);
-        await sleep(1 + (i % 4));
-        active--;
-      }));
-      for (const h of hs) await h;
-      expect(peak).toBe(3);
-      expect(sem.availablePermits()).toBe(3);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const sem = new Semaphore(3);
+        let active = 0;
+        let peak = 0;
+        const hs = Array.from({ length: 30 }, (_, i) =>
+          spawn(async () => {
+            using _p = await sem.acquire();
+            active++;
+            peak = Math.max(peak, active);
+            await sleep(1 + (i % 4));
+            active--;
+          }),
+        );
+        for (const h of hs) await h;
+        expect(peak).toBe(3);
+        expect(sem.availablePermits()).toBe(3);
+      },
+      { paused: true },
+    );
   });
 });

@@ -21,19 +21,25 @@ describe('watch', () => {
   });
 
   it('the initial value counts as seen: changed() waits for the first send', async () => {
-    await withRuntime(async () => {
-      const [tx, rx] = watch.channel('init');
-      expect(tx).toBeInstanceOf(WatchSender);
-      expect(rx).toBeInstanceOf(WatchReceiver);
-      expect(rx.hasChanged()).toBe(false);
-      expect(rx.borrow()).toBe('init');
-      expect(await rejection(timeout(5, () => rx.changed()))).toBeInstanceOf(Elapsed);
-      const h = spawn(async () => { await rx.changed(); return rx.borrowAndUpdate(); });
-      await settle();
-      tx.send('a');
-      expect(await h).toBe('a');
-      expect(rx.hasChanged()).toBe(false);
-    }, { paused: true });
+    await withRuntime(
+      async () => {
+        const [tx, rx] = watch.channel('init');
+        expect(tx).toBeInstanceOf(WatchSender);
+        expect(rx).toBeInstanceOf(WatchReceiver);
+        expect(rx.hasChanged()).toBe(false);
+        expect(rx.borrow()).toBe('init');
+        expect(await rejection(timeout(5, () => rx.changed()))).toBeInstanceOf(Elapsed);
+        const h = spawn(async () => {
+          await rx.changed();
+          return rx.borrowAndUpdate();
+        });
+        await settle();
+        tx.send('a');
+        expect(await h).toBe('a');
+        expect(rx.hasChanged()).toBe(false);
+      },
+      { paused: true },
+    );
   });
 
   it('only the latest value is kept; changed() resolves at once for an unseen value', async () => {
@@ -66,7 +72,9 @@ describe('watch', () => {
     await withRuntime(async () => {
       const [tx, rx] = watch.channel({ n: 1 });
       const original = rx.borrow();
-      tx.sendModify((v) => { v.n = 2; });
+      tx.sendModify((v) => {
+        v.n = 2;
+      });
       expect(rx.borrow()).toBe(original);
       expect(rx.borrow().n).toBe(2);
       await rx.changed();
@@ -86,7 +94,7 @@ describe('watch', () => {
       tx.close();
       await rx.changed(); // 1 was unseen
       expect(rx.borrow()).toBe(1);
-      const e = await rejection(rx.changed()) as RecvError;
+      const e = (await rejection(rx.changed())) as RecvError;
       expect(e).toBeInstanceOf(RecvError);
       expect(e.kind).toBe('closed');
       expect(() => rx.hasChanged()).toThrow(RecvError);
@@ -109,7 +117,10 @@ describe('watch', () => {
       expect(await rx.waitFor((v) => v === 0)).toBe(0);
       const h = spawn(() => rx.waitFor((v) => v >= 3));
       await settle();
-      for (let i = 1; i <= 5; i++) { tx.send(i); await settle(1); }
+      for (let i = 1; i <= 5; i++) {
+        tx.send(i);
+        await settle(1);
+      }
       expect(await h).toBe(3);
       tx.close();
       expect(await rejection(rx.waitFor((v) => v > 100))).toBeInstanceOf(RecvError);
@@ -142,7 +153,10 @@ describe('watch', () => {
       const [tx, rx] = watch.channel(0);
       const hs = Array.from({ length: 10 }, () => {
         const r = rx.clone();
-        return spawn(async () => { await r.changed(); return r.borrow(); });
+        return spawn(async () => {
+          await r.changed();
+          return r.borrow();
+        });
       });
       await settle();
       tx.send(42);

@@ -5,7 +5,19 @@
  * that overran the period.
  */
 import { describe, it, expect } from 'vitest';
-import { Runtime, spawn, yieldNow, interval, Interval, Instant, time, timeout, Elapsed, NoRuntimeError, type MissedTickBehavior } from '@skein/core';
+import {
+  Runtime,
+  spawn,
+  yieldNow,
+  interval,
+  Interval,
+  Instant,
+  time,
+  timeout,
+  Elapsed,
+  NoRuntimeError,
+  type MissedTickBehavior,
+} from '@skein/core';
 import { paused } from '../../support/paused.js';
 
 /** Ticks (relative to the start) and the clock (relative) right after each tick. */
@@ -28,7 +40,9 @@ describe('interval', () => {
       expect(await it.tick()).toBe(t0);
       expect(Instant.now()).toBe(t0); // no waiting for the first tick
       expect(await ticks(it, 3, t0)).toEqual([
-        { tick: 10, now: 10 }, { tick: 20, now: 20 }, { tick: 30, now: 30 },
+        { tick: 10, now: 10 },
+        { tick: 20, now: 20 },
+        { tick: 30, now: 30 },
       ]);
     });
   });
@@ -123,18 +137,22 @@ describe('interval', () => {
       ]);
       // Landing exactly on a multiple: the next one is a whole period on.
       await time.advance(40); // now +90; the tick due at +60 is 30 ms late
-      expect(await ticks(it, 2, t0)).toEqual([{ tick: 60, now: 90 }, { tick: 100, now: 100 }]);
+      expect(await ticks(it, 2, t0)).toEqual([
+        { tick: 60, now: 90 },
+        { tick: 100, now: 100 },
+      ]);
     });
   });
 
-  it('a tick exactly 5 ms late is on time; 6 ms late is missed (Tokio\'s threshold)', async () => {
-    const run = async (behavior: MissedTickBehavior, lateBy: number): Promise<number[]> => paused(async () => {
-      const t0 = Instant.now();
-      const it = interval(10, { missedTickBehavior: behavior });
-      await it.tick();
-      await time.advance(10 + lateBy);
-      return (await ticks(it, 2, t0)).map((x) => x.tick);
-    });
+  it("a tick exactly 5 ms late is on time; 6 ms late is missed (Tokio's threshold)", async () => {
+    const run = async (behavior: MissedTickBehavior, lateBy: number): Promise<number[]> =>
+      paused(async () => {
+        const t0 = Instant.now();
+        const it = interval(10, { missedTickBehavior: behavior });
+        await it.tick();
+        await time.advance(10 + lateBy);
+        return (await ticks(it, 2, t0)).map((x) => x.tick);
+      });
     expect(await run('delay', 5)).toEqual([10, 20]);
     expect(await run('delay', 6)).toEqual([10, 26]);
     expect(await run('skip', 5)).toEqual([10, 20]);
@@ -150,7 +168,10 @@ describe('interval', () => {
       await it.tick();
       await time.advance(3);
       it.reset();
-      expect(await ticks(it, 2, t0)).toEqual([{ tick: 13, now: 13 }, { tick: 23, now: 23 }]);
+      expect(await ticks(it, 2, t0)).toEqual([
+        { tick: 13, now: 13 },
+        { tick: 23, now: 23 },
+      ]);
     });
   });
 
@@ -180,7 +201,11 @@ describe('interval', () => {
   it('interval(0) and other bad periods throw RangeError / TypeError with a code', async () => {
     await paused(async () => {
       const fail = (f: () => unknown): { name: string; code?: string } => {
-        try { f(); } catch (e) { return { name: (e as Error).constructor.name, code: (e as { code?: string }).code }; }
+        try {
+          f();
+        } catch (e) {
+          return { name: (e as Error).constructor.name, code: (e as { code?: string }).code };
+        }
         return { name: 'none' };
       };
       expect(fail(() => interval(0))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });

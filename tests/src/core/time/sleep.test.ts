@@ -5,7 +5,17 @@
  */
 import { describe, it, expect } from 'vitest';
 import {
-  Runtime, sleep, sleepUntil, Instant, time, spawn, yieldNow, Cancelled, JoinError, NoRuntimeError, SkeinError,
+  Runtime,
+  sleep,
+  sleepUntil,
+  Instant,
+  time,
+  spawn,
+  yieldNow,
+  Cancelled,
+  JoinError,
+  NoRuntimeError,
+  SkeinError,
 } from '@skein/core';
 import { paused } from '../../support/paused.js';
 import { rng } from '../../support/rng.js';
@@ -49,7 +59,11 @@ describe('argument validation and context', () => {
   it('bad durations throw RangeError / TypeError with a code', async () => {
     await paused(async () => {
       const codeOf = (f: () => unknown): [string, string | undefined] => {
-        try { f(); } catch (e) { return [(e as Error).constructor.name, (e as { code?: string }).code]; }
+        try {
+          f();
+        } catch (e) {
+          return [(e as Error).constructor.name, (e as { code?: string }).code];
+        }
         return ['none', undefined];
       };
       expect(codeOf(() => sleep(-1))).toEqual(['RangeError', 'ERR_OUT_OF_RANGE']);
@@ -71,11 +85,21 @@ describe('argument validation and context', () => {
   it('pause twice, resume unpaused, advance unpaused: SkeinError with a code', async () => {
     const rt = await Runtime.currentThread();
     await rt.blockOn(async () => {
-      const err = (f: () => unknown): unknown => { try { f(); } catch (e) { return e; } return undefined; };
+      const err = (f: () => unknown): unknown => {
+        try {
+          f();
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      };
       const e1 = err(() => time.resume());
       expect(e1).toBeInstanceOf(SkeinError);
       expect((e1 as SkeinError).code).toBe('ERR_SKEIN_CLOCK_NOT_PAUSED');
-      const e2 = await time.advance(5).then(() => undefined, (e: unknown) => e);
+      const e2 = await time.advance(5).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(e2).toBeInstanceOf(SkeinError);
       expect((e2 as SkeinError).code).toBe('ERR_SKEIN_CLOCK_NOT_PAUSED');
       time.pause();
@@ -145,7 +169,11 @@ describe('paused clock', () => {
       for (const d of [1, 2, 10, 63, 64, 65, 1000, 4095, 4097, 262_145]) {
         let done = false;
         const t0 = Instant.now();
-        const h = spawn(async () => { await sleep(d); done = true; return Instant.now(); });
+        const h = spawn(async () => {
+          await sleep(d);
+          done = true;
+          return Instant.now();
+        });
         await yieldNow(); // let it register its sleep
         if (d > 1) {
           await time.advance(d - 1);
@@ -167,7 +195,10 @@ describe('paused clock', () => {
       await time.advance(250);
       expect(Instant.now()).toBe(t0 + 250);
       let woke = -1;
-      const h = spawn(async () => { await sleepUntil(t0 + 300); woke = Instant.now(); });
+      const h = spawn(async () => {
+        await sleepUntil(t0 + 300);
+        woke = Instant.now();
+      });
       await yieldNow();
       await time.advance(49);
       expect(woke).toBe(-1);
@@ -181,7 +212,12 @@ describe('paused clock', () => {
     await paused(async () => {
       const t0 = Instant.now();
       const order: number[] = [];
-      const hs = [30, 10, 20, 40].map((d) => spawn(async () => { await sleep(d); order.push(d); }));
+      const hs = [30, 10, 20, 40].map((d) =>
+        spawn(async () => {
+          await sleep(d);
+          order.push(d);
+        }),
+      );
       await yieldNow();
       await time.advance(30);
       expect(order).toEqual([10, 20, 30]);
@@ -199,7 +235,12 @@ describe('paused clock', () => {
       await sleep(3_600_000);
       expect(Instant.now() - t0).toBe(3_600_000);
       // Many sleeping tasks, each an hour apart, too.
-      const hs = [1, 2, 3, 24].map((h) => spawn(async () => { await sleep(h * 3_600_000); return Instant.now() - t0; }));
+      const hs = [1, 2, 3, 24].map((h) =>
+        spawn(async () => {
+          await sleep(h * 3_600_000);
+          return Instant.now() - t0;
+        }),
+      );
       expect(await Promise.all(hs)).toEqual([2, 3, 4, 25].map((h) => h * 3_600_000));
       expect(performance.now() - wall0).toBeLessThan(2000);
     });
@@ -209,7 +250,12 @@ describe('paused clock', () => {
     await paused(async () => {
       const t0 = Instant.now();
       const seen: number[] = [];
-      const hs = [500, 100, 300].map((d) => spawn(async () => { await sleep(d); seen.push(Instant.now() - t0); }));
+      const hs = [500, 100, 300].map((d) =>
+        spawn(async () => {
+          await sleep(d);
+          seen.push(Instant.now() - t0);
+        }),
+      );
       await Promise.all(hs);
       expect(seen).toEqual([100, 300, 500]);
     });
@@ -224,7 +270,10 @@ describe('paused clock', () => {
       await new Promise((r) => setTimeout(r, 3));
       expect(Instant.now()).toBe(p);
       let done = false;
-      const h = spawn(async () => { await sleep(50); done = true; });
+      const h = spawn(async () => {
+        await sleep(50);
+        done = true;
+      });
       await yieldNow();
       await time.advance(49);
       expect(done).toBe(false);
@@ -247,7 +296,13 @@ describe('paused clock', () => {
       let err: unknown;
       let fired = false;
       const h = spawn(async () => {
-        try { await sleep(100); fired = true; } catch (e) { err = e; throw e; }
+        try {
+          await sleep(100);
+          fired = true;
+        } catch (e) {
+          err = e;
+          throw e;
+        }
       });
       await yieldNow();
       h.abort();
@@ -278,12 +333,20 @@ describe('paused clock', () => {
         const r = rand();
         const d = r < 0.3 ? 1 + Math.floor(rand() * 50) : Math.floor(Math.exp(rand() * Math.log(86_400_000)));
         deadlines.push(d);
-        hs.push(spawn(async () => { await sleep(d); woke.push({ i, at: Instant.now() - t0 }); }));
+        hs.push(
+          spawn(async () => {
+            await sleep(d);
+            woke.push({ i, at: Instant.now() - t0 });
+          }),
+        );
       }
       await Promise.all(hs);
       expect(woke).toHaveLength(N);
       for (const w of woke) expect(w.at).toBe(deadlines[w.i]);
-      const expected = deadlines.map((d, i) => ({ d, i })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.i);
+      const expected = deadlines
+        .map((d, i) => ({ d, i }))
+        .sort((a, b) => a.d - b.d || a.i - b.i)
+        .map((x) => x.i);
       expect(woke.map((w) => w.i)).toEqual(expected);
     });
   });
@@ -298,7 +361,12 @@ describe('paused clock', () => {
       const woke: number[] = [];
       const hs = [];
       for (let i = 0; i < N; i++) {
-        hs.push(spawn(async () => { await sleepUntil(base + (i % 20)); woke.push(i); }));
+        hs.push(
+          spawn(async () => {
+            await sleepUntil(base + (i % 20));
+            woke.push(i);
+          }),
+        );
       }
       await Promise.all(hs);
       const expected = Array.from({ length: N }, (_, i) => i).sort((a, b) => (a % 20) - (b % 20) || a - b);

@@ -18,7 +18,11 @@ function invariant(cond: boolean, msg: () => string): asserts cond {
   if (!cond) throw new Error(msg());
 }
 
-interface Fired { id: number; deadline: number; elapsed: number }
+interface Fired {
+  id: number;
+  deadline: number;
+  elapsed: number;
+}
 
 function collect(wheel: TimerWheel<TestEntry>, now: number): Fired[] {
   const out: Fired[] = [];
@@ -32,8 +36,30 @@ const L3 = 64 ** 3;
 const L4 = 64 ** 4;
 const L5 = 64 ** 5;
 const L6 = 64 ** 6;
-const DEADLINES = [1, 2, 63, 64, 65, 127, 128, 4095, 4096, 4097, 262143, 262144, 262145, L4 - 1, L4, L4 + 1,
-  L5 + 7, L6 - 1, L6, L6 + 1, L6 + L5 + 3, 3 * L6 + 17];
+const DEADLINES = [
+  1,
+  2,
+  63,
+  64,
+  65,
+  127,
+  128,
+  4095,
+  4096,
+  4097,
+  262143,
+  262144,
+  262145,
+  L4 - 1,
+  L4,
+  L4 + 1,
+  L5 + 7,
+  L6 - 1,
+  L6,
+  L6 + 1,
+  L6 + L5 + 3,
+  3 * L6 + 17,
+];
 const STARTS = [0, 1000, 2 ** 31 - 3, 2 ** 32 - 10, L6 - 5, 2 ** 40 + 5];
 
 describe('TimerWheel: exact firing', () => {
@@ -81,7 +107,7 @@ describe('TimerWheel: exact firing', () => {
       const rand = rng(start + 1);
       const wheel = new TimerWheel<TestEntry>(start);
       const deadlines = [1, 63, 64, 65, 4095, 4096, 4097, 9000, 262144, 300001];
-      deadlines.forEach((d, i) => wheel.insert(new TestEntry(i), start + d));
+      for (const [i, d] of deadlines.entries()) wheel.insert(new TestEntry(i), start + d);
       const fired: Fired[] = [];
       let now = start;
       while (wheel.size > 0) {
@@ -182,8 +208,8 @@ describe('TimerWheel: ordering', () => {
 describe('TimerWheel: remove', () => {
   it('removes from any level; removing twice or a never-inserted entry is harmless', () => {
     const wheel = new TimerWheel<TestEntry>();
-    const entries = DEADLINES.map((d, i) => new TestEntry(i));
-    entries.forEach((e, i) => wheel.insert(e, DEADLINES[i]!));
+    const entries = DEADLINES.map((_d, i) => new TestEntry(i));
+    for (const [i, e] of entries.entries()) wheel.insert(e, DEADLINES[i]!);
     expect(wheel.size).toBe(entries.length);
     const removed = new Set<number>();
     entries.forEach((e, i) => {
@@ -294,10 +320,12 @@ describe('TimerWheel: fire callbacks', () => {
     for (let i = 0; i < 3; i++) wheel.insert(new TestEntry(i), 100);
     wheel.insert(new TestEntry(3), 200);
     const fired: number[] = [];
-    expect(() => wheel.poll(300, (e) => {
-      fired.push(e.id);
-      if (e.id === 0) throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      wheel.poll(300, (e) => {
+        fired.push(e.id);
+        if (e.id === 0) throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(wheel.size).toBe(3);
     expect(wheel.nextExpiration()).toBe(wheel.elapsed);
     wheel.poll(300, (e) => fired.push(e.id));
@@ -421,8 +449,10 @@ describe('TimerWheel: randomized against a sorted-array model', () => {
         const first = model.list[0];
         if (first === undefined) invariant(next === undefined, () => `nextExpiration ${next} on empty`);
         else {
-          invariant(next !== undefined && next > wheel.elapsed && next <= first.mDeadline,
-            () => `nextExpiration ${next}, elapsed ${wheel.elapsed}, earliest ${first.mDeadline}`);
+          invariant(
+            next !== undefined && next > wheel.elapsed && next <= first.mDeadline,
+            () => `nextExpiration ${next}, elapsed ${wheel.elapsed}, earliest ${first.mDeadline}`,
+          );
         }
       };
 
@@ -439,8 +469,10 @@ describe('TimerWheel: randomized against a sorted-array model', () => {
           wheel.poll(now, (e) => {
             const m = model.popDue(now);
             invariant(m === e, () => `fired ${e.id}@${e.deadline}, model expects ${m?.id}@${m?.mDeadline}`);
-            invariant(wheel.elapsed === e.deadline && e.deadline === e.mDeadline,
-              () => `fired ${e.id} deadline ${e.deadline} at elapsed ${wheel.elapsed}`);
+            invariant(
+              wheel.elapsed === e.deadline && e.deadline === e.mDeadline,
+              () => `fired ${e.id} deadline ${e.deadline} at elapsed ${wheel.elapsed}`,
+            );
             fires++;
             if (reentrant) {
               const k = rand();
@@ -521,6 +553,8 @@ describe('TimerWheel: scale', () => {
     expect(wheel.size).toBe(0);
     // Generous: an entry is ~40 bytes; this only catches a per-entry allocation blow-up.
     expect(heapPerEntry).toBeLessThan(200);
-    console.log(`wheel 1M: insert ${(t1 - t0).toFixed(0)} ms, poll ${(t2 - t1).toFixed(0)} ms, ~${heapPerEntry.toFixed(0)} B/entry (incl. entry)`);
+    console.log(
+      `wheel 1M: insert ${(t1 - t0).toFixed(0)} ms, poll ${(t2 - t1).toFixed(0)} ms, ~${heapPerEntry.toFixed(0)} B/entry (incl. entry)`,
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('Deque', () => {
     let mismatches = 0;
     for (let round = 0; round < 200; round++) {
       const pushes = Math.floor(rand() * 5000);
-      for (let i = 0; i < pushes; i++) { q.push(next); model.push(next++); }
+      for (let i = 0; i < pushes; i++) {
+        q.push(next);
+        model.push(next++);
+      }
       const shifts = Math.floor(rand() * 5000);
       for (let i = 0; i < shifts; i++) if (q.shift() !== model.shift()) mismatches++;
       if (q.length !== model.length) mismatches++;
@@ -37,9 +40,15 @@ describe('Deque', () => {
     const model: number[] = [];
     for (let i = 0; i < 20_000; i++) {
       const r = rand();
-      if (r < 0.5) { d.push(i); model.push(i); }
-      else if (r < 0.6) { d.unshift(i); model.unshift(i); }
-      else { expect(d.shift()).toBe(model.shift()); }
+      if (r < 0.5) {
+        d.push(i);
+        model.push(i);
+      } else if (r < 0.6) {
+        d.unshift(i);
+        model.unshift(i);
+      } else {
+        expect(d.shift()).toBe(model.shift());
+      }
       expect(d.length).toBe(model.length);
       expect(d.peek()).toBe(model[0]);
     }
@@ -52,7 +61,11 @@ describe('Deque', () => {
   it('releases its memory as it drains', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const heap = (): number => { gc(); gc(); return process.memoryUsage().heapUsed; };
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
     const q = new Deque<number>();
     const empty = heap();
     for (let i = 0; i < 1_000_000; i++) q.push(i);

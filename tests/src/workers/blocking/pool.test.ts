@@ -37,11 +37,19 @@ async function until(cond: () => boolean, timeoutMs = 10_000, what = 'condition'
 
 describe('options', () => {
   test('invalid options throw RangeError / TypeError with a code', () => {
-    expect(() => new BlockingPool({ maxThreads: 0 })).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => new BlockingPool({ maxThreads: 0 })).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+    );
     expect(() => new BlockingPool({ maxThreads: 1.5 })).toThrow(RangeError);
-    expect(() => new BlockingPool({ maxThreads: '2' as unknown as number })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
-    expect(() => new BlockingPool({ idleTimeoutMs: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => new BlockingPool({ idleTimeoutMs: Number.NaN })).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => new BlockingPool({ maxThreads: '2' as unknown as number })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => new BlockingPool({ idleTimeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+    expect(() => new BlockingPool({ idleTimeoutMs: Number.NaN })).toThrow(
+      expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+    );
     expect(() => new BlockingPool({ logger: {} as never })).toThrow(TypeError);
     expect(() => new BlockingPool({ execArgv: [1] as never })).toThrow(TypeError);
   });
@@ -112,19 +120,31 @@ describe('running jobs', () => {
 
   test('bad exports and uncloneable results fail the job, not the thread', async () => {
     const pool = makePool({ maxThreads: 1 });
-    await expect(pool.run(TASKS, 'notAFunction', []).promise).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_SKEIN_BLOCKING_NOT_A_FUNCTION' });
-    await expect(pool.run(TASKS, 'nope', []).promise).rejects.toMatchObject({ code: 'ERR_SKEIN_BLOCKING_NOT_A_FUNCTION' });
+    await expect(pool.run(TASKS, 'notAFunction', []).promise).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_SKEIN_BLOCKING_NOT_A_FUNCTION',
+    });
+    await expect(pool.run(TASKS, 'nope', []).promise).rejects.toMatchObject({
+      code: 'ERR_SKEIN_BLOCKING_NOT_A_FUNCTION',
+    });
     const tid = await pool.run<number>(TASKS, 'whoAmI', []).promise;
-    await expect(pool.run(TASKS, 'returnsFunction', []).promise).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE' });
+    await expect(pool.run(TASKS, 'returnsFunction', []).promise).rejects.toMatchObject({
+      name: 'TypeError',
+      code: 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE',
+    });
     expect(await pool.run<number>(TASKS, 'whoAmI', []).promise).toBe(tid);
-    await expect(pool.run(new URL('./fixtures/missing.ts', import.meta.url).href, 'x', []).promise).rejects.toBeInstanceOf(Error);
+    await expect(
+      pool.run(new URL('./fixtures/missing.ts', import.meta.url).href, 'x', []).promise,
+    ).rejects.toBeInstanceOf(Error);
   });
 
   test('a job that sleeps synchronously does not stall the main event loop', async () => {
     const pool = makePool();
     await pool.run(TASKS, 'add', [0, 0]).promise; // thread warm
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 10);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 10);
     const started = performance.now();
     const tid = await pool.run<number>(TASKS, 'sleepSync', [300]).promise;
     const elapsed = performance.now() - started;
@@ -154,7 +174,9 @@ describe('threads and metrics', () => {
     expect(pool.numIdleThreads).toBe(0);
     expect(pool.queueDepth).toBe(0);
     let maxSeen = 0;
-    const sampler = setInterval(() => { maxSeen = Math.max(maxSeen, pool.numThreads); }, 2);
+    const sampler = setInterval(() => {
+      maxSeen = Math.max(maxSeen, pool.numThreads);
+    }, 2);
     const log = shared(8);
     const gate = shared(1);
     const jobs = Array.from({ length: 6 }, (_, i) => pool.run(TASKS, 'gated', [log, i, gate]));
@@ -294,12 +316,17 @@ describe('close', () => {
     await pool.close({ force: true });
     expect(performance.now() - started).toBeLessThan(1_500);
     const [b, s, q] = await outcomes;
-    expect(b).toMatchObject({ status: 'rejected', reason: { kind: 'terminated', code: 'ERR_SKEIN_BLOCKING_TERMINATED' } });
+    expect(b).toMatchObject({
+      status: 'rejected',
+      reason: { kind: 'terminated', code: 'ERR_SKEIN_BLOCKING_TERMINATED' },
+    });
     expect(s).toMatchObject({ status: 'rejected', reason: { kind: 'terminated' } });
     expect(q).toMatchObject({ status: 'rejected', reason: { kind: 'cancelled' } });
     expect(Atomics.load(log, 0)).toBe(0);
     expect(pool.numThreads).toBe(0);
-    expect(() => pool.run(TASKS, 'add', [1, 2])).toThrow(expect.objectContaining({ kind: 'closed', code: 'ERR_SKEIN_BLOCKING_POOL_CLOSED' }));
+    expect(() => pool.run(TASKS, 'add', [1, 2])).toThrow(
+      expect.objectContaining({ kind: 'closed', code: 'ERR_SKEIN_BLOCKING_POOL_CLOSED' }),
+    );
   });
 
   test('close() waits for running jobs and withdraws queued ones', async () => {
@@ -310,7 +337,9 @@ describe('close', () => {
     const queued = pool.run(TASKS, 'mark', [log, 1]);
     await until(() => log[0] === 1, 10_000, 'job start');
     let closed = false;
-    const closing = pool.close().then(() => { closed = true; });
+    const closing = pool.close().then(() => {
+      closed = true;
+    });
     await expect(queued.promise).rejects.toMatchObject({ kind: 'cancelled' });
     await sleep(100);
     expect(closed).toBe(false);
@@ -352,7 +381,10 @@ describe('close', () => {
     const jobs = [pool.run(TASKS, 'add', [1, 2]), pool.run(TASKS, 'add', [3, 4])];
     const outcomes = await Promise.allSettled(jobs.map((j) => j.promise));
     for (const outcome of outcomes) {
-      expect(outcome).toMatchObject({ status: 'rejected', reason: { kind: 'spawnFailed', code: 'ERR_SKEIN_BLOCKING_SPAWN_FAILED' } });
+      expect(outcome).toMatchObject({
+        status: 'rejected',
+        reason: { kind: 'spawnFailed', code: 'ERR_SKEIN_BLOCKING_SPAWN_FAILED' },
+      });
     }
     expect(((outcomes[0] as PromiseRejectedResult).reason as Error).cause).toMatchObject({ message: 'boot failure' });
     expect(warnings.some((w) => w.msg.includes('thread failed'))).toBe(true);
@@ -364,7 +396,9 @@ describe('close', () => {
   });
 
   test('thread flags that worker threads refuse are rejected when the pool is built', () => {
-    expect(() => new BlockingPool({ execArgv: ['--expose-gc'] })).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_WORKER_INVALID_EXEC_ARGV' }));
+    expect(() => new BlockingPool({ execArgv: ['--expose-gc'] })).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_WORKER_INVALID_EXEC_ARGV' }),
+    );
   });
 
   test('a thread that dies mid-job fails that job; queued jobs still run', async () => {

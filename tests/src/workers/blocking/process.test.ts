@@ -31,15 +31,32 @@ const [sum, fib] = await Promise.all([
 console.log(JSON.stringify({ sum, fib, threads: pool.numThreads, idle: pool.numIdleThreads, doneAt: Date.now() }));
 `;
 
-interface ChildResult { code: number | null; stdout: string; stderr: string; exitedAt: number }
+interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  exitedAt: number;
+}
 
 function runChild(nodeArgs: string[], env: Record<string, string>, cwd: string): Promise<ChildResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, '--input-type=module', '-e', CHILD], {
-      cwd, env: { ...process.env, ...env, NODE_OPTIONS: '' }, timeout: 30_000,
-    }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : null, stdout, stderr, exitedAt: Date.now() });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, '--input-type=module', '-e', CHILD],
+      {
+        cwd,
+        env: { ...process.env, ...env, NODE_OPTIONS: '' },
+        timeout: 30_000,
+      },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
+          stdout,
+          stderr,
+          exitedAt: Date.now(),
+        });
+      },
+    );
   });
 }
 
@@ -54,10 +71,14 @@ function parse(result: ChildResult): { sum: number; fib: number; threads: number
 
 describe('from TypeScript sources (node --import tsx)', () => {
   test('an idle pool does not keep the process alive', async () => {
-    const result = await runChild(['--import', TSX_LOADER], {
-      POOL_MODULE: pathToFileURL(join(BLOCKING_SRC, 'index.ts')).href,
-      TASK_URL: TASKS_TS,
-    }, process.cwd());
+    const result = await runChild(
+      ['--import', TSX_LOADER],
+      {
+        POOL_MODULE: pathToFileURL(join(BLOCKING_SRC, 'index.ts')).href,
+        TASK_URL: TASKS_TS,
+      },
+      process.cwd(),
+    );
     const out = parse(result);
     expect(result.code, result.stderr).toBe(0);
     expect(out).toMatchObject({ sum: 5, fib: 6765, threads: 2, idle: 2 });
@@ -73,17 +94,41 @@ describe('built to JavaScript (plain node)', () => {
     dir = await mkdtemp(join(tmpdir(), 'skein-blocking-js-'));
     const sources = (await readdir(BLOCKING_SRC)).filter((f) => f.endsWith('.ts')).map((f) => join(BLOCKING_SRC, f));
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [TYPESCRIPT, '--outDir', dir, '--rootDir', WORKERS_SRC, '--module', 'nodenext',
-        '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,esnext.disposable', '--strict',
-        '--skipLibCheck', '--types', 'node', '--verbatimModuleSyntax', ...sources], { timeout: 60_000 },
-      (err, stdout, stderr) => (err === null ? resolve() : reject(new Error(`tsc failed:\n${stdout}\n${stderr}`))));
+      execFile(
+        process.execPath,
+        [
+          TYPESCRIPT,
+          '--outDir',
+          dir,
+          '--rootDir',
+          WORKERS_SRC,
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          '--target',
+          'es2022',
+          '--lib',
+          'es2022,esnext.disposable',
+          '--strict',
+          '--skipLibCheck',
+          '--types',
+          'node',
+          '--verbatimModuleSyntax',
+          ...sources,
+        ],
+        { timeout: 60_000 },
+        (err, stdout, stderr) => (err === null ? resolve() : reject(new Error(`tsc failed:\n${stdout}\n${stderr}`))),
+      );
     });
     // piscina resolves from the build's location, as it would inside the package.
     await symlink(WORKERS_NODE_MODULES, join(dir, 'node_modules'), 'dir');
     await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
-    await writeFile(join(dir, 'tasks.mjs'),
-      "export const add = (a, b) => a + b;\n" +
-      "export const fib = { [Symbol.for('skein.task')]: true, fn(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; } };\n");
+    await writeFile(
+      join(dir, 'tasks.mjs'),
+      'export const add = (a, b) => a + b;\n' +
+        "export const fib = { [Symbol.for('skein.task')]: true, fn(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; } };\n",
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -91,10 +136,14 @@ describe('built to JavaScript (plain node)', () => {
   });
 
   test('runs JavaScript task modules without tsx, and exits when idle', async () => {
-    const result = await runChild([], {
-      POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
-      TASK_URL: pathToFileURL(join(dir, 'tasks.mjs')).href,
-    }, dir);
+    const result = await runChild(
+      [],
+      {
+        POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
+        TASK_URL: pathToFileURL(join(dir, 'tasks.mjs')).href,
+      },
+      dir,
+    );
     const out = parse(result);
     expect(result.code, result.stderr).toBe(0);
     expect(out).toMatchObject({ sum: 5, fib: 6765, threads: 2, idle: 2 });
@@ -104,10 +153,14 @@ describe('built to JavaScript (plain node)', () => {
   test('pool threads load a TypeScript task module through tsx, found from the module', async () => {
     // cwd is the temp dir: tsx is not resolvable from the build or the cwd, only from the
     // task module's location (the workspace).
-    const result = await runChild([], {
-      POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
-      TASK_URL: TASKS_TS,
-    }, dir);
+    const result = await runChild(
+      [],
+      {
+        POOL_MODULE: pathToFileURL(join(dir, 'blocking', 'index.js')).href,
+        TASK_URL: TASKS_TS,
+      },
+      dir,
+    );
     const out = parse(result);
     expect(result.code, result.stderr).toBe(0);
     expect(out).toMatchObject({ sum: 5, fib: 6765 });

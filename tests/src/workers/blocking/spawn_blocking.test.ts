@@ -62,7 +62,10 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
 
   it('reports a thrown error as a panic with the original message', async () => {
     await withRuntime(async () => {
-      const err = await spawnBlocking(explode, 'kaboom').then(() => undefined, (e: unknown) => e);
+      const err = await spawnBlocking(explode, 'kaboom').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isPanic()).toBe(true);
       expect(((err as JoinError).cause as Error).message).toBe('kaboom');
@@ -73,13 +76,25 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
     const logs = captureLogs();
     const rt = await Runtime.builder().logger(logs.logger).build();
     try {
-      const err = await rt.spawnBlocking(exitThread, 5).then(() => undefined, (e: unknown) => e);
+      const err = await rt.spawnBlocking(exitThread, 5).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       expect((err as JoinError).isPanic()).toBe(true);
       const cause = (err as JoinError).cause as WorkerCrashedError;
       expect(cause).toBeInstanceOf(WorkerCrashedError);
-      expect(cause).toMatchObject({ code: 'ERR_SKEIN_WORKER_CRASHED', worker: 'blocking', reason: 'exit', exitCode: 5 });
-      expect(logs.lines.find((l) => String(l.msg).includes('crashed'))).toMatchObject({ level: 50, reason: 'exit', exitCode: 5 });
+      expect(cause).toMatchObject({
+        code: 'ERR_SKEIN_WORKER_CRASHED',
+        worker: 'blocking',
+        reason: 'exit',
+        exitCode: 5,
+      });
+      expect(logs.lines.find((l) => String(l.msg).includes('crashed'))).toMatchObject({
+        level: 50,
+        reason: 'exit',
+        exitCode: 5,
+      });
       expect(await rt.spawnBlocking(sumTo, 3)).toBe(6); // a new thread runs the next job
     } finally {
       await rt.shutdown();
@@ -137,8 +152,14 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
       while (Atomics.load(running, 0) === 0) await sleep(5);
       h2.abort();
       h1.abort();
-      const e1 = await h1.then(() => undefined, (e: JoinError) => e);
-      const e2 = await h2.then(() => undefined, (e: JoinError) => e);
+      const e1 = await h1.then(
+        () => undefined,
+        (e: JoinError) => e,
+      );
+      const e2 = await h2.then(
+        () => undefined,
+        (e: JoinError) => e,
+      );
       expect(e1?.isCancelled()).toBe(true);
       expect(e2?.isCancelled()).toBe(true);
       expect(Atomics.load(running, 2)).toBe(0);

@@ -72,7 +72,8 @@ export function barrierProtocol(cfg: BarrierConfig): Protocol {
         case 1:
           // wordChanged(GEN, gen): sleeps only while GEN still holds gen; re-checks on wake.
           if (w[GEN] !== l.gen) {
-            if (w[arrivals(l.gen)] !== n) throw new Error(`a follower of generation ${l.gen} left after ${w[arrivals(l.gen)]} of ${n} arrivals`);
+            if (w[arrivals(l.gen)] !== n)
+              throw new Error(`a follower of generation ${l.gen} left after ${w[arrivals(l.gen)]} of ${n} arrivals`);
             return { round: l.round + 1, pc: 0, gen: 0 };
           }
           mem.wait(self, GEN, l.gen);

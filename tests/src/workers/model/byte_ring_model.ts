@@ -64,7 +64,8 @@ function producer(id: number, count: number, body: number, size: number): Progra
           l.tail = w[TAIL]!;
           l.pc = 2;
           return l;
-        case 2: { // load HEAD, size the reservation
+        case 2: {
+          // load HEAD, size the reservation
           const head = w[HEAD]!;
           const pos = l.tail % size;
           const toEnd = size - pos;
@@ -136,7 +137,8 @@ function consumer(total: number, size: number, bug: RingBug | undefined): Progra
       const w = m.w;
       const pos = w[HEAD]! % size; // HEAD is the consumer's own
       switch (l.pc) {
-        case 0: { // peek
+        case 0: {
+          // peek
           l.len = w[DATA + pos]!;
           if (l.len === 0) {
             l.pc = 10;
@@ -189,6 +191,7 @@ function consumer(total: number, size: number, bug: RingBug | undefined): Progra
           }
           l.pc = 12;
           return l;
+        // biome-ignore lint/suspicious/useDefaultSwitchClauseLast: the cases are the program counter's steps in order; default is step 12
         default: // wait on RX while SLEEPING, then look again
           m.wait(self, RX, SLEEPING);
           l.pc = 13;
@@ -229,7 +232,8 @@ export function byteRingProtocol(cfg: ByteRingConfig): Protocol {
       cfg.producers.forEach((n, p) => {
         for (let k = 0; k < n; k++) for (let j = 0; j < cfg.body; j++) want.push((p + 1) * 1000 + k * 10 + j + 1);
       });
-      if ([...got].sort((a, b) => a - b).join() !== [...want].sort((a, b) => a - b).join()) return `received [${got}] instead of [${want}]`;
+      if ([...got].sort((a, b) => a - b).join() !== [...want].sort((a, b) => a - b).join())
+        return `received [${got}] instead of [${want}]`;
       for (let p = 1; p <= cfg.producers.length; p++) {
         const mine = got.filter((v) => Math.floor(v / 1000) === p);
         if (mine.join() !== [...mine].sort((a, b) => a - b).join()) return `producer ${p} out of order: [${mine}]`;

@@ -126,7 +126,11 @@ export function explore(protocol: Protocol, maxStates = 2_000_000): Report {
   const seen = new Set<string>([key(first)]);
   const stack: Node[] = [first];
   let endStates = 0;
-  const fail = (message: string, schedule: number[]): Report => ({ states: seen.size, endStates, violation: { message, schedule } });
+  const fail = (message: string, schedule: number[]): Report => ({
+    states: seen.size,
+    endStates,
+    violation: { message, schedule },
+  });
   while (stack.length > 0) {
     const node = stack.pop()!;
     const bad = protocol.invariant?.(node.w, node.locals);
@@ -161,7 +165,10 @@ export function explore(protocol: Protocol, maxStates = 2_000_000): Report {
       const end = protocol.final?.(node.w, node.locals);
       if (end !== undefined) return fail(`end state: ${end}`, node.schedule);
     } else if (runnable === 0) {
-      const asleep = node.sleeping.map((s, t) => (s === -1 ? '' : `thread ${t} on word ${s}`)).filter(Boolean).join(', ');
+      const asleep = node.sleeping
+        .map((s, t) => (s === -1 ? '' : `thread ${t} on word ${s}`))
+        .filter(Boolean)
+        .join(', ');
       return fail(`deadlock: nobody can run (${asleep || 'no sleepers'}): a lost wake-up`, node.schedule);
     }
   }

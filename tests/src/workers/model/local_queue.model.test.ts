@@ -15,12 +15,16 @@ describe('model check: shared/local_queue.ts (every interleaving, small ring)', 
   });
 
   it('finds a thief whose release undoes the owner`s pops (plain store instead of CAS)', () => {
-    const r = explore(localQueueProtocol({ capacity: 4, owner: [1, 2, 3, 'pop', 'pop'], thieves: [1], bug: 'plainStoreRelease' }));
+    const r = explore(
+      localQueueProtocol({ capacity: 4, owner: [1, 2, 3, 'pop', 'pop'], thieves: [1], bug: 'plainStoreRelease' }),
+    );
     expect(r.violation?.message).toMatch(/differ/);
   });
 
   it('finds an owner that reuses slots a thief is still copying', () => {
-    const r = explore(localQueueProtocol({ capacity: 4, owner: [1, 2, 3, 4, 'pop', 5, 6], thieves: [1], bug: 'freeFromReal' }));
+    const r = explore(
+      localQueueProtocol({ capacity: 4, owner: [1, 2, 3, 4, 'pop', 5, 6], thieves: [1], bug: 'freeFromReal' }),
+    );
     expect(r.violation).toBeDefined();
   });
 });

@@ -15,7 +15,7 @@ const HEAD = 0;
 const TAIL = 1;
 const BUF = 2;
 
-const pack = (steal: number, real: number): number => ((steal << 16) | real) | 0;
+const pack = (steal: number, real: number): number => (steal << 16) | real | 0;
 const stealOf = (head: number): number => head >>> 16;
 const realOf = (head: number): number => head & U16;
 
@@ -69,7 +69,8 @@ function owner(ops: readonly OwnerOp[], cap: number, bug: QueueBug | undefined):
             if (realOf(l.head) === w[TAIL]) return next(l); // empty
             l.pc = 1;
             return l;
-          case 1: { // CAS(head, next)
+          case 1: {
+            // CAS(head, next)
             const steal = stealOf(l.head);
             const real = realOf(l.head);
             const nr = (real + 1) & U16;
@@ -91,7 +92,8 @@ function owner(ops: readonly OwnerOp[], cap: number, bug: QueueBug | undefined):
       }
       const id = op;
       switch (l.pc) {
-        case 0: { // head = Atomics.load(HEAD); tail is ours
+        case 0: {
+          // head = Atomics.load(HEAD); tail is ours
           l.head = w[HEAD]!;
           l.tail = w[TAIL]!;
           const base = bug === 'freeFromReal' ? realOf(l.head) : stealOf(l.head);
@@ -109,7 +111,8 @@ function owner(ops: readonly OwnerOp[], cap: number, bug: QueueBug | undefined):
         case 2: // publish tail
           w[TAIL] = (l.tail + 1) & U16;
           return next(l);
-        default: { // overflow: claim half with a CAS, then move it and `id` to the sink
+        default: {
+          // overflow: claim half with a CAS, then move it and `id` to the sink
           const real = realOf(l.head);
           const prev = pack(real, real);
           const nh = (real + half) & U16;
@@ -144,7 +147,8 @@ function thief(rounds: number, cap: number, bug: QueueBug | undefined): Program<
           l.prev = w[HEAD]!;
           l.pc = 1;
           return l;
-        case 1: { // another thief active? else load tail and size the steal
+        case 1: {
+          // another thief active? else load tail and size the steal
           const steal = stealOf(l.prev);
           const real = realOf(l.prev);
           if (steal !== real) return finish(l);
@@ -157,7 +161,8 @@ function thief(rounds: number, cap: number, bug: QueueBug | undefined): Program<
           l.pc = 2;
           return l;
         }
-        case 2: { // claim with a CAS
+        case 2: {
+          // claim with a CAS
           const actual = m.cas(HEAD, l.prev, l.next);
           if (actual !== l.prev) {
             l.prev = actual;
@@ -168,7 +173,8 @@ function thief(rounds: number, cap: number, bug: QueueBug | undefined): Program<
           l.pc = 3;
           return l;
         }
-        case 3: { // copy one slot per step: the owner runs meanwhile
+        case 3: {
+          // copy one slot per step: the owner runs meanwhile
           const first = stealOf(l.next);
           l.stolen.push(w[BUF + ((first + l.i) & mask)]!);
           if (++l.i === l.n) {
@@ -177,7 +183,8 @@ function thief(rounds: number, cap: number, bug: QueueBug | undefined): Program<
           }
           return l;
         }
-        default: { // release: move `steal` up to `real`
+        default: {
+          // release: move `steal` up to `real`
           const real = realOf(l.prev);
           if (bug === 'plainStoreRelease') {
             w[HEAD] = pack(real, real);

@@ -145,7 +145,19 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
     return l;
   };
   return {
-    start: { op: 0, pc: LOCK_CAS, n: ops[0]?.[1] ?? 0, after: CS_ACQUIRE, node: -1, gen: 0, inCs: false, holding: 0, took: 0, onlyWaiter: false, notify: [] },
+    start: {
+      op: 0,
+      pc: LOCK_CAS,
+      n: ops[0]?.[1] ?? 0,
+      after: CS_ACQUIRE,
+      node: -1,
+      gen: 0,
+      inCs: false,
+      holding: 0,
+      took: 0,
+      onlyWaiter: false,
+      notify: [],
+    },
     done: (l) => l.op >= ops.length,
     step(m: Memory, l: Local, self: number): Local {
       const w = m.w;
@@ -212,7 +224,8 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
           l.pc = CS_LINK;
           return l;
         }
-        case CS_LINK: { // the HEAD store the lock-free release reads
+        case CS_LINK: {
+          // the HEAD store the lock-free release reads
           const a = at(l.node);
           const tail = w[TAIL]!;
           w[a + PREV] = tail;
@@ -223,9 +236,11 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
           l.pc = CS_RECHECK;
           return l;
         }
-        case CS_RECHECK: { // Dekker: as the only waiter, take what a racing release left
+        case CS_RECHECK: {
+          // Dekker: as the only waiter, take what a racing release left
           const a = at(l.node);
-          const remaining = l.onlyWaiter && bug !== 'noRecheck' ? l.n - l.took - takeUpTo(w, l.n - l.took) : l.n - l.took;
+          const remaining =
+            l.onlyWaiter && bug !== 'noRecheck' ? l.n - l.took - takeUpTo(w, l.n - l.took) : l.n - l.took;
           if (remaining === 0) {
             unlink(w, l.node);
             free(w, l.node);
@@ -286,7 +301,8 @@ function program(ops: readonly CoreOp[], bug: CoreBug | undefined): Program<Loca
           l.notify = release(w, l.holding, bug);
           l.holding = 0;
           return unlockThen(l, DONE_OP);
-        case CS_CANCEL: { // permit_core.ts `cancel(node)`
+        case CS_CANCEL: {
+          // permit_core.ts `cancel(node)`
           const a = at(l.node);
           const state = w[a + S]!;
           let giveBack = 0;

@@ -16,13 +16,20 @@ describe('multi-thread runtime: abort', () => {
     // Occupy both workers so the marked tasks stay queued.
     const gate = sharedInts(8);
     const holders = [rt.spawn(holdUntil, gate.sab, 0, 10_000), rt.spawn(holdUntil, gate.sab, 4, 10_000)];
-    await waitFor(() => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1, 10_000, 'both workers busy');
+    await waitFor(
+      () => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1,
+      10_000,
+      'both workers busy',
+    );
     const flags = sharedInts(16);
     const hs = Array.from({ length: 16 }, (_, i) => rt.spawn(markStarted, flags.sab, i));
     for (const h of hs.slice(0, 8)) h.abort();
     for (const h of hs.slice(0, 8)) {
       expect(h.isFinished()).toBe(true);
-      const err = (await h.then(() => undefined, (e: unknown) => e)) as JoinError;
+      const err = (await h.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as JoinError;
       expect(err).toBeInstanceOf(JoinError);
       expect(err.isCancelled()).toBe(true);
       expect(err.taskId).toBe(h.id);
@@ -45,7 +52,10 @@ describe('multi-thread runtime: abort', () => {
     h.abort();
     // The handle settles at once, before the worker even hears about it.
     expect(h.isFinished()).toBe(true);
-    const err = (await h.then(() => undefined, (e: unknown) => e)) as JoinError;
+    const err = (await h.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as JoinError;
     expect(err.isCancelled()).toBe(true);
     await waitFor(() => Atomics.load(flags.words, 2) === 1, 5000, 'finally ran');
     expect(Atomics.load(flags.words, 1)).toBe(1);
@@ -58,9 +68,20 @@ describe('multi-thread runtime: abort', () => {
     const hs = flags.map((f) => rt.spawn(abortable, f.sab));
     await waitFor(() => flags.every((f) => Atomics.load(f.words, 0) === 1), 10_000, 'all started');
     for (const h of hs) h.abort();
-    const errs = await Promise.all(hs.map((h) => h.then(() => undefined, (e: unknown) => e)));
+    const errs = await Promise.all(
+      hs.map((h) =>
+        h.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     expect(errs.every((e) => e instanceof JoinError && e.isCancelled())).toBe(true);
-    await waitFor(() => flags.every((f) => Atomics.load(f.words, 2) === 1 && Atomics.load(f.words, 1) === 1), 5000, 'all cleaned up');
+    await waitFor(
+      () => flags.every((f) => Atomics.load(f.words, 2) === 1 && Atomics.load(f.words, 1) === 1),
+      5000,
+      'all cleaned up',
+    );
   });
 
   it('has no effect on a finished task', async () => {
@@ -75,7 +96,9 @@ describe('multi-thread runtime: abort', () => {
     const flags = sharedInts(4);
     const h = rt.spawn(abortable, flags.sab);
     await waitFor(() => Atomics.load(flags.words, 0) === 1, 10_000, 'task started');
-    await rt.blockOn(async () => { h.abortHandle().abort(); });
+    await rt.blockOn(async () => {
+      h.abortHandle().abort();
+    });
     await expect(h).rejects.toSatisfy((e: unknown) => e instanceof JoinError && e.isCancelled());
     await waitFor(() => Atomics.load(flags.words, 2) === 1, 5000, 'finally ran');
   });

@@ -11,7 +11,9 @@ describe('the built @skein/workers package', () => {
 
   function run(nodeFlags: string[], ...args: string[]): Record<string, unknown> {
     const out = execFileSync(process.execPath, [...nodeFlags, child, ...args], {
-      encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
     });
     return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
   }
@@ -32,10 +34,12 @@ describe('the built @skein/workers package', () => {
   });
 
   it.runIf(Boolean((process.features as { typescript?: unknown }).typescript))(
-    'loads a TypeScript task module in dist workers with Node\'s type stripping, without tsx', () => {
+    "loads a TypeScript task module in dist workers with Node's type stripping, without tsx",
+    () => {
       const r = run([], 'strip');
       expect(r.strip).toEqual({ sum: 42, viaTsx: false });
-    });
+    },
+  );
 
   it('loads a TypeScript task module in dist workers through tsx', () => {
     // The main thread needs tsx to import the .ts module; without the source condition the

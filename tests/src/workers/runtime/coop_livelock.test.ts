@@ -11,13 +11,15 @@ function manyJoinsOfFinished(rt: Runtime, inner: () => JoinHandle<number>): Prom
   return rt.blockOn(async () => {
     const hs = [];
     for (let i = 0; i < 2000; i++) {
-      hs.push(spawn(async () => {
-        const h = inner();
-        await yieldNow();
-        let s = 0;
-        for (let k = 0; k < 5; k++) s += await h;
-        return s;
-      }));
+      hs.push(
+        spawn(async () => {
+          const h = inner();
+          await yieldNow();
+          let s = 0;
+          for (let k = 0; k < 5; k++) s += await h;
+          return s;
+        }),
+      );
     }
     let s = 0;
     for (const h of hs) s += await h;

@@ -3,11 +3,23 @@ import { JoinError, Runtime } from '@skein/core';
 import { WorkerCrashedError } from '@skein/workers';
 import { inc } from './fixtures/basic.js';
 import { holdUntil } from './fixtures/control.js';
-import { exhaustMemory, exitFromTimer, exitProcess, markReturn, sleepThenExit, slowInc, spawnThenExit, throwLater } from './fixtures/crash.js';
+import {
+  exhaustMemory,
+  exitFromTimer,
+  exitProcess,
+  markReturn,
+  sleepThenExit,
+  slowInc,
+  spawnThenExit,
+  throwLater,
+} from './fixtures/crash.js';
 import { captureLogs, sharedInts, waitFor } from './helpers.js';
 
 async function crashCause(h: PromiseLike<unknown>): Promise<WorkerCrashedError> {
-  const err = await Promise.resolve(h).then(() => undefined, (e: unknown) => e);
+  const err = await Promise.resolve(h).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(JoinError);
   expect((err as JoinError).isPanic()).toBe(true);
   const cause = (err as JoinError).cause;
@@ -45,7 +57,10 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
 
   // A task whose body has returned is finished: the thread dying afterwards must not report
   // it crashed (a caller retrying on WorkerCrashedError would run it twice).
-  for (const [what, ms] of [['started in the same run as the exit', 0], ['woken by the same timer as the exit', 30]] as const) {
+  for (const [what, ms] of [
+    ['started in the same run as the exit', 0],
+    ['woken by the same timer as the exit', 30],
+  ] as const) {
     it(`process.exit() in a task: tasks on that worker whose bodies returned keep their outcome (${what})`, async () => {
       rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
       expect(await rt.spawn(inc, 0)).toBe(1); // the worker has loaded the fixtures
@@ -56,7 +71,14 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
         const hs = Array.from({ length: n }, (_, i) => rt!.spawn(markReturn, flags.sab, i, ms));
         const dying = rt.spawn(sleepThenExit, ms, 9);
         expect((await crashCause(dying)).exitCode).toBe(9);
-        const outcomes = await Promise.all(hs.map((h) => h.then((v) => v, (e: unknown) => e)));
+        const outcomes = await Promise.all(
+          hs.map((h) =>
+            h.then(
+              (v) => v,
+              (e: unknown) => e,
+            ),
+          ),
+        );
         let finished = 0;
         for (let i = 0; i < n; i++) {
           if (Atomics.load(flags.words, i) === 1) {
@@ -85,10 +107,12 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
     await crashCause(local.spawn(exitProcess, 4)); // its replacement is starting now
     await local.shutdown();
     expect(logs.lines.filter((l) => String(l.msg).includes('failed to start'))).toEqual([]);
-    expect(logs.lines.filter((l) => (l.level as number) >= 50).map((l) => l.msg)).toEqual([expect.stringContaining('crashed')]);
+    expect(logs.lines.filter((l) => (l.level as number) >= 50).map((l) => l.msg)).toEqual([
+      expect.stringContaining('crashed'),
+    ]);
   });
 
-  it('tasks queued in a dead worker\'s LIFO slot and local queue run on another worker', async () => {
+  it("tasks queued in a dead worker's LIFO slot and local queue run on another worker", async () => {
     const logs = captureLogs();
     rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
     const flags = sharedInts(10);
@@ -121,7 +145,10 @@ describe('multi-thread runtime: a worker thread that dies is replaced', () => {
   });
 
   it('running out of memory under resourceLimits (SKEIN_WORKER_RESOURCE_LIMITS)', async () => {
-    process.env.SKEIN_WORKER_RESOURCE_LIMITS = JSON.stringify({ maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 });
+    process.env.SKEIN_WORKER_RESOURCE_LIMITS = JSON.stringify({
+      maxOldGenerationSizeMb: 96,
+      maxYoungGenerationSizeMb: 16,
+    });
     const logs = captureLogs();
     rt = await Runtime.builder().multiThread().workerThreads(2).logger(logs.logger).build();
     expect(await rt.spawn(inc, 0)).toBe(1);

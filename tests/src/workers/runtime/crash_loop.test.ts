@@ -9,7 +9,10 @@ describe('workers that keep crashing the same way', () => {
     const { logger, lines } = captureLogs();
     const rt = await multiThread(2, logger);
     try {
-      const err = await rt.spawn(unreachable).then(() => undefined, (e: unknown) => e);
+      const err = await rt.spawn(unreachable).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(JoinError);
       const cause = (err as JoinError).cause;
       expect(cause).toBeInstanceOf(WorkerCrashedError);
@@ -18,7 +21,10 @@ describe('workers that keep crashing the same way', () => {
       const givenUp = lines.filter((l) => /not replacing it/.test(String(l.msg)));
       expect(givenUp.map((l) => l.worker).sort()).toEqual([0, 1]);
       // No worker is left: a later spawn fails the same way instead of waiting forever.
-      const late = await rt.spawn(unreachable).then(() => undefined, (e: unknown) => e);
+      const late = await rt.spawn(unreachable).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((late as JoinError).cause).toBeInstanceOf(WorkerCrashedError);
     } finally {
       await rt.shutdown();

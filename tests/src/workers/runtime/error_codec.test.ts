@@ -5,7 +5,10 @@ import { throwsObject as throwsObjectBlocking } from '../blocking/fixtures/block
 import { multiThread } from './helpers.js';
 
 async function panicCause(h: PromiseLike<unknown>): Promise<unknown> {
-  const err = await Promise.resolve(h).then(() => undefined, (e: unknown) => e);
+  const err = await Promise.resolve(h).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(JoinError);
   expect((err as JoinError).isPanic()).toBe(true);
   return (err as JoinError).cause;

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Handle, JoinError, NoRuntimeError, SkeinError, type Runtime } from '@skein/core';
 import { NestedRuntimeError } from '@skein/workers';
-import { handleAfterShutdown, handleArgErrors, handleBlockOn, handleBlockOnPanics, handleMetrics, handleSpawns } from './fixtures/handle.js';
+import {
+  handleAfterShutdown,
+  handleArgErrors,
+  handleBlockOn,
+  handleBlockOnPanics,
+  handleMetrics,
+  handleSpawns,
+} from './fixtures/handle.js';
 import { multiThread, sharedInts, waitFor } from './helpers.js';
 
 describe('multi-thread runtime: Handle.current() in worker tasks', () => {
@@ -40,18 +47,26 @@ describe('multi-thread runtime: Handle.current() in worker tasks', () => {
 
   it('blockOn rejects with NestedRuntimeError and never runs the function', async () => {
     const r = await rt.spawn(handleBlockOn);
-    expect(r).toMatchObject({ rejected: true, ran: false, name: 'NestedRuntimeError', code: 'ERR_SKEIN_NESTED_RUNTIME' });
+    expect(r).toMatchObject({
+      rejected: true,
+      ran: false,
+      name: 'NestedRuntimeError',
+      code: 'ERR_SKEIN_NESTED_RUNTIME',
+    });
     expect(r.message).toMatch(/cannot start a runtime from within a runtime/);
     expect(r.message).toMatch(/`await`/);
     // Uncaught, it panics the task and arrives on the main thread as the same class.
-    const err = (await rt.spawn(handleBlockOnPanics).then(() => undefined, (e: unknown) => e)) as JoinError;
+    const err = (await rt.spawn(handleBlockOnPanics).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as JoinError;
     expect(err).toBeInstanceOf(JoinError);
     expect(err.isPanic()).toBe(true);
     expect(err.cause).toBeInstanceOf(NestedRuntimeError);
     expect(err.cause).toBeInstanceOf(SkeinError);
   });
 
-  it('reads the whole runtime\'s metrics from shared memory', async () => {
+  it("reads the whole runtime's metrics from shared memory", async () => {
     const r = await rt.spawn(handleMetrics);
     expect(r.numWorkers).toBe(rt.metrics().numWorkers);
     expect(r.numWorkers).toBe(2);
@@ -66,7 +81,7 @@ describe('multi-thread runtime: Handle.current() in worker tasks', () => {
     expect(r.histogramCount).toBe('number');
   });
 
-  it('is undefined outside every task, and the runtime\'s own handle in main-thread tasks', async () => {
+  it("is undefined outside every task, and the runtime's own handle in main-thread tasks", async () => {
     expect(Handle.tryCurrent()).toBeUndefined();
     expect(() => Handle.current()).toThrow(NoRuntimeError);
     const flavor = await rt.blockOn(async () => Handle.current().flavor);
@@ -75,7 +90,7 @@ describe('multi-thread runtime: Handle.current() in worker tasks', () => {
   });
 });
 
-describe('multi-thread runtime: a worker\'s handle after shutdown', () => {
+describe("multi-thread runtime: a worker's handle after shutdown", () => {
   it('throws RuntimeShutdownError for every spawn', async () => {
     const rt = await multiThread(1);
     const flags = sharedInts(8);

@@ -6,7 +6,10 @@ import { multiThread, sharedInts, waitFor } from './helpers.js';
 // A worker running a task's synchronous stretch is busy, whatever the task awaited before:
 // a task spawned meanwhile must go to the idle worker, not queue behind the busy one.
 describe('multi-thread runtime: a worker blocked by a task never looks idle', () => {
-  for (const [what, ms] of [['after `await Promise.resolve()`', 0], ['after a sleep (while its loop was parked)', 20]] as const) {
+  for (const [what, ms] of [
+    ['after `await Promise.resolve()`', 0],
+    ['after a sleep (while its loop was parked)', 20],
+  ] as const) {
     it(`a task spawned while another blocks its worker ${what} runs on the other worker`, async () => {
       const rt = await multiThread(2);
       try {

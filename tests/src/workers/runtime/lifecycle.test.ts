@@ -9,22 +9,35 @@ import { multiThread, sharedInts, waitFor } from './helpers.js';
 const child = fileURLToPath(new URL('./fixtures/lifecycle_child.mjs', import.meta.url));
 const cwd = fileURLToPath(new URL('../../../', import.meta.url));
 
-interface ChildRun { status: number | null; out: Record<string, unknown> | undefined; ms: number; stderr: string }
+interface ChildRun {
+  status: number | null;
+  out: Record<string, unknown> | undefined;
+  ms: number;
+  stderr: string;
+}
 
 function run(mode: string): Promise<ChildRun> {
   const t = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [child, mode], {
-      cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
-    }, (err, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop();
-      resolve({
-        status: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
-        out: line ? (JSON.parse(line) as Record<string, unknown>) : undefined,
-        ms: Date.now() - t,
-        stderr,
-      });
-    });
+    execFile(
+      process.execPath,
+      [child, mode],
+      {
+        cwd,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+      (err, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop();
+        resolve({
+          status: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
+          out: line ? (JSON.parse(line) as Record<string, unknown>) : undefined,
+          ms: Date.now() - t,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -57,7 +70,10 @@ describe('multi-thread runtime: shutdown semantics', () => {
     expect(Atomics.load(flags.words, 2)).toBe(1);
     expect(Atomics.load(flags.words, 1)).toBe(1);
     for (const h of [running, ...queued]) {
-      const r = await Promise.resolve(h).then((v) => v, (e: unknown) => e);
+      const r = await Promise.resolve(h).then(
+        (v) => v,
+        (e: unknown) => e,
+      );
       if (r instanceof JoinError) expect(r.isCancelled()).toBe(true);
       else expect(typeof r).toBe('number'); // some queued tasks may have run first
     }

@@ -46,7 +46,7 @@ describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
     }
   });
 
-  it('counts the workers\' forced yields in budgetForcedYieldCount', async () => {
+  it("counts the workers' forced yields in budgetForcedYieldCount", async () => {
     const rt = await multiThread(2);
     try {
       expect(rt.metrics().budgetForcedYieldCount).toBe(0);
@@ -103,20 +103,39 @@ describe('multi-thread runtime: metrics, task dumps, thread hooks', () => {
 
   it('runs onThreadStart/onThreadStop: plain functions on main, task() definitions in the worker', async () => {
     const seen: { hook: string; worker: number | 'main' }[] = [];
-    const rt = await Runtime.builder().multiThread().workerThreads(2).logger('silent')
+    const rt = await Runtime.builder()
+      .multiThread()
+      .workerThreads(2)
+      .logger('silent')
       .onThreadStart(({ worker }) => seen.push({ hook: 'start', worker }))
       .onThreadStop(({ worker }) => seen.push({ hook: 'stop', worker }))
       .build();
-    expect(seen.filter((s) => s.hook === 'start').map((s) => s.worker).sort()).toEqual([0, 1]);
+    expect(
+      seen
+        .filter((s) => s.hook === 'start')
+        .map((s) => s.worker)
+        .sort(),
+    ).toEqual([0, 1]);
     await rt.shutdown();
-    expect(seen.filter((s) => s.hook === 'stop').map((s) => s.worker).sort()).toEqual([0, 1]);
+    expect(
+      seen
+        .filter((s) => s.hook === 'stop')
+        .map((s) => s.worker)
+        .sort(),
+    ).toEqual([0, 1]);
 
     const inWorker: { hook: string; worker: number; threadId: number }[] = [];
     const bc = new BroadcastChannel('skein-test-hooks');
-    bc.onmessage = (e: unknown) => inWorker.push((e as { data: { hook: string; worker: number; threadId: number } }).data);
+    bc.onmessage = (e: unknown) =>
+      inWorker.push((e as { data: { hook: string; worker: number; threadId: number } }).data);
     try {
-      const rt2 = await Runtime.builder().multiThread().workerThreads(2).logger('silent')
-        .onThreadStart(hookStart).onThreadStop(hookStop).build();
+      const rt2 = await Runtime.builder()
+        .multiThread()
+        .workerThreads(2)
+        .logger('silent')
+        .onThreadStart(hookStart)
+        .onThreadStop(hookStop)
+        .build();
       await waitFor(() => inWorker.filter((s) => s.hook === 'start').length === 2, 5000, 'start hooks');
       await rt2.shutdown();
       await waitFor(() => inWorker.filter((s) => s.hook === 'stop').length === 2, 5000, 'stop hooks');

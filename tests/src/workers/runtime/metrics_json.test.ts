@@ -4,12 +4,28 @@ import { handleMetricsJson, syncTask } from './fixtures/metrics_json.js';
 import { multiThread, waitFor } from './helpers.js';
 
 const COUNTERS = [
-  'numWorkers', 'numAliveTasks', 'spawnedTasksCount', 'globalQueueDepth', 'budgetForcedYieldCount',
-  'numBlockingThreads', 'numIdleBlockingThreads', 'blockingQueueDepth',
+  'numWorkers',
+  'numAliveTasks',
+  'spawnedTasksCount',
+  'globalQueueDepth',
+  'budgetForcedYieldCount',
+  'numBlockingThreads',
+  'numIdleBlockingThreads',
+  'blockingQueueDepth',
 ];
 const WORKER_FIELDS = [
-  'pollCount', 'stealCount', 'stealOperations', 'parkCount', 'unparkCount', 'busyMs', 'localQueueDepth',
-  'localScheduleCount', 'overflowCount', 'meanPollTimeUs', 'eventLoopActiveMs', 'eventLoopIdleMs',
+  'pollCount',
+  'stealCount',
+  'stealOperations',
+  'parkCount',
+  'unparkCount',
+  'busyMs',
+  'localQueueDepth',
+  'localScheduleCount',
+  'overflowCount',
+  'meanPollTimeUs',
+  'eventLoopActiveMs',
+  'eventLoopIdleMs',
 ];
 
 function checkShape(json: RuntimeMetricsJSON, workers: number): void {

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { Runtime } from '@skein/core';
 import { fanOut, joinSetOfTasks, nestedIds, pfib } from './fixtures/nested.js';
-import { channels, joinSetLocal, localClosure, mutexCounter, selectFirst, sleepThen, timeoutElapses, viaBlockingPool } from './fixtures/features.js';
+import {
+  channels,
+  joinSetLocal,
+  localClosure,
+  mutexCounter,
+  selectFirst,
+  sleepThen,
+  timeoutElapses,
+  viaBlockingPool,
+} from './fixtures/features.js';
 import { multiThread } from './helpers.js';
 
 function fib(n: number): number {
@@ -59,8 +68,12 @@ describe('multi-thread runtime: tasks spawned from worker tasks', () => {
     expect(await rt.spawn(channels, 100)).toEqual({ sum: 5050, reply: 'pong' });
   });
 
-  it('forwards spawnBlocking from a worker task to the runtime\'s blocking pool', async () => {
-    expect(await rt.spawn(viaBlockingPool)).toEqual({ product: 42, elsewhere: true, panic: 'RangeError: blocking boom' });
+  it("forwards spawnBlocking from a worker task to the runtime's blocking pool", async () => {
+    expect(await rt.spawn(viaBlockingPool)).toEqual({
+      product: 42,
+      elsewhere: true,
+      panic: 'RangeError: blocking boom',
+    });
   });
 
   it('runs closures spawned inside a worker task on that worker', async () => {
@@ -70,8 +83,14 @@ describe('multi-thread runtime: tasks spawned from worker tasks', () => {
 
 describe('multi-thread runtime: scheduler options', () => {
   it('works with the LIFO slot disabled and the shortest intervals', async () => {
-    const rt = await Runtime.builder().multiThread().workerThreads(2).logger('silent')
-      .disableLifoSlot().eventInterval(1).globalQueueInterval(1).build();
+    const rt = await Runtime.builder()
+      .multiThread()
+      .workerThreads(2)
+      .logger('silent')
+      .disableLifoSlot()
+      .eventInterval(1)
+      .globalQueueInterval(1)
+      .build();
     try {
       expect(await rt.spawn(pfib, 18, 8)).toBe(fib(18));
       const { children } = await rt.spawn(fanOut, 8, 2);

@@ -7,12 +7,19 @@ const cwd = fileURLToPath(new URL('../../../', import.meta.url));
 
 function run(mode: string): Promise<{ out: string; logs: Record<string, unknown>[] }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [child, mode], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } },
+    execFile(
+      process.execPath,
+      [child, mode],
+      { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } },
       (err, stdout, stderr) => {
         if (err !== null) return reject(new Error(`${err.message}\n${stderr}`));
-        const logs = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+        const logs = stderr
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         resolve({ out: stdout.trim(), logs });
-      });
+      },
+    );
   });
 }
 

@@ -18,7 +18,11 @@ it('tasks whose SharedArrayBuffer arguments are still in flight spread over idle
     try {
       const gate = sharedInts(8);
       const holders = [rt.spawn(holdUntil, gate.sab, 0, 60_000), rt.spawn(holdUntil, gate.sab, 4, 60_000)];
-      await waitFor(() => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1, 30_000, `both holders running (round ${round})`);
+      await waitFor(
+        () => Atomics.load(gate.words, 1) === 1 && Atomics.load(gate.words, 5) === 1,
+        30_000,
+        `both holders running (round ${round})`,
+      );
       Atomics.store(gate.words, 0, 1);
       Atomics.notify(gate.words, 0);
       Atomics.store(gate.words, 4, 1);

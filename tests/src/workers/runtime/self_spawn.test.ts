@@ -7,7 +7,10 @@ for (const flavor of ['current_thread', 'multi_thread'] as const) {
   describe(`a task spawning itself by its own name (${flavor})`, () => {
     let rt: Runtime;
     beforeAll(async () => {
-      rt = flavor === 'multi_thread' ? await multiThread(2) : await Runtime.builder().currentThread().logger('silent').build();
+      rt =
+        flavor === 'multi_thread'
+          ? await multiThread(2)
+          : await Runtime.builder().currentThread().logger('silent').build();
     });
     afterAll(async () => {
       await rt.shutdown();
@@ -22,7 +25,9 @@ for (const flavor of ['current_thread', 'multi_thread'] as const) {
 
     it('throws a TypeError with a code for a closure given arguments, on every spawn path', async () => {
       const closure = ((x: number) => x) as never;
-      expect(() => rt.spawn(closure, 1 as never)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }));
+      expect(() => rt.spawn(closure, 1 as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+      );
       await rt.blockOn(() => {
         expect(() => spawn(closure, 1 as never)).toThrow(/passes arguments only to a task\(\) definition/);
         const set = new JoinSet<number>();

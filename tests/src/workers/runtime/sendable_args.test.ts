@@ -5,7 +5,10 @@ import { argsOf, echo } from './fixtures/basic.js';
 import { multiThread } from './helpers.js';
 
 class Point {
-  constructor(readonly x: number, readonly y: number) {}
+  constructor(
+    readonly x: number,
+    readonly y: number,
+  ) {}
   norm(): number {
     return Math.hypot(this.x, this.y);
   }
@@ -15,7 +18,10 @@ for (const flavor of ['current_thread', 'multi_thread'] as const) {
   describe(`task() arguments are checked like Tokio's Send bound (${flavor})`, () => {
     let rt: Runtime;
     beforeAll(async () => {
-      rt = flavor === 'multi_thread' ? await multiThread(1) : await Runtime.builder().currentThread().logger('silent').build();
+      rt =
+        flavor === 'multi_thread'
+          ? await multiThread(1)
+          : await Runtime.builder().currentThread().logger('silent').build();
     });
     afterAll(async () => {
       await rt.shutdown();
@@ -56,8 +62,9 @@ for (const flavor of ['current_thread', 'multi_thread'] as const) {
 
     it('accepts plain data and class instances with methods', async () => {
       const date = new Date(0);
-      expect(await rt.spawn(echo, { a: [1, 'b', null], m: new Map([[1, new Set([2])]]), date, bytes: new Uint8Array(2) }))
-        .toEqual({ a: [1, 'b', null], m: new Map([[1, new Set([2])]]), date, bytes: new Uint8Array(2) });
+      expect(
+        await rt.spawn(echo, { a: [1, 'b', null], m: new Map([[1, new Set([2])]]), date, bytes: new Uint8Array(2) }),
+      ).toEqual({ a: [1, 'b', null], m: new Map([[1, new Set([2])]]), date, bytes: new Uint8Array(2) });
       const back = await rt.spawn(echo, new Point(3, 4));
       expect(back).toMatchObject({ x: 3, y: 4 });
     });

@@ -24,9 +24,20 @@ describe('shared memory of a multi-thread runtime', () => {
   });
 
   it('rejects more workers than a runtime can have with a coded RangeError naming the limit', async () => {
-    const err = await Runtime.builder().multiThread().workerThreads(1025).logger('silent').build().then(() => undefined, (e: unknown) => e);
+    const err = await Runtime.builder()
+      .multiThread()
+      .workerThreads(1025)
+      .logger('silent')
+      .build()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(RangeError);
-    expect(err).toMatchObject({ code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/at most 1024 worker threads/) });
+    expect(err).toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringMatching(/at most 1024 worker threads/),
+    });
   });
 
   it('rejects a worker count whose memory the machine does not have, saying how many fit', () => {
@@ -38,7 +49,10 @@ describe('shared memory of a multi-thread runtime', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(RangeError);
-    expect(err).toMatchObject({ code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/at most \d+ worker threads fit/) });
+    expect(err).toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringMatching(/at most \d+ worker threads fit/),
+    });
     const most = Number(/at most (\d+)/.exec((err as Error).message)![1]);
     expect(() => assertWorkersFit({ ...DEFAULTS, workers: most }, ram)).not.toThrow();
     expect(() => assertWorkersFit({ ...DEFAULTS, workers: most + 1 }, ram)).toThrow(RangeError);
@@ -46,8 +60,20 @@ describe('shared memory of a multi-thread runtime', () => {
 
   it('rejects task slots the inject queue cannot hold with a coded RangeError', async () => {
     process.env.SKEIN_WORKER_TASK_SLOTS = String(1 << 20);
-    const err = await Runtime.builder().multiThread().workerThreads(300).logger('silent').build().then(() => undefined, (e: unknown) => e);
-    expect(err).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: expect.stringMatching(/below 2\^28/) });
+    const err = await Runtime.builder()
+      .multiThread()
+      .workerThreads(300)
+      .logger('silent')
+      .build()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toMatchObject({
+      name: 'RangeError',
+      code: 'ERR_OUT_OF_RANGE',
+      message: expect.stringMatching(/below 2\^28/),
+    });
   });
 
   it('aborts every running task even when the notices outnumber the worker mailbox', async () => {

@@ -11,7 +11,12 @@ function isCancelled(e: unknown): boolean {
 describe('multi-thread runtime: shutdown settles every handle at once and never hangs', () => {
   it('a CPU-bound task: its handle is cancelled when shutdown begins, its thread is terminated after the grace period', async () => {
     const logs = captureLogs();
-    const rt = await Runtime.builder().multiThread().workerThreads(1).shutdownGracePeriod(200).logger(logs.logger).build();
+    const rt = await Runtime.builder()
+      .multiThread()
+      .workerThreads(1)
+      .shutdownGracePeriod(200)
+      .logger(logs.logger)
+      .build();
     const flags = sharedInts(4);
     const h = rt.spawn(cpuBound, flags.sab, 60_000);
     await waitFor(() => Atomics.load(flags.words, 0) === 1, 10_000, 'task running');
@@ -26,7 +31,12 @@ describe('multi-thread runtime: shutdown settles every handle at once and never 
 
   it('tasks spinning on microtasks on every worker: shutdown resolves, handles are cancelled', async () => {
     const logs = captureLogs();
-    const rt = await Runtime.builder().multiThread().workerThreads(2).shutdownGracePeriod(100).logger(logs.logger).build();
+    const rt = await Runtime.builder()
+      .multiThread()
+      .workerThreads(2)
+      .shutdownGracePeriod(100)
+      .logger(logs.logger)
+      .build();
     const flags = [sharedInts(4), sharedInts(4)];
     const hs = flags.map((f) => rt.spawn(spinMicrotasks, f.sab));
     await waitFor(() => flags.every((f) => Atomics.load(f.words, 0) === 1), 10_000, 'both spinning');
@@ -35,13 +45,20 @@ describe('multi-thread runtime: shutdown settles every handle at once and never 
     await done;
     for (const h of hs) await expect(h).rejects.toSatisfy(isCancelled);
     // (A worker that is merely slow to answer on a loaded machine may be logged too.)
-    const named = logs.lines.filter((l) => String(l.msg).includes('still busy')).flatMap((l) => l.tasks as { name: string }[]);
+    const named = logs.lines
+      .filter((l) => String(l.msg).includes('still busy'))
+      .flatMap((l) => l.tasks as { name: string }[]);
     expect(named.filter((t) => t.name === 'spinMicrotasks').length).toBe(2);
   });
 
   it('a blocking job awaiting a promise that never settles: cancelled at once, its thread terminated after the grace period', async () => {
     const logs = captureLogs();
-    const rt = await Runtime.builder().multiThread().workerThreads(1).shutdownGracePeriod(100).logger(logs.logger).build();
+    const rt = await Runtime.builder()
+      .multiThread()
+      .workerThreads(1)
+      .shutdownGracePeriod(100)
+      .logger(logs.logger)
+      .build();
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const h = rt.spawnBlocking(awaitsForever, flags);
     await waitFor(() => Atomics.load(flags, 0) === 1, 10_000, 'job running');

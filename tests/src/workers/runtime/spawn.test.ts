@@ -1,9 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { threadId } from 'node:worker_threads';
-import { Elapsed, JoinError, NotSendableError, Runtime, SerializationError, spawn, task } from '@skein/core';
+import { Elapsed, JoinError, NotSendableError, type Runtime, SerializationError, spawn, task } from '@skein/core';
 import {
-  add, argsOf, bigString, byteSum, describeArgs, echo, fails, failsAsync, failsWith, inc, makeSab, mapSabWrite, objSabWrite,
-  returnsFunction, sabWrite, viewAdd, whereAmI, whoAmI,
+  add,
+  argsOf,
+  bigString,
+  byteSum,
+  describeArgs,
+  echo,
+  fails,
+  failsAsync,
+  failsWith,
+  inc,
+  makeSab,
+  mapSabWrite,
+  objSabWrite,
+  returnsFunction,
+  sabWrite,
+  viewAdd,
+  whereAmI,
+  whoAmI,
 } from './fixtures/basic.js';
 import { multiThread, sharedInts } from './helpers.js';
 
@@ -40,11 +56,36 @@ describe('multi-thread runtime: spawning task() definitions', () => {
   it('round-trips arguments and results with structured-clone semantics', async () => {
     const date = new Date(1_700_000_000_000);
     const values: unknown[] = [
-      0, -0, 1.5, NaN, -Infinity, 2 ** 31, 'plain', 'ünïcödé ✓ 𝄞', '', true, false, null, undefined,
-      [1, 'two', [3]], { a: 1, b: { c: [true, null] }, 'key with spaces': 'v' },
-      new Map<unknown, unknown>([['k', 1], [2, { x: 'y' }]]), new Set([1, 2, 3]), date, /ab+c/gi, 12345678901234567890n,
-      new Uint8Array([1, 2, 3]), new Float64Array([1.5, -2]), new Int32Array([7, -7]), [1, , 3], // eslint-disable-line no-sparse-arrays
-      'x'.repeat(200), { big: 'y'.repeat(100_000) }, new Uint8Array(200_000).fill(1),
+      0,
+      -0,
+      1.5,
+      NaN,
+      -Infinity,
+      2 ** 31,
+      'plain',
+      'ünïcödé ✓ 𝄞',
+      '',
+      true,
+      false,
+      null,
+      undefined,
+      [1, 'two', [3]],
+      { a: 1, b: { c: [true, null] }, 'key with spaces': 'v' },
+      new Map<unknown, unknown>([
+        ['k', 1],
+        [2, { x: 'y' }],
+      ]),
+      new Set([1, 2, 3]),
+      date,
+      /ab+c/gi,
+      12345678901234567890n,
+      new Uint8Array([1, 2, 3]),
+      new Float64Array([1.5, -2]),
+      new Int32Array([7, -7]),
+      [1, undefined, 3], // eslint-disable-line no-sparse-arrays
+      'x'.repeat(200),
+      { big: 'y'.repeat(100_000) },
+      new Uint8Array(200_000).fill(1),
     ];
     for (const v of values) {
       const back = await rt.spawn(echo, v);
@@ -60,7 +101,10 @@ describe('multi-thread runtime: spawning task() definitions', () => {
     const c = (await rt.spawn(echo, cyclic)) as Record<string, unknown>;
     expect(c.self).toBe(c);
     expect(await rt.spawn(describeArgs, new Map(), new Uint8Array(1), date, 1n)).toEqual([
-      '[object Map]', '[object Uint8Array]', '[object Date]', '[object BigInt]',
+      '[object Map]',
+      '[object Uint8Array]',
+      '[object Date]',
+      '[object BigInt]',
     ]);
     expect(await rt.spawn(argsOf, 1, 'a', null, undefined)).toEqual([1, 'a', null, undefined]);
     expect(await rt.spawn(bigString, 1_000_000)).toHaveLength(1_000_000);
@@ -124,13 +168,19 @@ describe('multi-thread runtime: spawning task() definitions', () => {
   });
 
   it('reports a throwing task as a panic with the thrown value as cause', async () => {
-    const err = await rt.spawn(fails, 'boom').then(() => undefined, (e: unknown) => e);
+    const err = await rt.spawn(fails, 'boom').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(JoinError);
     expect((err as JoinError).isPanic()).toBe(true);
     expect((err as JoinError).cause).toBeInstanceOf(Error);
     expect(((err as JoinError).cause as Error).message).toBe('boom');
     expect((err as Error).message).toMatch(/boom/);
-    const asyncErr = (await rt.spawn(failsAsync, 'later').then(() => undefined, (e: unknown) => e)) as JoinError;
+    const asyncErr = (await rt.spawn(failsAsync, 'later').then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as JoinError;
     expect((asyncErr.cause as Error).message).toBe('later');
 
     const typed = (await rt.spawn(failsWith, 'type').catch((e: unknown) => e)) as JoinError;
@@ -142,7 +192,7 @@ describe('multi-thread runtime: spawning task() definitions', () => {
     const str = (await rt.spawn(failsWith, 'string').catch((e: unknown) => e)) as JoinError;
     expect(str.cause).toBe('just a string');
     const chained = (await rt.spawn(failsWith, 'cause').catch((e: unknown) => e)) as JoinError;
-    expect(((chained.cause as Error).cause as Error)).toBeInstanceOf(RangeError);
+    expect((chained.cause as Error).cause as Error).toBeInstanceOf(RangeError);
   });
 
   it('turns a result that cannot cross into a panic with SerializationError', async () => {
@@ -152,7 +202,9 @@ describe('multi-thread runtime: spawning task() definitions', () => {
   });
 
   it('fails the handle of a task definition that is not exported', async () => {
-    const hidden = task(import.meta, function hidden(): number { return 1; });
+    const hidden = task(import.meta, function hidden(): number {
+      return 1;
+    });
     const err = (await rt.spawn(hidden).catch((e: unknown) => e)) as JoinError;
     expect(err).toBeInstanceOf(JoinError);
     expect((err.cause as { code?: string }).code).toBe('ERR_SKEIN_TASK_NOT_EXPORTED');

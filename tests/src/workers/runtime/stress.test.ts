@@ -21,7 +21,9 @@ async function stress(workers: number, N: number, seed: number): Promise<void> {
     expect(total).toBe(N);
     let bad = -1;
     for (let i = 0; i < N && bad < 0; i++) if (counts[i] !== 1) bad = i;
-    expect(bad === -1 ? 'every task ran once' : `task ${bad} ran ${counts[bad]} times (seed ${seed})`).toBe('every task ran once');
+    expect(bad === -1 ? 'every task ran once' : `task ${bad} ran ${counts[bad]} times (seed ${seed})`).toBe(
+      'every task ran once',
+    );
     const m = rt.metrics();
     await waitFor(() => m.numAliveTasks === 0, 10_000, 'numAliveTasks back to 0');
     let polls = 0;
@@ -36,9 +38,17 @@ async function stress(workers: number, N: number, seed: number): Promise<void> {
 describe('stress: tasks with random nested spawns', () => {
   // 8 workers on a small machine is mostly oversubscription: a quarter of the tasks keeps
   // the suite quick while still exercising 8 deques, thieves and parkers.
-  for (const [workers, n] of [[2, N], [4, N], [8, Math.ceil(N / 4)]] as const) {
-    it(`runs each of ${n} tasks exactly once and returns every result on ${workers} workers`, async () => {
-      for (let r = 0; r < RUNS; r++) await stress(workers, n, (Math.random() * 2 ** 31) | 0);
-    }, 120_000 * RUNS);
+  for (const [workers, n] of [
+    [2, N],
+    [4, N],
+    [8, Math.ceil(N / 4)],
+  ] as const) {
+    it(
+      `runs each of ${n} tasks exactly once and returns every result on ${workers} workers`,
+      async () => {
+        for (let r = 0; r < RUNS; r++) await stress(workers, n, (Math.random() * 2 ** 31) | 0);
+      },
+      120_000 * RUNS,
+    );
   }
 });

@@ -7,7 +7,10 @@ import { triple } from './fixtures/inline_server.js';
 import { multiThread } from './helpers.js';
 
 async function panicOf(p: PromiseLike<unknown>): Promise<unknown> {
-  const err = await Promise.resolve(p).then(() => undefined, (e: unknown) => e);
+  const err = await Promise.resolve(p).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(JoinError);
   expect((err as JoinError).isPanic()).toBe(true);
   return (err as JoinError).cause;

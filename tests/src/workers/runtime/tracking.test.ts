@@ -42,7 +42,9 @@ describe('task tracking on worker threads', () => {
     try {
       const nap = rt.spawn(trackedNapper, 60_000);
       const spawner = rt.spawn(localSpawner, 60_000);
-      const d = await dumpUntil(rt, (d) => ['trackedNapper', 'localSpawner', 'localChild'].every((n) => d.some((e) => e.name === n && e.state === 'idle')));
+      const d = await dumpUntil(rt, (d) =>
+        ['trackedNapper', 'localSpawner', 'localChild'].every((n) => d.some((e) => e.name === n && e.state === 'idle')),
+      );
       const napper = d.find((e) => e.id === nap.id)!;
       expect([0, 1]).toContain(napper.thread);
       expect(napper.worker).toBe(napper.thread);
@@ -103,9 +105,14 @@ describe('task tracking on worker threads', () => {
   it("writes a worker's warnings with its worker index and the task's id and name", async () => {
     const child = fileURLToPath(new URL('./fixtures/tracking_child.mjs', import.meta.url));
     const stderr = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [child], { timeout: 60_000 }, (err, _out, errOut) => (err ? reject(err) : resolve(errOut)));
+      execFile(process.execPath, [child], { timeout: 60_000 }, (err, _out, errOut) =>
+        err ? reject(err) : resolve(errOut),
+      );
     });
-    const records = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const warn = records.find((r) => r.kind === 'long-poll' && r.task === 'longPoll');
     expect(warn).toMatchObject({ level: 40, kind: 'long-poll' });
     expect([0, 1]).toContain(warn!.worker);

@@ -12,7 +12,9 @@ const drain = (q: InjectQueue): number[] => {
 describe('InjectQueue', () => {
   test('validates its capacity', () => {
     for (const bad of [0, 1, 3, 100, 2 ** 29, 1.5]) {
-      expect(() => InjectQueue.create(bad)).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }));
+      expect(() => InjectQueue.create(bad)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }),
+      );
     }
     expect(InjectQueue.bytesFor(1024)).toBe(64 + 4096);
     expect(() => new InjectQueue(new SharedArrayBuffer(4096), 0)).toThrow(/initialized/);
@@ -75,7 +77,14 @@ describe('InjectQueue', () => {
     }
     expect(err).toBeInstanceOf(InjectFullError);
     expect(err).toBeInstanceOf(SkeinError);
-    expect(err).toMatchObject({ code: 'ERR_SKEIN_INJECT_FULL', name: 'InjectFullError', pending: null, requested: 1, free: 0, capacity: 4 });
+    expect(err).toMatchObject({
+      code: 'ERR_SKEIN_INJECT_FULL',
+      name: 'InjectFullError',
+      pending: null,
+      requested: 1,
+      free: 0,
+      capacity: 4,
+    });
     expect(drain(q)).toEqual([1, 2, 3, 4]);
   });
 

@@ -7,8 +7,13 @@ describe('SharedLayout', () => {
     const o = layout.offsets;
     expect(layout.sab.byteLength).toBe(o.totalBytes);
     expect(SharedLayout.bytesFor({ workers: 3, injectCapacity: 1024, mailboxCapacity: 64 })).toBe(o.totalBytes);
-    const regions: [number, number][] = [[0, 64], [o.idle, 64 + 4 * 3], [o.inject, 64 + 4 * 1024]];
-    for (let i = 0; i < 3; i++) regions.push([o.localQueues + i * o.localQueueStride, 1088], [o.parkers + i * o.parkerStride, 64]);
+    const regions: [number, number][] = [
+      [0, 64],
+      [o.idle, 64 + 4 * 3],
+      [o.inject, 64 + 4 * 1024],
+    ];
+    for (let i = 0; i < 3; i++)
+      regions.push([o.localQueues + i * o.localQueueStride, 1088], [o.parkers + i * o.parkerStride, 64]);
     for (let m = 0; m < 4; m++) regions.push([o.mailboxes + m * o.mailboxStride, 256 + 4 * 64]);
     regions.sort((a, b) => a[0] - b[0]);
     for (let i = 0; i < regions.length; i++) {

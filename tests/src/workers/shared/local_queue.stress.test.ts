@@ -16,7 +16,14 @@ async function run(producers: number): Promise<FixtureResult[]> {
   const results = await runFixtures(
     'local_queue_stress',
     Array.from({ length: THREADS }, (_, index) => ({
-      index, threads: THREADS, producers, n: N, queuesSab, injectSab: inject.sab, seenSab, ctlSab,
+      index,
+      threads: THREADS,
+      producers,
+      n: N,
+      queuesSab,
+      injectSab: inject.sab,
+      seenSab,
+      ctlSab,
     })),
   );
   expect(ctl[2], 'duplicate or out-of-range ids').toBe(0);

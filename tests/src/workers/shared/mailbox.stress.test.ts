@@ -11,7 +11,11 @@ function setup() {
   const seenSab = new SharedArrayBuffer(N + 1);
   const ctlSab = new SharedArrayBuffer(16);
   const producers = Array.from({ length: PRODUCERS }, (_, index) => ({
-    index, producers: PRODUCERS, n: N, mailboxSab: mailbox.sab, ctlSab,
+    index,
+    producers: PRODUCERS,
+    n: N,
+    mailboxSab: mailbox.sab,
+    ctlSab,
   }));
   return { mailbox, seenSab, ctlSab, producers };
 }
@@ -41,7 +45,14 @@ describe('Mailbox on real threads', () => {
     expect(mailbox.hasPending()).toBe(false);
     expect(results.reduce((s, r) => s + (r.posted as number), 0)).toBe(N);
     expect(new Int32Array(ctlSab)[2]).toBe(0);
-    console.log('mailbox stress (main consumer):', JSON.stringify({ waits, avgBatch: Math.round(N / Math.max(1, waits)), producers: results.map(({ ok: _ok, ...r }) => r) }));
+    console.log(
+      'mailbox stress (main consumer):',
+      JSON.stringify({
+        waits,
+        avgBatch: Math.round(N / Math.max(1, waits)),
+        producers: results.map(({ ok: _ok, ...r }) => r),
+      }),
+    );
   });
 
   for (const mode of ['async', 'sync'] as const) {

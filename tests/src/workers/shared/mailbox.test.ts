@@ -40,10 +40,12 @@ describe('Mailbox', () => {
     const m = Mailbox.create(8);
     for (let i = 1; i <= 5; i++) m.push(i);
     const got: number[] = [];
-    expect(() => m.drain((id) => {
-      if (id === 3) throw new Error('boom');
-      got.push(id);
-    })).toThrow('boom');
+    expect(() =>
+      m.drain((id) => {
+        if (id === 3) throw new Error('boom');
+        got.push(id);
+      }),
+    ).toThrow('boom');
     expect(m.drain((id) => got.push(id))).toBe(2);
     expect(got).toEqual([1, 2, 4, 5]);
   });

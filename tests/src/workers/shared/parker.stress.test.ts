@@ -8,7 +8,9 @@ const PER_UNPARKER = 200_000;
 
 describe('Parker on real threads', () => {
   for (const sync of [false, true]) {
-    test(`ping-pong ${ROUNDS} rounds (${sync ? 'parkSync vs park' : 'park vs park'}) without a lost wake-up`, { timeout: 30_000 }, async () => {
+    test(`ping-pong ${ROUNDS} rounds (${sync ? 'parkSync vs park' : 'park vs park'}) without a lost wake-up`, {
+      timeout: 30_000,
+    }, async () => {
       const parkersSab = new SharedArrayBuffer(2 * Parker.bytesFor());
       const ctlSab = new SharedArrayBuffer(16);
       const common = { mode: 'pingpong', rounds: ROUNDS, unparkers: 0, perUnparker: 0, parkersSab, ctlSab };
@@ -21,7 +23,9 @@ describe('Parker on real threads', () => {
     });
   }
 
-  test(`${UNPARKERS} unparkers x ${PER_UNPARKER} against one parking owner: nothing lost`, { timeout: 30_000 }, async () => {
+  test(`${UNPARKERS} unparkers x ${PER_UNPARKER} against one parking owner: nothing lost`, {
+    timeout: 30_000,
+  }, async () => {
     const parkersSab = new SharedArrayBuffer(Parker.bytesFor());
     const ctlSab = new SharedArrayBuffer(16);
     const common = { rounds: 0, unparkers: UNPARKERS, perUnparker: PER_UNPARKER, parkersSab, ctlSab };

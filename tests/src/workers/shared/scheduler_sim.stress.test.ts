@@ -8,25 +8,39 @@ const TOTAL = 450_000; // roots 1..150k each spawn one child
 
 describe('shared structures composed into a worker loop (real threads)', () => {
   for (const workers of [2, 3]) {
-    test(`${workers} workers run ${TOTAL} tasks in waves, exactly once, parking in between`, { timeout: 40_000 }, async () => {
+    test(`${workers} workers run ${TOTAL} tasks in waves, exactly once, parking in between`, {
+      timeout: 40_000,
+    }, async () => {
       const layout = SharedLayout.create({ workers, injectCapacity: 1 << 16, mailboxCapacity: 1 << 12 });
       const seenSab = new SharedArrayBuffer(TOTAL + 1);
       const ctlSab = new SharedArrayBuffer(16);
       const ctl = new Int32Array(ctlSab);
       const done = runFixtures(
         'scheduler_sim',
-        Array.from({ length: workers }, (_, index) => ({ index, roots: ROOTS, total: TOTAL, layoutSab: layout.sab, seenSab, ctlSab })),
+        Array.from({ length: workers }, (_, index) => ({
+          index,
+          roots: ROOTS,
+          total: TOTAL,
+          layoutSab: layout.sab,
+          seenSab,
+          ctlSab,
+        })),
       );
       const { idle, inject, parkers, mainMailbox } = layout;
       let completed = 0;
       const onComplete = (): void => {
         completed++;
       };
-      const diagnostics = (): string => JSON.stringify({
-        completed, inject: inject.len(), local: layout.localQueues.map((q) => q.len()),
-        parked: idle.numParked(), searching: idle.numSearching(), unparked: idle.numUnparked(),
-        parkers: parkers.map((p) => p.state()),
-      });
+      const diagnostics = (): string =>
+        JSON.stringify({
+          completed,
+          inject: inject.len(),
+          local: layout.localQueues.map((q) => q.len()),
+          parked: idle.numParked(),
+          searching: idle.numSearching(),
+          unparked: idle.numUnparked(),
+          parkers: parkers.map((p) => p.state()),
+        });
       /** Drains completions until `target`; a 5 s stall means work was stranded (a lost wake-up). */
       const awaitCompleted = async (target: number): Promise<void> => {
         let last = completed;
@@ -89,7 +103,10 @@ describe('shared structures composed into a worker loop (real threads)', () => {
       // little. How often depends on how the OS schedules the threads (a loaded CI box runs
       // waves back to back), so the bound is one park beyond the final ones, not per wave.
       expect(results.reduce((s, r) => s + (r.parks as number), 0)).toBeGreaterThan(workers);
-      console.log(`scheduler sim (${workers} workers, ${waves} waves):`, JSON.stringify(results.map(({ ok: _ok, ...r }) => r)));
+      console.log(
+        `scheduler sim (${workers} workers, ${waves} waves):`,
+        JSON.stringify(results.map(({ ok: _ok, ...r }) => r)),
+      );
     });
   }
 });

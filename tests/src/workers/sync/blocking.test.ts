@@ -12,7 +12,11 @@ describe('shared primitives on blocking-pool threads (blocking forms)', () => {
       const sem = new SharedSemaphore(1);
       const inside = new Int32Array(new SharedArrayBuffer(8));
       const n = await rt.blockOn(async () => {
-        const hs = [spawnBlocking(blockingBump, m, sem, 200), spawnBlocking(blockingBump, m, sem, 200), spawn(bump, m, 200, inside)];
+        const hs = [
+          spawnBlocking(blockingBump, m, sem, 200),
+          spawnBlocking(blockingBump, m, sem, 200),
+          spawn(bump, m, 200, inside),
+        ];
         let total = 0;
         for (const h of hs) total += await h;
         return total;
@@ -37,7 +41,7 @@ describe('shared primitives on blocking-pool threads (blocking forms)', () => {
         for await (const v of rx) s += v;
         return s;
       });
-      expect(sum).toBe(2 * (499 * 500) / 2);
+      expect(sum).toBe((2 * (499 * 500)) / 2);
     } finally {
       await rt.shutdown();
     }

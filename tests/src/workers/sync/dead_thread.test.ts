@@ -37,12 +37,14 @@ describe('a worker thread that dies releases what its tasks held', () => {
     expect(Atomics.load(flag, 0)).toBe(1);
     const warns = logs.lines.filter((l) => l.level === 40 && String(l.msg).includes('died'));
     expect(warns).toHaveLength(4);
-    expect(warns.map((l) => String(l.msg))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/released the 0 SharedSemaphore permit\(s\) its tasks held and dropped 1 waiter/),
-      expect.stringMatching(/released the 1 SharedMutex permit/),
-      expect.stringMatching(/released the 1 SharedSemaphore permit/),
-      expect.stringMatching(/dropped its 1 sharedMpsc sender/),
-    ]));
+    expect(warns.map((l) => String(l.msg))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/released the 0 SharedSemaphore permit\(s\) its tasks held and dropped 1 waiter/),
+        expect.stringMatching(/released the 1 SharedMutex permit/),
+        expect.stringMatching(/released the 1 SharedSemaphore permit/),
+        expect.stringMatching(/dropped its 1 sharedMpsc sender/),
+      ]),
+    );
     expect(partial.availablePermits()).toBe(1);
     expect(m.isLocked()).toBe(false);
   });

@@ -1,7 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlreadyReleasedError, RecvError, Runtime, SendError, SerializationError, TryRecvError, spawn } from '@skein/core';
+import {
+  AlreadyReleasedError,
+  RecvError,
+  Runtime,
+  SendError,
+  SerializationError,
+  TryRecvError,
+  spawn,
+} from '@skein/core';
 import { sharedBroadcast, sharedOneshot, sharedWatch } from '@skein/workers';
-import { broadcastCollect, broadcastSend, oneshotAwaitClosed, oneshotRecv, oneshotSend, watchBump, watchFollow } from './fixtures/fanout_tasks.js';
+import {
+  broadcastCollect,
+  broadcastSend,
+  oneshotAwaitClosed,
+  oneshotRecv,
+  oneshotSend,
+  watchBump,
+  watchFollow,
+} from './fixtures/fanout_tasks.js';
 
 describe('sharedOneshot, sharedWatch, sharedBroadcast across worker threads', () => {
   let rt: Runtime;
@@ -87,7 +103,7 @@ describe('sharedOneshot, sharedWatch, sharedBroadcast across worker threads', ()
     });
   });
 
-  it('broadcast: 4 receivers on workers get every value of 3 senders, in each sender\'s order, then closed', async () => {
+  it("broadcast: 4 receivers on workers get every value of 3 senders, in each sender's order, then closed", async () => {
     await rt.blockOn(async () => {
       const [tx, rx] = sharedBroadcast.channel<number>(1024);
       const rxs = Array.from({ length: 4 }, () => spawn(broadcastCollect, rx));
@@ -134,7 +150,9 @@ describe('sharedOneshot, sharedWatch, sharedBroadcast across worker threads', ()
     await rt.blockOn(async () => {
       const [btx, brx] = sharedBroadcast.channel<number>(8);
       const [wtx, wrx] = sharedWatch.channel({ n: 0 });
-      const hs = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? spawn(broadcastCollect, brx) : spawn(watchFollow, wrx, 1_000_000)));
+      const hs = Array.from({ length: 12 }, (_, i) =>
+        i % 2 === 0 ? spawn(broadcastCollect, brx) : spawn(watchFollow, wrx, 1_000_000),
+      );
       for (let i = 0; i < 40; i++) {
         btx.send(i);
         wtx.send({ n: i });

@@ -94,8 +94,12 @@ describe('SharedMutex across worker threads', () => {
     const m = new SharedMutex<unknown>({ a: [1, 2], d: new Date(5) }, { maxBytes: 64 });
     const g = m.tryLock();
     expect(g.value).toEqual({ a: [1, 2], d: new Date(5) });
-    expect(() => { g.value = () => 1; }).toThrow(SerializationError);
-    expect(() => { g.value = 'x'.repeat(100); }).toThrow(RangeError);
+    expect(() => {
+      g.value = () => 1;
+    }).toThrow(SerializationError);
+    expect(() => {
+      g.value = 'x'.repeat(100);
+    }).toThrow(RangeError);
     g.value = new Map([[1, 'one']]);
     g.release();
     expect(() => g.value).toThrow(AlreadyReleasedError);

@@ -93,8 +93,14 @@ describe('SharedSemaphore across worker threads', () => {
     const sem = new SharedSemaphore(2);
     const order: string[] = [];
     const p1 = sem.tryAcquire(2);
-    const big = sem.acquire(2).then((p) => { order.push('big'); p.release(); });
-    const small = sem.acquire(1).then((p) => { order.push('small'); p.release(); });
+    const big = sem.acquire(2).then((p) => {
+      order.push('big');
+      p.release();
+    });
+    const small = sem.acquire(1).then((p) => {
+      order.push('small');
+      p.release();
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(order).toEqual([]);
     p1.release();

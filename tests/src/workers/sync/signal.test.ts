@@ -10,7 +10,11 @@ function ints(n: number): Int32Array {
 /** Resolves once `flags[i] >= n` (another thread counts it up). */
 async function until(flags: Int32Array, i: number, n: number): Promise<void> {
   for (let v = Atomics.load(flags, i); v < n; v = Atomics.load(flags, i)) {
-    const r = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> } }).waitAsync(flags, i, v);
+    const r = (
+      Atomics as unknown as {
+        waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<unknown> };
+      }
+    ).waitAsync(flags, i, v);
     if (r.async) await r.value;
   }
 }
@@ -192,4 +196,3 @@ describe('SharedBarrier, SharedNotify, SharedOnceCell across worker threads', ()
     });
   });
 });
-

@@ -224,7 +224,6 @@ export class Sender<T> extends SenderBase<T> {
   maxCapacity(): number {
     return this.chan.capacity;
   }
-
 }
 
 /**
@@ -233,7 +232,8 @@ export class Sender<T> extends SenderBase<T> {
  */
 export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
   assertNumber(capacity, 'capacity', 1, true);
-  if (capacity > MAX_PERMITS) throw rangeError(`The value of "capacity" is out of range. It must be <= ${MAX_PERMITS}. Received ${capacity}`);
+  if (capacity > MAX_PERMITS)
+    throw rangeError(`The value of "capacity" is out of range. It must be <= ${MAX_PERMITS}. Received ${capacity}`);
   const chan = new Chan<T>(new BatchSemaphore(capacity), capacity);
   return [new Sender(chan), new Receiver(chan)];
 }

@@ -65,7 +65,7 @@ export class Chan<T> {
   constructor(sem: BatchSemaphore | undefined, capacity: number) {
     this.sem = sem;
     this.capacity = capacity;
-    this.buffer = new Deque<T>(capacity < 64 ? capacity : 64);
+    this.buffer = new Deque<T>(Math.min(capacity, 64));
   }
 
   /** Deliver a value whose permit (if bounded) is already taken. */

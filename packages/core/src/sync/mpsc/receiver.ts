@@ -70,7 +70,10 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
    * when the task is cancelled.
    */
   recvMany(buf: T[], limit: number): Promise<number> {
-    if (!Array.isArray(buf)) throw typeError(`The "buf" argument must be an array the values are pushed onto. Received ${buf === null ? 'null' : typeof buf}`);
+    if (!Array.isArray(buf))
+      throw typeError(
+        `The "buf" argument must be an array the values are pushed onto. Received ${buf === null ? 'null' : typeof buf}`,
+      );
     assertNumber(limit, 'limit', 0, true);
     const chan = this.#chan;
     if (limit === 0 || chan.buffer.length !== 0) {
