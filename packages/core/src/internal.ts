@@ -9,7 +9,7 @@ export { CallbackWaiter, JoinWaiter, Waiter, type Joined, type OnCancel } from '
 export { Scope } from './task/scope.js';
 export { frames, currentFrame, type Frame, type Locals } from './task/context.js';
 export type { Joinable } from './task/joinable.js';
-export { JoinHandle } from './task/join_handle.js';
+export { JoinHandle, joinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';
 export { TimeDriver } from './time/driver.js';
 export { MAX_PERMITS } from './sync/batch_semaphore.js';
@@ -19,7 +19,7 @@ export { unsendableArgument } from './task/sendable.js';
 export { TASK_MODULE_IMPORTS, assertNoTaskModuleImport } from './task/task_module_import.js';
 export { TASK_MARKER, assertBlockingDef, isTaskDef, spawnTarget, taskDefOf, type TaskDef } from './task/task_def.js';
 export type { RuntimeCore, SpawnOptions } from './runtime/runtime_core.js';
-export type { HandleTarget } from './runtime/handle.js';
+export { handleOf, type HandleTarget } from './runtime/handle.js';
 export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
 export type { BlockingBackend, MultiThreadBackend, TaskDumpEntry, WorkersModule } from './runtime/backends.js';
 export { runThreadHook } from './runtime/thread_hooks.js';

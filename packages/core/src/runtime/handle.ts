@@ -32,13 +32,29 @@ function hasHandle(rt: RuntimeCore): rt is WithHandle {
   return typeof (rt as Partial<WithHandle>).handle === 'function';
 }
 
+/** Set by Handle's static block, the one place that may call its private constructor. */
+let construct: (rt: HandleTarget) => Handle;
+
+/**
+ * A Handle on a runtime. Core and @skein/workers make handles through this (it is exported
+ * from `@skein/core/internal`), so the constructor can stay private and out of the public
+ * declarations.
+ */
+export function handleOf(rt: HandleTarget): Handle {
+  return construct(rt);
+}
+
 /** A handle to a runtime: spawn onto it from anywhere, read its metrics. */
 export class Handle {
   readonly #rt: HandleTarget;
 
-  /** @internal Use `runtime.handle()` or `Handle.current()`. */
-  constructor(rt: HandleTarget) {
+  /** Use `runtime.handle()` or `Handle.current()`. */
+  private constructor(rt: HandleTarget) {
     this.#rt = rt;
+  }
+
+  static {
+    construct = (rt) => new Handle(rt);
   }
 
   /** The current task's runtime. Errors: NoRuntimeError outside every runtime. */

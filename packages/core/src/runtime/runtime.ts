@@ -11,7 +11,7 @@ import { assertDuration, assertFunction, rangeError, typeError } from '../errors
 import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
 import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
-import { JoinHandle } from '../task/join_handle.js';
+import { joinHandle, type JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
 import { OwnedTasks } from '../task/owned_tasks.js';
@@ -27,16 +27,22 @@ import {
 } from './backends.js';
 import type { RuntimeConfig } from './config.js';
 import { Builder } from './builder.js';
-import { Handle } from './handle.js';
+import { handleOf, type Handle } from './handle.js';
 import { makeLogger } from './logger.js';
-import type { RuntimeCore, SpawnOptions } from './runtime_core.js';
+import type { SpawnOptions } from './runtime_core.js';
 import { Scheduler } from './scheduler.js';
 import { taskDumpEntry } from './task_dump.js';
 import { TaskRecorder } from '../task/tracking.js';
 import { runThreadHook } from './thread_hooks.js';
 
-/** An async runtime. Build one with `Runtime.builder()` or the shorthands. */
-export class Runtime implements RuntimeCore {
+/**
+ * An async runtime. Build one with `Runtime.builder()` or the shorthands.
+ *
+ * It is a RuntimeCore (its tasks take `this` as one), but doesn't say so with `implements`:
+ * part of that interface is tagged internal here, so stripped from the published .d.ts,
+ * where the clause would then no longer type-check.
+ */
+export class Runtime {
   readonly flavor: 'current_thread' | 'multi_thread';
   readonly scheduler: Scheduler;
   readonly time: TimeDriver;
@@ -150,13 +156,13 @@ export class Runtime implements RuntimeCore {
   spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
     assertFunction(fn, 'fn');
     this.#checkOpen('spawn');
-    return new JoinHandle(this.startLocal(fn, opts));
+    return joinHandle(this.startLocal(fn, opts));
   }
 
   /** @internal Spawn a task definition where this flavour runs them. */
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
     this.#checkOpen('spawn');
-    return new JoinHandle(this.startTask(def, args));
+    return joinHandle(this.startTask(def, args));
   }
 
   /** @internal `spawnLocal` without the JoinHandle (see RuntimeCore). */
@@ -202,7 +208,7 @@ export class Runtime implements RuntimeCore {
   /** @internal */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
     this.#checkOpen('spawnBlocking');
-    return new JoinHandle(this.startBlocking(def, args));
+    return joinHandle(this.startBlocking(def, args));
   }
 
   /** @internal `spawnBlockingTask` without the JoinHandle. */
@@ -221,7 +227,7 @@ export class Runtime implements RuntimeCore {
 
   /** A cheap, cloneable reference to this runtime. */
   handle(): Handle {
-    return new Handle(this);
+    return handleOf(this);
   }
 
   /** Live metrics; see {@link RuntimeMetrics}. */

@@ -75,7 +75,7 @@ export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
     return w.promise;
   }
 
-  /** @internal A joiner was cancelled: it no longer waits. */
+  /** A joiner was cancelled: it no longer waits. */
   dropJoiner(w: Waiter<T>): void {
     if (this.#joiner === w) this.#joiner = undefined;
   }
@@ -95,7 +95,7 @@ export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
     this.onWaiting(1);
   }
 
-  /** @internal Report the outcome (a value, or a JoinError). Later reports are ignored. */
+  /** Report the outcome (a value, or a JoinError). Later reports are ignored. */
   settle(ok: boolean, value: T | JoinError): void {
     if (this.#outcome !== PENDING) return;
     this.#outcome = ok ? OK : FAILED;

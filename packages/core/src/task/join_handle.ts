@@ -75,17 +75,33 @@ export class AbortHandle {
  * `Promise.all` and every promise library call. `Promise.prototype.then.call(handle, …)`
  * sees only that fast path's state, which is never rejected, so it may never settle.
  */
+/** Set by JoinHandle's static block, the one place that may call its private constructor. */
+let construct: <T>(target: Joinable<T>) => JoinHandle<T>;
+
+/**
+ * A handle on a joinable task. Core and @skein/workers make handles through this (it is
+ * exported from `@skein/core/internal`), so the constructor can stay private and out of
+ * the public declarations.
+ */
+export function joinHandle<T>(target: Joinable<T>): JoinHandle<T> {
+  return construct(target);
+}
+
 export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
   /** @internal */
   readonly target: Joinable<T>;
   /** Fulfils this promise; dropped once used. */
   #resolve: ((value: unknown) => void) | undefined;
 
-  /** @internal Handles are made by spawn functions, not by users. */
-  constructor(target: Joinable<T>) {
+  /** Handles are made by spawn functions, not by users. */
+  private constructor(target: Joinable<T>) {
     super(keepResolve);
     this.#resolve = takeResolve<unknown>();
     this.target = target;
+  }
+
+  static {
+    construct = (target) => new JoinHandle(target);
   }
 
   /** Native `then` on a handle (only reachable explicitly) makes plain promises. */

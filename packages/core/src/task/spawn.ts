@@ -6,7 +6,7 @@ import { typeError } from '../errors/invalid_argument.js';
 import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
 import { frames } from './context.js';
-import { JoinHandle } from './join_handle.js';
+import { joinHandle, type JoinHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
 import { assertBlockingDef, spawnTarget, type TaskDef } from './task_def.js';
 
@@ -21,7 +21,7 @@ export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
 export function spawn(t: unknown): JoinHandle<unknown> {
   // The arguments array only for a task definition that has some: this is the spawn hot path.
   // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every spawn
-  return new JoinHandle(startSpawn(t, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined));
+  return joinHandle(startSpawn(t, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined));
 }
 
 /** @internal {@link spawn} without the JoinHandle, for callers that keep the task (JoinSet). */
@@ -36,7 +36,7 @@ export function startSpawn(t: unknown, args: unknown[] | undefined): Joinable<un
 
 /** Spawn a closure on the current thread (Tokio's `spawn_local`). */
 export function spawnLocal<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>> {
-  return new JoinHandle(startSpawnLocal(fn)) as JoinHandle<Awaited<R>>;
+  return joinHandle(startSpawnLocal(fn)) as JoinHandle<Awaited<R>>;
 }
 
 /** @internal {@link spawnLocal} without the JoinHandle. */
@@ -53,7 +53,7 @@ export function startSpawnLocal<R>(fn: () => R | PromiseLike<R>): Joinable<R> {
  * (its message shows how to define a task); NoRuntimeError; RuntimeShutdownError.
  */
 export function spawnBlocking<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): JoinHandle<R> {
-  return new JoinHandle(startSpawnBlocking(t, args));
+  return joinHandle(startSpawnBlocking(t, args));
 }
 
 /** @internal {@link spawnBlocking} without the JoinHandle. */

@@ -171,7 +171,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     return body === QUEUED ? 'queued' : body === RUNNING ? 'running' : 'finished';
   }
 
-  /** @internal The scheduler polls a queued task for the first time: start its body. */
+  /** The scheduler polls a queued task for the first time: start its body. */
   run(): void {
     if ((this.flags & BODY) !== QUEUED) return;
     if (this.cancelled) {

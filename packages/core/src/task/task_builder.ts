@@ -6,7 +6,7 @@
 import { assertFunction, typeError } from '../errors/invalid_argument.js';
 import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { currentRuntime } from '../runtime/current.js';
-import { JoinHandle } from './join_handle.js';
+import { joinHandle, type JoinHandle } from './join_handle.js';
 import { assertBlockingDef, isTaskDef, type TaskDef } from './task_def.js';
 
 /** Spawns tasks with the options set on it; reusable. */
@@ -30,8 +30,8 @@ export class TaskBuilder {
     const rt = currentRuntime('taskBuilder().spawn()');
     if (rt.isShutdown) throw new RuntimeShutdownError('spawn');
     const opts = { name: this.#name };
-    if (typeof t === 'function') return new JoinHandle(rt.startLocal(t as () => unknown, opts));
-    if (isTaskDef(t)) return new JoinHandle(rt.startTask(t, args, opts));
+    if (typeof t === 'function') return joinHandle(rt.startLocal(t as () => unknown, opts));
+    if (isTaskDef(t)) return joinHandle(rt.startTask(t, args, opts));
     throw typeError(`spawn() takes a task() definition or a function. Received ${t === null ? 'null' : typeof t}`);
   }
 
@@ -40,7 +40,7 @@ export class TaskBuilder {
     const rt = currentRuntime('taskBuilder().spawnLocal()');
     assertFunction(fn, 'fn');
     if (rt.isShutdown) throw new RuntimeShutdownError('spawnLocal');
-    return new JoinHandle(rt.startLocal(fn, { name: this.#name })) as JoinHandle<Awaited<R>>;
+    return joinHandle(rt.startLocal(fn, { name: this.#name })) as JoinHandle<Awaited<R>>;
   }
 
   /**
@@ -51,7 +51,7 @@ export class TaskBuilder {
     assertBlockingDef(t);
     const rt = currentRuntime('taskBuilder().spawnBlocking()');
     if (rt.isShutdown) throw new RuntimeShutdownError('spawnBlocking');
-    return new JoinHandle(rt.startBlocking(t as TaskDef<A, R>, args));
+    return joinHandle(rt.startBlocking(t as TaskDef<A, R>, args));
   }
 }
 

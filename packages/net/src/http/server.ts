@@ -21,7 +21,7 @@ export interface ShutdownOptions {
   readonly timeoutMs?: number;
 }
 
-/** What a Server stops: one HTTP server on this thread, or one per worker. @internal */
+/** What a Server stops: one HTTP server on this thread, or one per worker. */
 export interface Serving {
   /** Stop accepting, let in-flight requests finish for up to `ms` (none: no limit), close everything. */
   drain(ms: number | undefined): Promise<void>;

@@ -13,10 +13,12 @@
  * `Handle.current()` in a task here wraps this worker's {@link WorkerHandleTarget}.
  */
 import type { Logger } from 'pino';
-import { Handle, JoinHandle, type SpawnOptions, type TaskDumpEntry } from '@skein/core';
+import type { Handle, JoinHandle, SpawnOptions, TaskDumpEntry } from '@skein/core';
 import {
   LocalTask,
   OwnedTasks,
+  handleOf,
+  joinHandle,
   Scheduler,
   TaskRecorder,
   TimeDriver,
@@ -73,14 +75,14 @@ export class WorkerRuntime implements RuntimeCore {
    * returns in its tasks.
    */
   handle(): Handle {
-    return (this.#handle ??= new Handle(
+    return (this.#handle ??= handleOf(
       new WorkerHandleTarget(this, workerViewMetrics(this.#sh, this.index, this.scheduler.counters)),
     ));
   }
 
   /** Run a closure as a task on this worker. */
   spawnLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): JoinHandle<R> {
-    return new JoinHandle(this.startLocal(fn, opts));
+    return joinHandle(this.startLocal(fn, opts));
   }
 
   /** `spawnLocal` without the JoinHandle (see RuntimeCore). */
@@ -102,7 +104,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Spawn a task definition onto the workers, starting from this worker's own deque. */
   spawnTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.startTask(def, args));
+    return joinHandle(this.startTask(def, args));
   }
 
   /** `spawnTask` without the JoinHandle. */
@@ -112,7 +114,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** Run a task definition on the runtime's blocking pool (forwarded to the main thread). */
   spawnBlockingTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): JoinHandle<R> {
-    return new JoinHandle(this.startBlocking(def, args));
+    return joinHandle(this.startBlocking(def, args));
   }
 
   /** `spawnBlockingTask` without the JoinHandle. */

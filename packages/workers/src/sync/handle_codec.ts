@@ -20,7 +20,12 @@ export interface HandleDescriptor {
   readonly sab: SharedArrayBuffer;
 }
 
-/** An object that crosses threads as a {@link HandleDescriptor}. */
+/**
+ * An object that crosses threads as a {@link HandleDescriptor}. The handle classes don't
+ * declare `implements SharedHandle`: their `[SHARED_HANDLE]` is tagged internal, so stripped
+ * from the published .d.ts, where the clause would then no longer type-check. The method's
+ * own signature keeps them in line, and {@link isSharedHandle} finds it at run time.
+ */
 export interface SharedHandle {
   /**
    * Describe this handle for another thread. Called once per crossing, at the `spawn`

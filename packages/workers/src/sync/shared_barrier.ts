@@ -10,13 +10,7 @@
  */
 import { assertNumber, coop, type BarrierWaitResult } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { wordChanged } from './word_wait.js';
 
@@ -31,7 +25,7 @@ const LEADER: BarrierWaitResult = Object.freeze({ isLeader: true });
 const FOLLOWER: BarrierWaitResult = Object.freeze({ isLeader: false });
 
 /** Tokio's `Barrier` shared by every thread of a runtime: a rendezvous for `n` tasks, round after round. */
-export class SharedBarrier implements SharedHandle {
+export class SharedBarrier {
   readonly #buf: PrimitiveBuffer;
   readonly #w: Int32Array;
   readonly #n: number;

@@ -28,7 +28,6 @@ import {
   unwrapState,
   withState,
   type HandleDescriptor,
-  type SharedHandle,
 } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
@@ -109,7 +108,7 @@ function slotBytes(maxBytes: number): number {
 }
 
 /** Sends to every receiver of a sharedBroadcast channel, from any thread. Clone it for more producers. */
-export class SharedBroadcastSender<T> implements SharedHandle, Disposable {
+export class SharedBroadcastSender<T> implements Disposable {
   readonly #r: Ring;
   readonly #all: Int32Array;
   #open = true;
@@ -206,7 +205,7 @@ export class SharedBroadcastSender<T> implements SharedHandle, Disposable {
 }
 
 /** One subscriber's position in a sharedBroadcast channel. */
-export class SharedBroadcastReceiver<T> implements SharedHandle, Disposable {
+export class SharedBroadcastReceiver<T> implements Disposable {
   readonly #r: Ring;
   readonly #all: Int32Array;
   #next: number;

@@ -10,18 +10,11 @@
  */
 import { AlreadyReleasedError, TryRecvError, coop } from '@skein/core';
 import { Chan, EMPTY } from './mpsc_chan.js';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  adopt,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { parkUntil } from './word_wait.js';
 
 /** The receiving half of a {@link sharedMpsc} channel (bounded or unbounded). */
-export class SharedReceiver<T> implements SharedHandle, AsyncIterable<T>, Disposable {
+export class SharedReceiver<T> implements AsyncIterable<T>, Disposable {
   readonly #chan: Chan;
   #moved = false;
 

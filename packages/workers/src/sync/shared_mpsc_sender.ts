@@ -7,14 +7,7 @@
  */
 import { AlreadyReleasedError, SendError, TrySendError, coop } from '@skein/core';
 import { Chan } from './mpsc_chan.js';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  adopt,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { acquireAsync, acquireBlocking, holdThread, letThreadGo } from './shared_wait.js';
 import type { Encoded } from './value_codec.js';
 
@@ -26,7 +19,7 @@ function keep(e: Encoded): Encoded {
 }
 
 /** What bounded and unbounded senders share: the sender count, closing, `closed()`. */
-abstract class SenderBase<_T> implements SharedHandle, Disposable {
+abstract class SenderBase<_T> implements Disposable {
   /** @internal */
   protected readonly chan: Chan;
   #open = true;

@@ -8,13 +8,7 @@
  * around a SharedArrayBuffer the tasks were given.
  */
 import { AlreadyReleasedError, TryLockError, coop } from '@skein/core';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -82,7 +76,7 @@ export class SharedMutexGuard<T> implements Disposable {
 let attach: (sab: SharedArrayBuffer) => SharedMutex<unknown>;
 
 /** Tokio's `Mutex<T>` shared by every thread of a runtime: FIFO, cancel-safe, held across awaits. */
-export class SharedMutex<T = undefined> implements SharedHandle {
+export class SharedMutex<T = undefined> {
   readonly #buf: PrimitiveBuffer;
   readonly #core: PermitCore;
   readonly #cell: ValueCell;

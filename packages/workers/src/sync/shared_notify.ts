@@ -12,13 +12,7 @@
  * then stores a permit if nobody else waits.
  */
 import { coop } from '@skein/core';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync } from './shared_wait.js';
@@ -30,7 +24,7 @@ export interface SharedNotifyOptions {
 }
 
 /** Tokio's `Notify` shared by every thread of a runtime: wake one task (FIFO or LIFO), or every waiting task. */
-export class SharedNotify implements SharedHandle {
+export class SharedNotify {
   readonly #buf: PrimitiveBuffer;
   readonly #core: PermitCore;
 

@@ -8,13 +8,7 @@
  * its own `f`.
  */
 import { AcquireError, SetError, assertFunction, coop } from '@skein/core';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync } from './shared_wait.js';
@@ -34,7 +28,7 @@ const INIT = 0;
 const CELL_OFFSET = 8;
 
 /** Tokio's `OnceCell<T>` shared by every thread of a runtime: set once, read everywhere. */
-export class SharedOnceCell<T> implements SharedHandle {
+export class SharedOnceCell<T> {
   readonly #buf: PrimitiveBuffer;
   readonly #core: PermitCore;
   readonly #init: Int32Array;

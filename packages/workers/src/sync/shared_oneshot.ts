@@ -10,14 +10,7 @@
  * makes the receiver reject with RecvError closed, as a dropped Rust sender does).
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, coop } from '@skein/core';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  adopt,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { wordChanged } from './word_wait.js';
@@ -66,7 +59,7 @@ class Slot {
 }
 
 /** Sends the channel's one value, from any thread. */
-export class SharedOneshotSender<T> implements SharedHandle, Disposable {
+export class SharedOneshotSender<T> implements Disposable {
   readonly #slot: Slot;
   #open = true;
 
@@ -130,7 +123,7 @@ export class SharedOneshotSender<T> implements SharedHandle, Disposable {
 }
 
 /** Receives the channel's one value, on any thread; `await` it. */
-export class SharedOneshotReceiver<T> implements SharedHandle, PromiseLike<T>, Disposable {
+export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   readonly #slot: Slot;
   #moved = false;
   #value: { v: T } | undefined = undefined;

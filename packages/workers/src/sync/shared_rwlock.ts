@@ -7,13 +7,7 @@
  */
 import { AlreadyReleasedError, TryLockError, assertNumber, coop, rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -130,7 +124,7 @@ export class SharedRwLockWriteGuard<T> implements Disposable {
 let attach: (sab: SharedArrayBuffer) => SharedRwLock<unknown>;
 
 /** Tokio's `RwLock<T>` shared by every thread of a runtime: fair (FIFO), write-preferring, cancel-safe. */
-export class SharedRwLock<T = undefined> implements SharedHandle {
+export class SharedRwLock<T = undefined> {
   readonly #buf: PrimitiveBuffer;
   readonly #core: PermitCore;
   readonly #cell: ValueCell;

@@ -5,13 +5,7 @@
  */
 import { AcquireError, AlreadyReleasedError, TryAcquireError, assertNumber, coop, rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
-import {
-  HandleKind,
-  SHARED_HANDLE,
-  registerHandleKind,
-  type HandleDescriptor,
-  type SharedHandle,
-} from './handle_codec.js';
+import { HandleKind, SHARED_HANDLE, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { DEFAULT_MAX_QUEUED, type PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive, type PrimitiveBuffer } from './primitive_buffer.js';
 import { acquireAsync, acquireBlocking } from './shared_wait.js';
@@ -72,7 +66,7 @@ let attach: (sab: SharedArrayBuffer) => SharedSemaphore;
  * Tokio's `Semaphore` shared by every thread of a runtime. Pass it to a task as an argument
  * (alone or inside plain data): the task's copy works on the same permits.
  */
-export class SharedSemaphore implements SharedHandle {
+export class SharedSemaphore {
   readonly #buf: PrimitiveBuffer;
   readonly #core: PermitCore;
 

@@ -23,7 +23,6 @@ import {
   unwrapState,
   withState,
   type HandleDescriptor,
-  type SharedHandle,
 } from './handle_codec.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
@@ -102,7 +101,7 @@ class WatchState {
 }
 
 /** Publishes new values to every {@link SharedWatchReceiver}, on every thread. */
-export class SharedWatchSender<T> implements SharedHandle, Disposable {
+export class SharedWatchSender<T> implements Disposable {
   readonly #s: WatchState;
   #open = true;
 
@@ -220,7 +219,7 @@ export class SharedWatchSender<T> implements SharedHandle, Disposable {
 }
 
 /** Observes a sharedWatch channel's value, on any thread. */
-export class SharedWatchReceiver<T> implements SharedHandle, Disposable {
+export class SharedWatchReceiver<T> implements Disposable {
   readonly #s: WatchState;
   #seen: number;
   #open = true;
