@@ -16,7 +16,6 @@
  *   costs two clock reads per batch rather than two per poll.
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import { frames, type Frame } from '../task/context.js';
 import type { LocalTask } from '../task/task.js';
 import type { TaskRecorder } from '../task/tracking.js';
 import { Deque } from '../util/deque.js';
@@ -209,27 +208,19 @@ export class Scheduler {
     }
     const newBatch = this.#batchStart < 0;
     if (newBatch) this.#batchStart = performance.now();
-    // Each task start enters the task's frame and leaves it entered (LocalTask.run), which
-    // saves a restore per task; the drain restores the frame it was called in, once.
-    const outer = frames.getStore();
     let polls = 0;
-    try {
-      while (q.length > 0) {
-        if (this.#budgetUsed >= BUDGET) {
-          this.counters.budgetForcedYieldCount++;
-          this.#drainPending = true;
-          this.#ensureTurn();
-          break;
-        }
-        if (this.#budgetUsed++ === 0) this.#ensureTurn();
-        const r = q.shift()!;
-        polls++;
-        this.pollEpoch++;
-        r.run();
+    while (q.length > 0) {
+      if (this.#budgetUsed >= BUDGET) {
+        this.counters.budgetForcedYieldCount++;
+        this.#drainPending = true;
+        this.#ensureTurn();
+        break;
       }
-    } finally {
-      // `undefined` (outside every task) is a valid store to return to.
-      if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      const r = q.shift()!;
+      polls++;
+      this.pollEpoch++;
+      r.run();
     }
     this.#batchPolls += polls;
     this.counters.pollCount += polls;
@@ -267,13 +258,8 @@ export class Scheduler {
     this.pollEpoch++;
     // The end of this poll continues the drain: no other drain may start meanwhile.
     this.#drainPending = true;
-    const outer = frames.getStore();
     tracker.beginPoll(r.task);
-    try {
-      r.run();
-    } finally {
-      if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
-    }
+    r.run();
     this.#trackedHops = TRACKED_POLL_HOPS;
     promiseThen.call(RESOLVED, this.#endTrackedPoll);
   }

@@ -179,10 +179,15 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
       return;
     }
     this.flags |= RUNNING;
-    // Enter the task's frame and leave it entered: the scheduler's drain restores its own
-    // frame once when it is done, and nothing between two polls depends on the frame. This
-    // saves `frames.run`'s restore, which on Node 24 allocates a frame per task.
-    frames.enterWith(this);
+    frames.runFresh(this as LocalTask<unknown>, LocalTask.#startBody);
+  }
+
+  /** The first poll, inside the task's own frame: call the body and watch what it returns. */
+  static #startBody(this: void, task: LocalTask<unknown>): void {
+    task.startBody();
+  }
+
+  private startBody(): void {
     const fn = this.#fn!;
     const x = this.extraIfAny;
     const args = x?.args;
