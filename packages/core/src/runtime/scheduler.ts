@@ -244,24 +244,35 @@ export class Scheduler {
   /**
    * Tracking on: run one runnable, and end its poll once the microtasks it resumed have run
    * (see TRACKED_POLL_HOPS); the drain continues from there. Same order as the batch
-   * drain, one poll at a time, so each is timed and charged to its task.
+   * drain, one poll at a time, so each is timed and charged to its task. A task start whose
+   * body returned at once has nothing left to resume: its poll ends at once and the drain
+   * goes on without the hops (most polls of a spawn-heavy load are such).
    */
   #pollTracked(tracker: TaskRecorder): void {
-    if (this.#budgetUsed >= BUDGET) {
-      this.counters.budgetForcedYieldCount++;
+    const q = this.#queue;
+    while (q.length > 0) {
+      if (this.#budgetUsed >= BUDGET) {
+        this.counters.budgetForcedYieldCount++;
+        this.#drainPending = true;
+        this.#ensureTurn();
+        return;
+      }
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      const r = q.shift()!;
+      this.pollEpoch++;
+      // The end of this poll continues the drain: no other drain may start meanwhile.
       this.#drainPending = true;
-      this.#ensureTurn();
-      return;
+      tracker.beginPoll(r.task);
+      r.run();
+      if (r.task !== r || !r.task.bodyFinished()) {
+        this.#trackedHops = TRACKED_POLL_HOPS;
+        promiseThen.call(RESOLVED, this.#endTrackedPoll);
+        return;
+      }
+      this.#countTrackedPoll(tracker.endPoll());
+      this.#drainPending = false;
     }
-    if (this.#budgetUsed++ === 0) this.#ensureTurn();
-    const r = this.#queue.shift()!;
-    this.pollEpoch++;
-    // The end of this poll continues the drain: no other drain may start meanwhile.
-    this.#drainPending = true;
-    tracker.beginPoll(r.task);
-    r.run();
-    this.#trackedHops = TRACKED_POLL_HOPS;
-    promiseThen.call(RESOLVED, this.#endTrackedPoll);
+    this.#maybePark();
   }
 
   readonly #endTrackedPoll = (): void => {
@@ -269,13 +280,16 @@ export class Scheduler {
       promiseThen.call(RESOLVED, this.#endTrackedPoll);
       return;
     }
-    const ms = this.tracker!.endPoll();
+    this.#countTrackedPoll(this.tracker!.endPoll());
+    this.#drain();
+  };
+
+  #countTrackedPoll(ms: number): void {
     const c = this.counters;
     c.pollCount++;
     c.busyMs += ms;
     c.pollTimeNs.record(Math.max(1, Math.round(ms * 1e6)));
-    this.#drain();
-  };
+  }
 
   #maybePark(): void {
     if (this.#idle || this.#deferred.length > 0) return;

@@ -272,6 +272,11 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     return (this.flags & OUTCOME) !== PENDING;
   }
 
+  /** @internal The body has returned or thrown (the outcome may have come earlier, by abort). */
+  bodyFinished(): boolean {
+    return (this.flags & BODY) === FINISHED;
+  }
+
   markObserved(): void {
     this.flags |= OBSERVED;
   }

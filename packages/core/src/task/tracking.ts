@@ -15,7 +15,8 @@
  */
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { captureStack, readCallSite, type StackHolder } from './call_site.js';
+import { codeKey, readCallSite, SiteCache, type StackHolder } from './call_site.js';
+import { frames } from './context.js';
 import type { LocalTask } from './task.js';
 import { resourceTracking, type TrackedResource } from './resource_tracking.js';
 
@@ -106,6 +107,8 @@ export class TaskRecord {
   /** The operation and stack of the latest runtime await (formatted only in a dump). */
   waitLabel = '';
   waitStack: StackHolder | undefined = undefined;
+  /** What names this task's code in the site cache (see SiteCache): its body's code key. */
+  siteKey: unknown = undefined;
   warned = 0;
 
   constructor(now: number, spawnStack: StackHolder) {
@@ -124,6 +127,7 @@ export interface LabelledWaiter {
 export class TaskRecorder {
   readonly settings: TrackingSettings;
   readonly #logger: Logger;
+  readonly #sites = new SiteCache();
   #current: TaskRecord | undefined = undefined;
   #currentTask: LocalTask<unknown> | undefined = undefined;
   #pollStart = 0;
@@ -156,12 +160,18 @@ export class TaskRecorder {
     resourceTracking.active--;
   }
 
-  /** A task was spawned on this thread: record where. */
-  spawned(task: LocalTask<unknown>): void {
+  /**
+   * A task was spawned on this thread: record where. `body` is the function it runs; with
+   * the spawning task's body it names the place in the site cache (see SiteCache).
+   */
+  spawned(task: LocalTask<unknown>, body: unknown): void {
     // A body that finishes in its first poll drops its function, and with it the name a
     // warning about that poll needs.
     task.keepName();
-    task.record = new TaskRecord(performance.now(), captureStack());
+    const key = codeKey(body);
+    const r = new TaskRecord(performance.now(), this.#sites.capture(frames.getStore()?.task?.record?.siteKey, key));
+    r.siteKey = key;
+    task.record = r;
   }
 
   /** A waiter of `task` was created: remember what it awaits and where. */
@@ -170,7 +180,7 @@ export class TaskRecorder {
     if (r === undefined) return;
     r.waitLabel = w.waitLabel;
     r.waitResource = undefined;
-    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : captureStack();
+    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : this.#sites.capture(r.siteKey, w.waitLabel);
   }
 
   /** Something of `task` was queued to run. */
