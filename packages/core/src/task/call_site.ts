@@ -44,6 +44,17 @@ const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
 
 /** The first user frame of `stack`, and the skein call just below it. */
 export function readCallSite(holder: StackHolder): CallSite {
+  const f = firstUserFrame(holder);
+  return { site: f.file === '' ? '' : `${displayPath(f.file)}:${f.line}`, operation: f.operation };
+}
+
+/** `file:line` of the first user frame, unformatted: for telling two sites apart. */
+function rawSite(holder: StackHolder): string {
+  const f = firstUserFrame(holder);
+  return `${f.file}:${f.line}`;
+}
+
+function firstUserFrame(holder: StackHolder): { file: string; line: string; operation: string } {
   const lines = (holder.stack ?? '').split('\n');
   let operation = '';
   for (let i = 1; i < lines.length; i++) {
@@ -56,9 +67,9 @@ export function readCallSite(holder: StackHolder): CallSite {
       if (fn !== '') operation = fn.startsWith('#') ? operation : fn;
       continue;
     }
-    return { site: `${displayPath(file)}:${m[3]!}`, operation };
+    return { file, line: m[3]!, operation };
   }
-  return { site: '', operation };
+  return { file: '', line: '', operation };
 }
 
 function displayPath(file: string): string {
@@ -76,7 +87,7 @@ const AMBIGUOUS: unique symbol = Symbol('skein.site.ambiguous');
 
 interface CachedSite {
   readonly stack: StackHolder;
-  /** Its formatted site, once a check has needed it. */
+  /** Its site (`rawSite`), once a check has needed it. */
   site: string | undefined;
   hits: number;
   nextCheck: number;
@@ -120,8 +131,8 @@ export class SiteCache {
     if (++c.hits < c.nextCheck) return c.stack;
     c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
     const stack = captureStack();
-    c.site ??= readCallSite(c.stack).site;
-    if (readCallSite(stack).site === c.site) return c.stack;
+    c.site ??= rawSite(c.stack);
+    if (rawSite(stack) === c.site) return c.stack;
     inner.set(subKey, AMBIGUOUS);
     return stack;
   }

@@ -150,11 +150,22 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   /**
-   * Read the name while the body can still give it: `currentTask()` hands the task to user
-   * code, which may read its name after the body has finished.
+   * @internal The name, from `body` once the task has dropped its own function: task
+   * tracking keeps the body until the task's last poll has ended, for its warnings.
    */
-  keepName(): void {
-    if (this.extraIfAny?.name === undefined && this.#fn !== undefined) void this.name;
+  nameWith(body: { readonly name: string } | undefined): string {
+    return this.extraIfAny?.name ?? ((this.#fn ?? body)?.name || 'anonymous');
+  }
+
+  /**
+   * Read the name while the body can still give it: `currentTask()` hands the task to user
+   * code, which may read its name after the body has finished. `body` stands in for the
+   * task's function once it has been dropped (task tracking keeps it; see TaskRecord.body).
+   */
+  keepName(body?: { readonly name: string }): void {
+    if (this.extraIfAny?.name !== undefined) return;
+    const fn = this.#fn ?? body;
+    if (fn !== undefined) this.extra.name = fn.name || 'anonymous';
   }
 
   /** @internal Its figures, when task tracking is on (see tracking.ts). */
