@@ -89,7 +89,7 @@ export class WorkerRuntime implements RuntimeCore {
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
     const t = new LocalTask<R>(this, fn, undefined, opts?.name, this.#ids.next());
     this.#sh.metrics[this.#sh.metric(this.index, M_SPAWNED)]!++;
-    this.link(t as LocalTask<unknown>);
+    this.link(t as LocalTask<unknown>, fn);
     this.scheduler.schedule(t);
     return t;
   }
@@ -97,7 +97,7 @@ export class WorkerRuntime implements RuntimeCore {
   /** Run a task definition's function here, as a local task (the spawner's slots are full). */
   runHere(fn: (...args: unknown[]) => unknown, args: unknown[], name: string, id: number): LocalTask<unknown> {
     const t = new LocalTask<unknown>(this, fn, args, name, id);
-    this.link(t);
+    this.link(t, fn);
     this.scheduler.schedule(t);
     return t;
   }
@@ -122,9 +122,12 @@ export class WorkerRuntime implements RuntimeCore {
     return this.blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next());
   }
 
-  /** @internal Track a task started on this worker (task dumps, shutdown). */
-  link(t: LocalTask<unknown>): void {
-    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t);
+  /**
+   * @internal Track a task started on this worker (task dumps, shutdown); `body` is the
+   * function it runs (task tracking's site cache keys on it).
+   */
+  link(t: LocalTask<unknown>, body: unknown): void {
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t, body);
     this.#owned.insert(t);
   }
 

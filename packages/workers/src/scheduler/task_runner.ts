@@ -155,7 +155,7 @@ export class TaskRunner {
     }
     this.#running[s] = task;
     this.#owned[s] = owned;
-    this.#rt.link(task);
+    this.#rt.link(task, fn);
     this.starts++;
     // Its first poll, here and now (see worker_loop.ts); timed when tracking is on.
     const tracker = this.#rt.scheduler.tracker;
