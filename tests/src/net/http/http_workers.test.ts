@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { Runtime, sleep } from '@skein/core';
 import { Router, serve } from '@skein/net';
-import { echoHandler, failingHandler, fibHandler, stuckHandler } from './fixtures/handlers.js';
-import { rejection } from './helpers.js';
+import { echoHandler, failingHandler, fibHandler, stuckHandler } from '../fixtures/handlers.js';
+import { rejection } from '../helpers.js';
 
 async function onMultiThread<T>(fn: () => Promise<T>): Promise<T> {
   const rt = await Runtime.builder().multiThread().workerThreads(2).logger('silent').build();

@@ -3,7 +3,7 @@ import { connect as netConnect } from 'node:net';
 import { once } from 'node:events';
 import { Cancelled, currentTask, Notify, oneshot, sleep, spawn } from '@skein/core';
 import { Router, serve, TcpListener } from '@skein/net';
-import { captureLogger, rawExchange, rejection, withRuntime } from './helpers.js';
+import { captureLogger, rawExchange, rejection, withRuntime } from '../helpers.js';
 
 describe('serve: every request is a task', () => {
   it('runs each handler as its own task (currentTask works)', async () => {
