@@ -293,8 +293,9 @@ export class TaskRecorder {
 
   /**
    * Why `task` can't be woken, if it has been parked past the stuck threshold on a foreign
-   * promise, or on a lock or semaphore every holder of which finished without releasing it
-   * (a guard neither released nor disposed: nothing can ever hand it on).
+   * promise, on a lock or semaphore every holder of which finished without releasing it
+   * (a guard neither released nor disposed: nothing can ever hand it on), or on a channel
+   * whose every sender was collected without being closed.
    */
   #stuckReason(task: LocalTask<unknown>, r: TaskRecord, now: number): string | undefined {
     if (r.phase !== IDLE || task.state !== 'running') return undefined;
@@ -304,7 +305,11 @@ export class TaskRecorder {
       return `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`;
     }
     const res = r.waitResource;
-    if (res === undefined || res.holders.size === 0) return undefined;
+    if (res === undefined) return undefined;
+    if (res.ends?.abandoned === true) {
+      return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, whose every sender was garbage-collected without being closed: nothing can send on it or end it. Close senders when done (\`tx.close()\`, or \`using tx = ...\`)`;
+    }
+    if (res.holders.size === 0) return undefined;
     const holders: string[] = [];
     for (const h of res.holders.keys()) {
       if (h.state !== 'finished') return undefined;
