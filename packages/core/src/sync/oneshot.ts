@@ -11,7 +11,7 @@
 import { RecvError, SendError, TryRecvError } from '../errors/channel_errors.js';
 import { AlreadyReleasedError } from '../errors/sync_errors.js';
 import type { Waiter } from '../task/waiter.js';
-import { currentTask, noteEndClosed, noteEndMade, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
+import { noteEndClosed, noteEndMade, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 import { coop } from '../task/yield_now.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 
