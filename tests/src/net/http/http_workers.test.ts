@@ -32,7 +32,14 @@ describe('task() handlers on the multi-thread flavour', () => {
       const echo = await fetch(`${server.url}/echo`, { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
       expect(echo.status).toBe(201);
       expect(echo.headers.get('x-from')).toBe('worker');
-      expect(await echo.json()).toMatchObject({ body: 'payload', header: 'yes', state: { greeting: 'hi' } });
+      expect(await echo.json()).toMatchObject({
+        body: 'payload',
+        header: 'yes',
+        method: 'POST',
+        url: `${server.url}/echo`,
+        isRequest: true,
+        state: { greeting: 'hi' },
+      });
       const many = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           fetch(`${server.url}/fib/${i}`).then((x) => x.json() as Promise<{ thread: number }>),
