@@ -17,7 +17,7 @@ import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
 import { RESOLVED, waitAsync } from '../shared/wait_async.js';
-import { ThreadTable } from './thread_table.js';
+import { Ledger, type Owned, ThreadTable } from './thread_table.js';
 
 // Header words.
 const LOCK = 0;
@@ -142,8 +142,8 @@ export class PermitCore {
    * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
    * core, or channel ends (see `thread_table.ts`).
    */
-  own(n: number): void {
-    this.threads.own(n);
+  own(n: number, ledger: Ledger = Ledger.owned): void {
+    this.threads.own(n, ledger);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */
@@ -403,10 +403,10 @@ export class PermitCore {
    * Thread `tid` has exited: its queued nodes leave the queue giving back what was assigned,
    * its granted but unclaimed nodes give back everything, its doorbell entry is freed, and
    * (a tracked core) the permits its tasks held are released. Any thread; call it only once
-   * `tid` can no longer run. Returns what was found: `owned` is the entry's count (held
-   * permits, or a channel's ends on that thread, which the channel gives back itself).
+   * `tid` can no longer run. Returns what was found: the entry's counts (held permits, or a
+   * channel's ends on that thread, which the channel gives back itself) and its nodes.
    */
-  releaseThread(tid: number): { nodes: number; owned: number } {
+  releaseThread(tid: number): Owned & { nodes: number } {
     const w = this.#w;
     const b = this.#base;
     let give = 0;
@@ -425,13 +425,13 @@ export class PermitCore {
       this.#free(i);
       nodes++;
     }
-    const owned = this.threads.releaseOwner(tid);
+    const { owned, receivers } = this.threads.releaseOwner(tid);
     if (this.#tracked && owned > 0) give += owned;
     this.#release(give);
     unlock(w, b + LOCK);
     this.#wakeGranted();
     if (nodes > 0) this.#wakeSlab();
-    return { nodes, owned };
+    return { nodes, owned, receivers };
   }
 
   /** Queued waiters (a snapshot). */
