@@ -68,6 +68,8 @@ export class WorkerLoop {
   /** submit() is waking the parked loop; #wakeSearching: whether Idle counts us as searching. */
   #waking = false;
   #wakeSearching = false;
+  /** Unparked because a task of this thread resumed (not for new work): don't linger. */
+  #ownWake = false;
   #mailboxArmed = false;
   #stopped = false;
   #rand: number;
@@ -103,8 +105,19 @@ export class WorkerLoop {
     // A timer or I/O callback resumed a task while the loop is parked: the task may compute
     // for long, and a parked worker is where spawners send new work. Leave the sleeper set
     // until the loop has had its next turn (it parks again if nothing is queued).
-    scheduler.onBusy = this.#wakeSelf;
+    scheduler.onBusy = this.#wakeForOwnTask;
   }
+
+  /**
+   * A task of this thread resumed while the loop is parked. Tokio doesn't make a worker its
+   * driver woke a searcher; here, lingering then would also nap on the thread those tasks
+   * run on (each cross-thread wake of a sharedMpsc producer or SharedMutex waiter cost a
+   * nap of 3 × LINGER_NAP_MS plus the OS's timer slack: ~2k per million messages).
+   */
+  readonly #wakeForOwnTask = (): void => {
+    if (this.#parked) this.#ownWake = true;
+    this.#wakeSelf();
+  };
 
   /** Unpark this loop (from its own thread), leaving the sleeper set now. */
   readonly #wakeSelf = (): void => {
@@ -166,13 +179,14 @@ export class WorkerLoop {
       if (this.#spawner.hasCompletions()) this.#spawner.drain();
       let ref = this.#next(tick);
       if (ref === 0) ref = this.#steal();
-      if (ref === 0 && this.#searching) ref = this.#linger();
+      if (ref === 0 && this.#searching && this.#mayLinger()) ref = this.#linger();
       if (ref === 0) {
         this.#endStep(start, starts);
         this.#park();
         return;
       }
       if (this.#searching) this.#endSearch();
+      this.#ownWake = false;
       const loading = this.#runner.start(ref);
       if (loading !== undefined) {
         // It can't run here yet (module or arguments still on their way): requeue it,
@@ -294,6 +308,14 @@ export class WorkerLoop {
   }
 
   /**
+   * Lingering naps the whole thread: not after a wake by its own tasks, nor while they have
+   * runs queued here (a budget yield waiting for its turn would wait for the naps too).
+   */
+  #mayLinger(): boolean {
+    return !this.#ownWake && this.#scheduler.queueDepth === 0;
+  }
+
+  /**
    * A searcher that found nothing stays searching a little longer before it parks. While
    * any worker searches, spawners don't wake anyone (`Idle.workerToNotify`), so a burst of
    * spawns arriving just after the queues ran dry costs the spawner nothing; waking a
@@ -333,6 +355,7 @@ export class WorkerLoop {
     const sh = this.#sh;
     const idle = sh.layout.idle;
     this.#stats.parks++;
+    this.#ownWake = false;
     this.#stats.publishWithLoop();
     if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
     this.#setSearching(false);
