@@ -12,6 +12,11 @@
  *   memory back as it drains, not only once empty; each halving copies what is left, which
  *   is amortised O(1) per entry.
  *
+ * - One class for every element type costs nothing: each ring is made by
+ *   `new Array(n).fill(undefined)`, which V8 gives the same generic, non-holey element
+ *   kind whatever is queued later (tasks, waiters, numbers), so the run queue and the
+ *   channels share monomorphic loads and stores (checked with `node --log-ic`).
+ *
  * Tokio's queues are linked lists of fixed blocks so that producers on many threads can
  * write concurrently; with one thread a power-of-two ring is simpler and faster.
  */
@@ -62,7 +67,9 @@ export class Deque<T> {
     buf[h] = undefined;
     this.#head = (h + 1) & this.#mask;
     const len = --this.#len;
-    if (len < buf.length >> 2 && buf.length > MIN_SHRINK) this.#resize(buf.length >> 1);
+    // The floor first: most rings (a channel's, a quiet run queue's) never pass it, so a
+    // shift costs one comparison here.
+    if (buf.length > MIN_SHRINK && len < buf.length >> 2) this.#resize(buf.length >> 1);
     return v;
   }
 
