@@ -3,6 +3,7 @@
  * each beside a raw-Promise baseline doing the same shape of work with no runtime.
  */
 import { JoinSet, Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
+import { onRuntime } from './on_runtime.js';
 import type { Bench, Contender } from '../harness.js';
 
 const SPAWN_MANY = 1_000_000;
@@ -19,16 +20,6 @@ const YIELD_TASKS = 1000;
 const YIELDS = 1000;
 const PING_PONG = 100_000;
 const CHAIN = 10_000;
-
-let rt: Runtime;
-const runtime = {
-  async setup() {
-    rt = await Runtime.builder().currentThread().build();
-  },
-  async teardown() {
-    await rt.shutdown();
-  },
-};
 
 function rawImmediate(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -91,15 +82,13 @@ function spawnMany(name: string, batch: number, target: number): Bench {
       {
         name: 'skein current_thread',
         ops: SPAWN_MANY,
-        ...runtime,
-        run: () =>
-          rt.blockOn(async () => {
-            const hs: JoinHandle<number>[] = new Array(batch);
-            for (let k = 0; k < SPAWN_MANY; k += batch) {
-              for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-              for (let i = 0; i < batch; i++) await hs[i];
-            }
-          }),
+        ...onRuntime(async () => {
+          const hs: JoinHandle<number>[] = new Array(batch);
+          for (let k = 0; k < SPAWN_MANY; k += batch) {
+            for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+            for (let i = 0; i < batch; i++) await hs[i];
+          }
+        }),
       },
       // What the JoinHandle's `constructor` getter buys (join_handle.ts): the same loop,
       // but each await goes through `then`, as it would on any other thenable.
@@ -108,18 +97,16 @@ function spawnMany(name: string, batch: number, target: number): Bench {
             {
               name: 'skein, await through then()',
               ops: SPAWN_MANY,
-              ...runtime,
-              run: () =>
-                rt.blockOn(async () => {
-                  const hs: JoinHandle<number>[] = new Array(batch);
-                  for (let k = 0; k < SPAWN_MANY; k += batch) {
-                    for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-                    for (let i = 0; i < batch; i++) {
-                      const h = hs[i]!;
-                      await { then: (ok: (v: number) => void, err: (e: unknown) => void) => h.then(ok, err) };
-                    }
+              ...onRuntime(async () => {
+                const hs: JoinHandle<number>[] = new Array(batch);
+                for (let k = 0; k < SPAWN_MANY; k += batch) {
+                  for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+                  for (let i = 0; i < batch; i++) {
+                    const h = hs[i]!;
+                    await { then: (ok: (v: number) => void, err: (e: unknown) => void) => h.then(ok, err) };
                   }
-                }),
+                }
+              }),
             },
             trackingOn(batch),
           ]
@@ -143,15 +130,13 @@ export function currentThreadBenches(): Bench[] {
         {
           name: 'skein JoinSet',
           ops: SPAWN_MANY,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const set = new JoinSet<number>();
-              for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
-                for (let i = 0; i < TOKIO_BATCH; i++) set.spawn(() => i);
-                while ((await set.joinNext()) !== undefined);
-              }
-            }),
+          ...onRuntime(async () => {
+            const set = new JoinSet<number>();
+            for (let k = 0; k < SPAWN_MANY; k += TOKIO_BATCH) {
+              for (let i = 0; i < TOKIO_BATCH; i++) set.spawn(() => i);
+              while ((await set.joinNext()) !== undefined);
+            }
+          }),
         },
         rawAsyncCalls(TOKIO_BATCH),
       ],
@@ -165,18 +150,16 @@ export function currentThreadBenches(): Bench[] {
         {
           name: 'skein current_thread',
           ops: YIELD_TASKS * YIELDS,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const hs: JoinHandle<void>[] = [];
-              for (let t = 0; t < YIELD_TASKS; t++)
-                hs.push(
-                  spawn(async () => {
-                    for (let i = 0; i < YIELDS; i++) await yieldNow();
-                  }),
-                );
-              for (const h of hs) await h;
-            }),
+          ...onRuntime(async () => {
+            const hs: JoinHandle<void>[] = [];
+            for (let t = 0; t < YIELD_TASKS; t++)
+              hs.push(
+                spawn(async () => {
+                  for (let i = 0; i < YIELDS; i++) await yieldNow();
+                }),
+              );
+            for (const h of hs) await h;
+          }),
         },
         {
           name: 'raw setImmediate',
@@ -203,17 +186,15 @@ export function currentThreadBenches(): Bench[] {
         {
           name: 'skein current_thread',
           ops: PING_PONG,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              for (let i = 0; i < PING_PONG; i++) {
-                const [tx, rx] = oneshot.channel<number>();
-                spawn(() => {
-                  tx.send(i);
-                });
-                await rx;
-              }
-            }),
+          ...onRuntime(async () => {
+            for (let i = 0; i < PING_PONG; i++) {
+              const [tx, rx] = oneshot.channel<number>();
+              spawn(() => {
+                tx.send(i);
+              });
+              await rx;
+            }
+          }),
         },
         {
           name: 'raw promise handoff',
@@ -242,17 +223,15 @@ export function currentThreadBenches(): Bench[] {
         {
           name: 'skein current_thread',
           ops: CHAIN,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const [tx, rx] = oneshot.channel<void>();
-              const iter = (n: number): void => {
-                if (n === 0) tx.send();
-                else spawn(() => iter(n - 1));
-              };
-              spawn(() => iter(CHAIN));
-              await rx;
-            }),
+          ...onRuntime(async () => {
+            const [tx, rx] = oneshot.channel<void>();
+            const iter = (n: number): void => {
+              if (n === 0) tx.send();
+              else spawn(() => iter(n - 1));
+            };
+            spawn(() => iter(CHAIN));
+            await rx;
+          }),
         },
         {
           name: 'raw nested async',

@@ -2,7 +2,8 @@
  * Sync primitives and channels on the current-thread flavour, each beside a hand-written
  * promise baseline (see baselines.ts) in the same run.
  */
-import { Mutex, Runtime, Semaphore, broadcast, mpsc, spawn, type JoinHandle, type Receiver } from '@skein/core';
+import { Mutex, Semaphore, broadcast, mpsc, spawn, type JoinHandle, type Receiver } from '@skein/core';
+import { onRuntime } from './on_runtime.js';
 import type { Bench } from '../harness.js';
 import { ArrayChannel, ArrayMutex, ArraySemaphore } from '../baselines.js';
 
@@ -15,16 +16,6 @@ const SEM_ROUNDS = 100;
 const SEM_PERMITS = 10;
 const RECEIVERS = 100;
 const BROADCASTS = 10_000;
-
-let rt: Runtime;
-const runtime = {
-  async setup() {
-    rt = await Runtime.builder().currentThread().build();
-  },
-  async teardown() {
-    await rt.shutdown();
-  },
-};
 
 /** Inside a task: a capacity-CAPACITY channel fed by PRODUCERS tasks, one await per send. */
 function startProducers(): Receiver<number> {
@@ -53,35 +44,31 @@ export function syncBenches(): Bench[] {
         {
           name: 'skein mpsc (recv)',
           ops: PRODUCERS * PER_PRODUCER,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const rx = startProducers();
-              let n = 0;
-              while ((await rx.recv()) !== undefined) n++;
-              if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
-            }),
+          ...onRuntime(async () => {
+            const rx = startProducers();
+            let n = 0;
+            while ((await rx.recv()) !== undefined) n++;
+            if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
+          }),
         },
         {
           name: 'skein mpsc (recvMany)',
           ops: PRODUCERS * PER_PRODUCER,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const rx = startProducers();
-              // Tokio's batch consumer (`recv_many`): one await per batch of whatever the
-              // producers got in since the last one, each still a FIFO receive. The producers
-              // are unchanged: one await per send.
-              const buf: number[] = [];
-              let n = 0;
-              for (;;) {
-                const k = await rx.recvMany(buf, CAPACITY);
-                if (k === 0) break;
-                n += k;
-                buf.length = 0;
-              }
-              if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
-            }),
+          ...onRuntime(async () => {
+            const rx = startProducers();
+            // Tokio's batch consumer (`recv_many`): one await per batch of whatever the
+            // producers got in since the last one, each still a FIFO receive. The producers
+            // are unchanged: one await per send.
+            const buf: number[] = [];
+            let n = 0;
+            for (;;) {
+              const k = await rx.recvMany(buf, CAPACITY);
+              if (k === 0) break;
+              n += k;
+              buf.length = 0;
+            }
+            if (n !== PRODUCERS * PER_PRODUCER) throw new Error(`lost messages: ${n}`);
+          }),
         },
         {
           name: 'array queue + promises',
@@ -111,16 +98,14 @@ export function syncBenches(): Bench[] {
         {
           name: 'skein Mutex',
           ops: LOCKS,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const m = new Mutex(0);
-              for (let i = 0; i < LOCKS; i++) {
-                const g = await m.lock();
-                g.value++;
-                g.release();
-              }
-            }),
+          ...onRuntime(async () => {
+            const m = new Mutex(0);
+            for (let i = 0; i < LOCKS; i++) {
+              const g = await m.lock();
+              g.value++;
+              g.release();
+            }
+          }),
         },
         {
           name: 'array mutex',
@@ -147,24 +132,22 @@ export function syncBenches(): Bench[] {
         {
           name: 'skein Semaphore',
           ops: SEM_TASKS * SEM_ROUNDS,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const sem = new Semaphore(SEM_PERMITS);
-              const hs: JoinHandle<void>[] = [];
-              for (let t = 0; t < SEM_TASKS; t++) {
-                hs.push(
-                  spawn(async () => {
-                    for (let i = 0; i < SEM_ROUNDS; i++) {
-                      const p = await sem.acquire();
-                      await Promise.resolve();
-                      p.release();
-                    }
-                  }),
-                );
-              }
-              for (const h of hs) await h;
-            }),
+          ...onRuntime(async () => {
+            const sem = new Semaphore(SEM_PERMITS);
+            const hs: JoinHandle<void>[] = [];
+            for (let t = 0; t < SEM_TASKS; t++) {
+              hs.push(
+                spawn(async () => {
+                  for (let i = 0; i < SEM_ROUNDS; i++) {
+                    const p = await sem.acquire();
+                    await Promise.resolve();
+                    p.release();
+                  }
+                }),
+              );
+            }
+            for (const h of hs) await h;
+          }),
         },
         {
           name: 'array semaphore',
@@ -197,31 +180,29 @@ export function syncBenches(): Bench[] {
         {
           name: 'skein broadcast',
           ops: BROADCASTS * RECEIVERS,
-          ...runtime,
-          run: () =>
-            rt.blockOn(async () => {
-              const [tx, first] = broadcast.channel<number>(BROADCASTS);
-              const rxs = [first, ...Array.from({ length: RECEIVERS - 1 }, () => tx.subscribe())];
-              // Tokio's `while let Ok(_) = rx.recv().await`: the closed error ends the loop. (A
-              // `.catch()` per recv would add a promise per delivery that the baseline doesn't
-              // pay, measuring the bench rather than the channel.)
-              const hs = rxs.map((rx) =>
-                spawn(async () => {
-                  let n = 0;
-                  try {
-                    for (;;) {
-                      await rx.recv();
-                      n++;
-                    }
-                  } catch {
-                    return n;
+          ...onRuntime(async () => {
+            const [tx, first] = broadcast.channel<number>(BROADCASTS);
+            const rxs = [first, ...Array.from({ length: RECEIVERS - 1 }, () => tx.subscribe())];
+            // Tokio's `while let Ok(_) = rx.recv().await`: the closed error ends the loop. (A
+            // `.catch()` per recv would add a promise per delivery that the baseline doesn't
+            // pay, measuring the bench rather than the channel.)
+            const hs = rxs.map((rx) =>
+              spawn(async () => {
+                let n = 0;
+                try {
+                  for (;;) {
+                    await rx.recv();
+                    n++;
                   }
-                }),
-              );
-              for (let i = 0; i < BROADCASTS; i++) tx.send(i);
-              tx.close();
-              for (const h of hs) if ((await h) !== BROADCASTS) throw new Error('lost');
-            }),
+                } catch {
+                  return n;
+                }
+              }),
+            );
+            for (let i = 0; i < BROADCASTS; i++) tx.send(i);
+            tx.close();
+            for (const h of hs) if ((await h) !== BROADCASTS) throw new Error('lost');
+          }),
         },
         {
           name: 'per-receiver array queues',

@@ -180,17 +180,15 @@ describe('spawnBlocking on the runtime (piscina pool)', () => {
       while (Atomics.load(flags, 0) === 0) await sleep(5);
       g.abort();
     });
-    const t0 = Date.now();
+    // `forever` never returns: without the timeout this would hang until the test's timeout.
     await rt.shutdownTimeout(300);
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(h.isFinished()).toBe(true);
   });
 
   it('shutdownBackground returns at once', async () => {
     const rt = await Runtime.builder().logger('silent').build();
     rt.spawnBlocking(forever);
-    const t0 = Date.now();
-    rt.shutdownBackground();
-    expect(Date.now() - t0).toBeLessThan(100);
+    // Synchronous: it returns nothing to wait for, with a blocking job still running.
+    expect(rt.shutdownBackground()).toBeUndefined();
   });
 });

@@ -12,12 +12,10 @@ const cwd = fileURLToPath(new URL('../../../', import.meta.url));
 interface ChildRun {
   status: number | null;
   out: Record<string, unknown> | undefined;
-  ms: number;
   stderr: string;
 }
 
 function run(mode: string): Promise<ChildRun> {
-  const t = Date.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -33,7 +31,6 @@ function run(mode: string): Promise<ChildRun> {
         resolve({
           status: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
           out: line ? (JSON.parse(line) as Record<string, unknown>) : undefined,
-          ms: Date.now() - t,
           stderr,
         });
       },
@@ -50,8 +47,7 @@ describe('multi-thread runtime: shutting down lets the process exit', () => {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.out).toMatchObject({ mode, v: 2 });
-      // A hang would hit the 30 s timeout; a healthy run takes about a second.
-      expect(r.ms).toBeLessThan(10_000);
+      // A hang would hit the 30 s timeout (no duration is asserted: the machine may be loaded).
     });
   }
 });
@@ -84,11 +80,10 @@ describe('multi-thread runtime: shutdown semantics', () => {
   it('shutdownTimeout stops waiting for a task that never yields', async () => {
     const rt = await multiThread(1);
     const gate = sharedInts(4);
-    const stuck = rt.spawn(holdUntil, gate.sab, 0, 60_000); // blocks its worker for a minute
+    // Blocks its worker for longer than the test's timeout: only shutdownTimeout ends it in time.
+    const stuck = rt.spawn(holdUntil, gate.sab, 0, 120_000);
     await waitFor(() => Atomics.load(gate.words, 1) === 1, 10_000, 'worker blocked');
-    const t = Date.now();
     await rt.shutdownTimeout(100);
-    expect(Date.now() - t).toBeLessThan(5000);
     await expect(stuck).rejects.toSatisfy((e: unknown) => e instanceof JoinError && e.isCancelled());
   });
 });
