@@ -56,7 +56,6 @@ export class SlotControl implements RemoteControl {
     const p = task.pending;
     if (p !== undefined) {
       task.pending = undefined;
-      this.#partition.untrack();
       if (p.local !== undefined) {
         p.local.abort(); // running here: abort it like any local task
         return;

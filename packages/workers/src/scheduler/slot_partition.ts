@@ -1,6 +1,6 @@
 /**
- * One thread's share of the task-slot table: which of its slots are free, which task each
- * taken slot belongs to, and how many of its spawns are still in flight.
+ * One thread's share of the task-slot table: which of its slots are free, and which task
+ * each taken slot belongs to.
  *
  * Every slot a thread spawns into comes back to that thread exactly once (as a completion,
  * or as a notice that it was cancelled while queued), so only its own thread touches this:
@@ -20,7 +20,6 @@ export class SlotPartition {
   readonly #free: Int32Array;
   #freeTop = 0;
   readonly #tasks: (RemoteTask<unknown> | undefined)[];
-  #inFlight = 0;
 
   constructor(sh: SharedState, thread: number) {
     this.#sh = sh;
@@ -35,11 +34,6 @@ export class SlotPartition {
     for (let i = count - 1; i >= 0; i--) if (sh.slots.state(this.#base + i) === FREE) this.#free[this.#freeTop++] = i;
   }
 
-  /** Tasks spawned from here and not yet completed back (including waiting ones). */
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
   /** The slot the next {@link take} returns, or -1 when every slot is taken. */
   peekFree(): number {
     return this.#freeTop > 0 ? this.#base + this.#free[this.#freeTop - 1]! : -1;
@@ -48,17 +42,6 @@ export class SlotPartition {
   /** Take the slot {@link peekFree} returned. */
   take(): void {
     this.#freeTop--;
-  }
-
-  /** A spawn from here: counted in the metrics and in flight until {@link untrack}. */
-  track(): void {
-    this.countSpawned();
-    this.#inFlight++;
-  }
-
-  /** A spawn from here is no longer in flight. */
-  untrack(): void {
-    this.#inFlight--;
   }
 
   /** A task started from here (counted in `spawnedTasksCount`). */
@@ -88,7 +71,6 @@ export class SlotPartition {
     if (task !== undefined) {
       this.#tasks[local] = undefined;
       task.slot = -1;
-      this.#inFlight--;
     }
     Atomics.store(this.#sh.slots.i32, s * SLOT_WORDS + S_STATE, FREE);
     this.#free[this.#freeTop++] = local;

@@ -98,7 +98,7 @@ export class Spawner {
         this.#codec.writeArgs(s, args, name); // throws before the slot is taken
         this.#partition.take();
         const task = new RemoteTask<R>(this.#control, this.#ids.next(), name);
-        this.#partition.track();
+        this.#partition.countSpawned();
         this.#queue(task as RemoteTask<unknown>, s, typeId);
         return task;
       }
@@ -115,7 +115,7 @@ export class Spawner {
     }
     const snap = this.#codec.snapshotArgs(args, name);
     const task = new RemoteTask<R>(this.#control, this.#ids.next(), name);
-    this.#partition.track();
+    this.#partition.countSpawned();
     const p: PendingSpawn = {
       task: task as RemoteTask<unknown>,
       def: def as TaskDef,
@@ -146,7 +146,6 @@ export class Spawner {
         p.task.pending = undefined;
         this.#codec.releaseSnapshot(p.snap);
         this.#partition.countFinished();
-        this.#partition.untrack();
         p.task.settle(false, new JoinError('panic', p.task.id, err));
         this.flushPending();
       },
@@ -188,10 +187,7 @@ export class Spawner {
     p.local = local;
     local.markObserved(); // the RemoteTask reports the outcome
     local.onSettled((ok, v) => {
-      if (t.pending === p) {
-        t.pending = undefined;
-        this.#partition.untrack();
-      }
+      if (t.pending === p) t.pending = undefined;
       t.settle(ok, v);
     });
   }
@@ -220,7 +216,6 @@ export class Spawner {
       if (!e.cancelled) {
         e.cancelled = true;
         e.task.pending = undefined;
-        this.#partition.untrack();
         e.task.settle(false, new JoinError('cancelled', e.task.id));
       }
     }
