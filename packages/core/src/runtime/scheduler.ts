@@ -119,11 +119,7 @@ export class Scheduler {
     this.#queue.push(r);
     this.counters.localScheduleCount++;
     if (this.tracker !== undefined) this.tracker.woken(r.task);
-    if (this.#idle) {
-      this.#idle = false;
-      this.counters.unparkCount++;
-      this.#onBusy?.();
-    }
+    if (this.#idle) this.#leaveIdle();
     if (!this.#drainPending) {
       this.#drainPending = true;
       if (this.#budgetUsed >= BUDGET) this.#ensureTurn();
@@ -164,12 +160,20 @@ export class Scheduler {
   /** Wake `w` after the event loop has had a macrotask turn (timers and I/O first). */
   defer(w: { wake(v: undefined): boolean }): void {
     this.#deferred.push(w);
+    // A deferred wake is work too: a paused clock must not auto-advance past it.
+    if (this.#idle) this.#leaveIdle();
     // An immediate of its own, queued now: the budget turn may have been queued long ago,
     // ahead of immediates that user code queued since, which must run before `w` resumes.
     if (!this.#deferPending) {
       this.#deferPending = true;
       setImmediate(this.#onDeferTurn);
     }
+  }
+
+  #leaveIdle(): void {
+    this.#idle = false;
+    this.counters.unparkCount++;
+    this.#onBusy?.();
   }
 
   /** Runnables waiting to be polled. */
