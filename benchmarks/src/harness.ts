@@ -19,6 +19,7 @@ export interface Contender {
    * would mislead: autocannon ends a run on its next one-second tick, not at the last
    * answer, so every HTTP round took a whole number of seconds.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most rounds are `async () => {…}`, whose Promise<void> `undefined` would reject
   run(): Promise<void | number> | void | number;
 }
 

@@ -28,3 +28,4 @@ export { metricsToJSON, pollHistogram, type WorkerMetrics, type RuntimeMetrics }
 export { TaskRecorder, type TrackingSettings } from './task/tracking.js';
 export { taskDumpEntry } from './runtime/task_dump.js';
 export { Deque } from './util/deque.js';
+export { isThenable } from './util/thenable.js';

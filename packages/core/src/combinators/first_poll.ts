@@ -10,6 +10,7 @@
 import { frames } from '../task/context.js';
 import { childScope } from '../task/scoped.js';
 import type { Scope } from '../task/scope.js';
+import { isThenable } from '../util/thenable.js';
 import type { Branch } from './join.js';
 
 /**
@@ -30,14 +31,6 @@ export interface Polled<T> {
   readonly ok: boolean;
   /** When ready: the value it returned or the error it threw. */
   readonly value: unknown;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    v !== null &&
-    (typeof v === 'object' || typeof v === 'function') &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 /** Start `f` (a thunk in a fresh child scope, or a promise) and say whether it is ready already. */

@@ -169,7 +169,7 @@ export class Runtime {
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
     const t = new LocalTask<R>(this, fn, undefined, opts?.name);
     this.#link(t as LocalTask<unknown>);
-    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>, fn);
     this.scheduler.schedule(t);
     return t;
   }
@@ -190,7 +190,7 @@ export class Runtime {
       name ?? def.exportName ?? def.fn.name,
     );
     this.#link(t as LocalTask<unknown>);
-    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>);
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t as LocalTask<unknown>, def.fn);
     this.scheduler.schedule(t);
     return t;
   }

@@ -16,7 +16,6 @@
  *   costs two clock reads per batch rather than two per poll.
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import { frames, type Frame } from '../task/context.js';
 import type { LocalTask } from '../task/task.js';
 import type { TaskRecorder } from '../task/tracking.js';
 import { Deque } from '../util/deque.js';
@@ -221,27 +220,19 @@ export class Scheduler {
     }
     const newBatch = this.#batchStart < 0;
     if (newBatch) this.#batchStart = performance.now();
-    // Each task start enters the task's frame and leaves it entered (LocalTask.run), which
-    // saves a restore per task; the drain restores the frame it was called in, once.
-    const outer = frames.getStore();
     let polls = 0;
-    try {
-      while (q.length > 0) {
-        if (this.#budgetUsed >= BUDGET) {
-          this.counters.budgetForcedYieldCount++;
-          this.#drainPending = true;
-          this.#ensureTurn();
-          break;
-        }
-        if (this.#budgetUsed++ === 0) this.#ensureTurn();
-        const r = q.shift()!;
-        polls++;
-        this.pollEpoch++;
-        r.run();
+    while (q.length > 0) {
+      if (this.#budgetUsed >= BUDGET) {
+        this.counters.budgetForcedYieldCount++;
+        this.#drainPending = true;
+        this.#ensureTurn();
+        break;
       }
-    } finally {
-      // `undefined` (outside every task) is a valid store to return to.
-      if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      const r = q.shift()!;
+      polls++;
+      this.pollEpoch++;
+      r.run();
     }
     this.#batchPolls += polls;
     this.counters.pollCount += polls;
@@ -265,29 +256,35 @@ export class Scheduler {
   /**
    * Tracking on: run one runnable, and end its poll once the microtasks it resumed have run
    * (see TRACKED_POLL_HOPS); the drain continues from there. Same order as the batch
-   * drain, one poll at a time, so each is timed and charged to its task.
+   * drain, one poll at a time, so each is timed and charged to its task. A task start whose
+   * body returned at once has nothing left to resume: its poll ends at once and the drain
+   * goes on without the hops (most polls of a spawn-heavy load are such).
    */
   #pollTracked(tracker: TaskRecorder): void {
-    if (this.#budgetUsed >= BUDGET) {
-      this.counters.budgetForcedYieldCount++;
+    const q = this.#queue;
+    while (q.length > 0) {
+      if (this.#budgetUsed >= BUDGET) {
+        this.counters.budgetForcedYieldCount++;
+        this.#drainPending = true;
+        this.#ensureTurn();
+        return;
+      }
+      if (this.#budgetUsed++ === 0) this.#ensureTurn();
+      const r = q.shift()!;
+      this.pollEpoch++;
+      // The end of this poll continues the drain: no other drain may start meanwhile.
       this.#drainPending = true;
-      this.#ensureTurn();
-      return;
-    }
-    if (this.#budgetUsed++ === 0) this.#ensureTurn();
-    const r = this.#queue.shift()!;
-    this.pollEpoch++;
-    // The end of this poll continues the drain: no other drain may start meanwhile.
-    this.#drainPending = true;
-    const outer = frames.getStore();
-    tracker.beginPoll(r.task);
-    try {
+      tracker.beginPoll(r.task);
       r.run();
-    } finally {
-      if (frames.getStore() !== outer) frames.enterWith(outer as Frame);
+      if (r.task !== r || !r.task.bodyFinished()) {
+        this.#trackedHops = TRACKED_POLL_HOPS;
+        promiseThen.call(RESOLVED, this.#endTrackedPoll);
+        return;
+      }
+      this.#countTrackedPoll(tracker.endPoll());
+      this.#drainPending = false;
     }
-    this.#trackedHops = TRACKED_POLL_HOPS;
-    promiseThen.call(RESOLVED, this.#endTrackedPoll);
+    this.#maybePark();
   }
 
   readonly #endTrackedPoll = (): void => {
@@ -295,13 +292,16 @@ export class Scheduler {
       promiseThen.call(RESOLVED, this.#endTrackedPoll);
       return;
     }
-    const ms = this.tracker!.endPoll();
+    this.#countTrackedPoll(this.tracker!.endPoll());
+    this.#drain();
+  };
+
+  #countTrackedPoll(ms: number): void {
     const c = this.counters;
     c.pollCount++;
     c.busyMs += ms;
     c.pollTimeNs.record(Math.max(1, Math.round(ms * 1e6)));
-    this.#drain();
-  };
+  }
 
   #maybePark(): void {
     if (this.#idle || this.#deferred.length > 0) return;

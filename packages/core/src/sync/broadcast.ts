@@ -15,6 +15,7 @@
 import { RecvError, SendError, TryRecvError } from '../errors/channel_errors.js';
 import { AlreadyReleasedError } from '../errors/sync_errors.js';
 import { assertNumber, rangeError } from '../errors/invalid_argument.js';
+import { currentTask, noteEndClosed, noteEndMade, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 import { coop } from '../task/yield_now.js';
 import { EventWaiters } from './event_waiters.js';
 
@@ -73,6 +74,8 @@ export class BroadcastSender<T> implements Disposable {
   /** @internal Made by `broadcast.channel` and `clone()`. */
   constructor(shared: Shared<T>) {
     this.#shared = shared;
+    // A clone counted itself first: the channel's own sender is the one made at 1.
+    if (resourceTracking.active !== 0) noteEndMade(this, shared, 'broadcast', shared.txCount === 1);
   }
 
   /**
@@ -137,6 +140,7 @@ export class BroadcastSender<T> implements Disposable {
     if (!this.#open) return;
     this.#open = false;
     const s = this.#shared;
+    noteEndClosed(this, s);
     if (--s.txCount === 0) {
       s.closed = true;
       s.wakeAll();
@@ -205,7 +209,9 @@ export class BroadcastReceiver<T> implements Disposable {
       }
     }
     const s = this.#shared;
-    return s.waiters.wait().then(() => this.recv());
+    const woken = s.waiters.wait();
+    if (resourceTracking.active !== 0) noteWaiting(s, 'broadcast', currentTask());
+    return woken.then(() => this.recv());
   }
 
   /**

@@ -11,6 +11,7 @@
 import { RecvError, SendError, TryRecvError } from '../errors/channel_errors.js';
 import { AlreadyReleasedError } from '../errors/sync_errors.js';
 import type { Waiter } from '../task/waiter.js';
+import { noteEndClosed, noteEndMade, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 import { coop } from '../task/yield_now.js';
 import { QueuedWaiter, WaitList } from './wait_list.js';
 
@@ -44,6 +45,7 @@ export class OneshotSender<T> implements Disposable {
   /** @internal Made by `oneshot.channel`. */
   constructor(inner: Inner<T>) {
     this.#inner = inner;
+    if (resourceTracking.active !== 0) noteEndMade(this, inner, 'oneshot', true);
   }
 
   /**
@@ -55,6 +57,7 @@ export class OneshotSender<T> implements Disposable {
     const s = this.#inner;
     if (s === null) throw new AlreadyReleasedError('oneshot sender');
     this.#inner = null;
+    noteEndClosed(this, s);
     if (s.rxClosed) throw new SendError(value);
     s.sent = true;
     s.value = value;
@@ -88,6 +91,7 @@ export class OneshotSender<T> implements Disposable {
     const s = this.#inner;
     if (s === null) return;
     this.#inner = null;
+    noteEndClosed(this, s);
     s.txClosed = true;
     s.failReceivers();
   }
@@ -130,7 +134,10 @@ export class OneshotReceiver<T> implements PromiseLike<T>, Disposable {
       return Promise.reject(new RecvError('closed'));
     }
     const w = new QueuedWaiter<T>(s.onRxCancel);
-    if (w.pending) s.rxWaiters.pushBack(w);
+    if (w.pending) {
+      s.rxWaiters.pushBack(w);
+      if (resourceTracking.active !== 0) noteWaiting(s, 'oneshot', w.task);
+    }
     return w.promise;
   }
 

@@ -12,6 +12,7 @@
  */
 import { RecvError, SendError } from '../errors/channel_errors.js';
 import { assertFunction } from '../errors/invalid_argument.js';
+import { currentTask, noteEndClosed, noteEndMade, noteWaiting, resourceTracking } from '../task/resource_tracking.js';
 import { coop } from '../task/yield_now.js';
 import { EventWaiters } from './event_waiters.js';
 
@@ -49,6 +50,7 @@ export class WatchSender<T> implements Disposable {
   /** @internal Made by `watch.channel`. */
   constructor(shared: Shared<T>) {
     this.#shared = shared;
+    if (resourceTracking.active !== 0) noteEndMade(this, shared, 'watch', true);
   }
 
   /**
@@ -141,6 +143,7 @@ export class WatchSender<T> implements Disposable {
     if (!this.#open) return;
     this.#open = false;
     const s = this.#shared;
+    noteEndClosed(this, s);
     s.closed = true;
     s.waiters.wakeAll();
   }
@@ -173,7 +176,11 @@ export class WatchReceiver<T> implements Disposable {
   changed(): Promise<void> {
     const s = this.#shared;
     const ready = this.#seen !== s.version && this.#open;
-    if (!ready && !s.closed && this.#open) return s.waiters.wait().then(() => this.changed());
+    if (!ready && !s.closed && this.#open) {
+      const woken = s.waiters.wait();
+      if (resourceTracking.active !== 0) noteWaiting(s, 'watch', currentTask());
+      return woken.then(() => this.changed());
+    }
     // Ready either way (a new value, or closed): a loop on it must still yield (Tokio's
     // `changed` charges the budget before looking).
     const c = coop();

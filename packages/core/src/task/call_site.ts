@@ -44,6 +44,17 @@ const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
 
 /** The first user frame of `stack`, and the skein call just below it. */
 export function readCallSite(holder: StackHolder): CallSite {
+  const f = firstUserFrame(holder);
+  return { site: f.file === '' ? '' : `${displayPath(f.file)}:${f.line}`, operation: f.operation };
+}
+
+/** `file:line` of the first user frame, unformatted: for telling two sites apart. */
+function rawSite(holder: StackHolder): string {
+  const f = firstUserFrame(holder);
+  return `${f.file}:${f.line}`;
+}
+
+function firstUserFrame(holder: StackHolder): { file: string; line: string; operation: string } {
   const lines = (holder.stack ?? '').split('\n');
   let operation = '';
   for (let i = 1; i < lines.length; i++) {
@@ -56,13 +67,88 @@ export function readCallSite(holder: StackHolder): CallSite {
       if (fn !== '') operation = fn.startsWith('#') ? operation : fn;
       continue;
     }
-    return { site: `${displayPath(file)}:${m[3]!}`, operation };
+    return { file, line: m[3]!, operation };
   }
-  return { site: '', operation };
+  return { file: '', line: '', operation };
 }
 
 function displayPath(file: string): string {
   const path = file.startsWith('file://') ? fileURLToPath(file) : file;
   const rel = relative(process.cwd(), path);
   return rel.startsWith('..') ? path : rel;
+}
+
+/** Hits on a cached site between two checks of it, at most. */
+const CHECK_EVERY = 256;
+/** Distinct keys cached at most: past this (generated code), sites are captured each time. */
+const MAX_KEYS = 10_000;
+/** What a key maps to once two different sites were seen under it. */
+const AMBIGUOUS: unique symbol = Symbol('skein.site.ambiguous');
+
+interface CachedSite {
+  readonly stack: StackHolder;
+  /** Its site (`rawSite`), once a check has needed it. */
+  site: string | undefined;
+  hits: number;
+  nextCheck: number;
+}
+
+/**
+ * Call sites captured once per place in the code rather than once per call.
+ *
+ * Tokio console gets a spawn site for free (`#[track_caller]`); in JavaScript it takes a
+ * stack capture, which costs several microseconds, far more than the spawn it describes
+ * (task tracking ran spawn_many at a tenth of the untracked rate with a capture per
+ * spawn). So a caller names the code it is about to run (see {@link codeKey}), and the
+ * first capture for a key stands for the later calls with that key. Two places can share a
+ * key (two identical closures): each key is checked against a fresh capture at its 1st,
+ * 2nd, 4th, … hit and then every {@link CHECK_EVERY}th, and a key that ever shows two
+ * sites is captured on every call from then on. Until a check catches it, a second place
+ * is reported as the first one it shares a key with: at most {@link CHECK_EVERY} calls,
+ * once per pair of places.
+ */
+export class SiteCache {
+  readonly #byKey = new Map<unknown, Map<unknown, CachedSite | typeof AMBIGUOUS>>();
+  #size = 0;
+
+  /** The stack for a call at the place `key` and `subKey` name together. */
+  capture(key: unknown, subKey: unknown): StackHolder {
+    let inner = this.#byKey.get(key);
+    if (inner === undefined) {
+      if (this.#size >= MAX_KEYS) return captureStack();
+      inner = new Map();
+      this.#byKey.set(key, inner);
+    }
+    const c = inner.get(subKey);
+    if (c === undefined) {
+      if (this.#size >= MAX_KEYS) return captureStack();
+      this.#size++;
+      const stack = captureStack();
+      inner.set(subKey, { stack, site: undefined, hits: 0, nextCheck: 1 });
+      return stack;
+    }
+    if (c === AMBIGUOUS) return captureStack();
+    if (++c.hits < c.nextCheck) return c.stack;
+    c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
+    const stack = captureStack();
+    c.site ??= rawSite(c.stack);
+    if (rawSite(stack) === c.site) return c.stack;
+    inner.set(subKey, AMBIGUOUS);
+    return stack;
+  }
+}
+
+/** Source text past this length is keyed by its length and its start. */
+const KEY_CHARS = 96;
+const fnToString = Function.prototype.toString;
+
+/**
+ * A cheap key for the code of `fn`: closures made by one expression share it, which is what
+ * lets {@link SiteCache} skip their stack captures. Long sources are cut (a collision only
+ * costs the cache a check).
+ */
+export function codeKey(fn: unknown): unknown {
+  if (typeof fn !== 'function') return fn;
+  const s = fnToString.call(fn);
+  return s.length <= KEY_CHARS ? s : `${s.length}:${s.slice(0, KEY_CHARS)}`;
 }

@@ -36,7 +36,7 @@
  * this package loaded in one thread (source and built, say) still agree on the current
  * task.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { promiseHooks } from 'node:v8';
 import { rangeError } from '../errors/invalid_argument.js';
 import type { Scope } from './scope.js';
@@ -65,6 +65,16 @@ export interface FrameStore {
   enterWith(frame: Frame | undefined): void;
   /** Call `fn` with `frame` current, then restore the previous frame. */
   run<R, A extends unknown[]>(frame: Frame, fn: (...args: A) => R, ...args: A): R;
+  /**
+   * Call `fn(frame)` with `frame` entered over the async context this module was loaded in
+   * (not the caller's), then restore the caller's: a task's first poll. So a task starts
+   * from the same context whichever task's drain happens to poll it: AsyncLocalStorage
+   * values around `spawn()` never reach the task (as task-locals don't, and as a Tokio
+   * task doesn't inherit a tracing span), where they used to leak from one task into the
+   * next. Under AsyncContextFrame it is also the cheap way to make the task's frame (see
+   * ContextFrameAls).
+   */
+  runFresh<F extends Frame>(frame: F, fn: (frame: F) => void): void;
 }
 
 const FRAME = Symbol('skein.frame');
@@ -85,6 +95,8 @@ export class PromiseHookFrames implements FrameStore {
   /** The frames that `before` replaced; reactions don't nest, so this stays shallow. */
   readonly #saved: (Frame | undefined)[] = [];
   #installed = false;
+  /** Where a task's first poll starts (see FrameStore.runFresh): the context at import. */
+  readonly #root = new AsyncResource('skein.task');
 
   getStore(): Frame | undefined {
     return this.#current;
@@ -106,6 +118,10 @@ export class PromiseHookFrames implements FrameStore {
     }
   }
 
+  runFresh<F extends Frame>(frame: F, fn: (frame: F) => void): void {
+    this.#root.runInAsyncScope(this.run, this, frame, fn, frame);
+  }
+
   #install(): void {
     this.#installed = true;
     promiseHooks.createHook({
@@ -123,6 +139,39 @@ export class PromiseHookFrames implements FrameStore {
       },
     });
   }
+}
+
+/** Frames carried by AsyncLocalStorage (on async_hooks: Node 22 with SKEIN_CONTEXT=als). */
+class AlsFrames extends AsyncLocalStorage<Frame> implements FrameStore {
+  /** Where a task's first poll starts (see FrameStore.runFresh): the context at import. */
+  protected readonly root = new AsyncResource('skein.task');
+
+  runFresh<F extends Frame>(frame: F, fn: (frame: F) => void): void {
+    this.root.runInAsyncScope(this.run, this, frame, fn, frame);
+  }
+}
+
+/**
+ * Frames carried by AsyncLocalStorage on AsyncContextFrame (Node 24 and 26).
+ *
+ * `enterWith` and `run` make a new frame by copying the current one (a Map) and adding the
+ * store. Inside a drain the current one is another task's frame, and copying a one-entry
+ * Map costs about 200 ns, a third of a whole spawn-and-await. Copying an empty context
+ * costs a third of that, so a task's first poll steps out to the context captured at import
+ * (an AsyncResource re-enters it without allocating) and enters its frame there. (On
+ * async_hooks this would write the task into the shared resource, hence two classes.)
+ */
+class ContextFrameAls extends AlsFrames {
+  override runFresh<F extends Frame>(frame: F, fn: (frame: F) => void): void {
+    // `enterWith` rather than `run`: the scope's exit restores the caller's frame, and
+    // `run` would allocate another frame to restore it first.
+    this.root.runInAsyncScope(enterThenCall, this, frame, fn);
+  }
+}
+
+function enterThenCall(this: AlsFrames, frame: Frame, fn: (frame: Frame) => void): void {
+  this.enterWith(frame);
+  fn(frame);
 }
 
 /**
@@ -151,8 +200,9 @@ function chooseStore(): FrameStore {
       'ERR_SKEIN_INVALID_ENV',
     );
   }
-  const hooks = forced === 'hooks' || (forced !== 'als' && alsHooksPromises());
-  return hooks ? new PromiseHookFrames() : (new AsyncLocalStorage<Frame>() as FrameStore);
+  const onHooks = alsHooksPromises();
+  if (forced === 'hooks' || (forced !== 'als' && onHooks)) return new PromiseHookFrames();
+  return onHooks ? new AlsFrames() : new ContextFrameAls();
 }
 
 /** The current frame, or undefined outside every task. */

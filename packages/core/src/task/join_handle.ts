@@ -26,7 +26,7 @@
  * marks the outcome observed, and fulfils the underlying promise early, so
  * `Promise.prototype.then.call(handle, …)` sees the value sooner. Nothing a user reads
  * through the handle changes: `isFinished()`, the awaited value, `then` (still
- * asynchronous) and a failure's JoinError are the same (tests/src/core/runtime/join_finished.test.ts).
+ * asynchronous) and a failure's JoinError are the same (tests/src/core/task/join_finished.test.ts).
  * A pending or failed task's handle answers `JoinHandle` and is left untouched. Kept because
  * it makes spawn-and-await about 1.5x faster on Node 24 (bench row "skein, await through
  * then()" in spawn_many).

@@ -150,11 +150,22 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   }
 
   /**
-   * Read the name while the body can still give it: `currentTask()` hands the task to user
-   * code, which may read its name after the body has finished.
+   * @internal The name, from `body` once the task has dropped its own function: task
+   * tracking keeps the body until the task's last poll has ended, for its warnings.
    */
-  keepName(): void {
-    if (this.extraIfAny?.name === undefined && this.#fn !== undefined) void this.name;
+  nameWith(body: { readonly name: string } | undefined): string {
+    return this.extraIfAny?.name ?? ((this.#fn ?? body)?.name || 'anonymous');
+  }
+
+  /**
+   * Read the name while the body can still give it: `currentTask()` hands the task to user
+   * code, which may read its name after the body has finished. `body` stands in for the
+   * task's function once it has been dropped (task tracking keeps it; see TaskRecord.body).
+   */
+  keepName(body?: { readonly name: string }): void {
+    if (this.extraIfAny?.name !== undefined) return;
+    const fn = this.#fn ?? body;
+    if (fn !== undefined) this.extra.name = fn.name || 'anonymous';
   }
 
   /** @internal Its figures, when task tracking is on (see tracking.ts). */
@@ -179,10 +190,15 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
       return;
     }
     this.flags |= RUNNING;
-    // Enter the task's frame and leave it entered: the scheduler's drain restores its own
-    // frame once when it is done, and nothing between two polls depends on the frame. This
-    // saves `frames.run`'s restore, which on Node 24 allocates a frame per task.
-    frames.enterWith(this);
+    frames.runFresh(this as LocalTask<unknown>, LocalTask.#startBody);
+  }
+
+  /** The first poll, inside the task's own frame: call the body and watch what it returns. */
+  static #startBody(this: void, task: LocalTask<unknown>): void {
+    task.startBody();
+  }
+
+  private startBody(): void {
     const fn = this.#fn!;
     const x = this.extraIfAny;
     const args = x?.args;
@@ -265,6 +281,11 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
 
   isFinished(): boolean {
     return (this.flags & OUTCOME) !== PENDING;
+  }
+
+  /** @internal The body has returned or thrown (the outcome may have come earlier, by abort). */
+  bodyFinished(): boolean {
+    return (this.flags & BODY) === FINISHED;
   }
 
   markObserved(): void {

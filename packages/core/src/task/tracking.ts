@@ -15,7 +15,8 @@
  */
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { captureStack, readCallSite, type StackHolder } from './call_site.js';
+import { codeKey, readCallSite, SiteCache, type StackHolder } from './call_site.js';
+import { frames } from './context.js';
 import type { LocalTask } from './task.js';
 import { resourceTracking, type TrackedResource } from './resource_tracking.js';
 
@@ -106,6 +107,14 @@ export class TaskRecord {
   /** The operation and stack of the latest runtime await (formatted only in a dump). */
   waitLabel = '';
   waitStack: StackHolder | undefined = undefined;
+  /**
+   * The task's function until its last poll has ended: a body that finishes drops its
+   * function, and with it the name a warning about that poll needs (reading `fn.name` at
+   * every spawn instead costs a tenth of a spawn).
+   */
+  body: { readonly name: string } | undefined = undefined;
+  /** What names this task's code in the site cache (see SiteCache): its body's code key. */
+  siteKey: unknown = undefined;
   warned = 0;
 
   constructor(now: number, spawnStack: StackHolder) {
@@ -124,6 +133,7 @@ export interface LabelledWaiter {
 export class TaskRecorder {
   readonly settings: TrackingSettings;
   readonly #logger: Logger;
+  readonly #sites = new SiteCache();
   #current: TaskRecord | undefined = undefined;
   #currentTask: LocalTask<unknown> | undefined = undefined;
   #pollStart = 0;
@@ -156,12 +166,16 @@ export class TaskRecorder {
     resourceTracking.active--;
   }
 
-  /** A task was spawned on this thread: record where. */
-  spawned(task: LocalTask<unknown>): void {
-    // A body that finishes in its first poll drops its function, and with it the name a
-    // warning about that poll needs.
-    task.keepName();
-    task.record = new TaskRecord(performance.now(), captureStack());
+  /**
+   * A task was spawned on this thread: record where. `body` is the function it runs; with
+   * the spawning task's body it names the place in the site cache (see SiteCache).
+   */
+  spawned(task: LocalTask<unknown>, body: unknown): void {
+    const key = codeKey(body);
+    const r = new TaskRecord(performance.now(), this.#sites.capture(frames.getStore()?.task?.record?.siteKey, key));
+    r.siteKey = key;
+    r.body = body as { readonly name: string };
+    task.record = r;
   }
 
   /** A waiter of `task` was created: remember what it awaits and where. */
@@ -170,7 +184,7 @@ export class TaskRecorder {
     if (r === undefined) return;
     r.waitLabel = w.waitLabel;
     r.waitResource = undefined;
-    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : captureStack();
+    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : this.#sites.capture(r.siteKey, w.waitLabel);
   }
 
   /** Something of `task` was queued to run. */
@@ -239,6 +253,11 @@ export class TaskRecorder {
         ms,
       );
     }
+    if (task.bodyFinished()) {
+      // A lock it still holds names it in other tasks' 'stuck' warnings.
+      if (r.holding !== undefined && r.holding.size > 0) task.keepName(r.body);
+      r.body = undefined;
+    }
     return ms;
   }
 
@@ -274,8 +293,9 @@ export class TaskRecorder {
 
   /**
    * Why `task` can't be woken, if it has been parked past the stuck threshold on a foreign
-   * promise, or on a lock or semaphore every holder of which finished without releasing it
-   * (a guard neither released nor disposed: nothing can ever hand it on).
+   * promise, on a lock or semaphore every holder of which finished without releasing it
+   * (a guard neither released nor disposed: nothing can ever hand it on), or on a channel
+   * whose every sender was collected without being closed.
    */
   #stuckReason(task: LocalTask<unknown>, r: TaskRecord, now: number): string | undefined {
     if (r.phase !== IDLE || task.state !== 'running') return undefined;
@@ -285,11 +305,15 @@ export class TaskRecorder {
       return `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`;
     }
     const res = r.waitResource;
-    if (res === undefined || res.holders.size === 0) return undefined;
+    if (res === undefined) return undefined;
+    if (res.ends?.abandoned === true) {
+      return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, whose every sender was garbage-collected without being closed: nothing can send on it or end it. Close senders when done (\`tx.close()\`, or \`using tx = ...\`)`;
+    }
+    if (res.holders.size === 0) return undefined;
     const holders: string[] = [];
     for (const h of res.holders.keys()) {
       if (h.state !== 'finished') return undefined;
-      holders.push(`task ${h.id} (${h.name})`);
+      holders.push(`task ${h.id} (${h.nameWith(h.record?.body)})`);
     }
     return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, held by ${holders.join(', ')}, which finished without releasing it: release guards with \`using\` or in a finally block`;
   }
@@ -344,7 +368,7 @@ export class TaskRecorder {
     const spawnSite = readCallSite(r.spawnStack).site;
     const suppressed = this.#suppressed;
     this.#suppressed = 0;
-    const name = task.name;
+    const name = task.nameWith(r.body);
     this.#logger.warn(
       { kind, taskId: task.id, task: name, spawnSite, ms: Math.round(ms), ...(suppressed > 0 ? { suppressed } : {}) },
       `${kind}: task ${task.id} (${name}${spawnSite === '' ? '' : `, spawned at ${spawnSite}`}) ${what}`,

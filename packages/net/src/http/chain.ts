@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { Cancelled, isTaskDef, type TaskDef } from '@skein/core';
+import { isThenable } from '@skein/core/internal';
 import type { BodyLimit } from './body_limit.js';
 import type { ClosureHandler, Next, RequestContext } from './handler.js';
 import { PayloadTooLargeError } from './http_errors.js';
@@ -26,19 +27,27 @@ export function bodyLimitOf(ctx: RequestContext<unknown>): BodyLimit | undefined
 }
 
 /**
- * Call the handler and return what it returned (a Response or a value). A handler that
- * throws answers 500 (logged), or 413 for a body over the limit. Cancellation propagates,
- * so a layer (timeout) or serve() can tell it apart.
+ * Call the handler and return what it returned (a Response or a value), or, for a handler
+ * that answers asynchronously, a promise of it: a handler that returns at once costs no
+ * promise. A handler that throws answers 500 (logged), or 413 for a body over the limit.
+ * Cancellation propagates (thrown, or as the promise's rejection), so a layer (timeout) or
+ * serve() can tell it apart.
  */
-export async function invoke(ep: Endpoint, req: Request, ctx: RequestContext<unknown>): Promise<unknown> {
+export function invoke(ep: Endpoint, req: Request, ctx: RequestContext<unknown>): unknown {
+  let r: unknown;
   try {
     const h = ep.handler;
-    if (isTaskDef(h)) return await runTaskHandler(h, req, ctx);
-    return await (h as ClosureHandler<unknown>)(req, ctx);
+    r = isTaskDef(h) ? runTaskHandler(h, req, ctx) : (h as ClosureHandler<unknown>)(req, ctx);
   } catch (err) {
-    if (err instanceof Cancelled && ctx.signal.aborted) throw err;
-    return errorResponse(err, req, ctx.log);
+    return handlerFailed(err, req, ctx);
   }
+  return isThenable(r) ? Promise.resolve(r).catch((err: unknown) => handlerFailed(err, req, ctx)) : r;
+}
+
+/** A handler's error as its answer; Cancellation rethrown (see {@link invoke}). */
+function handlerFailed(err: unknown, req: Request, ctx: RequestContext<unknown>): Response {
+  if (err instanceof Cancelled && ctx.signal.aborted) throw err;
+  return errorResponse(err, req, ctx.log);
 }
 
 /** {@link invoke} for a task() handler with no layers, straight from node:http's request. */

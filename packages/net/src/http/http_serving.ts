@@ -6,12 +6,13 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Handle, JoinHandle } from '@skein/core';
+import type { LocalTask, RuntimeCore } from '@skein/core/internal';
 import { completion } from '../readiness.js';
 import { formatAddr, parseAddr, toSocketAddr, type SocketAddr, type ToSocketAddr } from '../socket_addr.js';
 import { TcpListener } from '../tcp/tcp_listener.js';
 import { DEFAULT_BODY_LIMIT } from './body_limit.js';
 import { dispatch, type DispatchConfig } from './dispatch.js';
+import { writeStatus } from './respond.js';
 import type { Router } from './router.js';
 import type { Serving } from './server.js';
 
@@ -35,42 +36,59 @@ export interface HttpSettings {
   readonly reusePort?: boolean;
 }
 
+/** Where a response keeps the task serving it, for {@link abortIfUnfinished}. */
+const REQUEST_TASK: unique symbol = Symbol('skein.net.requestTask');
+type TaskedResponse = ServerResponse & { [REQUEST_TASK]?: LocalTask<void> };
+
+/**
+ * A response closed before it was written out: the client went away, so its task is aborted.
+ * One listener for every response (registered with `on`: 'close' is emitted once).
+ */
+function abortIfUnfinished(this: TaskedResponse): void {
+  if (!this.writableFinished) this[REQUEST_TASK]?.abort();
+}
+
 /** A node:http server on this thread and the request tasks it has running. */
 export class HttpServing implements Serving {
   readonly #http: HttpServer;
-  readonly #inflight = new Set<JoinHandle<void>>();
+  readonly #inflight = new Set<LocalTask<void>>();
   #idle: (() => void) | undefined;
   #closing = false;
 
-  private constructor(http: HttpServer, handle: Handle, cfg: Omit<DispatchConfig, 'closing'>) {
+  private constructor(http: HttpServer, rt: RuntimeCore, cfg: Omit<DispatchConfig, 'closing'>) {
     this.#http = http;
     const dc: DispatchConfig = { ...cfg, closing: () => this.#closing };
-    http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const h = handle.spawn(() => dispatch(dc, req, res));
-      this.#inflight.add(h);
-      const done = (): void => this.#requestDone(h);
-      h.then(done, done);
-      res.once('close', () => {
-        if (!res.writableFinished) h.abort();
-      });
+    http.on('request', (req: IncomingMessage, res: TaskedResponse) => {
+      if (rt.isShutdown) {
+        // The runtime is going away (the server with it): no task can run this request.
+        writeStatus(res, 503, true);
+        return;
+      }
+      // Started without a JoinHandle: nobody awaits a request task, and its outcome is
+      // heard through a listener, which costs no promise.
+      const t = rt.startLocal(() => dispatch(dc, req, res));
+      this.#inflight.add(t);
+      t.onSettled(() => this.#requestDone(t));
+      res[REQUEST_TASK] = t;
+      res.on('close', abortIfUnfinished);
     });
   }
 
   /**
-   * Listen on `target` and serve `router` there, each request a task spawned on `handle`.
+   * Listen on `target` and serve `router` there, each request a task spawned on `rt`.
    * Errors: `EADDRINUSE` and other system errors from binding.
    */
   static async listen(
     target: TcpListener | ToSocketAddr,
     router: Router<unknown>,
     opts: HttpSettings,
-    handle: Handle,
+    rt: RuntimeCore,
     log: Logger,
   ): Promise<{ serving: HttpServing; addr: SocketAddr }> {
     const http = createHttp(opts);
     await listen(http, target, opts);
     const addr = toSocketAddr(http.address() as AddressInfo);
-    const serving = new HttpServing(http, handle, {
+    const serving = new HttpServing(http, rt, {
       router,
       log,
       bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -83,9 +101,15 @@ export class HttpServing implements Serving {
    * A server that listens nowhere: connections accepted elsewhere (and handed to this
    * thread) come in through {@link HttpServing.accept}.
    */
-  static detached(router: Router<unknown>, opts: HttpSettings, handle: Handle, log: Logger, host: string): HttpServing {
+  static detached(
+    router: Router<unknown>,
+    opts: HttpSettings,
+    rt: RuntimeCore,
+    log: Logger,
+    host: string,
+  ): HttpServing {
     const http = createHttp(opts);
-    const serving = new HttpServing(http, handle, {
+    const serving = new HttpServing(http, rt, {
       router,
       log,
       bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -103,8 +127,8 @@ export class HttpServing implements Serving {
     socket.resume();
   }
 
-  #requestDone(h: JoinHandle<void>): void {
-    this.#inflight.delete(h);
+  #requestDone(t: LocalTask<void>): void {
+    this.#inflight.delete(t);
     if (this.#inflight.size === 0) this.#idle?.();
   }
 

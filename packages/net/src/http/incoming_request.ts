@@ -1,15 +1,18 @@
 /**
- * The WHATWG Request a closure handler gets, built lazily.
+ * The WHATWG Request a handler gets, built lazily.
  *
  * Constructing a real `Request` (URL parsing, a Headers copy, the body stream) costs more
  * than node:http's whole parse of a small request, and most handlers read only the method,
  * the URL, a header or the JSON body. So the handler gets this stand-in: `instanceof
- * Request` holds, `method`, `url` and `headers` are answered from node:http's message, and
- * the real Request is built on first use of anything else (the body included).
+ * Request` holds, `method`, `url` and `headers` are answered from the request as it came
+ * (node:http's message on the accepting thread, the request's data on a worker), and the
+ * real Request is built on first use of anything else (the body included).
  */
 import type { IncomingMessage } from 'node:http';
 import type { BodyLimit } from './body_limit.js';
+import type { ResponseBody } from './handler.js';
 import { toRequest } from './request.js';
+import type { RequestData } from './task_handler.js';
 
 /** node:http's flat rawHeaders list as WHATWG Headers. */
 export function headersOf(raw: readonly string[]): Headers {
@@ -18,33 +21,36 @@ export function headersOf(raw: readonly string[]): Headers {
   return h;
 }
 
-/** A lazily built Request (see the module comment). */
-export class IncomingRequest {
-  readonly #im: IncomingMessage;
+/** A lazily built Request (see the module comment); subclasses say where it comes from. */
+export abstract class LazyRequest {
   readonly #url: string;
-  readonly #limit: BodyLimit;
   #headers: Headers | undefined;
   #real: Request | undefined;
 
-  constructor(im: IncomingMessage, url: string, limit: BodyLimit) {
-    this.#im = im;
+  constructor(url: string) {
     this.#url = url;
-    this.#limit = limit;
   }
+
+  /** The request line's method. */
+  protected abstract get rawMethod(): string;
+  /** The header fields as node:http's flat rawHeaders list. */
+  protected abstract get rawHeaders(): readonly string[];
+  /** Build the real Request; `headers`: those already made from rawHeaders, if any. */
+  protected abstract build(url: string, headers: Headers | undefined): Request;
 
   /** The real Request, built once. */
   #req(): Request {
-    return (this.#real ??= toRequest(this.#im, this.#url, this.#limit, this.#headers));
+    return (this.#real ??= this.build(this.#url, this.#headers));
   }
 
   get method(): string {
-    return this.#real?.method ?? this.#im.method ?? 'GET';
+    return this.#real?.method ?? this.rawMethod;
   }
   get url(): string {
     return this.#url;
   }
   get headers(): Headers {
-    return this.#real?.headers ?? (this.#headers ??= headersOf(this.#im.rawHeaders));
+    return this.#real?.headers ?? (this.#headers ??= headersOf(this.rawHeaders));
   }
   get body(): ReadableStream<Uint8Array> | null {
     return this.#req().body;
@@ -117,4 +123,51 @@ export class IncomingRequest {
 }
 // `req instanceof Request` holds; every Request member is overridden above, so none of
 // Request's own getters (which need a real Request) is ever reached.
-Object.setPrototypeOf(IncomingRequest.prototype, Request.prototype);
+Object.setPrototypeOf(LazyRequest.prototype, Request.prototype);
+
+/** The Request a closure handler gets, from node:http's message. */
+export class IncomingRequest extends LazyRequest {
+  readonly #im: IncomingMessage;
+  readonly #limit: BodyLimit;
+
+  constructor(im: IncomingMessage, url: string, limit: BodyLimit) {
+    super(url);
+    this.#im = im;
+    this.#limit = limit;
+  }
+
+  protected get rawMethod(): string {
+    return this.#im.method ?? 'GET';
+  }
+  protected get rawHeaders(): readonly string[] {
+    return this.#im.rawHeaders;
+  }
+  protected build(url: string, headers: Headers | undefined): Request {
+    return toRequest(this.#im, url, this.#limit, headers);
+  }
+}
+
+/** The Request a task() handler gets on a worker, from the request's data. */
+export class DataRequest extends LazyRequest {
+  readonly #data: RequestData;
+
+  constructor(data: RequestData) {
+    super(data.url);
+    this.#data = data;
+  }
+
+  protected get rawMethod(): string {
+    return this.#data.method;
+  }
+  protected get rawHeaders(): readonly string[] {
+    return this.#data.headers;
+  }
+  protected build(url: string, headers: Headers | undefined): Request {
+    const d = this.#data;
+    return new Request(url, {
+      method: d.method,
+      headers: headers ?? headersOf(d.headers),
+      body: d.body as ResponseBody,
+    });
+  }
+}

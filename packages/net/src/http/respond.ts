@@ -18,34 +18,36 @@ export function toResponse(value: unknown): Response {
   return Response.json(value);
 }
 
-/** Send a handler's return value (a Response or a plain value). */
-export async function writeAnswer(res: ServerResponse, value: unknown, closing: boolean): Promise<void> {
+/**
+ * Send a handler's return value (a Response or a plain value). A value is written at once;
+ * a Response's body is streamed, and the promise settles when it has been.
+ */
+export function writeAnswer(res: ServerResponse, value: unknown, closing: boolean): Promise<void> | undefined {
   if (res.headersSent || res.destroyed) return;
   if (closing) res.setHeader('connection', 'close');
   if (value instanceof Response) return writeResponse(res, value);
   if (value === undefined) {
-    res.statusCode = 200;
-    res.setHeader('content-length', 0);
-    res.end();
+    res.writeHead(200, ['content-length', '0']).end();
     return;
   }
+  let type: string;
   let body: string | Uint8Array;
   if (typeof value === 'string') {
-    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    type = 'text/plain; charset=utf-8';
     body = value;
   } else if (value instanceof Uint8Array) {
-    res.setHeader('content-type', 'application/octet-stream');
+    type = 'application/octet-stream';
     body = value;
   } else if (value instanceof ArrayBuffer) {
-    res.setHeader('content-type', 'application/octet-stream');
+    type = 'application/octet-stream';
     body = new Uint8Array(value);
   } else {
-    res.setHeader('content-type', 'application/json');
+    type = 'application/json';
     body = JSON.stringify(value) ?? 'null';
   }
-  res.statusCode = 200;
-  res.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
-  res.end(body);
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  // The flat array form: node:http then writes the head without building a header map.
+  res.writeHead(200, ['content-type', type, 'content-length', String(length)]).end(body);
 }
 
 /** Answer with a bare status (400, 408, 413, 500, 503). */

@@ -89,8 +89,8 @@ export async function serve<S>(
     started = await serveOnWorkers(handle, listenerOrAddr as ToSocketAddr, app as RouterFactory, settings, mode);
   } else {
     const router = factory ? await buildRouter(app as RouterFactory) : (app as Router<unknown>);
-    const log = logger ?? frames.getStore()!.task!.runtime.logger;
-    started = await HttpServing.listen(listenerOrAddr, router, settings, handle, log);
+    const rt = frames.getStore()!.task!.runtime;
+    started = await HttpServing.listen(listenerOrAddr, router, settings, rt, logger ?? rt.logger);
   }
   const server = new Server(started.addr, started.serving, mode);
   const owner = currentTask()?.signal;

@@ -11,7 +11,7 @@ import pino from 'pino';
 import type { BodyLimit } from './body_limit.js';
 import type { ClosureHandler, RequestContext, ResponseBody } from './handler.js';
 import { PayloadTooLargeError } from './http_errors.js';
-import { headersOf } from './incoming_request.js';
+import { DataRequest } from './incoming_request.js';
 
 /** A request as plain data (what crosses threads). `headers` is Node's flat rawHeaders list. */
 export interface RequestData {
@@ -59,11 +59,7 @@ export const runHandler = task(
 );
 
 function call(fn: ClosureHandler<unknown>, data: RequestData, cx: ContextData): AnswerData | Promise<AnswerData> {
-  const req = new Request(data.url, {
-    method: data.method,
-    headers: headersOf(data.headers),
-    body: data.body as ResponseBody,
-  });
+  const req = new DataRequest(data).asRequest();
   const log = frames.getStore()?.task?.runtime.logger ?? (fallbackLog ??= pino({ name: 'skein', level: 'warn' }));
   const ctx: RequestContext<unknown> = {
     params: cx.params,

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { Handle, task } from '@skein/core';
+import { task } from '@skein/core';
 import { frames } from '@skein/core/internal';
 import type { HostPort, SocketAddr } from '../socket_addr.js';
 import { HttpServing, type HttpSettings } from './http_serving.js';
@@ -88,9 +88,10 @@ export const acceptOnWorker = task(
     const picks = 'listen' in source && source.listen.port === 0 && Atomics.compareExchange(w, PORT, 0, PICKING) === 0;
     try {
       const router = await buildRouterFrom(factory);
-      const log = frames.getStore()!.task!.runtime.logger.child({ threadId });
+      const rt = frames.getStore()!.task!.runtime;
+      const log = rt.logger.child({ threadId });
       if ('handoff' in source) {
-        const serving = HttpServing.detached(router, settings, Handle.current(), log, source.handoff);
+        const serving = HttpServing.detached(router, settings, rt, log, source.handoff);
         const onHandoff = (m: unknown): void => {
           if ((m as Partial<Handoff> | null)?.handoff === id) serving.accept((m as Handoff).socket);
         };
@@ -111,7 +112,7 @@ export const acceptOnWorker = task(
         { host: source.listen.host, port },
         router,
         { ...settings, reusePort: true },
-        Handle.current(),
+        rt,
         log,
       );
       if (picks) publishPort(w, addr.port);

@@ -83,7 +83,7 @@ const rt = new WorkerRuntime(sh, me, {
   // polls and forced yields count on the core scheduler: publish when it runs dry too, or
   // runtime.metrics() would show the counters as they were when the loop parked.
   onIdle: () => stats.publish(),
-  onBusy: park.wakeSelf,
+  onBusy: park.wakeForOwnTask,
 });
 const runner = new TaskRunner(rt, sh, me, codec, stats, running);
 const loop = new WorkerLoop(sh, me, { cfg: boot.loop, runner, running, settler, scheduler: rt.scheduler, stats, park });

@@ -123,7 +123,7 @@ export class WorkerRuntime implements RuntimeCore, LocalRunner {
   startLocal<R>(fn: () => R | PromiseLike<R>, opts?: SpawnOptions): LocalTask<R> {
     const t = new LocalTask<R>(this, fn, undefined, opts?.name, this.#ids.next());
     this.#sh.metrics[this.#sh.metric(this.index, M_SPAWNED)]!++;
-    this.link(t as LocalTask<unknown>);
+    this.link(t as LocalTask<unknown>, fn);
     this.scheduler.schedule(t);
     return t;
   }
@@ -131,7 +131,7 @@ export class WorkerRuntime implements RuntimeCore, LocalRunner {
   /** LocalRunner: run a task definition's function here, as a local task (the spawner's slots are full). */
   runHere(fn: (...args: unknown[]) => unknown, args: unknown[], name: string, id: number): LocalTask<unknown> {
     const t = new LocalTask<unknown>(this, fn, args, name, id);
-    this.link(t);
+    this.link(t, fn);
     this.scheduler.schedule(t);
     return t;
   }
@@ -156,9 +156,12 @@ export class WorkerRuntime implements RuntimeCore, LocalRunner {
     return this.#blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next());
   }
 
-  /** @internal Track a task started on this worker (task dumps, shutdown). */
-  link(t: LocalTask<unknown>): void {
-    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t);
+  /**
+   * @internal Track a task started on this worker (task dumps, shutdown); `body` is the
+   * function it runs (task tracking's site cache keys on it).
+   */
+  link(t: LocalTask<unknown>, body: unknown): void {
+    if (this.scheduler.tracker !== undefined) this.scheduler.tracker.spawned(t, body);
     this.#owned.insert(t);
   }
 

@@ -4,7 +4,7 @@
  *
  * Three parties read it: the loop (which parks and searches), a spawn from a task on this
  * worker (which wakes a sibling only when nobody searches), and the worker's core
- * Scheduler, whose `onBusy` is {@link ParkState.wakeSelf}: a timer or I/O callback that
+ * Scheduler, whose `onBusy` is {@link ParkState.wakeForOwnTask}: a timer or I/O callback that
  * resumed a task while the loop is parked takes the worker out of the sleeper set, since
  * the task may compute for long and a parked worker is where spawners send new work.
  */
@@ -19,6 +19,8 @@ export class ParkState {
   wakeSearching = false;
   /** The loop is looking for work to steal (published in the thread's searching word). */
   searching = false;
+  /** Unparked because a task of this thread resumed (not for new work): don't linger. */
+  ownWake = false;
   readonly #sh: SharedState;
   readonly #me: number;
   readonly #searchIdx: number;
@@ -28,6 +30,18 @@ export class ParkState {
     this.#me = me;
     this.#searchIdx = sh.threadWord(me, T_SEARCHING);
   }
+
+  /**
+   * The core Scheduler's `onBusy`: a task of this thread resumed while the loop is parked.
+   * Tokio doesn't make a worker its driver woke a searcher; here, lingering then would also
+   * nap on the thread those tasks run on (each cross-thread wake of a sharedMpsc producer
+   * or SharedMutex waiter cost a nap of 3 × LINGER_NAP_MS plus the OS's timer slack: ~2k
+   * per million messages).
+   */
+  readonly wakeForOwnTask = (): void => {
+    if (this.parked) this.ownWake = true;
+    this.wakeSelf();
+  };
 
   /** Unpark the loop (from its own thread), leaving the sleeper set now. */
   readonly wakeSelf = (): void => {

@@ -124,7 +124,7 @@ export class TaskRunner {
       task = new SlotTask(this.#rt, fail, undefined, name, id, s, owned);
     }
     this.#running.add(task);
-    this.#rt.link(task);
+    this.#rt.link(task, fn);
     this.#stats.starts++;
     // Its first poll, here and now (see worker_loop.ts); timed when tracking is on.
     const tracker = this.#rt.scheduler.tracker;

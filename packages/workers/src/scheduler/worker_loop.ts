@@ -131,13 +131,14 @@ export class WorkerLoop {
       if (this.#mailbox.hasPending()) this.#drainMailbox();
       let ref = this.#next(tick);
       if (ref === 0) ref = this.#steal();
-      if (ref === 0 && this.#parkState.searching) ref = this.#linger();
+      if (ref === 0 && this.#parkState.searching && this.#mayLinger()) ref = this.#linger();
       if (ref === 0) {
         this.#endStep(start, starts);
         this.#park();
         return;
       }
       if (this.#parkState.searching) this.#endSearch();
+      this.#parkState.ownWake = false;
       const loading = this.#runner.start(ref);
       if (loading !== undefined) {
         // It can't run here yet (module or arguments still on their way): requeue it,
@@ -259,6 +260,14 @@ export class WorkerLoop {
   }
 
   /**
+   * Lingering naps the whole thread: not after a wake by its own tasks, nor while they have
+   * runs queued here (a budget yield waiting for its turn would wait for the naps too).
+   */
+  #mayLinger(): boolean {
+    return !this.#parkState.ownWake && this.#scheduler.queueDepth === 0;
+  }
+
+  /**
    * A searcher that found nothing stays searching a little longer before it parks. While
    * any worker searches, spawners don't wake anyone (`Idle.workerToNotify`), so a burst of
    * spawns arriving just after the queues ran dry costs the spawner nothing; waking a
@@ -293,6 +302,7 @@ export class WorkerLoop {
     const sh = this.#sh;
     const idle = sh.layout.idle;
     this.#stats.parks++;
+    this.#parkState.ownWake = false;
     this.#stats.publishWithLoop();
     const park = this.#parkState;
     if (idle.transitionWorkerToParked(this.#me, park.searching)) this.#notifyIfWorkPending();

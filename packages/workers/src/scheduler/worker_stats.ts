@@ -34,6 +34,7 @@ export class WorkerStats {
   readonly #me: number;
   readonly #counters: SchedulerCounters;
   #loopPublishedAt = -Infinity;
+  #loopTimer: NodeJS.Timeout | undefined = undefined;
 
   /** `counters`: the worker's core scheduler's. */
   constructor(sh: SharedState, me: number, counters: SchedulerCounters) {
@@ -64,7 +65,27 @@ export class WorkerStats {
   publishWithLoop(force = false): void {
     this.publish();
     const now = performance.now();
-    if (!force && now - this.#loopPublishedAt < LOOP_PUBLISH_MS) return;
+    const wait = LOOP_PUBLISH_MS - (now - this.#loopPublishedAt);
+    if (!force && wait > 0) {
+      // Skipped, but not lost: a worker that parks for good right after this would leave
+      // its utilisation stale forever (a metrics reader waiting for it hung). One timer
+      // publishes it when the window ends; it never keeps the thread alive.
+      this.#loopTimer ??= setTimeout(this.#publishLoopLater, wait).unref();
+      return;
+    }
+    this.#publishLoop(now);
+  }
+
+  readonly #publishLoopLater = (): void => {
+    this.#loopTimer = undefined;
+    this.#publishLoop(performance.now());
+  };
+
+  #publishLoop(now: number): void {
+    if (this.#loopTimer !== undefined) {
+      clearTimeout(this.#loopTimer);
+      this.#loopTimer = undefined;
+    }
     this.#loopPublishedAt = now;
     const sh = this.#sh;
     const elu = performance.eventLoopUtilization();

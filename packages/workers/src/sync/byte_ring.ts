@@ -63,13 +63,13 @@ export class ByteRing {
   }
 
   /**
-   * Any thread. Writes a record: the byte `format`, then `body`; rings the consumer's
+   * Any thread. Writes a record: the byte `format`, then `body[0..n)`; rings the consumer's
    * doorbell if it sleeps. Returns false (writing nothing) when the ring lacks room; wait
    * with {@link spaceChanged} and retry.
    */
-  tryWrite(format: number, body: Buffer): boolean {
+  tryWrite(format: number, body: Buffer, n: number): boolean {
     const w = this.#w;
-    const size = body.length + 1;
+    const size = n + 1;
     const need = 4 + ((size + 3) & ~3);
     for (;;) {
       const tail = Atomics.load(w, TAIL);
@@ -86,10 +86,9 @@ export class ByteRing {
       }
       const bytes = this.#bytes;
       bytes[at + 4] = format;
-      const n = body.length;
       // Small bodies (most messages): a loop beats the native copy's call overhead.
       if (n <= 32) for (let i = 0; i < n; i++) bytes[at + 5 + i] = body[i]!;
-      else body.copy(bytes, at + 5);
+      else body.copy(bytes, at + 5, 0, n);
       Atomics.store(w, HEADER_WORDS + (at >> 2), size + 1);
       if (Atomics.load(w, RX) === SLEEPING) this.ring();
       return true;

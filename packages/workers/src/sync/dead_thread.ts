@@ -8,15 +8,24 @@
  * another. For each primitive, the permit core drops the dead thread's waiter nodes and
  * releases the permits its tasks held (each thread's holdings are counted in its doorbell
  * entry, `PermitCore.own`); a sharedMpsc channel drops the senders that lived there and
- * closes itself if its receiver did. One warning per primitive that had anything to give back.
+ * closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
+ * ends that lived there, as Rust drops them when their thread unwinds (a oneshot receiver
+ * sees the channel closed, watch and broadcast receivers end once no sender is left). One
+ * warning per primitive that had anything to give back.
  *
- * Not covered: primitives without a permit core queue or ledger (SharedBarrier, and the
- * oneshot, watch and broadcast channels): their ends on a dead thread stay counted.
+ * SharedBarrier has nothing to give back, by Tokio's rules: an arrival counts from the
+ * moment it is made, and a waiter that goes away (a dropped `wait()` future, here a dead
+ * thread) leaves it counted, so the generation completes with the next arrivals. A party
+ * that died before arriving is, as in Tokio, simply missing: the barrier counts arrivals,
+ * not parties.
  */
 import type { Logger } from 'pino';
 import { HandleKind } from './handle_codec.js';
 import { Chan } from './mpsc_chan.js';
 import { attachPrimitive, primitiveKind } from './primitive_buffer.js';
+import { releaseBroadcastThread } from './shared_broadcast.js';
+import { releaseOneshotThread } from './shared_oneshot.js';
+import { releaseWatchThread } from './shared_watch.js';
 
 const NAMES: ReadonlyMap<number, string> = new Map([
   [HandleKind.semaphore, 'SharedSemaphore'],
@@ -24,6 +33,13 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [HandleKind.rwlock, 'SharedRwLock'],
   [HandleKind.notify, 'SharedNotify'],
   [HandleKind.onceCell, 'SharedOnceCell'],
+]);
+
+/** Channels whose ends are counted per thread; each says what it dropped, or undefined. */
+const CHANNELS: ReadonlyMap<number, (sab: SharedArrayBuffer, tid: number) => string | undefined> = new Map([
+  [HandleKind.oneshotSender, releaseOneshotThread],
+  [HandleKind.watchSender, releaseWatchThread],
+  [HandleKind.broadcastSender, releaseBroadcastThread],
 ]);
 
 /**
@@ -47,6 +63,14 @@ export function releaseDeadThread(
         { worker, threadId: tid, senders, receiver },
         `worker ${worker} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`,
       );
+      continue;
+    }
+    const channel = kind === undefined ? undefined : CHANNELS.get(kind);
+    if (channel !== undefined) {
+      const did = channel(sab, tid);
+      if (did === undefined) continue;
+      touched++;
+      logger.warn({ worker, threadId: tid }, `worker ${worker} died: ${did}`);
       continue;
     }
     const name = kind === undefined ? undefined : NAMES.get(kind);

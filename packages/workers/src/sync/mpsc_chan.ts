@@ -102,7 +102,7 @@ export class Chan {
 
   /** Writes an encoded value into the ring; false when it lacks room right now. */
   tryPush(e: Encoded): boolean {
-    if (!this.ring.tryWrite(e.format, e.body)) return false;
+    if (!this.ring.tryWrite(e.format, e.bytes, e.length)) return false;
     // Bounded channels count messages with their permits; only unbounded ones need this word.
     if (!this.bounded) Atomics.add(this.#words, COUNT, 1);
     return true;

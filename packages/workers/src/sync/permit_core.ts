@@ -9,68 +9,40 @@
  * waiters first, a cancelled waiter gives back what was assigned to it, closing fails every
  * waiter. What changes is the storage: waiters are nodes of a fixed slab in the buffer,
  * linked into a FIFO list, and each node's STATE word is the doorbell its waiting thread
- * sleeps on (README.md, "Design"). Every change to the counter, the list or a node happens
+ * sleeps on (`node_queue.ts`; README.md, "Design"). Every change to the counter, the list or a node happens
  * under one futex mutex (shared/spin_lock.ts) whose critical sections run no user code.
  */
-import { threadId } from 'node:worker_threads';
 import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { RESOLVED, waitAsync } from '../shared/wait_async.js';
-import { ThreadTable } from './thread_table.js';
+import { CLOSED_STATE, FREE_STATE, GRANTED, type LocalBell, NodeQueue, WAITING } from './node_queue.js';
+import { Ledger, type Owned, ThreadTable } from './thread_table.js';
 
-// Header words.
+// Header words (3..7 are the queue's, see node_queue.ts).
 const LOCK = 0;
 const PERMITS = 1;
 const CLOSED = 2;
-const HEAD = 3;
-const TAIL = 4;
-const FREE = 5;
-const NODES = 6;
-const SLAB_GEN = 7;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
 const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
 const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_table.ts
 const HEADER = 16;
 
-// Node words.
-const N_STATE = 0;
-const N_REQUESTED = 1;
-const N_REMAINING = 2;
-const N_NEXT = 3;
-const N_PREV = 4;
-const N_THREAD = 5;
-const N_SLOT = 6; // the waiting thread's doorbell entry, or -1 (it waits on STATE itself)
-const NODE_WORDS = 8;
-
-/** A queued node's STATE: still waiting for permits. */
-export const WAITING = 0;
-/** Every permit asked for was assigned; the waiter owns them once it reads this. */
-export const GRANTED = 1;
-/** The core closed while the node waited; nothing is assigned to it any more. */
-export const CLOSED_STATE = 2;
-/** Not in use. */
-const FREE_STATE = 3;
-
 /** `acquire` took the permits at once. */
 export const TAKEN = -1;
 /** `acquire` found the core closed. */
 export const REFUSED = -2;
-/** `acquire` found every node in use: wait for {@link PermitCore.slabChanged}, then retry. */
+/** `acquire` found every node in use: wait for the queue's `slabChanged`, then retry. */
 export const SLAB_FULL = -3;
 
 /** Waiter nodes a primitive has unless told otherwise. */
 export const DEFAULT_MAX_QUEUED = 256;
 
-/** (node, doorbell) pairs granted by the last release, notified after the lock is dropped. */
-const granted: number[] = [];
-
 /** One permit core at `base` (an int32 index) of an Int32Array over shared memory. */
 export class PermitCore {
   /** Int32 words a core with `maxQueued` waiter nodes occupies. */
   static wordsFor(maxQueued: number): number {
-    return HEADER + maxQueued * NODE_WORDS + ThreadTable.WORDS;
+    return HEADER + NodeQueue.wordsFor(maxQueued) + ThreadTable.WORDS;
   }
 
   /** Checks `maxQueued` (an option of every primitive). */
@@ -98,24 +70,17 @@ export class PermitCore {
     w[base + CAP] = cap;
     w[base + TRACK] = track ? 1 : 0;
     w[base + CLOSED] = 0;
-    w[base + HEAD] = -1;
-    w[base + TAIL] = -1;
-    w[base + NODES] = maxQueued;
-    for (let i = 0; i < maxQueued; i++) {
-      const at = base + HEADER + i * NODE_WORDS;
-      w[at + N_STATE] = FREE_STATE;
-      w[at + N_NEXT] = i + 1 < maxQueued ? i + 1 : -1;
-    }
     w[base + ID_LO] = (Math.random() * 2 ** 32) | 0;
     w[base + ID_HI] = (Math.random() * 2 ** 21) | 0;
-    Atomics.store(w, base + FREE, 0);
+    NodeQueue.initialize(w, base, base + HEADER, maxQueued);
     return new PermitCore(w, base);
   }
 
   readonly #w: Int32Array;
   readonly #base: number;
-  readonly #nodes: number;
   readonly #tracked: boolean;
+  /** The waiters' nodes: their states and waits (`node_queue.ts`). */
+  readonly queue: NodeQueue;
   /** Each thread's doorbell and what it owns (`thread_table.ts`). */
   readonly threads: ThreadTable;
   /**
@@ -127,32 +92,28 @@ export class PermitCore {
    * This thread's doorbell entry and what rings it here: a release on this thread that
    * grants this thread's waiters wakes them directly, without an event-loop turn.
    */
-  localBell: { readonly slot: number; ring(): void } | undefined = undefined;
+  localBell: LocalBell | undefined = undefined;
 
   /** Attaches to the core `initialize` wrote at `base` of `w` (any thread). */
   constructor(w: Int32Array, base: number) {
     this.#w = w;
     this.#base = base;
-    this.#nodes = Atomics.load(w, base + NODES);
     this.#tracked = w[base + TRACK] === 1;
-    this.threads = new ThreadTable(w, base + HEADER + this.#nodes * NODE_WORDS, base + LOCK);
+    this.queue = new NodeQueue(w, base, base + HEADER);
+    this.threads = new ThreadTable(w, base + HEADER + NodeQueue.wordsFor(this.queue.nodes), base + LOCK);
   }
 
   /**
    * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
    * core, or channel ends (see `thread_table.ts`).
    */
-  own(n: number): void {
-    this.threads.own(n);
+  own(n: number, ledger: Ledger = Ledger.owned): void {
+    this.threads.own(n, ledger);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */
   disown(n: number): void {
     if (this.#tracked) this.own(-n);
-  }
-
-  #node(i: number): number {
-    return this.#base + HEADER + i * NODE_WORDS;
   }
 
   /** The primitive's identity, the same from every handle on every thread. */
@@ -219,90 +180,43 @@ export class PermitCore {
       if (this.#tracked) this.own(n);
       return TAKEN;
     }
-    const node = w[b + FREE]!;
+    const q = this.queue;
+    const alone = q.head() === -1;
+    const node = q.push(n, bell);
     if (node === -1) {
-      this.fullGeneration = w[b + SLAB_GEN]!;
+      this.fullGeneration = q.generation();
       this.#release(took);
       unlock(w, b + LOCK);
       this.#wakeGranted();
       return SLAB_FULL;
     }
-    const at = this.#node(node);
-    w[b + FREE] = w[at + N_NEXT]!;
-    w[at + N_REQUESTED] = n;
-    w[at + N_THREAD] = threadId;
-    w[at + N_SLOT] = bell;
-    w[at + N_NEXT] = -1;
-    const tail = w[b + TAIL]!;
-    w[at + N_PREV] = tail;
-    if (tail === -1) Atomics.store(w, b + HEAD, node);
-    else w[this.#node(tail) + N_NEXT] = node;
-    w[b + TAIL] = node;
     // A lock-free release that read HEAD before we linked left its permits in PERMITS
     // (Dekker: it adds, then reads HEAD; we link, then read PERMITS). As the only waiter,
     // they are ours.
-    const remaining = tail === -1 ? n - took - this.#takeUpTo(n - took) : n - took;
+    const remaining = alone ? n - took - this.#takeUpTo(n - took) : n - took;
     if (remaining === 0) {
-      this.#unlink(node);
-      this.#free(node);
+      q.unlink(node);
+      q.free(node);
       unlock(w, b + LOCK);
-      this.#wakeSlab();
+      q.wakeSlab();
       if (this.#tracked) this.own(n);
       return TAKEN;
     }
-    w[at + N_REMAINING] = remaining;
-    Atomics.store(w, at + N_STATE, WAITING);
+    q.wait(node, remaining);
     unlock(w, b + LOCK);
     return node;
-  }
-
-  /** The STATE of queued `node`: {@link WAITING}, {@link GRANTED} or {@link CLOSED_STATE}. */
-  state(node: number): number {
-    return Atomics.load(this.#w, this.#node(node) + N_STATE);
-  }
-
-  /** Permits `node` asked for. */
-  requested(node: number): number {
-    return Atomics.load(this.#w, this.#node(node) + N_REQUESTED);
-  }
-
-  /** Resolves once `node` is no longer WAITING (or spuriously: check {@link state} again). */
-  changed(node: number): Promise<unknown> {
-    const r = waitAsync(this.#w, this.#node(node) + N_STATE, WAITING);
-    return r.async ? r.value : RESOLVED;
-  }
-
-  /** Blocks the thread until `node` is no longer WAITING; returns its state. */
-  waitSync(node: number): number {
-    const at = this.#node(node) + N_STATE;
-    for (;;) {
-      const s = Atomics.load(this.#w, at);
-      if (s !== WAITING) return s;
-      Atomics.wait(this.#w, at, WAITING);
-    }
-  }
-
-  /** Resolves once a node was freed after generation `gen` ({@link fullGeneration}). */
-  slabChanged(gen: number): Promise<unknown> {
-    const r = waitAsync(this.#w, this.#base + SLAB_GEN, gen);
-    return r.async ? r.value : RESOLVED;
-  }
-
-  /** Blocks the thread until a node is freed after generation `gen`. */
-  slabChangedSync(gen: number): void {
-    Atomics.wait(this.#w, this.#base + SLAB_GEN, gen);
   }
 
   /** Frees a node its waiter saw GRANTED or CLOSED (the grant is now the waiter's). */
   finish(node: number): void {
     const w = this.#w;
     const b = this.#base;
-    const at = this.#node(node);
+    const q = this.queue;
     lock(w, b + LOCK);
-    const got = w[at + N_STATE] === GRANTED ? w[at + N_REQUESTED]! : 0;
-    this.#free(node);
+    const got = q.state(node) === GRANTED ? q.requested(node) : 0;
+    q.free(node);
     unlock(w, b + LOCK);
-    this.#wakeSlab();
+    q.wakeSlab();
     if (this.#tracked && got > 0) this.own(got);
   }
 
@@ -313,23 +227,15 @@ export class PermitCore {
   cancel(node: number): void {
     const w = this.#w;
     const b = this.#base;
-    const at = this.#node(node);
+    const q = this.queue;
     lock(w, b + LOCK);
-    const state = w[at + N_STATE]!;
-    let giveBack = 0;
-    if (state === WAITING) {
-      this.#unlink(node);
-      giveBack = w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
-    } else if (state === GRANTED) {
-      giveBack = w[at + N_REQUESTED]!;
-    }
-    this.#free(node);
+    const giveBack = this.#drop(node);
     this.#release(giveBack);
     unlock(w, b + LOCK);
     // A stale waitAsync of this thread on the node resolves now rather than never.
-    Atomics.notify(w, at + N_STATE);
+    q.notifyNode(node);
     this.#wakeGranted();
-    this.#wakeSlab();
+    q.wakeSlab();
   }
 
   /**
@@ -341,9 +247,10 @@ export class PermitCore {
     if (this.#tracked) this.own(-n);
     const w = this.#w;
     const b = this.#base;
-    if (Atomics.load(w, b + HEAD) === -1 && w[b + CAP] === 0) {
+    const q = this.queue;
+    if (q.head() === -1 && w[b + CAP] === 0) {
       Atomics.add(w, b + PERMITS, n);
-      if (Atomics.load(w, b + HEAD) === -1) return;
+      if (q.head() === -1) return;
       // Someone queued meanwhile and may not have seen these: hand over what is free.
       lock(w, b + LOCK);
       this.#release(this.#takeUpTo(MAX_PERMITS));
@@ -385,16 +292,12 @@ export class PermitCore {
       return;
     }
     w[b + CLOSED] = 1;
-    for (let node = w[b + HEAD]!; node !== -1; ) {
-      const at = this.#node(node);
-      const next = w[at + N_NEXT]!;
-      Atomics.add(w, b + PERMITS, w[at + N_REQUESTED]! - w[at + N_REMAINING]!);
-      Atomics.store(w, at + N_STATE, CLOSED_STATE);
-      granted.push(node, w[at + N_SLOT]!);
-      node = next;
+    const q = this.queue;
+    for (let node = q.head(); node !== -1; node = q.next(node)) {
+      Atomics.add(w, b + PERMITS, q.assigned(node));
+      q.settle(node, CLOSED_STATE);
     }
-    Atomics.store(w, b + HEAD, -1);
-    w[b + TAIL] = -1;
+    q.clear();
     unlock(w, b + LOCK);
     this.#wakeGranted();
   }
@@ -403,35 +306,28 @@ export class PermitCore {
    * Thread `tid` has exited: its queued nodes leave the queue giving back what was assigned,
    * its granted but unclaimed nodes give back everything, its doorbell entry is freed, and
    * (a tracked core) the permits its tasks held are released. Any thread; call it only once
-   * `tid` can no longer run. Returns what was found: `owned` is the entry's count (held
-   * permits, or a channel's ends on that thread, which the channel gives back itself).
+   * `tid` can no longer run. Returns what was found: the entry's counts (held permits, or a
+   * channel's ends on that thread, which the channel gives back itself) and its nodes.
    */
-  releaseThread(tid: number): { nodes: number; owned: number } {
+  releaseThread(tid: number): Owned & { nodes: number } {
     const w = this.#w;
     const b = this.#base;
     let give = 0;
     let nodes = 0;
+    const q = this.queue;
     lock(w, b + LOCK);
-    for (let i = 0; i < this.#nodes; i++) {
-      const at = this.#node(i);
-      const state = w[at + N_STATE]!;
-      if (state === FREE_STATE || w[at + N_THREAD] !== tid) continue;
-      if (state === WAITING) {
-        this.#unlink(i);
-        give += w[at + N_REQUESTED]! - w[at + N_REMAINING]!;
-      } else if (state === GRANTED) {
-        give += w[at + N_REQUESTED]!;
-      }
-      this.#free(i);
+    for (let i = 0; i < q.nodes; i++) {
+      if (q.state(i) === FREE_STATE || q.thread(i) !== tid) continue;
+      give += this.#drop(i);
       nodes++;
     }
-    const owned = this.threads.releaseOwner(tid);
+    const { owned, receivers } = this.threads.releaseOwner(tid);
     if (this.#tracked && owned > 0) give += owned;
     this.#release(give);
     unlock(w, b + LOCK);
     this.#wakeGranted();
-    if (nodes > 0) this.#wakeSlab();
-    return { nodes, owned };
+    if (nodes > 0) q.wakeSlab();
+    return { nodes, owned, receivers };
   }
 
   /** Queued waiters (a snapshot). */
@@ -439,8 +335,7 @@ export class PermitCore {
     const w = this.#w;
     const b = this.#base;
     lock(w, b + LOCK);
-    let n = 0;
-    for (let node = w[b + HEAD]!; node !== -1; node = w[this.#node(node) + N_NEXT]!) n++;
+    const n = this.queue.count();
     unlock(w, b + LOCK);
     return n;
   }
@@ -450,33 +345,9 @@ export class PermitCore {
     const w = this.#w;
     const b = this.#base;
     lock(w, b + LOCK);
-    let free = 0;
-    for (let node = w[b + FREE]!; node !== -1; node = w[this.#node(node) + N_NEXT]!) free++;
+    const free = this.queue.freeCount();
     unlock(w, b + LOCK);
-    return this.#nodes - free;
-  }
-
-  // Under LOCK from here on.
-
-  #release(n: number): void {
-    const w = this.#w;
-    const b = this.#base;
-    while (n > 0) {
-      const node = w[b + HEAD]!;
-      if (node === -1) break;
-      const at = this.#node(node);
-      const rem = w[at + N_REMAINING]!;
-      if (rem > n) {
-        w[at + N_REMAINING] = rem - n;
-        return;
-      }
-      n -= rem;
-      this.#grant(node);
-    }
-    if (n <= 0) return;
-    const cap = w[b + CAP]!;
-    if (cap === 0) Atomics.add(w, b + PERMITS, n);
-    else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
+    return this.queue.nodes - free;
   }
 
   /**
@@ -487,13 +358,11 @@ export class PermitCore {
   grantOne(first: boolean): void {
     const w = this.#w;
     const b = this.#base;
+    const q = this.queue;
     lock(w, b + LOCK);
-    const node = first ? w[b + HEAD]! : w[b + TAIL]!;
-    if (node === -1) {
-      this.#release(1);
-    } else {
-      this.#grant(node);
-    }
+    const node = first ? q.head() : q.tail();
+    if (node === -1) this.#release(1);
+    else q.settle(node, GRANTED);
     unlock(w, b + LOCK);
     this.#wakeGranted();
   }
@@ -502,65 +371,57 @@ export class PermitCore {
   grantAll(): void {
     const w = this.#w;
     const b = this.#base;
+    const q = this.queue;
     lock(w, b + LOCK);
-    for (let node = w[b + HEAD]!; node !== -1; node = w[b + HEAD]!) this.#grant(node);
+    for (let node = q.head(); node !== -1; node = q.head()) q.settle(node, GRANTED);
     unlock(w, b + LOCK);
     this.#wakeGranted();
   }
 
-  #grant(node: number): void {
-    const w = this.#w;
-    const at = this.#node(node);
-    w[at + N_REMAINING] = 0;
-    this.#unlink(node);
-    Atomics.store(w, at + N_STATE, GRANTED);
-    granted.push(node, w[at + N_SLOT]!);
-  }
-
-  #unlink(node: number): void {
-    const w = this.#w;
-    const b = this.#base;
-    const at = this.#node(node);
-    const prev = w[at + N_PREV]!;
-    const next = w[at + N_NEXT]!;
-    if (prev === -1) Atomics.store(w, b + HEAD, next);
-    else w[this.#node(prev) + N_NEXT] = next;
-    if (next === -1) w[b + TAIL] = prev;
-    else w[this.#node(next) + N_PREV] = prev;
-    w[at + N_PREV] = -1;
-    w[at + N_NEXT] = -1;
-  }
-
-  #free(node: number): void {
-    const w = this.#w;
-    const b = this.#base;
-    const at = this.#node(node);
-    Atomics.store(w, at + N_STATE, FREE_STATE);
-    w[at + N_NEXT] = w[b + FREE]!;
-    w[b + FREE] = node;
-    w[b + SLAB_GEN] = (w[b + SLAB_GEN]! + 1) | 0;
-  }
-
-  // After LOCK.
-
+  /** After LOCK: wakes the waiters of the nodes settled under it. */
   #wakeGranted(): void {
-    const w = this.#w;
-    let local = false;
-    for (let i = 0; i < granted.length; i += 2) {
-      const slot = granted[i + 1]!;
-      if (slot < 0) {
-        Atomics.notify(w, this.#node(granted[i]!) + N_STATE);
-      } else if (this.localBell !== undefined && slot === this.localBell.slot) {
-        local = true;
-      } else {
-        this.threads.ring(slot);
-      }
-    }
-    granted.length = 0;
-    if (local) this.localBell!.ring();
+    this.queue.wakeGranted(this.threads, this.localBell);
   }
 
-  #wakeSlab(): void {
-    Atomics.notify(this.#w, this.#base + SLAB_GEN);
+  // Under LOCK from here on.
+
+  #release(n: number): void {
+    const w = this.#w;
+    const b = this.#base;
+    const q = this.queue;
+    while (n > 0) {
+      const node = q.head();
+      if (node === -1) break;
+      const rem = q.remaining(node);
+      if (rem > n) {
+        q.setRemaining(node, rem - n);
+        return;
+      }
+      n -= rem;
+      q.settle(node, GRANTED);
+    }
+    if (n <= 0) return;
+    const cap = w[b + CAP]!;
+    if (cap === 0) Atomics.add(w, b + PERMITS, n);
+    else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
+  }
+
+  /**
+   * Frees `node`, whose waiter gave it up (cancelled, or its thread died): a node still
+   * queued leaves the queue. Returns the permits to give back: what was assigned to it, or
+   * everything if it was granted.
+   */
+  #drop(node: number): number {
+    const q = this.queue;
+    const state = q.state(node);
+    let give = 0;
+    if (state === WAITING) {
+      q.unlink(node);
+      give = q.assigned(node);
+    } else if (state === GRANTED) {
+      give = q.requested(node);
+    }
+    q.free(node);
+    return give;
   }
 }

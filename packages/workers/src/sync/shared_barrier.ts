@@ -58,6 +58,7 @@ export class SharedBarrier {
    * generation resolves with `isLeader: true`: the last to arrive.
    * Cancel safety: like Tokio's, not cancel safe in one sense: a task cancelled after
    * arriving stops waiting, but its arrival still counts toward the generation.
+   * So does the arrival of a task whose thread dies while it waits (`dead_thread.ts`).
    * Errors: `Cancelled` when the task is cancelled.
    */
   async wait(): Promise<BarrierWaitResult> {

@@ -15,7 +15,9 @@
  * ring: nothing is handed over, so a cancelled `recv` has nothing to undo.
  *
  * Crossing threads: a sender or a receiver passed to a task is a clone made at the `spawn`
- * call (a receiver's at the same position), which the task drops when it finishes.
+ * call (a receiver's at the same position), which the task drops when it finishes. Each
+ * end counts on the thread it lives on (the permit core's thread table), so a thread that
+ * dies holding some drops them ({@link releaseBroadcastThread}).
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, assertNumber, coop, rangeError } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
@@ -29,7 +31,9 @@ import {
   withState,
   type HandleDescriptor,
 } from './handle_codec.js';
+import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { Ledger } from './thread_table.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
 import { signal, wordChanged } from './word_wait.js';
 
@@ -70,12 +74,15 @@ class Ring {
   readonly view: DataView;
   readonly capacity: number;
   readonly maxBytes: number;
+  /** Unused as a semaphore: its thread table counts the ends on each thread. */
+  readonly core: PermitCore;
   readonly #slotBytes: number;
   readonly #slotsAt: number;
 
   constructor(sab: SharedArrayBuffer) {
     const buf = attachPrimitive(sab, HandleKind.broadcastSender);
     this.sab = sab;
+    this.core = buf.core;
     this.capacity = buf.params[0]!;
     this.maxBytes = buf.params[1]!;
     this.#slotBytes = slotBytes(this.maxBytes);
@@ -92,6 +99,20 @@ class Ring {
   /** Int32 index (in `bytes`) of a slot's header word. */
   slotWord(pos: number): number {
     return (this.#slotsAt + (pos & (this.capacity - 1)) * this.#slotBytes) >> 2;
+  }
+
+  /** `n` senders fewer; the last one closes the channel. */
+  dropTx(n: number): void {
+    if (Atomics.sub(this.w, TX_COUNT, n) === n) {
+      Atomics.store(this.w, CLOSED, 1);
+      signal(this.w, EVENT);
+    }
+  }
+
+  /** `n` receivers fewer. */
+  dropRx(n: number): void {
+    Atomics.sub(this.w, RX_COUNT, n);
+    signal(this.w, EVENT);
   }
 
   /** Stamps every slot one lap behind: "not written yet". */
@@ -113,10 +134,11 @@ export class SharedBroadcastSender<T> implements Disposable {
   readonly #all: Int32Array;
   #open = true;
 
-  /** @internal Made by `sharedBroadcast.channel` and `clone()`. */
+  /** @internal Made by `sharedBroadcast.channel` and `clone()`; counts on this thread. */
   constructor(r: Ring) {
     this.#r = r;
     this.#all = new Int32Array(r.sab);
+    r.core.own(1);
   }
 
   /**
@@ -168,11 +190,8 @@ export class SharedBroadcastSender<T> implements Disposable {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    const w = this.#r.w;
-    if (Atomics.sub(w, TX_COUNT, 1) === 1) {
-      Atomics.store(w, CLOSED, 1);
-      signal(w, EVENT);
-    }
+    this.#r.core.own(-1);
+    this.#r.dropTx(1);
   }
 
   /**
@@ -213,11 +232,12 @@ export class SharedBroadcastReceiver<T> implements Disposable {
   #value: unknown = undefined;
   #lag = 0;
 
-  /** @internal Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`. */
+  /** @internal Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`; counts on this thread. */
   constructor(r: Ring, next: number) {
     this.#r = r;
     this.#all = new Int32Array(r.sab);
     this.#next = next;
+    r.core.own(1, Ledger.receivers);
   }
 
   /**
@@ -327,8 +347,8 @@ export class SharedBroadcastReceiver<T> implements Disposable {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    Atomics.sub(this.#r.w, RX_COUNT, 1);
-    signal(this.#r.w, EVENT);
+    this.#r.core.own(-1, Ledger.receivers);
+    this.#r.dropRx(1);
   }
 
   /** `close()`. */
@@ -390,3 +410,17 @@ export const sharedBroadcast = {
     return [new SharedBroadcastSender<T>(r), new SharedBroadcastReceiver<T>(r, 0)];
   },
 };
+
+/**
+ * Thread `tid` has exited: the senders and receivers it held are dropped (the last sender
+ * closes the channel; the senders' `closed()` resolves once no receiver is left). Returns
+ * what it did, for the log, or undefined if it held nothing.
+ */
+export function releaseBroadcastThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+  const r = new Ring(sab);
+  const { owned, receivers } = r.core.releaseThread(tid);
+  if (owned > 0) r.dropTx(owned);
+  if (receivers > 0) r.dropRx(receivers);
+  if (owned === 0 && receivers === 0) return undefined;
+  return `dropped its ${owned} sharedBroadcast sender(s) and ${receivers} receiver(s)`;
+}

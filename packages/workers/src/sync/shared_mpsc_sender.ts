@@ -9,14 +9,9 @@ import { AlreadyReleasedError, SendError, TrySendError, coop } from '@skein/core
 import { Chan } from './mpsc_chan.js';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { acquireAsync, acquireBlocking, holdThread, letThreadGo } from './shared_wait.js';
-import type { Encoded } from './value_codec.js';
+import { type Encoded, keepEncoded } from './value_codec.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** A private copy of an encoded value, for a send that has to wait (the encoder's buffer is reused). */
-function keep(e: Encoded): Encoded {
-  return { format: e.format, body: Buffer.from(e.body), size: e.size };
-}
 
 /** What bounded and unbounded senders share: the sender count, closing, `closed()`. */
 abstract class SenderBase<_T> implements Disposable {
@@ -103,9 +98,9 @@ export class SharedSender<T> extends SenderBase<T> {
     if (chan.core.available() !== 0) {
       const c = coop();
       if (c !== undefined) return c.then(() => this.send(value));
-      if (chan.core.tryTake(1)) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keep(e), value);
+      if (chan.core.tryTake(1)) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keepEncoded(e), value);
     }
-    const kept = keep(e);
+    const kept = keepEncoded(e);
     return acquireAsync(
       chan.core,
       1,
@@ -129,7 +124,7 @@ export class SharedSender<T> extends SenderBase<T> {
   blockingSend(value: T): void {
     this.checkOpen();
     const chan = this.chan;
-    const e = keep(chan.encode(value));
+    const e = keepEncoded(chan.encode(value));
     if (chan.rxClosed() || !acquireBlocking(chan.core, 1)) throw new SendError(value);
     if (!chan.pushBlocking(e)) {
       chan.core.release(1);
@@ -194,7 +189,7 @@ export class SharedUnboundedSender<T> extends SenderBase<T> {
     const e = chan.encode(value);
     if (chan.rxClosed()) throw new SendError(value);
     if (this.#spill.length === 0 && chan.tryPush(e)) return;
-    this.#spill.push(keep(e));
+    this.#spill.push(keepEncoded(e));
     if (!this.#flushing) void this.#flush();
   }
 

@@ -7,11 +7,15 @@
  *
  * Both ends *move* when passed to a task (Rust's move): the copy left behind is used up,
  * and the task's copy is closed when the task finishes (a sender that didn't send then
- * makes the receiver reject with RecvError closed, as a dropped Rust sender does).
+ * makes the receiver reject with RecvError closed, as a dropped Rust sender does). Each
+ * end counts on the thread it lives on (the permit core's thread table), so a thread that
+ * dies holding one drops it ({@link releaseOneshotThread}).
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, coop } from '@skein/core';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
+import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { Ledger } from './thread_table.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { wordChanged } from './word_wait.js';
 
@@ -34,10 +38,13 @@ class Slot {
   readonly sab: SharedArrayBuffer;
   readonly state: Int32Array;
   readonly cell: ValueCell;
+  /** Unused as a semaphore: its thread table counts which thread holds each end. */
+  readonly core: PermitCore;
 
   constructor(sab: SharedArrayBuffer) {
     const buf = attachPrimitive(sab, HandleKind.oneshotSender);
     this.sab = sab;
+    this.core = buf.core;
     this.state = new Int32Array(sab, buf.regionOffset, 1);
     this.cell = new ValueCell(sab, buf.regionOffset + CELL_OFFSET, buf.params[0]!);
   }
@@ -63,9 +70,16 @@ export class SharedOneshotSender<T> implements Disposable {
   readonly #slot: Slot;
   #open = true;
 
-  /** @internal Made by `sharedOneshot.channel`. */
+  /** @internal Made by `sharedOneshot.channel`; counts on this thread. */
   constructor(slot: Slot) {
     this.#slot = slot;
+    slot.core.own(1);
+  }
+
+  /** This copy is used up: it no longer counts on this thread. */
+  #useUp(): void {
+    this.#open = false;
+    this.#slot.core.own(-1);
   }
 
   /**
@@ -78,11 +92,11 @@ export class SharedOneshotSender<T> implements Disposable {
     if (!this.#open) throw new AlreadyReleasedError('sharedOneshot sender');
     const slot = this.#slot;
     if ((slot.load() & RX_CLOSED) !== 0) {
-      this.#open = false;
+      this.#useUp();
       throw new SendError(value);
     }
     slot.cell.write(value, WHAT);
-    this.#open = false;
+    this.#useUp();
     slot.set(SENT);
   }
 
@@ -105,7 +119,7 @@ export class SharedOneshotSender<T> implements Disposable {
   /** Drop the sender without sending: the receiver rejects with RecvError (closed). Idempotent. */
   close(): void {
     if (!this.#open) return;
-    this.#open = false;
+    this.#useUp();
     this.#slot.set(TX_CLOSED);
   }
 
@@ -117,7 +131,7 @@ export class SharedOneshotSender<T> implements Disposable {
   /** @internal Crossing moves the sender: this copy is used up. */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedOneshot sender');
-    this.#open = false;
+    this.#useUp();
     return { kind: HandleKind.oneshotSender, sab: this.#slot.sab };
   }
 }
@@ -126,11 +140,20 @@ export class SharedOneshotSender<T> implements Disposable {
 export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   readonly #slot: Slot;
   #moved = false;
+  /** Counts on this thread: neither closed nor moved away. */
+  #counted = true;
   #value: { v: T } | undefined = undefined;
 
-  /** @internal Made by `sharedOneshot.channel`. */
+  /** @internal Made by `sharedOneshot.channel`; counts on this thread. */
   constructor(slot: Slot) {
     this.#slot = slot;
+    slot.core.own(1, Ledger.receivers);
+  }
+
+  #uncount(): void {
+    if (!this.#counted) return;
+    this.#counted = false;
+    this.#slot.core.own(-1, Ledger.receivers);
   }
 
   /**
@@ -186,6 +209,7 @@ export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
    */
   close(): void {
     if (this.#moved) return;
+    this.#uncount();
     if ((this.#slot.load() & RX_CLOSED) === 0) this.#slot.set(RX_CLOSED);
   }
 
@@ -198,8 +222,30 @@ export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   [SHARED_HANDLE](): HandleDescriptor {
     if (this.#moved) throw new AlreadyReleasedError('sharedOneshot receiver (it was moved to another thread)');
     this.#moved = true;
+    this.#uncount();
     return { kind: HandleKind.oneshotReceiver, sab: this.#slot.sab };
   }
+}
+
+/**
+ * Thread `tid` has exited: a sender it held that hadn't sent is dropped (the receiver
+ * sees the channel closed), a receiver it held is closed (the sender's `closed()`
+ * resolves). Returns what it did, for the log, or undefined if the thread held neither.
+ */
+export function releaseOneshotThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+  const slot = new Slot(sab);
+  const { owned, receivers } = slot.core.releaseThread(tid);
+  const done: string[] = [];
+  if (owned > 0 && (slot.load() & (SENT | TX_CLOSED)) === 0) {
+    slot.set(TX_CLOSED);
+    done.push('dropped its sharedOneshot sender (the receiver sees the channel closed)');
+  }
+  // Only a live sender can be waiting for the receiver to close.
+  if (receivers > 0 && (slot.load() & (SENT | TX_CLOSED | RX_CLOSED)) === 0) {
+    slot.set(RX_CLOSED);
+    done.push('closed its sharedOneshot receiver');
+  }
+  return done.length === 0 ? undefined : done.join(' and ');
 }
 
 registerHandleKind(HandleKind.oneshotSender, (sab) => {

@@ -14,7 +14,8 @@
  * leaks a permit.
  */
 import { QueuedWaiter, WaitList, type OnCancel, type Waiter } from '@skein/core/internal';
-import { GRANTED, type PermitCore, REFUSED, SLAB_FULL, TAKEN, WAITING } from './permit_core.js';
+import { GRANTED, WAITING } from './node_queue.js';
+import { type PermitCore, REFUSED, SLAB_FULL, TAKEN } from './permit_core.js';
 
 /**
  * A pending waitAsync doesn't keep a Node thread alive; a task parked on a primitive that
@@ -121,7 +122,7 @@ class Watcher {
       w.node = r;
       if (this.slot < 0) {
         holdThread();
-        void core.changed(r).then(() => this.#watchNode(w, r));
+        void core.queue.changed(r).then(() => this.#watchNode(w, r));
       } else {
         this.list.pushBack(w);
         this.#updateHold();
@@ -136,7 +137,7 @@ class Watcher {
     if (this.#waitingForSlab) return;
     this.#waitingForSlab = true;
     holdThread();
-    void this.core.slabChanged(this.core.fullGeneration).then(() => {
+    void this.core.queue.slabChanged(this.core.fullGeneration).then(() => {
       this.#waitingForSlab = false;
       letThreadGo();
       for (let w = this.overflow.popFront(); w !== null; w = this.overflow.popFront()) {
@@ -162,7 +163,7 @@ class Watcher {
 
   #wakeGranted(): void {
     for (let w = this.list.front(); w !== null; w = this.list.front()) {
-      const s = this.core.state(w.node);
+      const s = this.core.queue.state(w.node);
       if (s === WAITING) break;
       this.list.popFront();
       this.#settle(w, s);
@@ -171,9 +172,9 @@ class Watcher {
 
   #watchNode(w: CoreWaiter<unknown>, node: number): void {
     if (w.node !== node) return; // cancelled; the node is no longer ours
-    const s = this.core.state(node);
+    const s = this.core.queue.state(node);
     if (s === WAITING) {
-      void this.core.changed(node).then(() => this.#watchNode(w, node));
+      void this.core.queue.changed(node).then(() => this.#watchNode(w, node));
       return;
     }
     letThreadGo();
@@ -257,10 +258,10 @@ export function acquireBlocking(core: PermitCore, n: number): boolean {
     if (r === TAKEN) return true;
     if (r === REFUSED) return false;
     if (r === SLAB_FULL) {
-      core.slabChangedSync(core.fullGeneration);
+      core.queue.slabChangedSync(core.fullGeneration);
       continue;
     }
-    const s = core.waitSync(r);
+    const s = core.queue.waitSync(r);
     core.finish(r);
     return s === GRANTED;
   }

@@ -10,7 +10,9 @@
  *
  * Crossing threads: the sender *moves* (Tokio's watch sender is not Clone); a receiver
  * passed to a task is a clone made at the `spawn` call, with the same seen version, which
- * the task drops when it finishes.
+ * the task drops when it finishes. Each end counts on the thread it lives on (the permit
+ * core's thread table), so a thread that dies holding some drops them
+ * ({@link releaseWatchThread}).
  */
 import { AlreadyReleasedError, RecvError, SendError, assertFunction, coop } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
@@ -24,7 +26,9 @@ import {
   withState,
   type HandleDescriptor,
 } from './handle_codec.js';
+import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { Ledger } from './thread_table.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { signal, wordChanged } from './word_wait.js';
 
@@ -50,10 +54,13 @@ class WatchState {
   readonly sab: SharedArrayBuffer;
   readonly w: Int32Array;
   readonly cell: ValueCell;
+  /** Unused as a semaphore: its thread table counts the ends on each thread. */
+  readonly core: PermitCore;
 
   constructor(sab: SharedArrayBuffer) {
     const buf = attachPrimitive(sab, HandleKind.watchSender);
     this.sab = sab;
+    this.core = buf.core;
     this.w = new Int32Array(sab, buf.regionOffset, WORDS);
     this.cell = new ValueCell(sab, buf.regionOffset + CELL_OFFSET, buf.params[0]!);
   }
@@ -84,13 +91,23 @@ class WatchState {
     }
   }
 
-  addRx(): void {
+  /** One more receiver: made on this thread (`here`), or a copy crossing to another, which counts there once it arrives. */
+  addRx(here: boolean): void {
     Atomics.add(this.w, RX_COUNT, 1);
+    if (here) this.core.own(1, Ledger.receivers);
     signal(this.w, EVENT);
   }
 
-  dropRx(): void {
-    Atomics.sub(this.w, RX_COUNT, 1);
+  /** `n` receivers fewer; `here`: they lived on this thread. */
+  dropRx(n: number, here: boolean): void {
+    Atomics.sub(this.w, RX_COUNT, n);
+    if (here) this.core.own(-n, Ledger.receivers);
+    signal(this.w, EVENT);
+  }
+
+  /** The sender is gone: receivers end once they have seen the last value. */
+  closeTx(): void {
+    Atomics.store(this.w, CLOSED, 1);
     signal(this.w, EVENT);
   }
 
@@ -105,9 +122,10 @@ export class SharedWatchSender<T> implements Disposable {
   readonly #s: WatchState;
   #open = true;
 
-  /** @internal Made by `sharedWatch.channel`. */
+  /** @internal Made by `sharedWatch.channel`; counts on this thread. */
   constructor(s: WatchState) {
     this.#s = s;
+    s.core.own(1);
   }
 
   #check(): void {
@@ -169,7 +187,7 @@ export class SharedWatchSender<T> implements Disposable {
 
   /** A new receiver on this thread; the current value counts as seen by it. */
   subscribe(): SharedWatchReceiver<T> {
-    this.#s.addRx();
+    this.#s.addRx(true);
     return new SharedWatchReceiver<T>(this.#s, this.#s.load(VERSION));
   }
 
@@ -201,8 +219,8 @@ export class SharedWatchSender<T> implements Disposable {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    Atomics.store(this.#s.w, CLOSED, 1);
-    signal(this.#s.w, EVENT);
+    this.#s.core.own(-1);
+    this.#s.closeTx();
   }
 
   /** `close()`. */
@@ -214,6 +232,7 @@ export class SharedWatchSender<T> implements Disposable {
   [SHARED_HANDLE](): HandleDescriptor {
     this.#check();
     this.#open = false;
+    this.#s.core.own(-1);
     return { kind: HandleKind.watchSender, sab: this.#s.sab };
   }
 }
@@ -311,7 +330,7 @@ export class SharedWatchReceiver<T> implements Disposable {
 
   /** Another receiver with the same seen version. */
   clone(): SharedWatchReceiver<T> {
-    this.#s.addRx();
+    this.#s.addRx(true);
     return new SharedWatchReceiver<T>(this.#s, this.#seen);
   }
 
@@ -324,7 +343,7 @@ export class SharedWatchReceiver<T> implements Disposable {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#s.dropRx();
+    this.#s.dropRx(1, true);
   }
 
   /** `close()`. */
@@ -335,7 +354,7 @@ export class SharedWatchReceiver<T> implements Disposable {
   /** @internal Crossing makes a clone there with this seen version: count it now (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedWatch receiver');
-    this.#s.addRx();
+    this.#s.addRx(false);
     return { kind: withState(HandleKind.watchReceiver, this.#seen & HANDLE_STATE_MASK), sab: this.#s.sab };
   }
 }
@@ -347,6 +366,7 @@ registerHandleKind(HandleKind.watchSender, (sab) => {
 });
 registerHandleKind(HandleKind.watchReceiver, (sab, seen) => {
   const s = new WatchState(sab);
+  s.core.own(1, Ledger.receivers);
   const rx = new SharedWatchReceiver<unknown>(s, unwrapState(seen, s.load(VERSION)));
   adopt({ drop: () => rx.close() });
   return rx;
@@ -364,6 +384,27 @@ export const sharedWatch = {
     const s = new WatchState(buf.sab);
     s.cell.write(initial, WHAT);
     Atomics.store(s.w, RX_COUNT, 1);
+    s.core.own(1, Ledger.receivers);
     return [new SharedWatchSender<T>(s), new SharedWatchReceiver<T>(s, 0)];
   },
 };
+
+/**
+ * Thread `tid` has exited: the sender it held counts as dropped (receivers end once they
+ * have seen the last value), its receivers as closed (the sender's `closed()` resolves
+ * once no other is left). Returns what it did, for the log, or undefined if it held nothing.
+ */
+export function releaseWatchThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+  const s = new WatchState(sab);
+  const { owned, receivers } = s.core.releaseThread(tid);
+  const done: string[] = [];
+  if (owned > 0) {
+    s.closeTx();
+    done.push('dropped its sharedWatch sender');
+  }
+  if (receivers > 0) {
+    s.dropRx(receivers, false);
+    done.push(`closed its ${receivers} sharedWatch receiver(s)`);
+  }
+  return done.length === 0 ? undefined : done.join(' and ');
+}

@@ -8,6 +8,7 @@
  * - OWNED: what the thread owns, so it can be given back if the thread dies: permits its
  *   tasks hold (a tracked core: locks, semaphores), or ends of the primitive there (a
  *   channel's senders, counted by the channel).
+ * - RECEIVERS: a channel's receivers on the thread (oneshot, watch, broadcast).
  *
  * Entries are claimed under the core's lock on first use and freed only when their thread
  * has died (`PermitCore.releaseThread`). A thread past {@link ENTRIES} gets none: its waiters
@@ -19,8 +20,22 @@ import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 
 const E_BELL = 0;
 const E_OWNER = 1;
-const E_OWNED = 2;
 const ENTRY_WORDS = 16;
+/** Which count of a thread's entry {@link ThreadTable.own} changes. */
+export const Ledger = {
+  /** Held permits, or a channel's senders. */
+  owned: 2,
+  /** A channel's receivers. */
+  receivers: 3,
+} as const;
+export type Ledger = (typeof Ledger)[keyof typeof Ledger];
+
+/** What a dead thread's entry counted. */
+export interface Owned {
+  readonly owned: number;
+  readonly receivers: number;
+}
+
 /** Threads with an entry on one primitive. */
 const ENTRIES = 32;
 
@@ -87,24 +102,27 @@ export class ThreadTable {
     if (Atomics.exchange(this.#w, bell, 1) === 0) Atomics.notify(this.#w, bell);
   }
 
-  /** Counts `n` (negative: gives back) as owned by this thread. */
-  own(n: number): void {
+  /** Counts `n` (negative: gives back) in this thread's `ledger`. */
+  own(n: number, ledger: Ledger = Ledger.owned): void {
     const slot = this.claim();
-    if (slot >= 0) Atomics.add(this.#w, this.#entry(slot) + E_OWNED, n);
+    if (slot >= 0) Atomics.add(this.#w, this.#entry(slot) + ledger, n);
   }
 
-  /** Under the core's lock: frees the entry of dead thread `tid`; returns what it owned. */
-  releaseOwner(tid: number): number {
+  /** Under the core's lock: frees the entry of dead thread `tid`; returns what it counted. */
+  releaseOwner(tid: number): Owned {
     const w = this.#w;
     let owned = 0;
+    let receivers = 0;
     for (let slot = 0; slot < ENTRIES; slot++) {
       const e = this.#entry(slot);
       if (w[e + E_OWNER] !== tid + 1) continue;
-      owned += w[e + E_OWNED]!;
-      w[e + E_OWNED] = 0;
+      owned += w[e + Ledger.owned]!;
+      receivers += w[e + Ledger.receivers]!;
+      w[e + Ledger.owned] = 0;
+      w[e + Ledger.receivers] = 0;
       w[e + E_BELL] = 0;
       w[e + E_OWNER] = 0;
     }
-    return owned;
+    return { owned, receivers };
   }
 }

@@ -41,46 +41,68 @@ export function checkMaxBytes(maxBytes: number): void {
   }
 }
 
-/** An encoded value: a format byte, then `body` (valid until the next encode on this thread). */
+/**
+ * An encoded value: a format byte, then the body, `bytes[0..length)`. The one object of
+ * this thread, rewritten by every encode (a send of a small value allocates nothing): valid
+ * until the next encode on this thread; {@link keepEncoded} makes a copy that stays.
+ */
 export interface Encoded {
   readonly format: number;
-  readonly body: Buffer;
+  /** Holds the body in its first `length` bytes (the encoder's buffer: may be longer). */
+  readonly bytes: Buffer;
+  readonly length: number;
   /** Bytes it takes stored: the format byte and the body. */
   readonly size: number;
 }
+
+interface Scratch {
+  format: number;
+  bytes: Buffer;
+  length: number;
+  size: number;
+}
+
+const scratch: Scratch = { format: FORMAT_WIRE, bytes: Buffer.alloc(0), length: 0, size: 1 };
 
 /**
  * Encodes `value` for a primitive whose values may take `maxBytes`. Throws
  * SerializationError (`what` names the value in the message) or RangeError.
  */
 export function encodeValue(value: unknown, maxBytes: number, what: string): Encoded {
-  let format: number;
-  let body: Buffer;
   try {
     writer ??= new WireWriter(NO_SABS);
     try {
       writer.encode(value);
-      format = FORMAT_WIRE;
-      body = writer.buf.subarray(0, writer.pos);
+      scratch.format = FORMAT_WIRE;
+      scratch.bytes = writer.buf;
+      scratch.length = writer.pos;
     } catch (err) {
       if (err !== WIRE_BAIL) throw err;
-      format = FORMAT_V8;
-      body = v8.serialize(value);
+      const body = v8.serialize(value);
+      scratch.format = FORMAT_V8;
+      scratch.bytes = body;
+      scratch.length = body.length;
     }
   } catch (err) {
     throw new SerializationError(what, err);
   }
-  const size = body.length + 1;
+  const size = scratch.length + 1;
   if (size > maxBytes) {
     throw rangeError(`${what} takes ${size} bytes encoded, more than maxBytes (${maxBytes}); pass a larger maxBytes`);
   }
-  return { format, body, size };
+  scratch.size = size;
+  return scratch;
+}
+
+/** A copy of `e` that outlives the next encode (a send that has to wait for room). */
+export function keepEncoded(e: Encoded): Encoded {
+  return { format: e.format, bytes: Buffer.from(e.bytes.subarray(0, e.length)), length: e.length, size: e.size };
 }
 
 /** Writes `e` at `target[offset..offset + e.size)`. */
 export function writeEncoded(e: Encoded, target: Buffer, offset: number): void {
   target[offset] = e.format;
-  e.body.copy(target, offset + 1);
+  e.bytes.copy(target, offset + 1, 0, e.length);
 }
 
 /**

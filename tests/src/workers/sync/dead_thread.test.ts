@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { JoinError, Runtime } from '@skein/core';
-import { SharedMutex, SharedSemaphore, sharedMpsc } from '@skein/workers';
+import { JoinError, RecvError, Runtime, TryRecvError } from '@skein/core';
+import { SharedBarrier, SharedMutex, SharedSemaphore, sharedMpsc, sharedWatch } from '@skein/workers';
 import { captureLogs } from '../runtime/helpers.js';
+import { arriveAndDie, exitThread, keepChannelEnds } from './fixtures/dead_thread_tasks.js';
 import { holdAndDie } from './fixtures/lock_tasks.js';
 
 describe('a worker thread that dies releases what its tasks held', () => {
@@ -47,5 +48,46 @@ describe('a worker thread that dies releases what its tasks held', () => {
     );
     expect(partial.availablePermits()).toBe(1);
     expect(m.isLocked()).toBe(false);
+  });
+
+  it('process.exit() while holding ends of sharedOneshot, sharedWatch and sharedBroadcast channels', async () => {
+    const logs = captureLogs();
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
+    await rt.blockOn(async () => {
+      const [mainWatchTx, mainWatchRx] = sharedWatch.channel(0);
+      const back = await rt!.spawn(keepChannelEnds, mainWatchRx);
+      mainWatchRx.close(); // the worker's clone is now the only receiver
+      expect(() => back.oneshotRx.tryRecv()).toThrow(TryRecvError); // empty: its sender lives
+      await expect(rt!.spawn(exitThread)).rejects.toBeInstanceOf(JoinError);
+      // Each of these waits until the dead worker's ends are dropped.
+      await expect(back.oneshotRx).rejects.toThrow(RecvError);
+      await back.oneshotTx.closed();
+      await expect(back.watchRx.changed()).rejects.toThrow(RecvError);
+      await expect(back.broadcastRx.recv()).rejects.toThrow(RecvError);
+      await mainWatchTx.closed();
+      expect(mainWatchTx.receiverCount()).toBe(0);
+    });
+    const warns = logs.lines.filter((l) => l.level === 40 && String(l.msg).includes('died'));
+    // The worker's own copies of the receivers it returned (a result crosses as a clone) count too.
+    expect(warns.map((l) => String(l.msg))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/dropped its sharedOneshot sender \(the receiver sees the channel closed\)$/),
+        expect.stringMatching(/closed its sharedOneshot receiver$/),
+        expect.stringMatching(/dropped its sharedWatch sender and closed its 1 sharedWatch receiver\(s\)$/),
+        expect.stringMatching(/: closed its 1 sharedWatch receiver\(s\)$/),
+        expect.stringMatching(/dropped its 2 sharedBroadcast sender\(s\) and 1 receiver\(s\)$/),
+      ]),
+    );
+    expect(warns).toHaveLength(5);
+  });
+
+  it("a SharedBarrier keeps a dead waiter's arrival (Tokio: an arrival counts even if its waiter goes away)", async () => {
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const barrier = new SharedBarrier(2);
+    await rt.blockOn(async () => {
+      await expect(rt!.spawn(arriveAndDie, barrier)).rejects.toBeInstanceOf(JoinError);
+      expect((await barrier.wait()).isLeader).toBe(true);
+      expect(barrier.generation).toBe(1);
+    });
   });
 });

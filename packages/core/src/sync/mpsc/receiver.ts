@@ -7,6 +7,7 @@
  */
 import { TryRecvError } from '../../errors/channel_errors.js';
 import { assertNumber, typeError } from '../../errors/invalid_argument.js';
+import { noteWaiting, resourceTracking } from '../../task/resource_tracking.js';
 import { coop } from '../../task/yield_now.js';
 import { RecvWaiter, type Chan } from './chan.js';
 
@@ -43,7 +44,10 @@ export class Receiver<T> implements Disposable, AsyncIterable<T> {
       return c === undefined ? Promise.resolve(undefined) : c.then(() => this.recv());
     }
     const w = new RecvWaiter<T>(chan);
-    if (w.pending) chan.rxWaiters.pushBack(w);
+    if (w.pending) {
+      chan.rxWaiters.pushBack(w);
+      if (resourceTracking.active !== 0) noteWaiting(chan, 'mpsc', w.task);
+    }
     return w.promise;
   }
 

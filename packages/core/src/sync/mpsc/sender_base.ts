@@ -4,6 +4,7 @@
  * the stream once every handle, clones included, is closed.
  */
 import { AlreadyReleasedError } from '../../errors/sync_errors.js';
+import { noteEndClosed, noteEndMade, resourceTracking } from '../../task/resource_tracking.js';
 import type { Chan } from './chan.js';
 
 /** The lifecycle of one sender handle; `Sender` and `UnboundedSender` add the sending. */
@@ -16,6 +17,8 @@ export abstract class SenderBase<T> implements Disposable {
   /** @internal Made by the channel constructors and `clone()`. */
   constructor(chan: Chan<T>) {
     this.chan = chan;
+    // A clone counted itself in `addSender`: the channel's first sender is the one made at 1.
+    if (resourceTracking.active !== 0) noteEndMade(this, chan, 'mpsc', chan.txCount === 1);
   }
 
   /** @internal For `clone()`: count one more sender. Errors: AlreadyReleasedError once closed. */
@@ -29,6 +32,7 @@ export abstract class SenderBase<T> implements Disposable {
   close(): void {
     if (!this.open) return;
     this.open = false;
+    noteEndClosed(this, this.chan);
     this.chan.dropTx();
   }
 

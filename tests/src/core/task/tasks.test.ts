@@ -18,7 +18,7 @@ import {
   SkeinError,
   Notify,
 } from '@skein/core';
-import { add, slowDouble, whoAmI, fails } from './fixtures/tasks.js';
+import { add, slowDouble, whoAmI, fails } from '../runtime/fixtures/tasks.js';
 import { captureLogs } from '../../support/logs.js';
 
 const never = <T = never>(): Promise<T> => new Promise<T>(() => {});

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { connect as netConnect } from 'node:net';
 import { once } from 'node:events';
-import { Cancelled, currentTask, Notify, oneshot, sleep, spawn } from '@skein/core';
+import { Cancelled, currentTask, Notify, oneshot, Runtime, sleep, spawn } from '@skein/core';
 import { Router, serve, TcpListener } from '@skein/net';
-import { captureLogger, rawExchange, rejection, withRuntime } from './helpers.js';
+import { captureLogger, rawExchange, rejection, withRuntime } from '../helpers.js';
 
 describe('serve: every request is a task', () => {
   it('runs each handler as its own task (currentTask works)', async () => {
@@ -61,6 +61,19 @@ describe('serve: every request is a task', () => {
             l.msg === 'request handler failed; answered 500' && (l.err as { message: string }).message === 'kaboom',
         ),
       ).toBe(true);
+      expect(await (await fetch(`${server.url}/ok`)).text()).toBe('ok');
+      await server.shutdown();
+    });
+  });
+
+  it('an answer JSON cannot encode answers 500, is logged, and the server stays up', async () => {
+    await withRuntime(async () => {
+      const { logger, lines } = await captureLogger('warn');
+      const r = new Router().get('/big', () => ({ n: 1n })).get('/ok', () => 'ok');
+      const server = await serve('127.0.0.1:0', r, { logger });
+      const res = await fetch(`${server.url}/big`);
+      expect(res.status).toBe(500);
+      expect(lines.some((l) => l.msg === 'request layer failed; answered 500')).toBe(true);
       expect(await (await fetch(`${server.url}/ok`)).text()).toBe('ok');
       await server.shutdown();
     });
@@ -191,6 +204,22 @@ describe('serve: graceful shutdown', () => {
       await rejection(stuck);
       expect(() => server.shutdown({ timeoutMs: -1 })).toThrowError(RangeError);
     });
+  });
+
+  it('a server whose runtime has shut down answers 503 and closes the connection (no task can run)', async () => {
+    const rt = await Runtime.builder().build();
+    const server = await rt.blockOn(() =>
+      serve(
+        '127.0.0.1:0',
+        new Router().get('/', () => 'x'),
+      ),
+    );
+    expect(await (await fetch(server.url)).text()).toBe('x');
+    await rt.shutdown();
+    const res = await fetch(server.url);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('connection')).toBe('close');
+    await server.shutdown();
   });
 
   it('aborting the task that called serve() closes the server', async () => {

@@ -8,8 +8,8 @@
  */
 import { expect, it } from 'vitest';
 import { Runtime } from '@skein/core';
-import { holdUntil } from './fixtures/control.js';
-import { sharedInts, waitFor } from './helpers.js';
+import { holdUntil } from '../runtime/fixtures/control.js';
+import { sharedInts, waitFor } from '../runtime/helpers.js';
 
 it('tasks whose SharedArrayBuffer arguments are still in flight spread over idle workers', async () => {
   for (let round = 0; round < 6; round++) {

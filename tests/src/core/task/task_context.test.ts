@@ -16,7 +16,7 @@ interface ProbeOutput {
 }
 
 function probe(carrier: 'hooks' | 'als'): ProbeOutput {
-  const script = fileURLToPath(new URL('./fixtures/context_probe.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../runtime/fixtures/context_probe.ts', import.meta.url));
   const out = execFileSync(process.execPath, ['--conditions=skein-source', '--import', 'tsx', script], {
     encoding: 'utf8',
     env: { ...process.env, SKEIN_CONTEXT: carrier },

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinError, type Runtime } from '@skein/core';
-import { mainOnly, throwsObject } from './fixtures/errors.js';
+import { mainOnly, throwsObject } from '../runtime/fixtures/errors.js';
 import { throwsObject as throwsObjectBlocking } from '../blocking/fixtures/blocking_tasks.js';
-import { multiThread } from './helpers.js';
+import { multiThread } from '../runtime/helpers.js';
 
 async function panicCause(h: PromiseLike<unknown>): Promise<unknown> {
   const err = await Promise.resolve(h).then(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinError, type Runtime } from '@skein/core';
-import { abortable, holdUntil, markStarted } from './fixtures/control.js';
-import { multiThread, sharedInts, waitFor } from './helpers.js';
+import { abortable, holdUntil, markStarted } from '../runtime/fixtures/control.js';
+import { multiThread, sharedInts, waitFor } from '../runtime/helpers.js';
 
 describe('multi-thread runtime: abort', () => {
   let rt: Runtime;

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { threadId } from 'node:worker_threads';
 import { Runtime, sleep } from '@skein/core';
 import { Router, serve } from '@skein/net';
-import { echoHandler, failingHandler, fibHandler, stuckHandler } from './fixtures/handlers.js';
-import { rejection } from './helpers.js';
+import { echoHandler, failingHandler, fibHandler, stuckHandler } from '../fixtures/handlers.js';
+import { rejection } from '../helpers.js';
 
 async function onMultiThread<T>(fn: () => Promise<T>): Promise<T> {
   const rt = await Runtime.builder().multiThread().workerThreads(2).logger('silent').build();
@@ -32,7 +32,14 @@ describe('task() handlers on the multi-thread flavour', () => {
       const echo = await fetch(`${server.url}/echo`, { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
       expect(echo.status).toBe(201);
       expect(echo.headers.get('x-from')).toBe('worker');
-      expect(await echo.json()).toMatchObject({ body: 'payload', header: 'yes', state: { greeting: 'hi' } });
+      expect(await echo.json()).toMatchObject({
+        body: 'payload',
+        header: 'yes',
+        method: 'POST',
+        url: `${server.url}/echo`,
+        isRequest: true,
+        state: { greeting: 'hi' },
+      });
       const many = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           fetch(`${server.url}/fib/${i}`).then((x) => x.json() as Promise<{ thread: number }>),

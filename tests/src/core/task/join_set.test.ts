@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, afterEach, beforeEach } from 'vitest';
 import { Runtime, JoinSet, JoinError, AbortHandle, Cancelled, sleep, yieldNow, currentTask } from '@skein/core';
-import { add, slowDouble } from './fixtures/tasks.js';
+import { add, slowDouble } from '../runtime/fixtures/tasks.js';
 
 const errorOf = (p: PromiseLike<unknown>): Promise<unknown> =>
   Promise.resolve(p).then(

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { Router, serve } from '@skein/net';
-import { rawExchange, withRuntime } from './helpers.js';
+import { rawExchange, withRuntime } from '../helpers.js';
 
 type Users = Map<number, { id: number; name: string }>;
 

@@ -20,8 +20,8 @@ import {
   viewAdd,
   whereAmI,
   whoAmI,
-} from './fixtures/basic.js';
-import { multiThread, sharedInts } from './helpers.js';
+} from '../runtime/fixtures/basic.js';
+import { multiThread, sharedInts } from '../runtime/helpers.js';
 
 describe('multi-thread runtime: spawning task() definitions', () => {
   let rt: Runtime;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runtime, spawn, yieldNow, type JoinHandle } from '@skein/core';
-import { inc } from './fixtures/basic.js';
-import { multiThread } from './helpers.js';
+import { inc } from '../runtime/fixtures/basic.js';
+import { multiThread } from '../runtime/helpers.js';
 
 // Regression: thousands of tasks resumed in one turn, each then awaiting a JoinHandle that
 // is already finished. The resumes used up the turn's whole coop budget, so every ready

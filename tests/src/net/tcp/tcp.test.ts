@@ -3,7 +3,7 @@ import { connect as netConnect, createServer } from 'node:net';
 import { once } from 'node:events';
 import { Cancelled, JoinError, select, sleep, spawn, timeout, Elapsed } from '@skein/core';
 import { TcpListener, TcpStream, SocketClosedError, UnexpectedEofError, WriteAfterShutdownError } from '@skein/net';
-import { pattern, rejection, settle, withRuntime } from './helpers.js';
+import { pattern, rejection, settle, withRuntime } from '../helpers.js';
 
 const LOCAL = '127.0.0.1:0';
 

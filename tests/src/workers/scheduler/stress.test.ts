@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isNested, stressNode } from './fixtures/stress.js';
-import { multiThread, waitFor } from './helpers.js';
+import { isNested, stressNode } from '../runtime/fixtures/stress.js';
+import { multiThread, waitFor } from '../runtime/helpers.js';
 
 // STRESS_TASKS / STRESS_RUNS raise the load for soak runs (`STRESS_RUNS=10 npx vitest run ...`).
 const N = Number(process.env.STRESS_TASKS ?? 1_000_000);

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { Runtime, spawn } from '@skein/core';
 import { AcceptModeUnsupportedError, availableAcceptModes, Router, serve } from '@skein/net';
-import { brokenApp, threadsApp } from './fixtures/apps.js';
-import { rejection, withRuntime } from './helpers.js';
+import { brokenApp, threadsApp } from '../fixtures/apps.js';
+import { rejection, withRuntime } from '../helpers.js';
 
 async function onWorkers<T>(n: number, fn: () => Promise<T>): Promise<T> {
   const rt = await Runtime.builder().multiThread().workerThreads(n).logger('silent').build();

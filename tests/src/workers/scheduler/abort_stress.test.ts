@@ -9,8 +9,8 @@ import {
   cancelledAt,
   reportBytes,
   yieldLoop,
-} from './fixtures/abort_stress.js';
-import { multiThread, waitFor } from './helpers.js';
+} from '../runtime/fixtures/abort_stress.js';
+import { multiThread, waitFor } from '../runtime/helpers.js';
 
 // Tokio: a task aborted while it runs stops at its next await. Across threads the abort
 // first has to reach the task's worker; from then on, its next runtime await rejects with

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Cancelled, Notify, oneshot, sleep } from '@skein/core';
 import { layers, Router, serve } from '@skein/net';
-import { captureLogger, rawExchange, withRuntime } from './helpers.js';
+import { captureLogger, rawExchange, withRuntime } from '../helpers.js';
 
 describe('layers', () => {
   it('timeout answers 408 and cancels the handler', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { awaitThenBlock, threadAndGate } from './fixtures/control.js';
-import { inc } from './fixtures/basic.js';
-import { multiThread, sharedInts, waitFor } from './helpers.js';
+import { awaitThenBlock, threadAndGate } from '../runtime/fixtures/control.js';
+import { inc } from '../runtime/fixtures/basic.js';
+import { multiThread, sharedInts, waitFor } from '../runtime/helpers.js';
 
 // A worker running a task's synchronous stretch is busy, whatever the task awaited before:
 // a task spawned meanwhile must go to the idle worker, not queue behind the busy one.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinSet, Runtime, spawn } from '@skein/core';
-import { closureWithArgs, countdown, countdownViaHandle } from './fixtures/self_spawn.js';
-import { multiThread } from './helpers.js';
+import { closureWithArgs, countdown, countdownViaHandle } from '../runtime/fixtures/self_spawn.js';
+import { multiThread } from '../runtime/helpers.js';
 
 for (const flavor of ['current_thread', 'multi_thread'] as const) {
   describe(`a task spawning itself by its own name (${flavor})`, () => {

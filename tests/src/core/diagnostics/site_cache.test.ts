@@ -1,0 +1,58 @@
+/**
+ * Task tracking captures a call site once per place in the code, not once per call (a
+ * capture costs more than a spawn). Identical closures on two lines, or one task body that
+ * awaits at two lines, share a cache key: the cache's checks (at the 1st, 2nd, 4th, … use
+ * of a key) must tell them apart, and from then on each gets its own site.
+ */
+import { describe, expect, it } from 'vitest';
+import { sleep, spawn, type JoinHandle, type TaskDumpEntry } from '@skein/core';
+import { build } from './helpers.js';
+
+const sitesOf = (d: TaskDumpEntry[], hs: JoinHandle<unknown>[], field: 'spawnSite' | 'waitingOn'): string[] =>
+  hs.map((h) => String(d.find((e) => e.id === h.id)?.[field]));
+
+describe('call sites under task tracking', () => {
+  it('gives a loop one spawn site, and identical closures on two lines their own', async () => {
+    const rt = await build(true);
+    await rt.blockOn(async () => {
+      const a: JoinHandle<void>[] = [];
+      const b: JoinHandle<void>[] = [];
+      for (let i = 0; i < 20; i++) a.push(spawn(() => sleep(60_000)));
+      for (let i = 0; i < 20; i++) b.push(spawn(() => sleep(60_000)));
+      for (let i = 0; i < 20; i++) a.push(spawn(() => sleep(60_000)));
+      await sleep(5);
+      const d = await rt.taskDump();
+      const siteA = sitesOf(d, a, 'spawnSite');
+      const siteB = sitesOf(d, b, 'spawnSite');
+      const [lineA, lineB, lineC] = [siteA[0]!, siteB.at(-1)!, siteA.at(-1)!];
+      for (const s of [lineA, lineB, lineC]) expect(s).toMatch(/site_cache\.test\.ts:\d+$/);
+      expect(new Set([lineA, lineB, lineC]).size).toBe(3);
+      // The first loop is all one site; the second is told apart by the check at the key's
+      // 32nd use (its 13th task), and the third loop, once the key is known to be shared,
+      // is captured each time.
+      expect(new Set(siteA.slice(0, 20))).toEqual(new Set([lineA]));
+      expect(siteB.slice(12)).toEqual(Array(8).fill(lineB));
+      expect(new Set(siteB.slice(0, 12))).toEqual(new Set([lineA]));
+      expect(siteA.slice(20)).toEqual(Array(20).fill(lineC));
+      for (const h of [...a, ...b]) h.abort();
+    });
+  });
+
+  it('tells apart the lines one task body awaits at', async () => {
+    const rt = await build(true);
+    await rt.blockOn(async () => {
+      const body = (first: boolean) => async () => {
+        if (first) await sleep(60_000);
+        else await sleep(60_000);
+      };
+      const hs = [spawn(body(true)), spawn(body(true)), spawn(body(false)), spawn(body(false))];
+      await sleep(5);
+      const w = sitesOf(await rt.taskDump(), hs, 'waitingOn');
+      for (const s of w) expect(s).toMatch(/^sleep at .*site_cache\.test\.ts:\d+$/);
+      expect(w[0]).toBe(w[1]);
+      expect(w[2]).toBe(w[3]);
+      expect(w[0]).not.toBe(w[2]);
+      for (const h of hs) h.abort();
+    });
+  });
+});
