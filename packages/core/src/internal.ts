@@ -2,7 +2,7 @@
  * @skein/core/internal: the kernel pieces @skein/workers builds on (the scheduler, tasks,
  * waiters, the timer driver). Not part of the public contract: names here may change.
  */
-export { Scheduler, SchedulerCounters, BUDGET, type Runnable } from './runtime/scheduler.js';
+export { Scheduler, SchedulerCounters, BUDGET, type Runnable, type SchedulerOptions } from './runtime/scheduler.js';
 export { LocalTask, allocateTaskId } from './task/task.js';
 export { OwnedTasks } from './task/owned_tasks.js';
 export { CallbackWaiter, JoinWaiter, Waiter, type Joined, type OnCancel } from './task/waiter.js';

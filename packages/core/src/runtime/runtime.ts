@@ -72,8 +72,8 @@ export class Runtime {
             () => this.#owned,
           )
         : undefined;
-    this.scheduler = new Scheduler(undefined, tracker);
-    this.time = new TimeDriver(this.scheduler);
+    this.time = new TimeDriver();
+    this.scheduler = new Scheduler({ tracker, onIdle: this.time.schedulerIdle, onBusy: this.time.schedulerBusy });
     if (config.startPaused) this.time.clock.pause();
     this.#workers = workers;
   }

@@ -67,6 +67,21 @@ export class SchedulerCounters {
   }
 }
 
+/** What a {@link Scheduler} is built with; every field is optional. */
+export interface SchedulerOptions {
+  /** Where to count (default: counters of its own; a worker's poll times go to shared memory). */
+  readonly counters?: SchedulerCounters;
+  /** Task tracking, when it is on. */
+  readonly tracker?: TaskRecorder;
+  /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
+  readonly onIdle?: () => void;
+  /**
+   * Called when the queue gets work after `onIdle`: a multi-thread worker whose loop
+   * parked is running task code again, and must not look idle to other threads meanwhile.
+   */
+  readonly onBusy?: () => void;
+}
+
 /** One thread's run queue. The runtime owns one per thread it runs tasks on. */
 export class Scheduler {
   readonly counters: SchedulerCounters;
@@ -78,22 +93,15 @@ export class Scheduler {
    * is "polled" whenever the run queue resumes anything, since its continuation runs then.
    */
   pollEpoch = 0;
-  /** Called when the queue runs dry (the thread would park): paused-clock auto-advance. */
-  onIdle: (() => void) | undefined = undefined;
-  /**
-   * Called when the queue gets work after {@link onIdle}: a multi-thread worker whose loop
-   * parked is running task code again, and must not look idle to other threads meanwhile.
-   */
-  onBusy: (() => void) | undefined = undefined;
+  readonly #onIdle: (() => void) | undefined;
+  readonly #onBusy: (() => void) | undefined;
   readonly #queue = new Deque<Runnable>();
 
-  /**
-   * `pollTimeNs`: where to record poll times (default: a histogram of its own);
-   * `tracker`: task tracking, when it is on.
-   */
-  constructor(pollTimeNs?: RecordableHistogram, tracker?: TaskRecorder) {
-    this.counters = new SchedulerCounters(pollTimeNs);
-    this.tracker = tracker;
+  constructor(opts: SchedulerOptions = {}) {
+    this.counters = opts.counters ?? new SchedulerCounters();
+    this.tracker = opts.tracker;
+    this.#onIdle = opts.onIdle;
+    this.#onBusy = opts.onBusy;
   }
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
@@ -110,11 +118,7 @@ export class Scheduler {
     this.#queue.push(r);
     this.counters.localScheduleCount++;
     if (this.tracker !== undefined) this.tracker.woken(r.task);
-    if (this.#idle) {
-      this.#idle = false;
-      this.counters.unparkCount++;
-      this.onBusy?.();
-    }
+    if (this.#idle) this.#leaveIdle();
     if (!this.#drainPending) {
       this.#drainPending = true;
       if (this.#budgetUsed >= BUDGET) this.#ensureTurn();
@@ -155,12 +159,20 @@ export class Scheduler {
   /** Wake `w` after the event loop has had a macrotask turn (timers and I/O first). */
   defer(w: { wake(v: undefined): boolean }): void {
     this.#deferred.push(w);
+    // A deferred wake is work too: a paused clock must not auto-advance past it.
+    if (this.#idle) this.#leaveIdle();
     // An immediate of its own, queued now: the budget turn may have been queued long ago,
     // ahead of immediates that user code queued since, which must run before `w` resumes.
     if (!this.#deferPending) {
       this.#deferPending = true;
       setImmediate(this.#onDeferTurn);
     }
+  }
+
+  #leaveIdle(): void {
+    this.#idle = false;
+    this.counters.unparkCount++;
+    this.#onBusy?.();
   }
 
   /** Runnables waiting to be polled. */
@@ -295,6 +307,6 @@ export class Scheduler {
     if (this.#idle || this.#deferred.length > 0) return;
     this.#idle = true;
     this.counters.parkCount++;
-    this.onIdle?.();
+    this.#onIdle?.();
   }
 }

@@ -296,6 +296,19 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     return (this.flags & OBSERVED) !== 0;
   }
 
+  /**
+   * Whether a finished task returned (its {@link outcome} is then its value): for a runtime
+   * reading the outcome in `taskSettled`, without a listener.
+   */
+  succeeded(): boolean {
+    return (this.flags & OUTCOME) === OK;
+  }
+
+  /** A finished task's value, or its JoinError. */
+  outcome(): T | JoinError {
+    return (this.flags & OUTCOME) === OK ? (this.#slot as T) : this.failure();
+  }
+
   join(): Promise<T> {
     this.flags |= OBSERVED;
     const outcome = this.flags & OUTCOME;

@@ -11,7 +11,6 @@
  * is what lets a test that sleeps an hour finish in milliseconds.
  */
 import { SkeinError } from '../errors/skein_error.js';
-import type { Scheduler } from '../runtime/scheduler.js';
 import { Waiter } from '../task/waiter.js';
 import { Clock } from './clock.js';
 import { NOT_IN_WHEEL, TimerWheel, type WheelEntry } from './wheel.js';
@@ -43,18 +42,35 @@ export class TimerWaiter extends Waiter<void> implements WheelEntry {
 export class TimeDriver {
   readonly clock: Clock;
   readonly #wheel: TimerWheel<TimerWaiter>;
-  readonly #scheduler: Scheduler;
+  /**
+   * Whether this thread's scheduler has work (told by its onBusy/onIdle): the clock
+   * auto-advances only while it has none.
+   */
+  #schedulerBusy = false;
   #timer: NodeJS.Timeout | undefined = undefined;
   #armedTick = Infinity;
   #autoAdvancePending = false;
   #closed = false;
 
-  constructor(scheduler: Scheduler, clock = new Clock()) {
+  /**
+   * Built before its thread's Scheduler, which reports to it: pass {@link schedulerIdle}
+   * and {@link schedulerBusy} as the scheduler's `onIdle` and `onBusy`.
+   */
+  constructor(clock = new Clock()) {
     this.clock = clock;
-    this.#scheduler = scheduler;
     this.#wheel = new TimerWheel<TimerWaiter>(Math.floor(clock.now()));
-    scheduler.onIdle = this.#onSchedulerIdle;
   }
+
+  /** The scheduler ran dry: a paused clock may jump to the next deadline (auto-advance). */
+  readonly schedulerIdle = (): void => {
+    this.#schedulerBusy = false;
+    this.#onSchedulerIdle();
+  };
+
+  /** The scheduler has work again. */
+  readonly schedulerBusy = (): void => {
+    this.#schedulerBusy = true;
+  };
 
   /** Timers currently registered. */
   get size(): number {
@@ -129,7 +145,7 @@ export class TimeDriver {
 
   #arm(tick: number): void {
     if (this.clock.paused) {
-      if (this.#scheduler.queueDepth === 0) this.#onSchedulerIdle();
+      if (!this.#schedulerBusy) this.#onSchedulerIdle();
       return;
     }
     if (tick >= this.#armedTick) return;
@@ -159,7 +175,7 @@ export class TimeDriver {
   readonly #autoAdvance = (): void => {
     this.#autoAdvancePending = false;
     if (!this.clock.paused || this.#closed) return;
-    if (this.#scheduler.queueDepth > 0) return;
+    if (this.#schedulerBusy) return;
     const next = this.#wheel.nextExpiration();
     if (next === undefined) return;
     this.advanceTo(Math.max(next, this.clock.now()));

@@ -1,5 +1,6 @@
 /**
- * Options of the blocking pool and their validation.
+ * Options of the blocking pool (and of its close) and their validation, and the logger it
+ * reports to.
  *
  * The runtime builder maps `maxBlockingThreads` and `threadKeepAlive` onto these. Bad
  * values throw at construction (Node's `RangeError` / `TypeError` with a `code`), not when
@@ -125,4 +126,42 @@ function describe(value: unknown): string {
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
   if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
   return `type ${typeof value} (${String(value).slice(0, 40)})`;
+}
+
+/** Options of `BlockingPool.close`. */
+export interface BlockingPoolCloseOptions {
+  /** Terminate running jobs now instead of waiting for them (their promises reject with `terminated`). */
+  force?: boolean;
+  /** Wait at most this long for running jobs, then terminate them (`shutdownTimeout`). */
+  timeoutMs?: number;
+}
+
+/** Validate `BlockingPool.close` options (TypeError / RangeError with a `code`) and fill in defaults. */
+export function resolveCloseOptions(opts: BlockingPoolCloseOptions): {
+  force: boolean;
+  timeoutMs: number | undefined;
+} {
+  if (opts === null || typeof opts !== 'object') throw typeError('The "options" argument must be an object');
+  const { force = false, timeoutMs } = opts;
+  if (typeof force !== 'boolean') throw typeError('The "force" option must be a boolean');
+  if (timeoutMs !== undefined) {
+    if (typeof timeoutMs !== 'number') throw typeError('The "timeoutMs" option must be a number >= 0');
+    if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw rangeError(`The value of "timeoutMs" is out of range. It must be >= 0. Received ${timeoutMs}`);
+    }
+  }
+  return { force, timeoutMs };
+}
+
+/** Log through the pool's `logger` option, if any (`error` falls back to `warn`, `debug` is optional). */
+export function logTo(
+  logger: BlockingPoolLogger | undefined,
+  level: 'error' | 'warn' | 'debug',
+  obj: object,
+  msg: string,
+): void {
+  if (logger === undefined) return;
+  if (level === 'error') (logger.error ?? logger.warn).call(logger, obj, msg);
+  else if (level === 'warn') logger.warn(obj, msg);
+  else logger.debug?.(obj, msg);
 }

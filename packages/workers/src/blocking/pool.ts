@@ -32,7 +32,7 @@ import type { Piscina } from 'piscina';
 import { Deque } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded job errors keep skein's classes
 import { decodeThrown } from '../codec/error_codec.js';
-import { rangeError, typeError } from '@skein/core';
+import { typeError } from '@skein/core';
 import { BlockingPoolError } from './errors.js';
 import {
   JobRecord,
@@ -45,28 +45,21 @@ import {
 } from './job.js';
 import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
 import {
+  logTo,
   resolveBlockingPoolOptions,
-  type BlockingPoolLogger,
+  resolveCloseOptions,
+  type BlockingPoolCloseOptions,
   type BlockingPoolOptions,
   type ResolvedBlockingPoolOptions,
 } from './options.js';
 import type { JobRequest, JobResponse, PoolRequest } from './protocol.js';
-import { createPoolThreads, piscinaFailure } from './pool_threads.js';
+import { createPoolThreads, piscinaFailure, terminatePoolThreads } from './pool_threads.js';
 
 export type { BlockingJob, BlockingJobState, JobRecord, JobSink } from './job.js';
+export type { BlockingPoolCloseOptions } from './options.js';
 
 /** Kicks in a row that started no thread before waiting jobs fail with `spawnFailed`. */
 const MAX_FRUITLESS_KICKS = 3;
-/** How long a force close waits for terminated threads to exit before abandoning them. */
-const TERMINATE_GRACE_MS = 2_000;
-
-/** Options of {@link BlockingPool.close}. */
-export interface BlockingPoolCloseOptions {
-  /** Terminate running jobs now instead of waiting for them (their promises reject with `terminated`). */
-  force?: boolean;
-  /** Wait at most this long for running jobs, then terminate them (`shutdownTimeout`). */
-  timeoutMs?: number;
-}
 
 const noop = (): void => {};
 
@@ -229,15 +222,7 @@ export class BlockingPool {
    * settles: a thread stuck in native code is abandoned (unref'd) after a grace period.
    */
   async close(opts: BlockingPoolCloseOptions = {}): Promise<void> {
-    if (opts === null || typeof opts !== 'object') throw typeError('The "options" argument must be an object');
-    const { force = false, timeoutMs } = opts;
-    if (typeof force !== 'boolean') throw typeError('The "force" option must be a boolean');
-    if (timeoutMs !== undefined) {
-      if (typeof timeoutMs !== 'number') throw typeError('The "timeoutMs" option must be a number >= 0');
-      if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
-        throw rangeError(`The value of "timeoutMs" is out of range. It must be >= 0. Received ${timeoutMs}`);
-      }
-    }
+    const { force, timeoutMs } = resolveCloseOptions(opts);
     if (!this.#closing) {
       this.#closing = true;
       this.#failWaiting(() => new BlockingPoolError('cancelled'));
@@ -397,33 +382,16 @@ export class BlockingPool {
   }
 
   #terminate(): Promise<void> {
-    return (this.#terminating ??= (async () => {
-      const threads = this.#piscina.threads;
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), TERMINATE_GRACE_MS);
-        timer.unref();
-      });
-      const outcome = await Promise.race([this.#piscina.destroy().then(() => 'done' as const), grace]);
-      if (timer !== undefined) clearTimeout(timer);
-      if (outcome === 'timeout') {
-        // A thread stuck in native code ignores terminate() until it returns to JavaScript.
-        // Don't let it hold the process open.
-        for (const worker of threads) worker.unref();
-        this.#log(
-          'warn',
-          { pool: this.#opts.threadName },
-          'a blocking-pool thread did not exit after terminate(); abandoning it',
-        );
-      }
-    })());
+    return (this.#terminating ??= terminatePoolThreads(this.#piscina, () =>
+      this.#log(
+        'warn',
+        { pool: this.#opts.threadName },
+        'a blocking-pool thread did not exit after terminate(); abandoning it',
+      ),
+    ));
   }
 
   #log(level: 'error' | 'warn' | 'debug', obj: object, msg: string): void {
-    const logger: BlockingPoolLogger | undefined = this.#opts.logger;
-    if (logger === undefined) return;
-    if (level === 'error') (logger.error ?? logger.warn).call(logger, obj, msg);
-    else if (level === 'warn') logger.warn(obj, msg);
-    else logger.debug?.(obj, msg);
+    logTo(this.#opts.logger, level, obj, msg);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The blocking pool's threads as piscina sees them: how they start (entry file, tsx for
- * TypeScript sources, exec arguments, the shared job-state words) and what piscina's
- * rejections mean when a thread dies under a job.
+ * TypeScript sources, exec arguments, the shared job-state words), what piscina's
+ * rejections mean when a thread dies under a job, and how they are terminated.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -97,4 +97,30 @@ function crashOf(err: unknown): WorkerCrashedError | undefined {
   if (exited !== null) return new WorkerCrashedError('blocking', 'exit', `exit code ${exited[1]}`, Number(exited[1]));
   const oom = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
   return new WorkerCrashedError('blocking', oom ? 'out-of-memory' : 'uncaught-error', `${err.name}: ${err.message}`);
+}
+
+/** How long a force close waits for terminated threads to exit before abandoning them. */
+const TERMINATE_GRACE_MS = 2_000;
+
+/**
+ * Terminate every thread of `piscina`. Always settles: a thread stuck in native code
+ * ignores terminate() until it returns to JavaScript, so after a grace period it is
+ * unref'd (it must not hold the process open) and `onAbandoned` is told.
+ */
+export async function terminatePoolThreads(
+  piscina: Piscina<PoolRequest, JobResponse>,
+  onAbandoned: () => void,
+): Promise<void> {
+  const threads = piscina.threads;
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), TERMINATE_GRACE_MS);
+    timer.unref();
+  });
+  const outcome = await Promise.race([piscina.destroy().then(() => 'done' as const), grace]);
+  if (timer !== undefined) clearTimeout(timer);
+  if (outcome === 'timeout') {
+    for (const worker of threads) worker.unref();
+    onAbandoned();
+  }
 }

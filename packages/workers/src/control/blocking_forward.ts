@@ -13,7 +13,7 @@ import { JoinError, SerializationError, type JoinHandle } from '@skein/core';
 import type { RuntimeCore, TaskDef } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../codec/error_codec.js';
-import { RemoteTask, type RemoteSpawner } from '../scheduler/remote_task.js';
+import { RemoteTask, type RemoteControl } from '../scheduler/remote_task.js';
 
 /** Worker → main: run a blocking job / abort it. Main → worker: its outcome. */
 export type BlockingMessage =
@@ -48,7 +48,7 @@ interface Port {
 }
 
 /** The worker side: forwards jobs and settles their handles. */
-export class BlockingForwarder implements RemoteSpawner {
+export class BlockingForwarder implements RemoteControl {
   readonly logger: Logger;
   readonly #port: Port;
   readonly #tasks = new Map<number, RemoteTask<unknown>>();

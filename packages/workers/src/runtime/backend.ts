@@ -41,6 +41,9 @@ import {
   M_SPAWNED,
   SharedState,
 } from '../scheduler/shared_state.js';
+import { Settler } from '../scheduler/settler.js';
+import { SlotControl } from '../scheduler/slot_control.js';
+import { SlotPartition } from '../scheduler/slot_partition.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from '../scheduler/task_slots.js';
@@ -104,10 +107,14 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#side = new SideChannel(init.channelName, sh.control, C_NEXT_CHANNEL_ID, me);
     this.#codec = new PayloadCodec(sh.slots, sh.arena, this.#side);
     this.#batcher = new InjectBatcher(sh);
-    this.#spawner = new Spawner(sh, me, this.#codec, new TaskIds(sh.control, C_NEXT_ID_BLOCK), this.#submit, logger);
-    this.#pump = new CompletionPump(this.#spawner, sh.mailboxes[me]!);
-    this.#spawner.onBusy = () => this.#pump.kick();
-    this.#spawner.onWatchedChange = (watched) => (watched ? this.#ref() : this.#unref());
+    const partition = new SlotPartition(sh, me);
+    // The main thread stays alive exactly while someone awaits a pending outcome.
+    const control = new SlotControl(sh, this.#codec, partition, logger, (watched) =>
+      watched ? this.#ref() : this.#unref(),
+    );
+    const ids = new TaskIds(sh.control, C_NEXT_ID_BLOCK);
+    this.#spawner = new Spawner(sh, me, this.#codec, ids, partition, control, this.#submit);
+    this.#pump = new CompletionPump(new Settler(sh, me, this.#codec, partition, this.#spawner), sh.mailboxes[me]!);
     this.#keepAlive.port1.on('message', () => undefined);
     this.#keepAlive.port1.unref();
     for (let i = 0; i < sh.workers; i++) this.#metrics.push(workerMetrics(sh, i));
@@ -121,7 +128,7 @@ class MultiThreadScheduler implements MultiThreadBackend {
 
   #failQueued(cause: WorkerCrashedError): void {
     this.#batcher.flush();
-    if (failQueued(this.#sh, cause, this.#codec) > 0) this.#pump.kick();
+    failQueued(this.#sh, cause, this.#codec);
   }
 
   async start(): Promise<void> {
@@ -285,9 +292,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
 
   /** Settle what the main thread still waits for, and release every handle. */
   #closeMain(): void {
-    this.#spawner.drain();
-    this.#spawner.cancelAll();
     this.#pump.close();
+    this.#spawner.cancelAll();
     this.#side.close();
     this.#keepAlive.port1.close();
     this.#keepAlive.port2.close();

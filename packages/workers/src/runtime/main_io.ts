@@ -10,12 +10,14 @@
  * - {@link CompletionPump}: completions arrive in the main mailbox. While results keep
  *   coming, the pump drains once per event-loop turn (`setImmediate`), so producers never
  *   pay a wake-up; only when a drain finds nothing does it sleep on the doorbell with one
- *   `Atomics.waitAsync` (one per thread, not one per handle).
+ *   `Atomics.waitAsync` (one per thread, not one per handle). It sleeps there even with
+ *   nothing in flight, so a spawn never has to tell it to listen: a pending waitAsync
+ *   costs nothing and doesn't keep the process alive.
  */
 import type { SharedLayout } from '../shared/layout.js';
 import type { Mailbox } from '../shared/mailbox.js';
+import type { Settler } from '../scheduler/settler.js';
 import type { SharedState } from '../scheduler/shared_state.js';
-import type { Spawner } from '../scheduler/spawner.js';
 
 /** Spawns after which a batch is flushed without waiting for the turn to end. */
 const EAGER = 64;
@@ -71,50 +73,34 @@ export class InjectBatcher {
   }
 }
 
-/** Drains the main thread's completion mailbox. */
+/** Drains the main thread's completion mailbox into its Settler, from construction to {@link close}. */
 export class CompletionPump {
-  readonly #spawner: Spawner;
+  readonly #settler: Settler;
   readonly #mailbox: Mailbox;
-  #armed = false;
-  #polling = false;
   #closed = false;
 
-  constructor(spawner: Spawner, mailbox: Mailbox) {
-    this.#spawner = spawner;
+  constructor(settler: Settler, mailbox: Mailbox) {
+    this.#settler = settler;
     this.#mailbox = mailbox;
+    this.#arm();
   }
 
-  /** Tasks are in flight: make sure a drain is coming. */
-  kick(): void {
-    if (!this.#armed && !this.#polling && !this.#closed) this.#arm();
-  }
-
+  /** Settle what has arrived, then stop for good (the runtime is closing). */
   close(): void {
+    if (this.#closed) return;
+    this.#settler.drain();
     this.#closed = true;
+    // Release the pending wait (the signal is otherwise unused on the main thread).
+    this.#mailbox.signal();
   }
 
   #arm(): void {
-    this.#armed = true;
-    this.#mailbox.waitAsync().then(this.#onWake, this.#onWake);
+    this.#mailbox.waitAsync().then(this.#poll, this.#poll);
   }
 
-  readonly #onWake = (): void => {
-    this.#armed = false;
-    this.#poll();
-  };
-
-  readonly #onPoll = (): void => {
-    this.#polling = false;
-    this.#poll();
-  };
-
-  #poll(): void {
+  readonly #poll = (): void => {
     if (this.#closed) return;
-    if (this.#spawner.drain() > 0) {
-      this.#polling = true;
-      setImmediate(this.#onPoll);
-    } else if (this.#spawner.inFlight > 0) {
-      this.#arm();
-    }
-  }
+    if (this.#settler.drain() > 0) setImmediate(this.#poll);
+    else this.#arm();
+  };
 }

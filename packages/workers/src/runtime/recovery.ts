@@ -103,12 +103,11 @@ export function recoverDeadWorker(
 /**
  * No worker is left to run anything (each kept crashing the same way): fail every task in
  * the inject queue with `cause`, as a panic sent to its spawner like any completion, so no
- * JoinHandle waits forever and the process can exit. Main thread only. Returns how many.
+ * JoinHandle waits forever and the process can exit. Main thread only.
  */
-export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: PayloadCodec): number {
+export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: PayloadCodec): void {
   const w = sh.slots.i32;
   const encoded = encodeThrown(cause);
-  let failed = 0;
   for (let ref = sh.layout.inject.pop(); ref !== 0; ref = sh.layout.inject.pop()) {
     const s = ref - 1;
     const b = s * SLOT_WORDS;
@@ -120,9 +119,7 @@ export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: Pa
       w[b + S_STATUS] = STATUS_PANIC;
       Atomics.store(w, b + S_STATE, DONE);
       sh.metrics[sh.metric(sh.mainThread, M_FINISHED)]!++;
-      failed++;
     }
     sh.mailboxes[spawner]!.push(ref);
   }
-  return failed;
 }

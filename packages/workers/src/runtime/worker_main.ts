@@ -3,15 +3,17 @@
  *
  * Tokio starts each worker thread with a handle to the shared scheduler state and runs
  * `worker::run` on it. Here the thread attaches to the runtime's shared memory (from
- * `workerData`), builds its RuntimeCore (core Scheduler + TimeDriver), its Spawner (nested
- * spawns), its TaskRunner and WorkerLoop, exposes the control plane on its MessagePort
- * (which also keeps the thread alive while the loop is parked: a pending
+ * `workerData`) and builds its parts, each from the ones it needs, in the order a spawn
+ * flows: local queueing, the Spawner (nested spawns), the Settler (their completions),
+ * RunningTasks (outcomes of the tasks run here), the RuntimeCore (core Scheduler +
+ * TimeDriver), the TaskRunner and the WorkerLoop. It then exposes the control plane on its
+ * MessagePort (which also keeps the thread alive while the loop is parked: a pending
  * `Atomics.waitAsync` does not), runs the onThreadStart hook, and reports ready.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { isTaskDef, typeError, type TaskDumpEntry } from '@skein/core';
-import { currentFrame, makeLogger } from '@skein/core/internal';
+import { currentFrame, makeLogger, SchedulerCounters } from '@skein/core/internal';
 import { PayloadCodec } from '../codec/payload.js';
 import { SideChannel } from '../codec/sab_channel.js';
 import { BlockingForwarder, isBlockingMessage } from '../control/blocking_forward.js';
@@ -23,12 +25,18 @@ import {
   type WorkerControl,
   type WorkerSnapshot,
 } from '../control/worker_api.js';
+import { ParkState } from '../scheduler/park_state.js';
+import { RunningTasks } from '../scheduler/running_tasks.js';
+import { Settler } from '../scheduler/settler.js';
 import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, SharedState } from '../scheduler/shared_state.js';
+import { SlotControl } from '../scheduler/slot_control.js';
+import { SlotPartition } from '../scheduler/slot_partition.js';
 import { Spawner } from '../scheduler/spawner.js';
 import { TaskIds } from '../scheduler/task_ids.js';
 import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
 import { WorkerStats } from '../scheduler/worker_stats.js';
+import { WorkerSubmit } from '../scheduler/worker_submit.js';
 import { guardServers } from './server_guard.js';
 import { deferTaskExits } from './deferred_exit.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
@@ -43,20 +51,42 @@ const logger = makeLogger(boot.logLevel).child({ worker: me });
 const ids = new TaskIds(sh.control, C_NEXT_ID_BLOCK);
 const side = new SideChannel(boot.shared.channelName, sh.control, C_NEXT_CHANNEL_ID, me, boot.knownSabs);
 const codec = new PayloadCodec(sh.slots, sh.arena, side);
-const rt = new WorkerRuntime(sh, me, ids, logger, boot.tracking);
-const spawner = new Spawner(sh, me, codec, ids, (ref) => loop.submit(ref), logger);
-const runner = new TaskRunner(rt, sh, me, codec, spawner);
-spawner.onAbortNotice = (s) => runner.abortNotice(s);
-spawner.onAbortSweep = () => runner.abortFlagged();
-spawner.runLocally = (fn, args, name, id) => rt.runHere(fn, args, name, id);
-rt.spawner = spawner;
-rt.runner = runner;
-rt.blocking = new BlockingForwarder(parentPort!, logger);
+const counters = new SchedulerCounters(sh.init.pollTimeNs[me]);
+const stats = new WorkerStats(sh, me, counters);
+const park = new ParkState(sh, me);
+const submit = new WorkerSubmit(sh, me, boot.loop.disableLifoSlot, stats, park);
+const partition = new SlotPartition(sh, me);
+const spawner = new Spawner(
+  sh,
+  me,
+  codec,
+  ids,
+  partition,
+  new SlotControl(sh, codec, partition, logger),
+  submit.submit,
+);
+const settler = new Settler(sh, me, codec, partition, spawner);
+const running = new RunningTasks(sh, me, codec, settler, logger);
+const blocking = new BlockingForwarder(parentPort!, logger);
 parentPort!.on('message', (m: unknown) => {
-  if (isBlockingMessage(m)) rt.blocking.onMessage(m);
+  if (isBlockingMessage(m)) blocking.onMessage(m);
 });
-const stats = new WorkerStats(sh, me, rt.scheduler.counters, runner);
-const loop: WorkerLoop = new WorkerLoop(sh, me, boot.loop, runner, spawner, rt.scheduler, stats);
+const rt = new WorkerRuntime(sh, me, {
+  ids,
+  logger,
+  tracking: boot.tracking,
+  counters,
+  spawner,
+  running,
+  blocking,
+  // Started tasks go on running while the loop is parked (timers, I/O, wakes), and their
+  // polls and forced yields count on the core scheduler: publish when it runs dry too, or
+  // runtime.metrics() would show the counters as they were when the loop parked.
+  onIdle: () => stats.publish(),
+  onBusy: park.wakeForOwnTask,
+});
+const runner = new TaskRunner(rt, sh, me, codec, stats, running);
+const loop = new WorkerLoop(sh, me, { cfg: boot.loop, runner, running, settler, scheduler: rt.scheduler, stats, park });
 deferTaskExits(
   () => currentFrame()?.task !== undefined,
   () => loop.stop(),
@@ -93,7 +123,7 @@ const api: WorkerControl = {
       loop.stop();
       await rt.shutdown();
       spawner.cancelAll();
-      rt.blocking.cancelAll();
+      blocking.cancelAll();
       stats.publishWithLoop(true);
       await runHook(boot.onThreadStop, 'onThreadStop');
       side.close();

@@ -25,44 +25,78 @@ import {
   taskDumpEntry,
   type Joinable,
   type RuntimeCore,
+  type SchedulerCounters,
   type TaskDef,
   type TrackingSettings,
 } from '@skein/core/internal';
 import type { BlockingForwarder } from '../control/blocking_forward.js';
+import type { LocalRunner } from '../scheduler/pending_spawn.js';
+import type { RunningTasks } from '../scheduler/running_tasks.js';
 import { M_FINISHED, M_SPAWNED, type SharedState } from '../scheduler/shared_state.js';
+import { SlotTask } from '../scheduler/slot_task.js';
 import type { Spawner } from '../scheduler/spawner.js';
 import type { TaskIds } from '../scheduler/task_ids.js';
-import { SlotTask, type TaskRunner } from '../scheduler/task_runner.js';
 import { workerViewMetrics } from './metrics.js';
 import { WorkerHandleTarget } from './worker_handle.js';
 
+/** What a worker's runtime is built with, besides its shared state. */
+export interface WorkerRuntimeParts {
+  readonly ids: TaskIds;
+  readonly logger: Logger;
+  /** Task tracking's settings, when it is on. */
+  readonly tracking: TrackingSettings | undefined;
+  /** The core scheduler's counters (its poll times go to shared memory). */
+  readonly counters: SchedulerCounters;
+  /** Where its task definitions are spawned. */
+  readonly spawner: Spawner;
+  /** Where its slot tasks' outcomes go. */
+  readonly running: RunningTasks;
+  /** Where its `spawnBlocking` calls go (the main thread's pool). */
+  readonly blocking: BlockingForwarder;
+  /** The core scheduler ran dry (besides the time driver's auto-advance). */
+  readonly onIdle: () => void;
+  /** The core scheduler has work again (besides the time driver). */
+  readonly onBusy: () => void;
+}
+
 /** One worker thread's runtime. */
-export class WorkerRuntime implements RuntimeCore {
+export class WorkerRuntime implements RuntimeCore, LocalRunner {
   readonly flavor = 'multi_thread' as const;
   readonly scheduler: Scheduler;
   readonly time: TimeDriver;
   readonly logger: Logger;
   readonly index: number;
   isShutdown = false;
-  spawner!: Spawner;
-  runner!: TaskRunner;
-  blocking!: BlockingForwarder;
   readonly #sh: SharedState;
   readonly #ids: TaskIds;
+  readonly #spawner: Spawner;
+  readonly #running: RunningTasks;
+  readonly #blocking: BlockingForwarder;
   readonly #owned = new OwnedTasks();
   #handle: Handle | undefined = undefined;
 
-  /** `tracking`: task tracking's settings, when it is on. */
-  constructor(sh: SharedState, index: number, ids: TaskIds, logger: Logger, tracking: TrackingSettings | undefined) {
+  constructor(sh: SharedState, index: number, parts: WorkerRuntimeParts) {
     this.#sh = sh;
     this.index = index;
-    this.#ids = ids;
-    this.logger = logger;
-    this.scheduler = new Scheduler(
-      sh.init.pollTimeNs[index],
-      tracking === undefined ? undefined : new TaskRecorder(tracking, logger, () => this.#owned),
-    );
-    this.time = new TimeDriver(this.scheduler);
+    this.#ids = parts.ids;
+    this.logger = parts.logger;
+    this.#spawner = parts.spawner;
+    this.#running = parts.running;
+    this.#blocking = parts.blocking;
+    const time = (this.time = new TimeDriver());
+    const { onIdle, onBusy, tracking } = parts;
+    this.scheduler = new Scheduler({
+      counters: parts.counters,
+      tracker: tracking === undefined ? undefined : new TaskRecorder(tracking, parts.logger, () => this.#owned),
+      onIdle: () => {
+        time.schedulerIdle();
+        onIdle();
+      },
+      onBusy: () => {
+        time.schedulerBusy();
+        onBusy();
+      },
+    });
   }
 
   /** Tasks alive on this worker (started slot tasks and local closures). */
@@ -94,7 +128,7 @@ export class WorkerRuntime implements RuntimeCore {
     return t;
   }
 
-  /** Run a task definition's function here, as a local task (the spawner's slots are full). */
+  /** LocalRunner: run a task definition's function here, as a local task (the spawner's slots are full). */
   runHere(fn: (...args: unknown[]) => unknown, args: unknown[], name: string, id: number): LocalTask<unknown> {
     const t = new LocalTask<unknown>(this, fn, args, name, id);
     this.link(t, fn);
@@ -109,7 +143,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** `spawnTask` without the JoinHandle. */
   startTask<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
-    return this.spawner.spawn(def as unknown as TaskDef<unknown[], R>, args);
+    return this.#spawner.spawn(def as unknown as TaskDef<unknown[], R>, args, this);
   }
 
   /** Run a task definition on the runtime's blocking pool (forwarded to the main thread). */
@@ -119,7 +153,7 @@ export class WorkerRuntime implements RuntimeCore {
 
   /** `spawnBlockingTask` without the JoinHandle. */
   startBlocking<A extends unknown[], R>(def: TaskDef<A, R>, args: A): Joinable<R> {
-    return this.blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next());
+    return this.#blocking.spawn(def as unknown as TaskDef<unknown[], R>, args, this.#ids.next());
   }
 
   /**
@@ -134,7 +168,7 @@ export class WorkerRuntime implements RuntimeCore {
   /** @internal RuntimeCore: a task reached its outcome. */
   taskSettled(t: LocalTask<unknown>): void {
     this.#owned.remove(t);
-    if (t instanceof SlotTask) this.runner.finish(t);
+    if (t instanceof SlotTask) this.#running.finish(t);
     else this.#sh.metrics[this.#sh.metric(this.index, M_FINISHED)]!++;
   }
 

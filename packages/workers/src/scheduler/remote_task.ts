@@ -7,14 +7,16 @@
  * mailbox drain calls `settle`, which wakes the joiner's waiter through its scheduler, so
  * awaiting a cross-thread handle is a runtime await like any other (counted, budgeted,
  * cancel-safe). `abort()` settles the handle at once with a cancelled JoinError and leaves
- * telling the worker to the spawner (slot CAS or abort notice), as Tokio's `abort`
- * transitions the state word and wakes the task.
+ * telling the worker to its {@link RemoteControl} (slot CAS or abort notice), as Tokio's
+ * `abort` transitions the state word and wakes the task. The task never calls the object
+ * that spawned it: spawning, stopping and settling are three one-way legs.
  */
 import type { Logger } from 'pino';
 import { ExternalTask } from '@skein/core/internal';
+import type { PendingSpawn } from './pending_spawn.js';
 
 /** What a RemoteTask needs from the thread that spawned it. */
-export interface RemoteSpawner {
+export interface RemoteControl {
   /** Stop the task: it is queued, running, or still waiting for a slot. */
   abortRemote(task: RemoteTask<unknown>): void;
   /** Someone waits for this task's outcome (+1), or no longer does (-1). */
@@ -26,21 +28,21 @@ export interface RemoteSpawner {
 export class RemoteTask<T> extends ExternalTask<T> {
   /** Slot index while queued or running; -1 while waiting for a slot or its type name. */
   slot = -1;
-  /** Spawner bookkeeping while the task waits for a slot (pending spawns). */
-  pending: unknown = undefined;
-  readonly #spawner: RemoteSpawner;
+  /** While the task waits for a slot or its type's export name: that spawn. */
+  pending: PendingSpawn | undefined = undefined;
+  readonly #control: RemoteControl;
 
-  constructor(spawner: RemoteSpawner, id: number, name: string) {
-    super(id, name, spawner.logger);
-    this.#spawner = spawner;
+  constructor(control: RemoteControl, id: number, name: string) {
+    super(id, name, control.logger);
+    this.#control = control;
   }
 
   protected onAbort(): void {
-    this.#spawner.abortRemote(this as RemoteTask<unknown>);
+    this.#control.abortRemote(this as RemoteTask<unknown>);
   }
 
   /** A pending outcome someone waits for keeps the spawning thread alive (see the backend). */
   protected override onWaiting(delta: 1 | -1): void {
-    this.#spawner.watch(delta);
+    this.#control.watch(delta);
   }
 }

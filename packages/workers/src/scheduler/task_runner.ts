@@ -1,5 +1,5 @@
 /**
- * Starting and finishing queued tasks on a worker.
+ * Starting queued tasks on a worker.
  *
  * In Tokio a worker polls a `Notified` task it popped; the first poll starts the future.
  * Here a popped slot becomes a core {@link LocalTask} on this worker's RuntimeCore, so
@@ -8,86 +8,57 @@
  * QUEUED → RUNNING on the slot's state word; it loses only to `abort()`, whose
  * QUEUED → CANCELLED means the task never starts (the slot goes back to its spawner).
  *
- * Once started, a task can't move: its promise chain lives on this isolate. Its outcome is
- * written into the slot (payload.ts), the state becomes DONE, and the slot reference goes
- * to the spawner's mailbox, or straight to this thread's Spawner when it spawned the task
- * itself (a nested spawn awaited on the same worker skips the mailbox).
+ * Once started, a task can't move: its promise chain lives on this isolate. Its outcome
+ * leaves through {@link RunningTasks}.
  *
  * Task modules are imported on first use of a type id and cached per id, and a task's
  * arguments are decoded, before the task is claimed (see {@link TaskRunner.start}): a task
  * is claimed only when it can run at once. A task whose module failed to load, or whose arguments
  * failed to decode, starts as a thin wrapper that fails with that error.
  */
-import { SerializationError, isTaskDef, typeError, type JoinError } from '@skein/core';
-import { LocalTask } from '@skein/core/internal';
-import { encodeThrown, stripThrown } from '../codec/error_codec.js';
+import { SerializationError, isTaskDef, typeError } from '@skein/core';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
-import type { SharedState } from './shared_state.js';
-import { M_FINISHED } from './shared_state.js';
-import type { Spawner } from './spawner.js';
-import {
-  DONE,
-  QUEUED,
-  RUNNING,
-  SLOT_WORDS,
-  S_ABORT,
-  S_OWNER,
-  S_SPAWNER,
-  S_STATE,
-  S_STATUS,
-  S_TYPE,
-  STATUS_CANCELLED,
-  STATUS_OK,
-  STATUS_PANIC,
-} from './task_slots.js';
-import type { WorkerRuntime } from '../runtime/worker_runtime.js';
-import { WorkerExitRequest } from '../runtime/deferred_exit.js';
 import { importTaskModule } from '../runtime/task_loader.js';
+import type { WorkerRuntime } from '../runtime/worker_runtime.js';
 import { decodeOwned, dropOwned, type OwnedHandle } from '../sync/handle_codec.js';
+import type { RunningTasks } from './running_tasks.js';
+import type { SharedState } from './shared_state.js';
+import { SlotTask } from './slot_task.js';
+import { QUEUED, RUNNING, SLOT_WORDS, S_OWNER, S_SPAWNER, S_STATE, S_TYPE } from './task_slots.js';
+import type { WorkerStats } from './worker_stats.js';
 
 type TaskFn = (...args: unknown[]) => unknown;
 
-/** A task started from a slot: a LocalTask that remembers where its outcome goes. */
-export class SlotTask extends LocalTask<unknown> {
-  /** The slot, until the outcome has been written (then -1: the spawner may reuse it). */
-  slot: number;
-  argsRead = false;
-
-  constructor(rt: WorkerRuntime, fn: TaskFn, args: unknown[] | undefined, name: string, id: number, slot: number) {
-    super(rt, fn, args, name, id);
-    this.slot = slot;
-    // Its outcome goes to the spawner's RemoteTask, which logs a panic nobody awaited:
-    // logging here too would report panics that were awaited and handled.
-    this.markObserved();
-  }
-}
-
-/** Starts and finishes slot tasks on one worker. */
+/** Starts slot tasks on one worker. */
 export class TaskRunner {
   readonly #rt: WorkerRuntime;
   readonly #sh: SharedState;
   readonly #me: number;
   readonly #codec: PayloadCodec;
-  readonly #spawner: Spawner;
+  readonly #stats: WorkerStats;
+  readonly #running: RunningTasks;
   readonly #fns: (TaskFn | undefined)[] = [];
   readonly #loading = new Map<number, Promise<TaskFn>>();
   /** Types whose module failed to load: their tasks start and fail with the import error. */
   readonly #loadFailed = new Set<number>();
-  readonly #running: (SlotTask | undefined)[] = [];
-  /** Shared channel ends each running task received (see sync/handle_codec.ts). */
-  readonly #owned: (OwnedHandle[] | undefined)[] = [];
-  #settling: SlotTask | undefined = undefined;
-  /** Tasks started (first polls) on this worker. */
-  starts = 0;
   /** Whether the task {@link start} last started has no outcome yet (its body awaits). */
   startedPending = false;
 
-  constructor(rt: WorkerRuntime, sh: SharedState, me: number, codec: PayloadCodec, spawner: Spawner) {
+  /** `stats` counts the starts; `running` takes the started tasks. */
+  constructor(
+    rt: WorkerRuntime,
+    sh: SharedState,
+    me: number,
+    codec: PayloadCodec,
+    stats: WorkerStats,
+    running: RunningTasks,
+  ) {
     this.#rt = rt;
     this.#sh = sh;
     this.#me = me;
     this.#codec = codec;
-    this.#spawner = spawner;
+    this.#stats = stats;
+    this.#running = running;
   }
 
   /**
@@ -130,15 +101,14 @@ export class TaskRunner {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
       this.startedPending = false;
       dropOwned(owned);
-      this.#post(w[b + S_SPAWNER]!, ref);
+      this.#running.post(w[b + S_SPAWNER]!, ref);
       return undefined;
     }
     const id = this.#sh.slots.taskId(s);
     const name = this.#sh.types.get(typeId).name;
     let task: SlotTask;
     if (args !== undefined) {
-      task = new SlotTask(this.#rt, fn!, args, name, id, s);
-      task.argsRead = true;
+      task = new SlotTask(this.#rt, fn!, args, name, id, s, owned);
     } else {
       // Its module failed to load, or its arguments failed to decode: it starts and fails
       // with that error, as a panic its JoinHandle reports.
@@ -151,12 +121,11 @@ export class TaskRunner {
               await this.#load(typeId); // rejects with the import error
               throw new Error(`skein internal error: the module of task ${name} loaded after failing`);
             };
-      task = new SlotTask(this.#rt, fail, undefined, name, id, s);
+      task = new SlotTask(this.#rt, fail, undefined, name, id, s, owned);
     }
-    this.#running[s] = task;
-    this.#owned[s] = owned;
+    this.#running.add(task);
     this.#rt.link(task, fn);
-    this.starts++;
+    this.#stats.starts++;
     // Its first poll, here and now (see worker_loop.ts); timed when tracking is on.
     const tracker = this.#rt.scheduler.tracker;
     if (tracker === undefined) task.run();
@@ -187,85 +156,5 @@ export class TaskRunner {
       this.#loading.set(typeId, p);
     }
     return p;
-  }
-
-  /** Called by the runtime when a slot task reached its outcome: write it back. */
-  finish(task: SlotTask): void {
-    const s = task.slot;
-    if (s < 0) return;
-    this.#running[s] = undefined;
-    // Channel ends it received are its own: dropped now, as Rust drops a moved value.
-    dropOwned(this.#owned[s]);
-    this.#owned[s] = undefined;
-    this.#settling = task;
-    task.onSettled(this.#onOutcome);
-  }
-
-  readonly #onOutcome = (ok: boolean, value: unknown): void => {
-    const task = this.#settling!;
-    this.#settling = undefined;
-    const s = task.slot;
-    task.slot = -1;
-    // It called process.exit(): the thread is about to exit, and the slot, left RUNNING,
-    // is failed with a WorkerCrashedError by the main thread's recovery.
-    if (!ok && (value as JoinError).cause instanceof WorkerExitRequest) return;
-    const w = this.#sh.slots.i32;
-    const b = s * SLOT_WORDS;
-    const spawner = w[b + S_SPAWNER]!;
-    if (!task.argsRead) this.#codec.release(s);
-    let status = STATUS_OK;
-    if (ok) {
-      try {
-        this.#codec.writeResult(s, value, spawner, task.name);
-      } catch (err) {
-        status = STATUS_PANIC;
-        this.#writePanic(
-          s,
-          spawner,
-          err instanceof SerializationError ? err : new SerializationError(`the result of task ${task.name}`, err),
-        );
-      }
-    } else if ((value as JoinError).isCancelled()) {
-      status = STATUS_CANCELLED;
-    } else {
-      status = STATUS_PANIC;
-      this.#writePanic(s, spawner, (value as JoinError).cause);
-    }
-    w[b + S_STATUS] = status;
-    Atomics.store(w, b + S_STATE, DONE);
-    this.#sh.metrics[this.#sh.metric(this.#me, M_FINISHED)]!++;
-    this.#post(spawner, s + 1);
-  };
-
-  #writePanic(s: number, spawner: number, cause: unknown): void {
-    const e = encodeThrown(cause);
-    try {
-      this.#codec.writeResult(s, e, spawner, 'a panic');
-    } catch {
-      this.#codec.writeResult(s, stripThrown(e), spawner, 'a panic');
-    }
-  }
-
-  #post(thread: number, ref: number): void {
-    if (thread === this.#me) {
-      this.#spawner.completeLocal(ref - 1);
-    } else if (!this.#sh.mailboxes[thread]!.push(ref)) {
-      this.#rt.logger.error({ slot: ref - 1, thread }, 'completion lost: mailbox full (a sizing bug)');
-    }
-  }
-
-  /** The spawner asked (through our mailbox) to abort the task in slot `s`. */
-  abortNotice(s: number): void {
-    const t = this.#running[s];
-    if (t === undefined) return;
-    const w = this.#sh.slots.i32;
-    if (Atomics.load(w, s * SLOT_WORDS + S_ABORT) === 1 && t.id === this.#sh.slots.taskId(s)) t.abort();
-  }
-
-  /** Abort notices that found our mailbox full: abort every running task its spawner flagged. */
-  abortFlagged(): void {
-    this.#running.forEach((t, s) => {
-      if (t !== undefined) this.abortNotice(s);
-    });
   }
 }

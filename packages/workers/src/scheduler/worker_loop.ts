@@ -25,15 +25,21 @@
  * `maintenance`). Task starts don't spend the core scheduler's coop budget; wakes do.
  *
  * While parked, started tasks keep running on the event loop (timers, completions from
- * the mailbox); a nested spawn from one of them unparks the loop.
+ * the mailbox); a nested spawn from one of them unparks the loop (worker_submit.ts).
+ *
+ * The loop also drains this worker's mailbox: completions of the tasks it spawned go to
+ * its {@link Settler}, abort notices for the tasks it runs to {@link RunningTasks}.
  */
-import type { SharedState } from './shared_state.js';
-import { T_LIFO, T_SEARCHING } from './shared_state.js';
-import type { Spawner } from './spawner.js';
-import type { TaskRunner } from './task_runner.js';
-import type { WorkerStats } from './worker_stats.js';
 import type { Scheduler } from '@skein/core/internal';
+import type { Mailbox } from '../shared/mailbox.js';
 import { RESOLVED } from '../shared/wait_async.js';
+import type { ParkState } from './park_state.js';
+import type { RunningTasks } from './running_tasks.js';
+import type { Settler } from './settler.js';
+import { T_LIFO, type SharedState } from './shared_state.js';
+import type { TaskRunner } from './task_runner.js';
+import { ABORT_BIT } from './task_slots.js';
+import type { WorkerStats } from './worker_stats.js';
 
 /** Tokio's cap on consecutive LIFO-slot polls. */
 const MAX_LIFO_POLLS = 3;
@@ -49,83 +55,53 @@ export interface LoopConfig {
   readonly disableLifoSlot: boolean;
 }
 
+/** What a worker's loop works with. */
+export interface LoopParts {
+  readonly cfg: LoopConfig;
+  readonly runner: TaskRunner;
+  readonly running: RunningTasks;
+  readonly settler: Settler;
+  /** The worker's core scheduler (its queue depth; poll-time samples). */
+  readonly scheduler: Scheduler;
+  readonly stats: WorkerStats;
+  readonly park: ParkState;
+}
+
 /** The scheduling loop of worker `me`. */
 export class WorkerLoop {
   readonly #sh: SharedState;
   readonly #me: number;
   readonly #cfg: LoopConfig;
   readonly #runner: TaskRunner;
-  readonly #spawner: Spawner;
+  readonly #running: RunningTasks;
+  readonly #settler: Settler;
   readonly #scheduler: Scheduler;
+  readonly #stats: WorkerStats;
+  readonly #parkState: ParkState;
+  readonly #mailbox: Mailbox;
   readonly #lifoIdx: number;
-  readonly #searchIdx: number;
   readonly #scratch = new Int32Array(REFILL_MAX);
   readonly #nap = new Int32Array(new SharedArrayBuffer(4));
   #tick = 0;
   #lifoPolls = 0;
-  #searching = false;
-  #parked = false;
-  /** submit() is waking the parked loop; #wakeSearching: whether Idle counts us as searching. */
-  #waking = false;
-  #wakeSearching = false;
-  /** Unparked because a task of this thread resumed (not for new work): don't linger. */
-  #ownWake = false;
   #mailboxArmed = false;
   #stopped = false;
   #rand: number;
-  readonly #stats: WorkerStats;
 
-  constructor(
-    sh: SharedState,
-    me: number,
-    cfg: LoopConfig,
-    runner: TaskRunner,
-    spawner: Spawner,
-    scheduler: Scheduler,
-    stats: WorkerStats,
-  ) {
+  constructor(sh: SharedState, me: number, parts: LoopParts) {
     this.#sh = sh;
     this.#me = me;
-    this.#cfg = cfg;
-    this.#runner = runner;
-    this.#spawner = spawner;
-    this.#scheduler = scheduler;
-    this.#stats = stats;
+    this.#cfg = parts.cfg;
+    this.#runner = parts.runner;
+    this.#running = parts.running;
+    this.#settler = parts.settler;
+    this.#scheduler = parts.scheduler;
+    this.#stats = parts.stats;
+    this.#parkState = parts.park;
+    this.#mailbox = sh.mailboxes[me]!;
     this.#lifoIdx = sh.threadWord(me, T_LIFO);
-    this.#searchIdx = sh.threadWord(me, T_SEARCHING);
     this.#rand = (0x9e3779b9 ^ ((me + 1) * 2654435761)) | 0 || 1;
-    // Started tasks go on running while the loop is parked (timers, I/O, wakes), and their
-    // polls and forced yields count on the core scheduler: publish when it runs dry too,
-    // or runtime.metrics() would show the counters as they were when the loop parked.
-    const prevIdle = scheduler.onIdle;
-    scheduler.onIdle = () => {
-      prevIdle?.();
-      this.#stats.publish();
-    };
-    // A timer or I/O callback resumed a task while the loop is parked: the task may compute
-    // for long, and a parked worker is where spawners send new work. Leave the sleeper set
-    // until the loop has had its next turn (it parks again if nothing is queued).
-    scheduler.onBusy = this.#wakeForOwnTask;
   }
-
-  /**
-   * A task of this thread resumed while the loop is parked. Tokio doesn't make a worker its
-   * driver woke a searcher; here, lingering then would also nap on the thread those tasks
-   * run on (each cross-thread wake of a sharedMpsc producer or SharedMutex waiter cost a
-   * nap of 3 × LINGER_NAP_MS plus the OS's timer slack: ~2k per million messages).
-   */
-  readonly #wakeForOwnTask = (): void => {
-    if (this.#parked) this.#ownWake = true;
-    this.#wakeSelf();
-  };
-
-  /** Unpark this loop (from its own thread), leaving the sleeper set now. */
-  readonly #wakeSelf = (): void => {
-    if (!this.#parked || this.#waking) return;
-    this.#waking = true;
-    this.#wakeSearching = !this.#sh.layout.idle.unparkWorkerById(this.#me);
-    this.#sh.layout.parkers[this.#me]!.unpark();
-  };
 
   /** Start ticking. */
   start(): void {
@@ -135,31 +111,7 @@ export class WorkerLoop {
   /** Stop for good (shutdown): the loop claims nothing more. */
   stop(): void {
     this.#stopped = true;
-    if (this.#parked) this.#sh.layout.parkers[this.#me]!.unpark();
-  }
-
-  /**
-   * Queue a task spawned on this worker (Tokio's `schedule_local`): into the LIFO slot,
-   * its previous occupant to the back of the local deque; wake a sibling if this worker
-   * has more queued than it will run next; unpark this loop if it sleeps.
-   */
-  submit(ref: number): void {
-    const sh = this.#sh;
-    const c = sh.control;
-    const local = sh.layout.localQueues[this.#me]!;
-    this.#stats.localSchedules++;
-    if (!this.#cfg.disableLifoSlot) {
-      const prev = c[this.#lifoIdx]!;
-      c[this.#lifoIdx] = ref;
-      if (prev !== 0) local.pushBackOrOverflow(prev, sh.layout.inject);
-    } else {
-      local.pushBackOrOverflow(ref, sh.layout.inject);
-    }
-    // A task here spawned while the loop sleeps (a timer or a completion resumed it):
-    // leave the sleeper set now, so the check below can wake a sibling, not us.
-    this.#wakeSelf();
-    const searching = this.#parked ? this.#wakeSearching : this.#searching;
-    if (!searching && (c[this.#lifoIdx] !== 0 ? 1 : 0) + local.len() > 1) this.#notifyParked();
+    if (this.#parkState.parked) this.#sh.layout.parkers[this.#me]!.unpark();
   }
 
   /**
@@ -171,22 +123,22 @@ export class WorkerLoop {
   readonly #step = (): void => {
     if (this.#stopped) return;
     const start = performance.now();
-    const starts = this.#runner.starts;
+    const starts = this.#stats.starts;
     const interval = this.#cfg.eventInterval;
     const scheduler = this.#scheduler;
     for (;;) {
       const tick = ++this.#tick;
-      if (this.#spawner.hasCompletions()) this.#spawner.drain();
+      if (this.#mailbox.hasPending()) this.#drainMailbox();
       let ref = this.#next(tick);
       if (ref === 0) ref = this.#steal();
-      if (ref === 0 && this.#searching && this.#mayLinger()) ref = this.#linger();
+      if (ref === 0 && this.#parkState.searching && this.#mayLinger()) ref = this.#linger();
       if (ref === 0) {
         this.#endStep(start, starts);
         this.#park();
         return;
       }
-      if (this.#searching) this.#endSearch();
-      this.#ownWake = false;
+      if (this.#parkState.searching) this.#endSearch();
+      this.#parkState.ownWake = false;
       const loading = this.#runner.start(ref);
       if (loading !== undefined) {
         // It can't run here yet (module or arguments still on their way): requeue it,
@@ -228,7 +180,7 @@ export class WorkerLoop {
   #endStep(start: number, starts: number): void {
     const ms = performance.now() - start;
     this.#stats.busyMs += ms;
-    const polls = this.#runner.starts - starts;
+    const polls = this.#stats.starts - starts;
     if (polls > 0) this.#scheduler.counters.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / polls)));
   }
 
@@ -285,9 +237,9 @@ export class WorkerLoop {
 
   #steal(): number {
     const sh = this.#sh;
-    if (!this.#searching) {
+    if (!this.#parkState.searching) {
       if (!sh.layout.idle.transitionWorkerToSearching()) return 0;
-      this.#setSearching(true);
+      this.#parkState.setSearching(true);
     }
     const n = sh.workers;
     const queues = sh.layout.localQueues;
@@ -312,7 +264,7 @@ export class WorkerLoop {
    * runs queued here (a budget yield waiting for its turn would wait for the naps too).
    */
   #mayLinger(): boolean {
-    return !this.#ownWake && this.#scheduler.queueDepth === 0;
+    return !this.#parkState.ownWake && this.#scheduler.queueDepth === 0;
   }
 
   /**
@@ -337,14 +289,9 @@ export class WorkerLoop {
   }
 
   #endSearch(): void {
-    this.#setSearching(false);
+    this.#parkState.setSearching(false);
     // The last searcher to find work wakes another, so remaining work keeps being found.
     if (this.#sh.layout.idle.transitionWorkerFromSearching()) this.#notifyParked();
-  }
-
-  #setSearching(on: boolean): void {
-    this.#searching = on;
-    Atomics.store(this.#sh.control, this.#searchIdx, on ? 1 : 0);
   }
 
   #notifyParked(): void {
@@ -355,11 +302,12 @@ export class WorkerLoop {
     const sh = this.#sh;
     const idle = sh.layout.idle;
     this.#stats.parks++;
-    this.#ownWake = false;
+    this.#parkState.ownWake = false;
     this.#stats.publishWithLoop();
-    if (idle.transitionWorkerToParked(this.#me, this.#searching)) this.#notifyIfWorkPending();
-    this.#setSearching(false);
-    this.#parked = true;
+    const park = this.#parkState;
+    if (idle.transitionWorkerToParked(this.#me, park.searching)) this.#notifyIfWorkPending();
+    park.setSearching(false);
+    park.parked = true;
     this.#armMailbox();
     sh.layout.parkers[this.#me]!.park().then(this.#onUnpark, this.#onUnpark);
   }
@@ -368,20 +316,21 @@ export class WorkerLoop {
     if (this.#stopped) return;
     const sh = this.#sh;
     const idle = sh.layout.idle;
-    if (this.#waking) {
-      // submit() already took us out of the sleeper set.
-      this.#waking = false;
-      this.#setSearching(this.#wakeSearching);
+    const park = this.#parkState;
+    if (park.waking) {
+      // wakeSelf() already took us out of the sleeper set.
+      park.waking = false;
+      park.setSearching(park.wakeSearching);
     } else if (sh.control[this.#lifoIdx] !== 0 || !sh.layout.localQueues[this.#me]!.isEmpty()) {
       // Work of our own (a spawn from a task here): we were not counted as searching.
-      this.#setSearching(!idle.unparkWorkerById(this.#me));
+      park.setSearching(!idle.unparkWorkerById(this.#me));
     } else if (idle.isParked(this.#me)) {
       sh.layout.parkers[this.#me]!.park().then(this.#onUnpark, this.#onUnpark); // spurious
       return;
     } else {
-      this.#setSearching(true); // woken by workerToNotify, which counted us as searching
+      park.setSearching(true); // woken by workerToNotify, which counted us as searching
     }
-    this.#parked = false;
+    park.parked = false;
     this.#stats.unparks++;
     // The park's idle time shows in the event-loop figures from now, not at the next park.
     this.#stats.publishWithLoop();
@@ -404,13 +353,24 @@ export class WorkerLoop {
   #armMailbox(): void {
     if (this.#mailboxArmed) return;
     this.#mailboxArmed = true;
-    this.#sh.mailboxes[this.#me]!.waitAsync().then(this.#onMailbox, this.#onMailbox);
+    this.#mailbox.waitAsync().then(this.#onMailbox, this.#onMailbox);
   }
 
   readonly #onMailbox = (): void => {
     this.#mailboxArmed = false;
     if (this.#stopped) return;
-    this.#spawner.drain();
-    if (this.#parked) this.#armMailbox();
+    this.#drainMailbox();
+    if (this.#parkState.parked) this.#armMailbox();
+  };
+
+  #drainMailbox(): void {
+    if (this.#mailbox.takeSignal()) this.#running.abortFlagged();
+    this.#settler.drain(this.#onEntry);
+  }
+
+  /** A mailbox entry: an abort notice for a task running here, or a completion. */
+  readonly #onEntry = (ref: number): void => {
+    if ((ref & ABORT_BIT) !== 0) this.#running.abortNotice((ref & ~ABORT_BIT) - 1);
+    else this.#settler.complete(ref - 1);
   };
 }

@@ -28,19 +28,19 @@ export class WorkerStats {
   localSchedules = 0;
   /** Milliseconds spent in loop ticks (task starts), beside the core scheduler's busy time. */
   busyMs = 0;
+  /** Tasks started (first polls) by the loop: polls the core scheduler never sees. */
+  starts = 0;
   readonly #sh: SharedState;
   readonly #me: number;
   readonly #counters: SchedulerCounters;
-  readonly #runner: { readonly starts: number };
   #loopPublishedAt = -Infinity;
   #loopTimer: NodeJS.Timeout | undefined = undefined;
 
-  /** `runner` counts task starts, which are polls the core scheduler never sees. */
-  constructor(sh: SharedState, me: number, counters: SchedulerCounters, runner: { readonly starts: number }) {
+  /** `counters`: the worker's core scheduler's. */
+  constructor(sh: SharedState, me: number, counters: SchedulerCounters) {
     this.#sh = sh;
     this.#me = me;
     this.#counters = counters;
-    this.#runner = runner;
   }
 
   /** Copy this worker's counters into shared memory (read by runtime.metrics()). */
@@ -49,7 +49,7 @@ export class WorkerStats {
     const m = sh.metrics;
     const c = this.#counters;
     const me = this.#me;
-    m[sh.metric(me, M_POLLS)] = c.pollCount + this.#runner.starts;
+    m[sh.metric(me, M_POLLS)] = c.pollCount + this.starts;
     m[sh.metric(me, M_PARKS)] = this.parks;
     m[sh.metric(me, M_UNPARKS)] = this.unparks;
     m[sh.metric(me, M_BUSY_MS)] = c.busyMs + this.busyMs;
