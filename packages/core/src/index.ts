@@ -14,7 +14,7 @@ export { Handle } from './runtime/handle.js';
 export { main } from './runtime/main.js';
 export type { RuntimeConfig, ThreadHook } from './runtime/config.js';
 export type { TaskDumpEntry } from './runtime/backends.js';
-export type { TaskPollTimes } from './task/tracking.js';
+export type { TaskPollTimes } from './task/task_record.js';
 export type { SpawnOptions } from './runtime/runtime_core.js';
 
 export { task, isTaskDef } from './task/task_def.js';

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { SkeinError } from '../errors/skein_error.js';
 import type { Joinable } from '../task/joinable.js';
 import type { TaskDef } from '../task/task_def.js';
-import type { TaskPollTimes } from '../task/tracking.js';
+import type { TaskPollTimes } from '../task/task_record.js';
 import type { WorkerMetrics } from '../metrics/runtime_metrics.js';
 import type { RuntimeConfig } from './config.js';
 import type { RuntimeCore } from './runtime_core.js';

@@ -16,7 +16,7 @@
 import { CancelReason, cancelledError } from './cancelled_error.js';
 import { Cancelled } from '../errors/skein_error.js';
 import type { LocalTask } from './task.js';
-import type { TaskRecord } from './tracking.js';
+import type { TaskRecord } from './task_record.js';
 import type { Waiter } from './waiter.js';
 
 /** The bit of {@link Scope.flags} that says the scope is cancelled. */

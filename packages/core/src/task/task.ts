@@ -23,7 +23,7 @@ import { cancelledJoinError } from './cancelled_error.js';
 import { CleanupWait } from './cleanup_wait.js';
 import { deliver } from './deliver.js';
 import { SCOPE_CANCELLED, Scope } from './scope.js';
-import type { TaskRecord } from './tracking.js';
+import type { TaskRecord } from './task_record.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
 import { announceOutcome, joinSettled, logIfNeverAwaited, type OutcomeListener } from './outcome.js';
 import { coop, tryCoop } from './yield_now.js';

@@ -15,20 +15,26 @@
  */
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
-import { codeKey, readCallSite, SiteCache, type StackHolder } from './call_site.js';
+import { codeKey, readCallSite, SiteCache } from './call_site.js';
 import { frames } from './context.js';
 import type { LocalTask } from './task.js';
-import { resourceTracking, type TrackedResource } from './resource_tracking.js';
+import { resourceTracking } from './resource_tracking.js';
+import {
+  BUSY,
+  bucketOf,
+  IDLE,
+  POLL_BUCKETS,
+  pollTimesOf,
+  QUEUED,
+  SCHEDULED,
+  TaskRecord,
+  type TaskPollTimes,
+} from './task_record.js';
 
 /** A poll longer than this is 'never-yielded' rather than 'long-poll' (Tokio console's lint). */
 export const NEVER_YIELDED_MS = 1000;
 /** Warnings written per thread per second at most; the rest are counted in the next one. */
 export const WARNINGS_PER_SECOND = 10;
-
-const QUEUED = 0;
-const SCHEDULED = 1;
-const BUSY = 2;
-const IDLE = 3;
 
 const W_LONG_POLL = 1;
 const W_NEVER_YIELDED = 2;
@@ -62,66 +68,6 @@ export interface TrackedDumpFields {
   readonly stuck?: string;
   /** Its poll times: count, extremes, mean and percentiles in microseconds. */
   readonly pollTimes?: TaskPollTimes;
-}
-
-/** One task's poll-time distribution in microseconds, read off its power-of-two buckets. */
-export interface TaskPollTimes {
-  readonly count: number;
-  readonly minUs: number;
-  readonly maxUs: number;
-  readonly meanUs: number;
-  /** Ascending `[percentile, us]` points (the bucket bounds the percentiles fall in). */
-  readonly percentilesUs: readonly (readonly [number, number])[];
-}
-
-/**
- * Upper bounds (µs) of a task's poll-time buckets, powers of two from 1 µs to about 17
- * minutes: a poll costs one `Math.clz32` and an increment, where a native histogram
- * per task would cost a native object each.
- */
-const POLL_BUCKETS = 31;
-const PERCENTILES: readonly number[] = [50, 90, 99];
-
-/** One tracked task's figures. */
-export class TaskRecord {
-  readonly spawnedAt: number;
-  readonly spawnStack: StackHolder;
-  phase = QUEUED;
-  since: number;
-  polls = 0;
-  wakes = 0;
-  busyMs = 0;
-  scheduledMs = 0;
-  idleMs = 0;
-  longestPollMs = 0;
-  minPollMs = 0;
-  /**
-   * Polls per power-of-two bucket of microseconds, created at the second poll: most tasks
-   * poll once, and one poll's distribution is its min (= max) alone.
-   */
-  pollBuckets: Uint32Array | undefined = undefined;
-  /** The lock or semaphore the latest runtime await parked on, if it was one. */
-  waitResource: TrackedResource | undefined = undefined;
-  /** Locks and semaphores it holds permits of. */
-  holding: Set<TrackedResource> | undefined = undefined;
-  /** The operation and stack of the latest runtime await (formatted only in a dump). */
-  waitLabel = '';
-  waitStack: StackHolder | undefined = undefined;
-  /**
-   * The task's function until its last poll has ended: a body that finishes drops its
-   * function, and with it the name a warning about that poll needs (reading `fn.name` at
-   * every spawn instead costs a tenth of a spawn).
-   */
-  body: { readonly name: string } | undefined = undefined;
-  /** What names this task's code in the site cache (see SiteCache): its body's code key. */
-  siteKey: unknown = undefined;
-  warned = 0;
-
-  constructor(now: number, spawnStack: StackHolder) {
-    this.spawnedAt = now;
-    this.since = now;
-    this.spawnStack = spawnStack;
-  }
 }
 
 /** A waiter as tracking sees it: its class-level label ('' lets the stack name it). */
@@ -374,48 +320,4 @@ export class TaskRecorder {
       `${kind}: task ${task.id} (${name}${spawnSite === '' ? '' : `, spawned at ${spawnSite}`}) ${what}`,
     );
   }
-}
-
-/** The bucket of a poll of `ms`: bucket i holds polls over 2^(i-1) µs, up to 2^i. */
-function bucketOf(ms: number): number {
-  const us = ms * 1000;
-  return us <= 1 ? 0 : Math.min(POLL_BUCKETS - 1, 32 - Math.clz32(Math.ceil(us) - 1));
-}
-
-/** `r`'s poll times; a percentile reads as the upper bound of its bucket, capped at the longest poll. */
-function pollTimesOf(r: TaskRecord): TaskPollTimes {
-  const maxUs = r.longestPollMs * 1000;
-  if (r.pollBuckets === undefined) {
-    return {
-      count: 1,
-      minUs: maxUs,
-      maxUs,
-      meanUs: maxUs,
-      percentilesUs: [
-        [0, maxUs],
-        [50, maxUs],
-        [90, maxUs],
-        [99, maxUs],
-        [100, maxUs],
-      ],
-    };
-  }
-  const b = r.pollBuckets;
-  const percentilesUs: [number, number][] = [];
-  let seen = 0;
-  let p = 0;
-  for (let i = 0; i < POLL_BUCKETS && p < PERCENTILES.length; i++) {
-    seen += b[i]!;
-    while (p < PERCENTILES.length && seen >= (r.polls * PERCENTILES[p]!) / 100) {
-      percentilesUs.push([PERCENTILES[p]!, Math.min(2 ** i, maxUs)]);
-      p++;
-    }
-  }
-  return {
-    count: r.polls,
-    minUs: r.minPollMs * 1000,
-    maxUs,
-    meanUs: (r.busyMs * 1000) / r.polls,
-    percentilesUs: [[0, r.minPollMs * 1000], ...percentilesUs, [100, maxUs]],
-  };
 }
