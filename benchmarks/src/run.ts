@@ -64,7 +64,11 @@ if (node !== thisMajor) {
     node,
     ...rest,
   ];
-  const r = spawnSync('npx', args, { stdio: 'inherit' });
+  // Started from `npx -c '…'`, this process inherits npm's `call` setting, which the
+  // child npx would take as its command and reject the `--` form with EUSAGE.
+  const env = { ...process.env };
+  delete env.npm_config_call;
+  const r = spawnSync('npx', args, { stdio: 'inherit', env });
   process.exit(r.status ?? 1);
 }
 /** Result files and README section of this Node: `node24` for Node 24. */
