@@ -2,7 +2,7 @@
  * Tokio's scheduler benches (benches/rt_current_thread.rs) on the current-thread flavour,
  * each beside a raw-Promise baseline doing the same shape of work with no runtime.
  */
-import { JoinSet, Runtime, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
+import { JoinSet, spawn, yieldNow, oneshot, type JoinHandle } from '@skein/core';
 import { onRuntime } from './on_runtime.js';
 import type { Bench, Contender } from '../harness.js';
 
@@ -31,24 +31,21 @@ function rawImmediate(): Promise<void> {
  * untracked row). Its own runtime, so the untracked rows never run on a tracked one.
  */
 function trackingOn(batch: number): Contender {
-  let tracked: Runtime;
   return {
     name: 'skein, tracking on',
     ops: SPAWN_MANY,
-    async setup() {
-      tracked = await Runtime.builder().currentThread().taskTracking(true).logger('silent').build();
-    },
-    async teardown() {
-      await tracked.shutdown();
-    },
-    run: () =>
-      tracked.blockOn(async () => {
-        const hs: JoinHandle<number>[] = new Array(batch);
-        for (let k = 0; k < SPAWN_MANY; k += batch) {
-          for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-          for (let i = 0; i < batch; i++) await hs[i];
-        }
-      }),
+    ...onRuntime(spawnAndAwait(batch), (b) => b.taskTracking(true).logger('silent')),
+  };
+}
+
+/** The spawn_many loop: `batch` spawns of tiny tasks, then `batch` awaits, 1M in all. */
+function spawnAndAwait(batch: number): () => Promise<void> {
+  return async () => {
+    const hs: JoinHandle<number>[] = new Array(batch);
+    for (let k = 0; k < SPAWN_MANY; k += batch) {
+      for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
+      for (let i = 0; i < batch; i++) await hs[i];
+    }
   };
 }
 
@@ -82,13 +79,7 @@ function spawnMany(name: string, batch: number, target: number): Bench {
       {
         name: 'skein current_thread',
         ops: SPAWN_MANY,
-        ...onRuntime(async () => {
-          const hs: JoinHandle<number>[] = new Array(batch);
-          for (let k = 0; k < SPAWN_MANY; k += batch) {
-            for (let i = 0; i < batch; i++) hs[i] = spawn(() => i);
-            for (let i = 0; i < batch; i++) await hs[i];
-          }
-        }),
+        ...onRuntime(spawnAndAwait(batch)),
       },
       // What the JoinHandle's `constructor` getter buys (join_handle.ts): the same loop,
       // but each await goes through `then`, as it would on any other thenable.

@@ -15,25 +15,7 @@ export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await yieldNow();
 }
 
-/** The error a promise rejects with (fails the test if it resolves). */
-export async function rejection(p: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
-/** The error `f` throws synchronously. */
-export function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-}
+export { rejection, thrown } from '../support/outcomes.js';
 
 /** Bytes 0, 1, 2, ... (mod 251), so a lost or reordered byte shows. */
 export function pattern(n: number, start = 0): Uint8Array {
