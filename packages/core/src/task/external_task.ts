@@ -8,9 +8,10 @@
 import type { Logger } from 'pino';
 import type { JoinError } from '../errors/join_error.js';
 import { cancelledJoinError } from './cancelled_error.js';
-import type { Joinable } from './joinable.js';
+import { NOT_READY, type Joinable } from './joinable.js';
 import { announceOutcome, joinSettled, logIfNeverAwaited, type OutcomeListener } from './outcome.js';
 import { JoinWaiter, type Joined, type Waiter } from './waiter.js';
+import { tryCoop } from './yield_now.js';
 
 const PENDING = 0;
 const OK = 1;
@@ -73,6 +74,12 @@ export abstract class ExternalTask<T> implements Joinable<T>, Joined<T> {
     if (this.#joiner === undefined) this.#joiner = w;
     else this.onSettled((ok, v) => (ok ? w.wake(v as T) : w.fail(v)));
     return w.promise;
+  }
+
+  joinNow(): T | typeof NOT_READY {
+    if (this.#outcome !== OK) return NOT_READY;
+    this.#observed = true;
+    return tryCoop() ? (this.#result as T) : NOT_READY;
   }
 
   /** A joiner was cancelled: it no longer waits. */

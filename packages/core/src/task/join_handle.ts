@@ -14,9 +14,10 @@
  * So a handle is a Promise, left pending, and its prototype's `constructor` is a getter: at
  * `await`, when the task has returned, the awaiting task is not cancelled and its
  * cooperative budget has a unit left (charged here), the handle is fulfilled with the value
- * and the getter answers `Promise`. In every other case (still running, failed, cancelled,
- * budget spent, a task on another thread) it answers `JoinHandle` and `await` calls `then`
- * as before, which parks, rejects or yields. The promise is never rejected, so it can't be
+ * and the getter answers `Promise`. That holds for every kind of task: one on this thread,
+ * a blocking-pool job or a task on a worker whose outcome has reached this thread. In every
+ * other case (still running, failed, cancelled, budget spent) it answers `JoinHandle` and
+ * `await` calls `then` as before, which parks, rejects or yields. The promise is never rejected, so it can't be
  * an unhandled rejection; `Symbol.species` is `Promise`, so the native `then` (reached only
  * through `Promise.prototype.then.call`) makes plain promises.
  *
@@ -33,9 +34,9 @@
  */
 import { inspect } from 'node:util';
 import type { JoinError } from '../errors/join_error.js';
-import type { Joinable } from './joinable.js';
+import { NOT_READY, type Joinable } from './joinable.js';
 import { keepResolve, takeResolve } from './resolver.js';
-import { LocalTask, NOT_READY } from './task.js';
+import { LocalTask } from './task.js';
 
 /**
  * Promise, typed as a plain base: the contract's JoinHandle is a PromiseLike with its own
@@ -121,19 +122,14 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
 
   /** What `await` reads as this handle's `constructor`: `Promise` takes V8's native path. */
   static #awaitConstructor(h: JoinHandle<unknown>): PromiseConstructor | typeof JoinHandle {
-    const t = h.target;
-    if (t instanceof LocalTask) {
-      const v = t.joinNow();
-      if (v !== NOT_READY) {
-        const resolve = h.#resolve;
-        if (resolve !== undefined) {
-          h.#resolve = undefined;
-          resolve(v);
-        }
-        return Promise;
-      }
+    const v = h.target.joinNow();
+    if (v === NOT_READY) return JoinHandle;
+    const resolve = h.#resolve;
+    if (resolve !== undefined) {
+      h.#resolve = undefined;
+      resolve(v);
     }
-    return JoinHandle;
+    return Promise;
   }
 
   /** The task's id; `currentTask().id` inside the task is the same number. */

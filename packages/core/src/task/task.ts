@@ -18,7 +18,7 @@ import { JoinError } from '../errors/join_error.js';
 import type { RuntimeCore } from '../runtime/runtime_core.js';
 import type { Runnable, Scheduler } from '../runtime/scheduler.js';
 import { frames, type Frame, type Locals } from './context.js';
-import type { Joinable } from './joinable.js';
+import { NOT_READY, type Joinable } from './joinable.js';
 import { cancelledJoinError } from './cancelled_error.js';
 import { CleanupWait } from './cleanup_wait.js';
 import { deliver } from './deliver.js';
@@ -49,9 +49,6 @@ const INFLIGHT_UNIT = SCOPE_CANCELLED * 4;
 const FLAGS = INFLIGHT_UNIT - 1;
 
 let nextId = 1;
-
-/** What {@link LocalTask.joinNow} returns when the await must take the full path. */
-export const NOT_READY: unique symbol = Symbol('skein.join.notReady');
 
 /** Allocate a task id unique within this thread (workers add their own namespace). */
 export function allocateTaskId(): number {
@@ -330,12 +327,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     return deliver(outcome === OK, outcome === OK ? this.#slot : this.failure(), onFulfilled, onRejected);
   }
 
-  /**
-   * @internal The value, when `await handle` may complete now on V8's native path (see
-   * JoinHandle): the task returned, the awaiting scope is not cancelled, and the awaiting
-   * task's cooperative budget had a unit left, which this charges. Otherwise
-   * {@link NOT_READY}, and the await goes through `joinThen`, which handles every case.
-   */
+  /** See {@link Joinable.joinNow}; the full path is `joinThen`. */
   joinNow(): T | typeof NOT_READY {
     if ((this.flags & OUTCOME) !== OK) return NOT_READY;
     this.flags |= OBSERVED;

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JoinHandle, Runtime } from '@skein/core';
+import { inc } from './fixtures/basic.js';
+import { blockingProduct } from './fixtures/features.js';
+import { multiThread } from './helpers.js';
+
+/**
+ * `await` on the handle of a task that ran on another thread, once its outcome is here,
+ * takes V8's native path as a local task's does (the JoinHandle `constructor` getter): it
+ * resumes where `await` on a resolved promise resumes. Through `then` it would resume
+ * three microtasks later, so each order below fails without that path.
+ */
+describe('joining a finished task of another thread', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await multiThread(2);
+  });
+  afterAll(async () => {
+    await rt.shutdown();
+  });
+
+  /** Where `await x` resumes among a chain of three reactions queued just after it. */
+  async function position(x: PromiseLike<unknown>): Promise<string[]> {
+    const order: string[] = [];
+    const awaited = (async () => {
+      order.push(`got ${String(await x)}`);
+    })();
+    void Promise.resolve()
+      .then(() => order.push('1'))
+      .then(() => order.push('2'))
+      .then(() => order.push('3'));
+    await awaited;
+    await new Promise((r) => setImmediate(r));
+    return order;
+  }
+
+  /** Wait until `h` has its outcome. (Returning the handle from here would adopt it.) */
+  async function settle(h: JoinHandle<unknown>): Promise<void> {
+    await h;
+    expect(h.isFinished()).toBe(true);
+  }
+
+  it('resumes an await on a worker task as on a resolved promise', async () => {
+    await rt.blockOn(async () => {
+      const h = rt.spawn(inc, 6);
+      await settle(h);
+      expect(await position(h)).toEqual(await position(Promise.resolve(7)));
+    });
+  });
+
+  it('resumes an await on a blocking-pool job as on a resolved promise', async () => {
+    await rt.blockOn(async () => {
+      const h = rt.spawnBlocking(blockingProduct, 6, 7);
+      await settle(h);
+      const value = await h;
+      expect(await position(h)).toEqual(await position(Promise.resolve(value)));
+    });
+  });
+
+  it('still charges the budget: a loop over a finished worker task lets the event loop turn', async () => {
+    const turned = await rt.blockOn(async () => {
+      const h = rt.spawn(inc, 1);
+      await settle(h);
+      let immediate = false;
+      setImmediate(() => {
+        immediate = true;
+      });
+      for (let i = 0; i < 1000; i++) await h;
+      return immediate;
+    });
+    expect(turned).toBe(true);
+  });
+});
