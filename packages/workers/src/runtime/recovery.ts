@@ -112,9 +112,10 @@ export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: Pa
     const s = ref - 1;
     const b = s * SLOT_WORDS;
     const spawner = w[b + S_SPAWNER]!;
-    // A task aborted while queued only goes back to its spawner to be freed.
+    // It never runs: the shared handles in its arguments are dropped here. A task aborted
+    // while queued then only goes back to its spawner to be freed.
+    codec.discardArgs(s);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) === QUEUED) {
-      codec.release(s);
       codec.writeResult(s, encoded, spawner, 'a crash report');
       w[b + S_STATUS] = STATUS_PANIC;
       Atomics.store(w, b + S_STATE, DONE);
