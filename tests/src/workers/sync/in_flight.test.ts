@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JoinError, Runtime, SendError, SerializationError } from '@skein/core';
+import { sharedMpsc } from '@skein/workers';
+import { blockThread, exitWithReceiver, sendValue, sendValueOnce } from './fixtures/in_flight_tasks.js';
+import { mainOnly } from './fixtures/main_only_tasks.js';
+
+/**
+ * A handle passed to a task is a clone the task owns; these are the tasks that never get
+ * to own it (or die owning it): the clone must still be dropped, exactly once.
+ */
+describe('a shared handle passed to a task that never runs, or dies, is dropped exactly once', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+  });
+  afterAll(async () => {
+    await rt.shutdown();
+  });
+
+  it('a spawn that throws SerializationError leaves every end as it was', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(async () => {
+      expect(() => rt.spawn(sendValue, tx, (() => 'no') as unknown as string)).toThrow(SerializationError);
+      expect(rx.senderCount()).toBe(1);
+      // The receiver wasn't moved either: it still receives here.
+      expect(() => rt.spawn(sendValue, rx as unknown as typeof tx, (() => 'no') as unknown as string)).toThrow(
+        SerializationError,
+      );
+      tx.trySend('kept');
+      expect(rx.tryRecv()).toBe('kept');
+      tx.close();
+      expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('a task aborted while queued drops the sender it carried', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    await rt.blockOn(async () => {
+      await rt.spawn(sendValue, tx, 'warm'); // its definition is known from now on: the next spawn queues a slot
+      expect(await rx.recv()).toBe('warm');
+      const blocker = rt.spawn(blockThread, flag);
+      while (Atomics.load(flag, 1) === 0) await Atomics.waitAsync(flag, 1, 0).value;
+      const queued = rt.spawn(sendValue, tx, 'never');
+      queued.abort();
+      tx.close();
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await blocker;
+      await expect(queued).rejects.toSatisfy((e: JoinError) => e.isCancelled());
+      expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('a spawn aborted while it waits for its task definition (no slot yet) drops the sender it carried', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(async () => {
+      const waiting = rt.spawn(sendValueOnce, tx, 'never');
+      waiting.abort();
+      tx.close();
+      await expect(waiting).rejects.toSatisfy((e: JoinError) => e.isCancelled());
+      expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('a task whose module fails to load on the worker drops the sender it carried', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(async () => {
+      const failing = rt.spawn(mainOnly, tx, 'never');
+      tx.close();
+      await expect(failing).rejects.toBeInstanceOf(JoinError);
+      expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('a worker that exits in a task holding the receiver it was passed closes the channel', async () => {
+    const [tx, rx] = sharedMpsc.channel<number>(1);
+    await rt.blockOn(async () => {
+      await expect(rt.spawn(exitWithReceiver, rx)).rejects.toBeInstanceOf(JoinError);
+      await tx.closed();
+      await expect(tx.send(1)).rejects.toBeInstanceOf(SendError);
+    });
+  });
+});
