@@ -14,6 +14,7 @@ import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
 import type { Mailbox } from '../shared/mailbox.js';
+import { decodeOwned } from '../sync/handle_codec.js';
 import type { SharedState } from './shared_state.js';
 import type { SlotPartition } from './slot_partition.js';
 import type { Spawner } from './spawner.js';
@@ -77,7 +78,9 @@ export class Settler {
     }
     let value: unknown;
     try {
-      value = this.#codec.readResult(s);
+      // Scoped so a read that must wait for a side-channel message counts no handle twice;
+      // the handles in a result are the caller's, like any value it receives.
+      value = decodeOwned(() => this.#codec.readResult(s)).value;
     } catch (err) {
       if (err instanceof PayloadPending || err instanceof SabPending) {
         this.#codec.side.whenReady(err.id).then(

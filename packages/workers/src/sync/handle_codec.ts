@@ -6,8 +6,10 @@
  * codec writes that as one tagged value (`codec/wire.ts`, `T_HANDLE`) and the reading
  * thread rebuilds the handle over the same buffer with {@link reviveHandle}. Handle
  * classes register their kind when their module loads (`revive.ts` loads them all, and the
- * wire reader loads it), so this module imports nothing and can't take part in a cycle.
+ * wire reader loads it), so this module imports only the (import-free) thread ledger and
+ * can't take part in a cycle.
  */
+import { threadLedger } from './thread_ledger.js';
 
 /** The method a handle implements to cross threads. */
 export const SHARED_HANDLE: unique symbol = Symbol.for('skein.sharedHandle') as never;
@@ -90,16 +92,24 @@ export interface OwnedHandle {
 let adopted: OwnedHandle[] | undefined;
 
 /**
- * Runs `decode` (a task's arguments) and returns what it decoded with the handles it
- * rebuilt that the task now owns. The task runner drops them when the task finishes.
+ * Runs `decode` (a task's arguments, or a result) and returns what it decoded with the
+ * handles it rebuilt, which the task now owns: the task runner drops them when the task
+ * finishes. A decode that throws counts nothing: what the handles it rebuilt so far counted
+ * on this thread is given back, so decoding again later (an argument was still on its way)
+ * doesn't count them twice.
  */
 export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[] | undefined } {
   const outer = adopted;
   adopted = [];
+  const ledger = threadLedger();
+  const mark = ledger?.record() ?? 0;
+  let done = false;
   try {
     const value = decode();
+    done = true;
     return { value, owned: adopted.length === 0 ? undefined : adopted };
   } finally {
+    ledger?.settle(mark, !done);
     adopted = outer;
   }
 }

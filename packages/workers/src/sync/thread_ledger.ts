@@ -79,6 +79,9 @@ export class ThreadLedger {
   readonly #w: Int32Array;
   /** Primitive id → entry word index. */
   readonly #index = new Map<number, number>();
+  /** (entry, which, n) of every add while {@link record} is in force, for undoing them. */
+  readonly #journal: number[] = [];
+  #recording = 0;
 
   constructor(sab: SharedArrayBuffer) {
     this.#w = new Int32Array(sab);
@@ -108,11 +111,34 @@ export class ThreadLedger {
   /** Counts `n` (negative: gives back) in `which` count of entry `e`. */
   add(e: number, which: Ledger, n: number): void {
     this.#w[e + which]! += n;
+    if (this.#recording > 0) this.#journal.push(e, which, n);
+  }
+
+  /**
+   * Starts recording the adds (recordings nest), so that a decode that fails halfway
+   * (an argument still on its way, decoded again later) can give back what the handles it
+   * rebuilt counted. Returns the mark to pass to {@link settle}.
+   */
+  record(): number {
+    this.#recording++;
+    return this.#journal.length;
+  }
+
+  /** Ends the recording begun at `mark`; with `undo`, gives back every add since. */
+  settle(mark: number, undo: boolean): void {
+    const j = this.#journal;
+    if (undo) {
+      for (let i = j.length - 3; i >= mark; i -= 3) this.#w[j[i]! + j[i + 1]!]! -= j[i + 2]!;
+      j.length = mark;
+    }
+    if (--this.#recording === 0) j.length = 0;
   }
 
   /** Drops the entries that own nothing, moving the others down; returns the entries left. */
   #compact(): number {
     const w = this.#w;
+    // A recording names entries by index: don't move them under it.
+    if (this.#recording > 0) return Atomics.load(w, USED);
     this.#index.clear();
     let to = HEADER;
     for (let e = HEADER; e < HEADER + ENTRIES * ENTRY_WORDS; e += ENTRY_WORDS) {

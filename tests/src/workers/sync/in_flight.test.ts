@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinError, Runtime, SendError, SerializationError } from '@skein/core';
 import { sharedMpsc } from '@skein/workers';
-import { blockThread, exitWithReceiver, sendValue, sendValueOnce } from './fixtures/in_flight_tasks.js';
+import { exitThread } from './fixtures/dead_thread_tasks.js';
+import { blockThread, exitWithReceiver, sendBoth, sendValue, sendValueOnce } from './fixtures/in_flight_tasks.js';
 import { mainOnly } from './fixtures/main_only_tasks.js';
+import { waitFor } from '../runtime/helpers.js';
 
 /**
  * A handle passed to a task is a clone the task owns; these are the tasks that never get
@@ -40,7 +42,7 @@ describe('a shared handle passed to a task that never runs, or dies, is dropped 
       await rt.spawn(sendValue, tx, 'warm'); // its definition is known from now on: the next spawn queues a slot
       expect(await rx.recv()).toBe('warm');
       const blocker = rt.spawn(blockThread, flag);
-      while (Atomics.load(flag, 1) === 0) await Atomics.waitAsync(flag, 1, 0).value;
+      await waitFor(() => Atomics.load(flag, 1) === 1, 30_000, 'the worker is blocked');
       const queued = rt.spawn(sendValue, tx, 'never');
       queued.abort();
       tx.close();
@@ -70,6 +72,35 @@ describe('a shared handle passed to a task that never runs, or dies, is dropped 
       tx.close();
       await expect(failing).rejects.toBeInstanceOf(JoinError);
       expect(await rx.recv()).toBeUndefined();
+    });
+  });
+
+  it('arguments decoded twice (one was still on its way) count their handles once: a later death drops no live sender', async () => {
+    const [txA, rxA] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(async () => {
+      await rt.spawn(sendValue, txA, 'warm'); // A's buffer is known on the worker from now on
+      expect(await rxA.recv()).toBe('warm');
+      // Usually, not always, the decode runs before B's buffer has arrived: a few rounds.
+      for (let round = 0; round < 4; round++) {
+        const flag = new Int32Array(new SharedArrayBuffer(8));
+        const blocker = rt.spawn(blockThread, flag);
+        await waitFor(() => Atomics.load(flag, 1) === 1, 30_000, 'the worker is blocked');
+        // B's buffer reaches the worker through its event loop, after it has tried to decode.
+        const [txB, rxB] = sharedMpsc.channel<string>(4);
+        const both = rt.spawn(sendBoth, txA, txB);
+        txB.close();
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        await blocker;
+        await both;
+        expect(await rxA.recv()).toBe('a');
+        expect(await rxB.recv()).toBe('b');
+        expect(await rxB.recv()).toBeUndefined();
+      }
+      await expect(rt.spawn(exitThread)).rejects.toBeInstanceOf(JoinError);
+      expect(rxA.senderCount()).toBe(1); // this thread's txA: the dead worker owned none
+      txA.trySend('open');
+      expect(rxA.tryRecv()).toBe('open');
     });
   });
 
