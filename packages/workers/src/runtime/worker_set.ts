@@ -148,8 +148,13 @@ export class WorkerSet {
 
   #onExit(i: number, live: Live, code: number): void {
     if (this.#live[i] === live) this.#live[i] = undefined;
-    if (this.#stopping) return;
     const o = this.#o;
+    if (this.#stopping) {
+      // What it still holds (a clone kept in module state, a task cut short by the grace
+      // period) is given back all the same: the primitives outlive the runtime.
+      releaseDeadThread(live.threadId, live.ledger, o.side.knownSabs().values(), o.logger, i);
+      return;
+    }
     const err = live.lastError;
     let reason: WorkerCrashReason = 'exit';
     let detail = `exit code ${code}`;

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinError, Runtime, SendError, SerializationError } from '@skein/core';
 import { sharedMpsc } from '@skein/workers';
 import { exitThread } from './fixtures/dead_thread_tasks.js';
-import { blockThread, exitWithReceiver, sendBoth, sendValue, sendValueOnce } from './fixtures/in_flight_tasks.js';
+import {
+  blockThread,
+  exitWithReceiver,
+  keepSenderClone,
+  sendBoth,
+  sendValue,
+  sendValueOnce,
+} from './fixtures/in_flight_tasks.js';
 import { mainOnly } from './fixtures/main_only_tasks.js';
 import { waitFor } from '../runtime/helpers.js';
 
@@ -111,5 +118,35 @@ describe('a shared handle passed to a task that never runs, or dies, is dropped 
       await tx.closed();
       await expect(tx.send(1)).rejects.toBeInstanceOf(SendError);
     });
+  });
+});
+
+describe('shutdown drops what its threads and queued tasks held', () => {
+  it('a task still queued when shutdown terminates its worker never runs: the sender it carried is dropped', async () => {
+    const rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    await rt.blockOn(async () => {
+      await rt.spawn(sendValue, tx, 'warm');
+      expect(await rx.recv()).toBe('warm');
+      void rt.spawn(blockThread, flag).catch(() => undefined);
+      await waitFor(() => Atomics.load(flag, 1) === 1, 30_000, 'the worker is blocked');
+      void rt.spawn(sendValue, tx, 'never').catch(() => undefined);
+      tx.close();
+    });
+    // The worker stays blocked: the grace period ends and it is terminated unrun.
+    await rt.shutdownTimeout(200);
+    Atomics.store(flag, 0, 1);
+    expect(await rx.recv()).toBeUndefined();
+  });
+
+  it('a clone a worker kept beyond its task is dropped when the runtime shuts down', async () => {
+    const rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    await rt.blockOn(() => rt.spawn(keepSenderClone, tx));
+    tx.close();
+    expect(rx.senderCount()).toBe(1);
+    await rt.shutdown();
+    expect(await rx.recv()).toBeUndefined();
   });
 });
