@@ -221,8 +221,17 @@ export class PayloadCodec {
    * side channel) are only released.
    */
   discardArgs(s: number): void {
+    this.#discard(s, () => this.readArgs(s));
+  }
+
+  /** {@link discardArgs} for a result nobody will receive (its task was aborted or dropped). */
+  discardResult(s: number): void {
+    this.#discard(s, () => this.readResult(s));
+  }
+
+  #discard(s: number, read: () => unknown): void {
     try {
-      dropOwned(decodeOwned(() => this.readArgs(s)).owned);
+      dropOwned(decodeOwned(read).owned);
     } catch {
       // Not decodable here: release the storage below, as before.
     }

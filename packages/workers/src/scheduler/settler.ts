@@ -63,9 +63,11 @@ export class Settler {
     const b = s * SLOT_WORDS;
     const state = Atomics.load(slots.i32, b + S_STATE);
     if (state !== DONE || task === undefined || task.isFinished()) {
-      // Cancelled while queued (args never read), an aborted task's late result, or an
-      // orphan of a dead thread: nothing to report, just release.
-      this.#codec.release(s);
+      // Cancelled while queued (the worker that popped it dropped its arguments' handles),
+      // an aborted task's late result, or an orphan of a dead thread: nothing to report.
+      // A late result's shared handles are dropped, as Rust drops an output nobody joins.
+      if (state === DONE && slots.i32[b + S_STATUS] === STATUS_OK) this.#codec.discardResult(s);
+      else this.#codec.release(s);
       this.#partition.release(s, task);
       return;
     }

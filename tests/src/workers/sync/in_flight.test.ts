@@ -6,6 +6,7 @@ import {
   blockThread,
   exitWithReceiver,
   keepSenderClone,
+  returnCloneLate,
   sendBoth,
   sendValue,
   sendValueOnce,
@@ -108,6 +109,23 @@ describe('a shared handle passed to a task that never runs, or dies, is dropped 
       expect(rxA.senderCount()).toBe(1); // this thread's txA: the dead worker owned none
       txA.trySend('open');
       expect(rxA.tryRecv()).toBe('open');
+    });
+  });
+
+  it('the copy of a sender returned by a task whose handle was aborted meanwhile is dropped', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(4);
+    const flag = new Int32Array(new SharedArrayBuffer(8));
+    await rt.blockOn(async () => {
+      const late = rt.spawn(returnCloneLate, tx, flag);
+      await waitFor(() => Atomics.load(flag, 1) === 1, 30_000, 'the task runs');
+      late.abort();
+      tx.close();
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await expect(late).rejects.toSatisfy((e: JoinError) => e.isCancelled());
+      // A result crosses as a copy: the worker's own stays with it until it dies.
+      await expect(rt.spawn(exitThread)).rejects.toBeInstanceOf(JoinError);
+      expect(await rx.recv()).toBeUndefined();
     });
   });
 
