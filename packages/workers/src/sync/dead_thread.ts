@@ -2,13 +2,13 @@
  * What a dead thread held, given back (API.md: "A thread that dies releases what its tasks
  * held ... and logs it. Nothing waits forever on a dead thread").
  *
- * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited,
- * with every SharedArrayBuffer that ever crossed between threads (the side channel keeps
+ * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited
+ * (crashed, or at shutdown), with the worker's ledger (`thread_ledger.ts`: what it owned)
+ * and every SharedArrayBuffer that ever crossed between threads (the side channel keeps
  * them all): a primitive that never crossed can't be held by one thread and awaited by
  * another. For each primitive, the permit core drops the dead thread's waiter nodes and
- * releases the permits its tasks held (each worker counts its holdings in its own ledger,
- * `thread_ledger.ts`, which the runtime hands in here); a sharedMpsc channel drops the senders that lived there and
- * closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
+ * releases the permits its tasks held; a sharedMpsc channel drops the senders that lived
+ * there and closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
  * ends that lived there, as Rust drops them when their thread unwinds (a oneshot receiver
  * sees the channel closed, watch and broadcast receivers end once no sender is left). One
  * warning per primitive that had anything to give back.

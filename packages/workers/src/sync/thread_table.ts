@@ -19,21 +19,6 @@ import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 const E_BELL = 0;
 const E_OWNER = 1;
 const ENTRY_WORDS = 16;
-/** Which count of a thread's entry {@link ThreadTable.own} changes. */
-export const Ledger = {
-  /** Held permits, or a channel's senders. */
-  owned: 2,
-  /** A channel's receivers. */
-  receivers: 3,
-} as const;
-export type Ledger = (typeof Ledger)[keyof typeof Ledger];
-
-/** What a dead thread's entry counted. */
-export interface Owned {
-  readonly owned: number;
-  readonly receivers: number;
-}
-
 /** Threads with a doorbell on one primitive. */
 const ENTRIES = 32;
 
