@@ -23,7 +23,14 @@ import { unsendableArgument } from '@skein/core/internal';
 import { ARENA_MAX_BLOCK, type Arena } from './arena.js';
 import { type SideChannel, TO_ANY } from './sab_channel.js';
 import { NESTED_SAB, v8Decode, v8Encode } from './v8_codec.js';
-import { containsHandle } from '../sync/handle_codec.js';
+import {
+  type HandleDescriptor,
+  containsHandle,
+  decodeOwned,
+  dropInFlight,
+  dropOwned,
+  sendAll,
+} from '../sync/handle_codec.js';
 import { SabPending, WIRE_BAIL, WireReader, WireWriter } from './wire.js';
 import { INLINE_BYTES, S_AUX, S_INLINE, S_KIND, S_LEN, SLOT_WORDS, type SlotTable } from '../scheduler/task_slots.js';
 
@@ -59,6 +66,8 @@ export interface Snapshot {
   readonly bytes: Buffer | undefined;
   readonly f64: readonly number[] | undefined;
   readonly aux: number;
+  /** The shared handles in it (crossings committed): dropped if it is never decoded. */
+  readonly handles: readonly HandleDescriptor[] | undefined;
 }
 
 /** One thread's payload encoder/decoder over the runtime's slot table, arena and side channel. */
@@ -90,6 +99,7 @@ export class PayloadCodec {
     if (args.length <= MAX_F64 && this.#tryF64(s, args)) return;
     this.#encode(args, true, TO_ANY, taskName);
     this.#store(s);
+    sendAll(this.#writer.handles);
   }
 
   /**
@@ -111,16 +121,20 @@ export class PayloadCodec {
     }
     this.#encode(value, false, to, taskName);
     this.#store(s);
+    sendAll(this.#writer.handles);
   }
 
   /** Encode arguments for later (no slot free yet): validates now, as a spawn must. */
   snapshotArgs(args: readonly unknown[], taskName: string): Snapshot {
     let allNumbers = args.length <= MAX_F64;
     for (let i = 0; allNumbers && i < args.length; i++) allNumbers = typeof args[i] === 'number';
-    if (allNumbers) return { kind: K_F64, bytes: undefined, f64: args as number[], aux: 0 };
+    if (allNumbers) return { kind: K_F64, bytes: undefined, f64: args as number[], aux: 0, handles: undefined };
     this.#encode(args, true, TO_ANY, taskName);
     const bytes = this.#src === undefined ? undefined : Buffer.from(this.#src.subarray(0, this.#len));
-    return { kind: this.#kind, bytes, f64: undefined, aux: this.#aux };
+    const found = this.#kind === K_WIRE ? this.#writer.handles : [];
+    const handles = found.length === 0 ? undefined : found.slice();
+    if (handles !== undefined) sendAll(handles);
+    return { kind: this.#kind, bytes, f64: undefined, aux: this.#aux, handles };
   }
 
   /** Write a snapshot into slot `s`. */
@@ -152,10 +166,14 @@ export class PayloadCodec {
     }
   }
 
-  /** Release a snapshot that will never be written (its spawn was abandoned). */
+  /**
+   * Release a snapshot that will never be written nor read (its spawn was abandoned): the
+   * shared handles in it are dropped, as its task would have dropped them.
+   */
   releaseSnapshot(snap: Snapshot): void {
     if (snap.kind === K_CH_VALUE || snap.kind === K_CH_WIRE || snap.kind === K_CH_V8)
       this.side.discardPayload(snap.aux);
+    if (snap.handles !== undefined) dropInFlight(snap.handles);
   }
 
   /**
@@ -194,6 +212,30 @@ export class PayloadCodec {
     if (kind === K_F64) return smi(this.#slots.f64[(i + S_INLINE) >> 1]!);
     if (kind === K_EMPTY) return undefined;
     return this.#read(s, kind);
+  }
+
+  /**
+   * Free the arguments in slot `s` of a task that will never run, which no thread has
+   * decoded: the shared handles in them are rebuilt here and dropped, as the task would
+   * have dropped them. Arguments this thread can't decode (still on their way through the
+   * side channel) are only released.
+   */
+  discardArgs(s: number): void {
+    this.#discard(s, () => this.readArgs(s));
+  }
+
+  /** {@link discardArgs} for a result nobody will receive (its task was aborted or dropped). */
+  discardResult(s: number): void {
+    this.#discard(s, () => this.readResult(s));
+  }
+
+  #discard(s: number, read: () => unknown): void {
+    try {
+      dropOwned(decodeOwned(read).owned);
+    } catch {
+      // Not decodable here: release the storage below, as before.
+    }
+    this.release(s);
   }
 
   /** Free the payload in slot `s` without reading it (a task cancelled while queued). */

@@ -15,7 +15,7 @@
  * (`sab_channel.ts`): they are shared, not copied, exactly as `postMessage` shares them.
  */
 import { viewLength, viewType } from './views.js';
-import { SHARED_HANDLE, isSharedHandle } from '../sync/handle_codec.js';
+import { type HandleDescriptor, SHARED_HANDLE, isSharedHandle } from '../sync/handle_codec.js';
 import {
   MAX_NODES,
   T_ARRAY,
@@ -48,6 +48,11 @@ export class WireWriter {
   buf: Buffer = Buffer.allocUnsafe(1024);
   dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   pos = 0;
+  /**
+   * The shared handles the last encode wrote; the caller commits them (`sendAll`) once the
+   * payload is complete, or drops the encoding, changing nothing.
+   */
+  readonly handles: HandleDescriptor[] = [];
   #seen: object[] = [];
   #nodes = 0;
   readonly #sabs: SabResolver;
@@ -60,6 +65,7 @@ export class WireWriter {
   encode(value: unknown): void {
     this.pos = 0;
     this.#nodes = 0;
+    this.handles.length = 0;
     try {
       this.#value(value);
     } finally {
@@ -71,6 +77,7 @@ export class WireWriter {
   encodeArgs(args: readonly unknown[]): void {
     this.pos = 0;
     this.#nodes = 0;
+    this.handles.length = 0;
     try {
       this.#array(args);
     } finally {
@@ -241,12 +248,13 @@ export class WireWriter {
       this.#bytes(T_ARRAY_BUFFER, new Uint8Array(o as ArrayBuffer));
     } else if (isSharedHandle(o)) {
       // Shared, not copied: the other thread rebuilds the handle over the same memory.
-      const { kind, sab } = o[SHARED_HANDLE]();
+      const d = o[SHARED_HANDLE]();
       this.#ensure(9);
       this.buf[this.pos] = T_HANDLE;
-      this.dv.setUint32(this.pos + 1, kind, true);
-      this.dv.setUint32(this.pos + 5, this.#sabs.idOf(sab), true);
+      this.dv.setUint32(this.pos + 1, d.kind, true);
+      this.dv.setUint32(this.pos + 5, this.#sabs.idOf(d.sab), true);
       this.pos += 9;
+      this.handles.push(d);
     } else {
       throw WIRE_BAIL;
     }

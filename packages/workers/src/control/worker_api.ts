@@ -19,6 +19,8 @@ export interface WorkerBoot {
   readonly shared: SharedInit;
   /** SharedArrayBuffers registered before this worker started (side channel). */
   readonly knownSabs: Map<number, SharedArrayBuffer>;
+  /** Where this thread counts what it owns of the shared primitives (`sync/thread_ledger.ts`). */
+  readonly ledger: SharedArrayBuffer;
   readonly loop: LoopConfig;
   readonly logLevel: string;
   /** Task tracking's settings, when it is on. */

@@ -51,7 +51,7 @@ import { CompletionPump, InjectBatcher } from './main_io.js';
 import { workerMetrics } from './metrics.js';
 import { assertWorkersFit, createShared, sharedSizes, workerResourceLimits } from './options.js';
 import { WorkerSet } from './worker_set.js';
-import { failQueued } from './recovery.js';
+import { discardQueued, failQueued } from './recovery.js';
 import type { WorkerCrashedError } from './errors.js';
 
 /**
@@ -276,6 +276,8 @@ class MultiThreadScheduler implements MultiThreadBackend {
     this.#spawner.cancelAll();
     try {
       await this.#workers.stopAll(timeoutMs);
+      this.#batcher.flush();
+      discardQueued(this.#sh, this.#codec);
     } finally {
       this.#closeMain();
       this.#unref();

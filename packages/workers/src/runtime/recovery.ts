@@ -101,6 +101,25 @@ export function recoverDeadWorker(
 }
 
 /**
+ * Shutdown, once every worker thread has exited: the tasks still queued (the inject queue,
+ * the workers' LIFO slots and deques) never run, so the shared handles their arguments
+ * carry are dropped here, as Tokio's shutdown drops the tasks it never polled (a receiver
+ * waiting for them ends). Their handles settled when shutdown began. Main thread only.
+ */
+export function discardQueued(sh: SharedState, codec: PayloadCodec): void {
+  const { inject, localQueues } = sh.layout;
+  for (let ref = inject.pop(); ref !== 0; ref = inject.pop()) codec.discardArgs(ref - 1);
+  for (let i = 0; i < sh.workers; i++) {
+    const lifoIdx = sh.threadWord(i, T_LIFO);
+    const lifo = sh.control[lifoIdx]!;
+    sh.control[lifoIdx] = 0;
+    if (lifo !== 0) codec.discardArgs(lifo - 1);
+    const q = localQueues[i]!;
+    for (let ref = q.pop(); ref !== 0; ref = q.pop()) codec.discardArgs(ref - 1);
+  }
+}
+
+/**
  * No worker is left to run anything (each kept crashing the same way): fail every task in
  * the inject queue with `cause`, as a panic sent to its spawner like any completion, so no
  * JoinHandle waits forever and the process can exit. Main thread only.
@@ -112,9 +131,10 @@ export function failQueued(sh: SharedState, cause: WorkerCrashedError, codec: Pa
     const s = ref - 1;
     const b = s * SLOT_WORDS;
     const spawner = w[b + S_SPAWNER]!;
-    // A task aborted while queued only goes back to its spawner to be freed.
+    // It never runs: the shared handles in its arguments are dropped here. A task aborted
+    // while queued then only goes back to its spawner to be freed.
+    codec.discardArgs(s);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) === QUEUED) {
-      codec.release(s);
       codec.writeResult(s, encoded, spawner, 'a crash report');
       w[b + S_STATUS] = STATUS_PANIC;
       Atomics.store(w, b + S_STATE, DONE);

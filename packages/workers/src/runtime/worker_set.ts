@@ -20,6 +20,7 @@ import type { LoopConfig } from '../scheduler/worker_loop.js';
 import { WorkerCrashedError, type WorkerCrashReason } from './errors.js';
 import { recoverDeadWorker, runningTasks } from './recovery.js';
 import { releaseDeadThread } from '../sync/dead_thread.js';
+import { ThreadLedger } from '../sync/thread_ledger.js';
 import { startWorker, tsxApiUrl, type StartedWorker } from './worker_spawn.js';
 
 /** What the set needs from the backend. */
@@ -55,6 +56,8 @@ interface Live {
   readonly launchedAt: number;
   /** The thread's threadId, kept: a Worker reports -1 once it has exited. */
   readonly threadId: number;
+  /** What the thread owns of the shared primitives, read once it has exited. */
+  readonly ledger: SharedArrayBuffer;
   ready: boolean;
   lastError: Error | undefined;
   readonly exited: Promise<void>;
@@ -86,11 +89,13 @@ export class WorkerSet {
 
   #launch(i: number): Promise<void> {
     const o = this.#o;
+    const ledger = ThreadLedger.allocate();
     const started = startWorker(
       {
         index: i,
         shared: o.sh.init,
         knownSabs: o.side.knownSabs(),
+        ledger,
         loop: o.loop,
         logLevel: o.logLevel,
         tracking: o.tracking,
@@ -106,6 +111,7 @@ export class WorkerSet {
       started,
       launchedAt: performance.now(),
       threadId: started.thread.threadId,
+      ledger,
       ready: false,
       lastError: undefined,
       exited: new Promise((r) => (onExited = r)),
@@ -142,8 +148,13 @@ export class WorkerSet {
 
   #onExit(i: number, live: Live, code: number): void {
     if (this.#live[i] === live) this.#live[i] = undefined;
-    if (this.#stopping) return;
     const o = this.#o;
+    if (this.#stopping) {
+      // What it still holds (a clone kept in module state, a task cut short by the grace
+      // period) is given back all the same: the primitives outlive the runtime.
+      releaseDeadThread(live.threadId, live.ledger, o.side.knownSabs().values(), o.logger, i);
+      return;
+    }
     const err = live.lastError;
     let reason: WorkerCrashReason = 'exit';
     let detail = `exit code ${code}`;
@@ -164,7 +175,7 @@ export class WorkerSet {
       code,
     );
     const report = recoverDeadWorker(o.sh, i, crash, o.codec);
-    releaseDeadThread(live.threadId, o.side.knownSabs().values(), o.logger, i);
+    releaseDeadThread(live.threadId, live.ledger, o.side.knownSabs().values(), o.logger, i);
     if (givingUp) {
       o.logger.error(
         { worker: i, reason, exitCode: code, err, crashes: count, failedTasks: report.failed },

@@ -14,6 +14,7 @@ import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { PayloadPending, SabPending, type PayloadCodec } from '../codec/payload.js';
 import type { Mailbox } from '../shared/mailbox.js';
+import { decodeOwned } from '../sync/handle_codec.js';
 import type { SharedState } from './shared_state.js';
 import type { SlotPartition } from './slot_partition.js';
 import type { Spawner } from './spawner.js';
@@ -62,9 +63,11 @@ export class Settler {
     const b = s * SLOT_WORDS;
     const state = Atomics.load(slots.i32, b + S_STATE);
     if (state !== DONE || task === undefined || task.isFinished()) {
-      // Cancelled while queued (args never read), an aborted task's late result, or an
-      // orphan of a dead thread: nothing to report, just release.
-      this.#codec.release(s);
+      // Cancelled while queued (the worker that popped it dropped its arguments' handles),
+      // an aborted task's late result, or an orphan of a dead thread: nothing to report.
+      // A late result's shared handles are dropped, as Rust drops an output nobody joins.
+      if (state === DONE && slots.i32[b + S_STATUS] === STATUS_OK) this.#codec.discardResult(s);
+      else this.#codec.release(s);
       this.#partition.release(s, task);
       return;
     }
@@ -77,7 +80,9 @@ export class Settler {
     }
     let value: unknown;
     try {
-      value = this.#codec.readResult(s);
+      // Scoped so a read that must wait for a side-channel message counts no handle twice;
+      // the handles in a result are the caller's, like any value it receives.
+      value = decodeOwned(() => this.#codec.readResult(s)).value;
     } catch (err) {
       if (err instanceof PayloadPending || err instanceof SabPending) {
         this.#codec.side.whenReady(err.id).then(

@@ -19,7 +19,8 @@
  */
 import { JoinError } from '@skein/core';
 import { Deque, type Joinable, type TaskDef } from '@skein/core/internal';
-import type { PayloadCodec } from '../codec/payload.js';
+import type { PayloadCodec, Snapshot } from '../codec/payload.js';
+import { decodeOwned, dropOwned } from '../sync/handle_codec.js';
 import type { LocalRunner, PendingSpawn } from './pending_spawn.js';
 import { RemoteTask, type RemoteControl } from './remote_task.js';
 import type { SharedState } from './shared_state.js';
@@ -105,12 +106,7 @@ export class Spawner {
       if (here !== undefined) {
         const snap = this.#codec.snapshotArgs(args, name);
         this.#partition.countSpawned();
-        return here.runHere(
-          def.fn as (...a: unknown[]) => unknown,
-          this.#codec.readSnapshot(snap),
-          name,
-          this.#ids.next(),
-        ) as Joinable<R>;
+        return this.#runHere(here, def.fn as (...a: unknown[]) => unknown, snap, name, this.#ids.next()) as Joinable<R>;
       }
     }
     const snap = this.#codec.snapshotArgs(args, name);
@@ -176,14 +172,26 @@ export class Spawner {
     }
   }
 
+  /**
+   * Runs a snapshot's task on this thread; the shared handles in its arguments are the
+   * task's, dropped when it ends (as a slot task's are).
+   */
+  #runHere(
+    here: LocalRunner,
+    fn: (...a: unknown[]) => unknown,
+    snap: Snapshot,
+    name: string,
+    id: number,
+  ): Joinable<unknown> {
+    const { value: args, owned } = decodeOwned(() => this.#codec.readSnapshot(snap));
+    const local = here.runHere(fn, args, name, id);
+    if (owned !== undefined) local.onSettled(() => dropOwned(owned));
+    return local;
+  }
+
   #runPendingLocally(p: PendingSpawn, here: LocalRunner): void {
     const t = p.task;
-    const local = here.runHere(
-      p.def.fn as (...a: unknown[]) => unknown,
-      this.#codec.readSnapshot(p.snap),
-      t.name,
-      t.id,
-    );
+    const local = this.#runHere(here, p.def.fn as (...a: unknown[]) => unknown, p.snap, t.name, t.id);
     p.local = local;
     local.markObserved(); // the RemoteTask reports the outcome
     local.onSettled((ok, v) => {
@@ -215,6 +223,7 @@ export class Spawner {
     for (const e of this.#pending.drain()) {
       if (!e.cancelled) {
         e.cancelled = true;
+        this.#codec.releaseSnapshot(e.snap);
         e.task.pending = undefined;
         e.task.settle(false, new JoinError('cancelled', e.task.id));
       }

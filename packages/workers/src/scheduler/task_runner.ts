@@ -88,13 +88,13 @@ export class TaskRunner {
     let args: unknown[] | undefined;
     let owned: OwnedHandle[] | undefined;
     let decodeError: unknown;
-    if (fn !== undefined) {
-      try {
-        ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
-      } catch (err) {
-        if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
-        decodeError = err;
-      }
+    // Decoded even for a task whose module failed to load: it fails, but the shared handles
+    // its arguments carry are its own all the same, and dropped when it ends.
+    try {
+      ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
+    } catch (err) {
+      if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
+      decodeError = err;
     }
     Atomics.store(w, b + S_OWNER, this.#me);
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
@@ -107,13 +107,13 @@ export class TaskRunner {
     const id = this.#sh.slots.taskId(s);
     const name = this.#sh.types.get(typeId).name;
     let task: SlotTask;
-    if (args !== undefined) {
-      task = new SlotTask(this.#rt, fn!, args, name, id, s, owned);
+    if (fn !== undefined && args !== undefined) {
+      task = new SlotTask(this.#rt, fn, args, name, id, s, owned);
     } else {
       // Its module failed to load, or its arguments failed to decode: it starts and fails
       // with that error, as a panic its JoinHandle reports.
       const fail =
-        decodeError !== undefined
+        fn !== undefined
           ? (): never => {
               throw new SerializationError(`the arguments of task ${name}`, decodeError);
             }

@@ -2,13 +2,13 @@
  * What a dead thread held, given back (API.md: "A thread that dies releases what its tasks
  * held ... and logs it. Nothing waits forever on a dead thread").
  *
- * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited,
- * with every SharedArrayBuffer that ever crossed between threads (the side channel keeps
+ * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited
+ * (crashed, or at shutdown), with the worker's ledger (`thread_ledger.ts`: what it owned)
+ * and every SharedArrayBuffer that ever crossed between threads (the side channel keeps
  * them all): a primitive that never crossed can't be held by one thread and awaited by
  * another. For each primitive, the permit core drops the dead thread's waiter nodes and
- * releases the permits its tasks held (each thread's holdings are counted in its doorbell
- * entry, `PermitCore.own`); a sharedMpsc channel drops the senders that lived there and
- * closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
+ * releases the permits its tasks held; a sharedMpsc channel drops the senders that lived
+ * there and closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
  * ends that lived there, as Rust drops them when their thread unwinds (a oneshot receiver
  * sees the channel closed, watch and broadcast receivers end once no sender is left). One
  * warning per primitive that had anything to give back.
@@ -22,10 +22,11 @@
 import type { Logger } from 'pino';
 import { HandleKind } from './handle_codec.js';
 import { Chan } from './mpsc_chan.js';
-import { attachPrimitive, primitiveKind } from './primitive_buffer.js';
+import { attachPrimitive, primitiveId, primitiveKind } from './primitive_buffer.js';
 import { releaseBroadcastThread } from './shared_broadcast.js';
 import { releaseOneshotThread } from './shared_oneshot.js';
 import { releaseWatchThread } from './shared_watch.js';
+import { NOTHING, type Owned, ThreadLedger } from './thread_ledger.js';
 
 const NAMES: ReadonlyMap<number, string> = new Map([
   [HandleKind.semaphore, 'SharedSemaphore'],
@@ -36,27 +37,34 @@ const NAMES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /** Channels whose ends are counted per thread; each says what it dropped, or undefined. */
-const CHANNELS: ReadonlyMap<number, (sab: SharedArrayBuffer, tid: number) => string | undefined> = new Map([
-  [HandleKind.oneshotSender, releaseOneshotThread],
-  [HandleKind.watchSender, releaseWatchThread],
-  [HandleKind.broadcastSender, releaseBroadcastThread],
-]);
+const CHANNELS: ReadonlyMap<number, (sab: SharedArrayBuffer, tid: number, held: Owned) => string | undefined> = new Map(
+  [
+    [HandleKind.oneshotSender, releaseOneshotThread],
+    [HandleKind.watchSender, releaseWatchThread],
+    [HandleKind.broadcastSender, releaseBroadcastThread],
+  ],
+);
 
 /**
- * Gives back what thread `tid` (a `threadId`) held in the primitives among `sabs`; call it
- * only once that thread has exited. Returns how many primitives had something.
+ * Gives back what thread `tid` (a `threadId`), whose ledger is `ledger`, held in the
+ * primitives among `sabs`; call it only once that thread has exited. Returns how many
+ * primitives had something.
  */
 export function releaseDeadThread(
   tid: number,
+  ledger: SharedArrayBuffer,
   sabs: Iterable<SharedArrayBuffer>,
   logger: Logger,
   worker: number,
 ): number {
+  const owned = ThreadLedger.read(ledger);
   let touched = 0;
   for (const sab of sabs) {
     const kind = primitiveKind(sab);
+    if (kind === undefined) continue;
+    const held = owned.get(primitiveId(sab)) ?? NOTHING;
     if (kind === HandleKind.mpscSender) {
-      const { senders, receiver } = new Chan(sab).releaseThread(tid);
+      const { senders, receiver } = new Chan(sab).releaseThread(tid, held);
       if (senders === 0 && !receiver) continue;
       touched++;
       logger.warn(
@@ -65,22 +73,22 @@ export function releaseDeadThread(
       );
       continue;
     }
-    const channel = kind === undefined ? undefined : CHANNELS.get(kind);
+    const channel = CHANNELS.get(kind);
     if (channel !== undefined) {
-      const did = channel(sab, tid);
+      const did = channel(sab, tid, held);
       if (did === undefined) continue;
       touched++;
       logger.warn({ worker, threadId: tid }, `worker ${worker} died: ${did}`);
       continue;
     }
-    const name = kind === undefined ? undefined : NAMES.get(kind);
+    const name = NAMES.get(kind);
     if (name === undefined) continue;
-    const { nodes, owned } = attachPrimitive(sab, kind!).core.releaseThread(tid);
-    if (nodes === 0 && owned === 0) continue;
+    const { nodes, owned: permits } = attachPrimitive(sab, kind).core.releaseThread(tid, held);
+    if (nodes === 0 && permits === 0) continue;
     touched++;
     logger.warn(
-      { worker, threadId: tid, permits: owned, waiters: nodes },
-      `worker ${worker} died: released the ${owned} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`,
+      { worker, threadId: tid, permits, waiters: nodes },
+      `worker ${worker} died: released the ${permits} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`,
     );
   }
   return touched;

@@ -6,8 +6,10 @@
  * codec writes that as one tagged value (`codec/wire.ts`, `T_HANDLE`) and the reading
  * thread rebuilds the handle over the same buffer with {@link reviveHandle}. Handle
  * classes register their kind when their module loads (`revive.ts` loads them all, and the
- * wire reader loads it), so this module imports nothing and can't take part in a cycle.
+ * wire reader loads it), so this module imports only the (import-free) thread ledger and
+ * can't take part in a cycle.
  */
+import { threadLedger } from './thread_ledger.js';
 
 /** The method a handle implements to cross threads. */
 export const SHARED_HANDLE: unique symbol = Symbol.for('skein.sharedHandle') as never;
@@ -18,6 +20,12 @@ export interface HandleDescriptor {
   readonly kind: number;
   /** The primitive's memory, shared (not copied) with the other thread. */
   readonly sab: SharedArrayBuffer;
+  /**
+   * Commits the crossing once the payload carrying it is complete: a channel end counts the
+   * copy about to exist on the other thread, or marks itself moved. Deferred so that a
+   * payload that fails to encode (a later argument can't cross) changes nothing.
+   */
+  readonly send?: () => void;
 }
 
 /**
@@ -28,8 +36,8 @@ export interface HandleDescriptor {
  */
 export interface SharedHandle {
   /**
-   * Describe this handle for another thread. Called once per crossing, at the `spawn`
-   * (or `return`) that sends it: a channel end counts the copy it is about to create here.
+   * Describe this handle for another thread, changing nothing (its `send` does, once the
+   * payload is complete). Throws if the handle can't cross (closed, moved).
    */
   [SHARED_HANDLE](): HandleDescriptor;
 }
@@ -84,16 +92,24 @@ export interface OwnedHandle {
 let adopted: OwnedHandle[] | undefined;
 
 /**
- * Runs `decode` (a task's arguments) and returns what it decoded with the handles it
- * rebuilt that the task now owns. The task runner drops them when the task finishes.
+ * Runs `decode` (a task's arguments, or a result) and returns what it decoded with the
+ * handles it rebuilt, which the task now owns: the task runner drops them when the task
+ * finishes. A decode that throws counts nothing: what the handles it rebuilt so far counted
+ * on this thread is given back, so decoding again later (an argument was still on its way)
+ * doesn't count them twice.
  */
 export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[] | undefined } {
   const outer = adopted;
   adopted = [];
+  const ledger = threadLedger();
+  const mark = ledger?.record() ?? 0;
+  let done = false;
   try {
     const value = decode();
+    done = true;
     return { value, owned: adopted.length === 0 ? undefined : adopted };
   } finally {
+    ledger?.settle(mark, !done);
     adopted = outer;
   }
 }
@@ -106,6 +122,20 @@ export function adopt(h: OwnedHandle): void {
 /** Drops every handle in `owned` (a finished task's). */
 export function dropOwned(owned: readonly OwnedHandle[] | undefined): void {
   if (owned !== undefined) for (const h of owned) h.drop();
+}
+
+/** Commits the crossings of a payload that is now complete (see {@link HandleDescriptor.send}). */
+export function sendAll(handles: readonly HandleDescriptor[]): void {
+  for (const h of handles) h.send?.();
+}
+
+/**
+ * Drops the copies that `handles` (committed crossings of a payload nobody will decode: a
+ * task that never starts) stood for, as their task would have when it finished: each is
+ * rebuilt on this thread and dropped at once.
+ */
+export function dropInFlight(handles: readonly HandleDescriptor[]): void {
+  dropOwned(decodeOwned(() => handles.map((h) => reviveHandle(h.kind, h.sab))).owned);
 }
 
 const revivers = new Map<number, (sab: SharedArrayBuffer, state: number) => object>();
@@ -163,42 +193,47 @@ const POSTED = '__skeinSharedHandle__';
  * each crossing like the wire codec does. Returns `value` itself when it holds no handle.
  */
 export function toPostable(value: unknown): unknown {
-  return containsHandle(value) ? replace(value, new Map()) : value;
+  if (!containsHandle(value)) return value;
+  const handles: HandleDescriptor[] = [];
+  const out = replace(value, new Map(), handles);
+  sendAll(handles);
+  return out;
 }
 
-function replace(v: unknown, seen: Map<object, unknown>): unknown {
+function replace(v: unknown, seen: Map<object, unknown>, handles: HandleDescriptor[]): unknown {
   if (v === null || typeof v !== 'object') return v;
   const done = seen.get(v);
   if (done !== undefined) return done;
   if (isSharedHandle(v)) {
-    const { kind, sab } = v[SHARED_HANDLE]();
-    const out = { [POSTED]: kind, sab };
+    const d = v[SHARED_HANDLE]();
+    handles.push(d);
+    const out = { [POSTED]: d.kind, sab: d.sab };
     seen.set(v, out);
     return out;
   }
   if (Array.isArray(v)) {
     const out: unknown[] = [];
     seen.set(v, out);
-    for (const x of v) out.push(replace(x, seen));
+    for (const x of v) out.push(replace(x, seen, handles));
     return out;
   }
   if (v instanceof Map) {
     const out = new Map<unknown, unknown>();
     seen.set(v, out);
-    for (const [k, x] of v) out.set(replace(k, seen), replace(x, seen));
+    for (const [k, x] of v) out.set(replace(k, seen, handles), replace(x, seen, handles));
     return out;
   }
   if (v instanceof Set) {
     const out = new Set<unknown>();
     seen.set(v, out);
-    for (const x of v) out.add(replace(x, seen));
+    for (const x of v) out.add(replace(x, seen, handles));
     return out;
   }
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
   seen.set(v, out);
-  for (const k of Object.keys(v)) out[k] = replace((v as Record<string, unknown>)[k], seen);
+  for (const k of Object.keys(v)) out[k] = replace((v as Record<string, unknown>)[k], seen, handles);
   return out;
 }
 

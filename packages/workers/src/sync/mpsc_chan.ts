@@ -13,6 +13,7 @@
 import { HandleKind } from './handle_codec.js';
 import { ByteRing } from './byte_ring.js';
 import type { PermitCore } from './permit_core.js';
+import type { Owned } from './thread_ledger.js';
 import { threadId } from 'node:worker_threads';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
 import { holdThread, letThreadGo } from './shared_wait.js';
@@ -203,11 +204,12 @@ export class Chan {
   }
 
   /**
-   * Thread `tid` has exited: the senders it owned are dropped, and if the receiver lived
-   * there the channel closes (senders fail instead of waiting forever). Returns what it did.
+   * Thread `tid` has exited owning `held` (its ledger's entry): the senders it owned are
+   * dropped, and if the receiver lived there the channel closes (senders fail instead of
+   * waiting forever). Returns what it did.
    */
-  releaseThread(tid: number): { senders: number; receiver: boolean } {
-    const { owned } = this.core.releaseThread(tid);
+  releaseThread(tid: number, held: Owned): { senders: number; receiver: boolean } {
+    const { owned } = this.core.releaseThread(tid, held);
     if (owned > 0) this.#dropSenders(owned);
     const receiver = Atomics.load(this.#words, RX_THREAD) === tid + 1;
     if (receiver) this.closeRx();

@@ -16,7 +16,8 @@ import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
 import { CLOSED_STATE, FREE_STATE, GRANTED, type LocalBell, NodeQueue, WAITING } from './node_queue.js';
-import { Ledger, type Owned, ThreadTable } from './thread_table.js';
+import { Ledger, type Owned, threadLedger } from './thread_ledger.js';
+import { ThreadTable } from './thread_table.js';
 
 // Header words (3..7 are the queue's, see node_queue.ts).
 const LOCK = 0;
@@ -25,7 +26,7 @@ const CLOSED = 2;
 const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
 const ID_HI = 9;
 const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
-const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_table.ts
+const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_ledger.ts
 const HEADER = 16;
 
 /** `acquire` took the permits at once. */
@@ -81,8 +82,10 @@ export class PermitCore {
   readonly #tracked: boolean;
   /** The waiters' nodes: their states and waits (`node_queue.ts`). */
   readonly queue: NodeQueue;
-  /** Each thread's doorbell and what it owns (`thread_table.ts`). */
+  /** Each thread's doorbell (`thread_table.ts`). */
   readonly threads: ThreadTable;
+  /** This primitive's entry in this thread's ledger (`thread_ledger.ts`), -1 until used. */
+  #ledgerEntry = -1;
   /**
    * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
    * read under the lock so a node freed right after can't be missed.
@@ -105,10 +108,16 @@ export class PermitCore {
 
   /**
    * Counts `n` (negative: gives back) as owned by this thread: held permits of a tracked
-   * core, or channel ends (see `thread_table.ts`).
+   * core, or channel ends (see `thread_ledger.ts`). A no-op on a thread without a ledger.
    */
-  own(n: number, ledger: Ledger = Ledger.owned): void {
-    this.threads.own(n, ledger);
+  own(n: number, which: Ledger = Ledger.owned): void {
+    const ledger = threadLedger();
+    if (ledger === undefined) return;
+    const lo = this.#w[this.#base + ID_LO]!;
+    const hi = this.#w[this.#base + ID_HI]!;
+    let e = this.#ledgerEntry;
+    if (e < 0 || !ledger.holds(e, lo, hi)) e = this.#ledgerEntry = ledger.entry(lo, hi);
+    if (e >= 0) ledger.add(e, which, n);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */
@@ -118,7 +127,12 @@ export class PermitCore {
 
   /** The primitive's identity, the same from every handle on every thread. */
   id(): number {
-    return this.#w[this.#base + ID_HI]! * 2 ** 32 + (this.#w[this.#base + ID_LO]! >>> 0);
+    return PermitCore.idAt(this.#w, this.#base);
+  }
+
+  /** The identity of the core at `base` of `w` (see {@link id}), without attaching to it. */
+  static idAt(w: Int32Array, base: number): number {
+    return w[base + ID_HI]! * 2 ** 32 + (w[base + ID_LO]! >>> 0);
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -303,13 +317,13 @@ export class PermitCore {
   }
 
   /**
-   * Thread `tid` has exited: its queued nodes leave the queue giving back what was assigned,
-   * its granted but unclaimed nodes give back everything, its doorbell entry is freed, and
-   * (a tracked core) the permits its tasks held are released. Any thread; call it only once
-   * `tid` can no longer run. Returns what was found: the entry's counts (held permits, or a
-   * channel's ends on that thread, which the channel gives back itself) and its nodes.
+   * Thread `tid` has exited owning `held` of this primitive (its ledger's entry): its queued
+   * nodes leave the queue giving back what was assigned, its granted but unclaimed nodes
+   * give back everything, its doorbell entry is freed, and (a tracked core) the permits its
+   * tasks held are released. Any thread; call it only once `tid` can no longer run. Returns
+   * `held` (a channel gives back the ends counted there itself) and the nodes dropped.
    */
-  releaseThread(tid: number): Owned & { nodes: number } {
+  releaseThread(tid: number, held: Owned): Owned & { nodes: number } {
     const w = this.#w;
     const b = this.#base;
     let give = 0;
@@ -321,7 +335,8 @@ export class PermitCore {
       give += this.#drop(i);
       nodes++;
     }
-    const { owned, receivers } = this.threads.releaseOwner(tid);
+    this.threads.release(tid);
+    const { owned, receivers } = held;
     if (this.#tracked && owned > 0) give += owned;
     this.#release(give);
     unlock(w, b + LOCK);

@@ -32,6 +32,11 @@ export function primitiveKind(sab: SharedArrayBuffer): number | undefined {
   return Atomics.load(words, H_MAGIC) === MAGIC ? words[H_KIND] : undefined;
 }
 
+/** The identity of the primitive `sab` holds (`PermitCore.id`); call {@link primitiveKind} first. */
+export function primitiveId(sab: SharedArrayBuffer): number {
+  return PermitCore.idAt(new Int32Array(sab, 0, CORE_BASE + 16), CORE_BASE);
+}
+
 /** A primitive's memory, as seen from this thread. */
 export interface PrimitiveBuffer {
   readonly sab: SharedArrayBuffer;

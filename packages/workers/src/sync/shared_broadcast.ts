@@ -33,7 +33,7 @@ import {
 } from './handle_codec.js';
 import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
-import { Ledger } from './thread_table.js';
+import { Ledger, type Owned } from './thread_ledger.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
 import { signal, wordChanged } from './word_wait.js';
 
@@ -218,8 +218,8 @@ export class SharedBroadcastSender<T> implements Disposable {
   /** @internal Crossing makes a copy there: count it now (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast sender');
-    Atomics.add(this.#r.w, TX_COUNT, 1);
-    return { kind: HandleKind.broadcastSender, sab: this.#r.sab };
+    const r = this.#r;
+    return { kind: HandleKind.broadcastSender, sab: r.sab, send: () => Atomics.add(r.w, TX_COUNT, 1) };
   }
 }
 
@@ -359,8 +359,12 @@ export class SharedBroadcastReceiver<T> implements Disposable {
   /** @internal Crossing makes a copy there at this position: count it now (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast receiver');
-    Atomics.add(this.#r.w, RX_COUNT, 1);
-    return { kind: withState(HandleKind.broadcastReceiver, this.#next & HANDLE_STATE_MASK), sab: this.#r.sab };
+    const r = this.#r;
+    return {
+      kind: withState(HandleKind.broadcastReceiver, this.#next & HANDLE_STATE_MASK),
+      sab: r.sab,
+      send: () => Atomics.add(r.w, RX_COUNT, 1),
+    };
   }
 }
 
@@ -416,9 +420,9 @@ export const sharedBroadcast = {
  * closes the channel; the senders' `closed()` resolves once no receiver is left). Returns
  * what it did, for the log, or undefined if it held nothing.
  */
-export function releaseBroadcastThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+export function releaseBroadcastThread(sab: SharedArrayBuffer, tid: number, held: Owned): string | undefined {
   const r = new Ring(sab);
-  const { owned, receivers } = r.core.releaseThread(tid);
+  const { owned, receivers } = r.core.releaseThread(tid, held);
   if (owned > 0) r.dropTx(owned);
   if (receivers > 0) r.dropRx(receivers);
   if (owned === 0 && receivers === 0) return undefined;

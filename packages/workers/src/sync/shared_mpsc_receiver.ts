@@ -154,8 +154,13 @@ export class SharedReceiver<T> implements AsyncIterable<T>, Disposable {
   /** @internal Crossing moves the receiver: this copy can't be used any more. */
   [SHARED_HANDLE](): HandleDescriptor {
     this.#check();
-    this.#moved = true;
-    return { kind: HandleKind.mpscReceiver, sab: this.#chan.sab };
+    return {
+      kind: HandleKind.mpscReceiver,
+      sab: this.#chan.sab,
+      send: () => {
+        this.#moved = true;
+      },
+    };
   }
 }
 

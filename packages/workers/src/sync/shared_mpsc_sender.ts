@@ -69,11 +69,15 @@ abstract class SenderBase<_T> implements Disposable {
     this.close();
   }
 
-  /** @internal Crossing to another thread makes a copy there: count it now (the `spawn` call). */
+  /** @internal Crossing to another thread makes a copy there: counted once the payload is complete (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     this.checkOpen();
-    this.chan.addSender(false);
-    return { kind: this.chan.bounded ? HandleKind.mpscSender : HandleKind.mpscUnboundedSender, sab: this.chan.sab };
+    const chan = this.chan;
+    return {
+      kind: chan.bounded ? HandleKind.mpscSender : HandleKind.mpscUnboundedSender,
+      sab: chan.sab,
+      send: () => chan.addSender(false),
+    };
   }
 }
 

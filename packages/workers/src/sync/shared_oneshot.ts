@@ -15,7 +15,7 @@ import { AlreadyReleasedError, RecvError, SendError, TryRecvError, coop } from '
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
-import { Ledger } from './thread_table.js';
+import { Ledger, type Owned } from './thread_ledger.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { wordChanged } from './word_wait.js';
 
@@ -131,8 +131,7 @@ export class SharedOneshotSender<T> implements Disposable {
   /** @internal Crossing moves the sender: this copy is used up. */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedOneshot sender');
-    this.#useUp();
-    return { kind: HandleKind.oneshotSender, sab: this.#slot.sab };
+    return { kind: HandleKind.oneshotSender, sab: this.#slot.sab, send: () => this.#useUp() };
   }
 }
 
@@ -221,9 +220,14 @@ export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   /** @internal Crossing moves the receiver: this copy can't be used any more. */
   [SHARED_HANDLE](): HandleDescriptor {
     if (this.#moved) throw new AlreadyReleasedError('sharedOneshot receiver (it was moved to another thread)');
-    this.#moved = true;
-    this.#uncount();
-    return { kind: HandleKind.oneshotReceiver, sab: this.#slot.sab };
+    return {
+      kind: HandleKind.oneshotReceiver,
+      sab: this.#slot.sab,
+      send: () => {
+        this.#moved = true;
+        this.#uncount();
+      },
+    };
   }
 }
 
@@ -232,9 +236,9 @@ export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
  * sees the channel closed), a receiver it held is closed (the sender's `closed()`
  * resolves). Returns what it did, for the log, or undefined if the thread held neither.
  */
-export function releaseOneshotThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+export function releaseOneshotThread(sab: SharedArrayBuffer, tid: number, held: Owned): string | undefined {
   const slot = new Slot(sab);
-  const { owned, receivers } = slot.core.releaseThread(tid);
+  const { owned, receivers } = slot.core.releaseThread(tid, held);
   const done: string[] = [];
   if (owned > 0 && (slot.load() & (SENT | TX_CLOSED)) === 0) {
     slot.set(TX_CLOSED);

@@ -28,7 +28,7 @@ import {
 } from './handle_codec.js';
 import type { PermitCore } from './permit_core.js';
 import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
-import { Ledger } from './thread_table.js';
+import { Ledger, type Owned } from './thread_ledger.js';
 import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
 import { signal, wordChanged } from './word_wait.js';
 
@@ -231,9 +231,14 @@ export class SharedWatchSender<T> implements Disposable {
   /** @internal Crossing moves the sender: this copy is closed for use here. */
   [SHARED_HANDLE](): HandleDescriptor {
     this.#check();
-    this.#open = false;
-    this.#s.core.own(-1);
-    return { kind: HandleKind.watchSender, sab: this.#s.sab };
+    return {
+      kind: HandleKind.watchSender,
+      sab: this.#s.sab,
+      send: () => {
+        this.#open = false;
+        this.#s.core.own(-1);
+      },
+    };
   }
 }
 
@@ -354,8 +359,12 @@ export class SharedWatchReceiver<T> implements Disposable {
   /** @internal Crossing makes a clone there with this seen version: count it now (the `spawn` call). */
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedWatch receiver');
-    this.#s.addRx(false);
-    return { kind: withState(HandleKind.watchReceiver, this.#seen & HANDLE_STATE_MASK), sab: this.#s.sab };
+    const s = this.#s;
+    return {
+      kind: withState(HandleKind.watchReceiver, this.#seen & HANDLE_STATE_MASK),
+      sab: s.sab,
+      send: () => s.addRx(false),
+    };
   }
 }
 
@@ -394,9 +403,9 @@ export const sharedWatch = {
  * have seen the last value), its receivers as closed (the sender's `closed()` resolves
  * once no other is left). Returns what it did, for the log, or undefined if it held nothing.
  */
-export function releaseWatchThread(sab: SharedArrayBuffer, tid: number): string | undefined {
+export function releaseWatchThread(sab: SharedArrayBuffer, tid: number, held: Owned): string | undefined {
   const s = new WatchState(sab);
-  const { owned, receivers } = s.core.releaseThread(tid);
+  const { owned, receivers } = s.core.releaseThread(tid, held);
   const done: string[] = [];
   if (owned > 0) {
     s.closeTx();

@@ -1,18 +1,16 @@
 /**
- * The per-thread table of a permit core: one 64-byte entry for each thread that waits on
- * or holds the primitive, in the same buffer, after the node slab.
+ * The doorbells of a permit core: one 64-byte entry (a cache line, so threads don't share
+ * one) for each thread that waits on the primitive, in the same buffer, after the node slab.
  *
  * - BELL: the thread's doorbell. Its async waiters on the primitive share one `waitAsync`
  *   on it; a release rings it once for all the waiters it granted there (`shared_wait.ts`).
  * - OWNER: threadId + 1 of the thread using the entry, 0 when free.
- * - OWNED: what the thread owns, so it can be given back if the thread dies: permits its
- *   tasks hold (a tracked core: locks, semaphores), or ends of the primitive there (a
- *   channel's senders, counted by the channel).
- * - RECEIVERS: a channel's receivers on the thread (oneshot, watch, broadcast).
  *
- * Entries are claimed under the core's lock on first use and freed only when their thread
- * has died (`PermitCore.releaseThread`). A thread past {@link ENTRIES} gets none: its waiters
- * then watch their own nodes and what it owns is not tracked.
+ * Entries are claimed under the core's lock on first use and freed when their thread has
+ * died (`PermitCore.releaseThread`). A thread past {@link ENTRIES} gets none: its waiters
+ * then watch their own nodes, which costs one `waitAsync` per waiter instead of one per
+ * thread, and nothing else. What a thread *owns* is not kept here but in its own ledger
+ * (`thread_ledger.ts`), which has no such limit.
  */
 import { threadId } from 'node:worker_threads';
 import { lock, unlock } from '../shared/spin_lock.js';
@@ -21,22 +19,7 @@ import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 const E_BELL = 0;
 const E_OWNER = 1;
 const ENTRY_WORDS = 16;
-/** Which count of a thread's entry {@link ThreadTable.own} changes. */
-export const Ledger = {
-  /** Held permits, or a channel's senders. */
-  owned: 2,
-  /** A channel's receivers. */
-  receivers: 3,
-} as const;
-export type Ledger = (typeof Ledger)[keyof typeof Ledger];
-
-/** What a dead thread's entry counted. */
-export interface Owned {
-  readonly owned: number;
-  readonly receivers: number;
-}
-
-/** Threads with an entry on one primitive. */
+/** Threads with a doorbell on one primitive. */
 const ENTRIES = 32;
 
 /** One core's thread table, at int32 index `at` of `w`, guarded by the core's lock word. */
@@ -102,27 +85,14 @@ export class ThreadTable {
     if (Atomics.exchange(this.#w, bell, 1) === 0) Atomics.notify(this.#w, bell);
   }
 
-  /** Counts `n` (negative: gives back) in this thread's `ledger`. */
-  own(n: number, ledger: Ledger = Ledger.owned): void {
-    const slot = this.claim();
-    if (slot >= 0) Atomics.add(this.#w, this.#entry(slot) + ledger, n);
-  }
-
-  /** Under the core's lock: frees the entry of dead thread `tid`; returns what it counted. */
-  releaseOwner(tid: number): Owned {
+  /** Under the core's lock: frees the entry of dead thread `tid`. */
+  release(tid: number): void {
     const w = this.#w;
-    let owned = 0;
-    let receivers = 0;
     for (let slot = 0; slot < ENTRIES; slot++) {
       const e = this.#entry(slot);
       if (w[e + E_OWNER] !== tid + 1) continue;
-      owned += w[e + Ledger.owned]!;
-      receivers += w[e + Ledger.receivers]!;
-      w[e + Ledger.owned] = 0;
-      w[e + Ledger.receivers] = 0;
       w[e + E_BELL] = 0;
       w[e + E_OWNER] = 0;
     }
-    return { owned, receivers };
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JoinError, RecvError, Runtime, TryRecvError } from '@skein/core';
 import { SharedBarrier, SharedMutex, SharedSemaphore, sharedMpsc, sharedWatch } from '@skein/workers';
 import { captureLogs } from '../runtime/helpers.js';
-import { arriveAndDie, exitThread, keepChannelEnds } from './fixtures/dead_thread_tasks.js';
+import { arriveAndDie, exitThread, keepChannelEnds, touchThenLastDies } from './fixtures/dead_thread_tasks.js';
 import { holdAndDie } from './fixtures/lock_tasks.js';
 
 describe('a worker thread that dies releases what its tasks held', () => {
@@ -80,6 +80,36 @@ describe('a worker thread that dies releases what its tasks held', () => {
     );
     expect(warns).toHaveLength(5);
   });
+
+  it('tracks what a thread holds whatever the thread count: the 34th thread to use a lock, a semaphore and a channel dies holding them', async () => {
+    const threads = 34; // more than a primitive has doorbells for (32); each worker takes ~1 s to boot here
+    const logs = captureLogs();
+    rt = await Runtime.builder().multiThread().workerThreads(threads).logger(logs.logger).build();
+    const m = new SharedMutex();
+    const sem = new SharedSemaphore(2);
+    const [tx, rx] = sharedMpsc.channel<number>(4);
+    const arrivals = new Int32Array(new SharedArrayBuffer(4 * (1 + threads)));
+    await rt.blockOn(async () => {
+      const runs = Array.from({ length: threads }, () => rt!.spawn(touchThenLastDies, m, sem, tx, arrivals, threads));
+      tx.close();
+      const outcomes = await Promise.allSettled(runs);
+      expect(new Set(arrivals.subarray(1)).size).toBe(threads); // each on a thread of its own
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
+      // Each of these waits until the dead thread's holdings are given back.
+      (await m.lock()).release();
+      using both = await sem.acquire(2);
+      expect(await rx.recv()).toBeUndefined();
+      void both;
+    });
+    const warns = logs.lines.filter((l) => l.level === 40 && String(l.msg).includes('died')).map((l) => String(l.msg));
+    expect(warns).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/released the 1 SharedMutex permit/),
+        expect.stringMatching(/released the 1 SharedSemaphore permit/),
+        expect.stringMatching(/dropped its 1 sharedMpsc sender/),
+      ]),
+    );
+  }, 300_000);
 
   it("a SharedBarrier keeps a dead waiter's arrival (Tokio: an arrival counts even if its waiter goes away)", async () => {
     rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
