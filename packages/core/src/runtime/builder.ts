@@ -9,7 +9,7 @@ import { isTaskDef } from '../task/task_def.js';
 import { loadWorkers } from './backends.js';
 import { defaultConfig, defaultWorkerThreads, trackingFromEnv, type RuntimeConfig, type ThreadHook } from './config.js';
 import { startConsoleFromEnv } from './console_loader.js';
-import { Runtime } from './runtime.js';
+import { runtimeOf, type Runtime } from './runtime.js';
 
 /** Configures and builds a {@link Runtime}. */
 export class Builder {
@@ -197,7 +197,7 @@ export class Builder {
     } else {
       config.workerThreads = 1;
     }
-    const rt = new Runtime(config, await loadWorkers());
+    const rt = runtimeOf(config, await loadWorkers());
     await rt.start();
     if (process.env.SKEIN_CONSOLE) await startConsoleFromEnv(rt);
     return rt;

@@ -35,6 +35,17 @@ import { taskDumpEntry } from './task_dump.js';
 import { TaskRecorder } from '../task/tracking.js';
 import { runThreadHook } from './thread_hooks.js';
 
+/** Set by Runtime's static block, the one place that may call its private constructor. */
+let construct: (config: RuntimeConfig, workers: WorkersModule | undefined) => Runtime;
+
+/**
+ * A runtime not yet started (`start()` finishes it). `Builder.build()` makes runtimes through
+ * this, so the constructor can stay private and out of the public declarations.
+ */
+export function runtimeOf(config: RuntimeConfig, workers: WorkersModule | undefined): Runtime {
+  return construct(config, workers);
+}
+
 /**
  * An async runtime. Build one with `Runtime.builder()` or the shorthands.
  *
@@ -59,8 +70,8 @@ export class Runtime {
   #multi: MultiThreadBackend | undefined = undefined;
   #blocking: BlockingBackend | undefined = undefined;
 
-  /** @internal Use `Runtime.builder().build()`. */
-  constructor(config: RuntimeConfig, workers: WorkersModule | undefined) {
+  /** Use `Runtime.builder().build()`. */
+  private constructor(config: RuntimeConfig, workers: WorkersModule | undefined) {
     this.config = config;
     this.flavor = config.flavor;
     this.logger = makeLogger(config.logger);
@@ -76,6 +87,10 @@ export class Runtime {
     this.scheduler = new Scheduler({ tracker, onIdle: this.time.schedulerIdle, onBusy: this.time.schedulerBusy });
     if (config.startPaused) this.time.clock.pause();
     this.#workers = workers;
+  }
+
+  static {
+    construct = (config, workers) => new Runtime(config, workers);
   }
 
   /** @internal Finish building: start worker threads for the multi-thread flavour. */

@@ -66,16 +66,23 @@ const EMPTY = 1;
 const LAGGED = 2;
 const CLOSED = 3;
 
+/** Set by BroadcastSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(shared: Shared<T>) => BroadcastSender<T>;
+
 /** Sends to every receiver of a broadcast channel. Clone it for more producers. */
 export class BroadcastSender<T> implements Disposable {
   readonly #shared: Shared<T>;
   #open = true;
 
-  /** @internal Made by `broadcast.channel` and `clone()`. */
-  constructor(shared: Shared<T>) {
+  /** Made by `broadcast.channel` and `clone()`. */
+  private constructor(shared: Shared<T>) {
     this.#shared = shared;
     // A clone counted itself first: the channel's own sender is the one made at 1.
     if (resourceTracking.active !== 0) noteEndMade(this, shared, 'broadcast', shared.txCount === 1);
+  }
+
+  static {
+    constructSender = (shared) => new BroadcastSender(shared);
   }
 
   /**
@@ -102,7 +109,7 @@ export class BroadcastSender<T> implements Disposable {
   subscribe(): BroadcastReceiver<T> {
     const s = this.#shared;
     s.rxCount++;
-    return new BroadcastReceiver(s, s.tail);
+    return constructReceiver(s, s.tail);
   }
 
   /** Live receivers. */
@@ -171,6 +178,9 @@ export class BroadcastSender<T> implements Disposable {
   }
 }
 
+/** Set by BroadcastReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(shared: Shared<T>, next: number) => BroadcastReceiver<T>;
+
 /** One subscriber's position in a broadcast channel. */
 export class BroadcastReceiver<T> implements Disposable {
   readonly #shared: Shared<T>;
@@ -179,10 +189,14 @@ export class BroadcastReceiver<T> implements Disposable {
   #value: T | undefined = undefined;
   #lag = 0;
 
-  /** @internal Made by `broadcast.channel`, `subscribe()` and `resubscribe()`. */
-  constructor(shared: Shared<T>, next: number) {
+  /** Made by `broadcast.channel`, `subscribe()` and `resubscribe()`. */
+  private constructor(shared: Shared<T>, next: number) {
     this.#shared = shared;
     this.#next = next;
+  }
+
+  static {
+    constructReceiver = (shared, next) => new BroadcastReceiver(shared, next);
   }
 
   /**
@@ -318,7 +332,7 @@ export function channel<T>(capacity: number): [BroadcastSender<T>, BroadcastRece
   let cap = 1;
   while (cap < capacity) cap *= 2;
   const shared = new Shared<T>(cap);
-  return [new BroadcastSender(shared), new BroadcastReceiver(shared, 0)];
+  return [constructSender(shared), constructReceiver(shared, 0)];
 }
 
 export { BroadcastSender as Sender, BroadcastReceiver as Receiver };

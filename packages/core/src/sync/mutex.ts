@@ -22,6 +22,8 @@ import { AcquireWaiter, BatchSemaphore } from './batch_semaphore.js';
 let readValue: <T>(m: Mutex<T>) => T;
 let writeValue: <T>(m: Mutex<T>, v: T) => void;
 let semOf: (m: Mutex<unknown>) => BatchSemaphore;
+/** Set by MutexGuard's static block, the one place that may call its private constructor. */
+let construct: <T>(mutex: Mutex<T>) => MutexGuard<T>;
 
 /**
  * Exclusive access to a {@link Mutex}'s value until `release()` (Rust's drop of a
@@ -30,9 +32,13 @@ let semOf: (m: Mutex<unknown>) => BatchSemaphore;
 export class MutexGuard<T> implements Disposable {
   #mutex: Mutex<T> | null;
 
-  /** @internal Obtain guards through `Mutex.lock` / `tryLock`. */
-  constructor(mutex: Mutex<T>) {
+  /** Obtain guards through `Mutex.lock` / `tryLock`. */
+  private constructor(mutex: Mutex<T>) {
     this.#mutex = mutex;
+  }
+
+  static {
+    construct = (mutex) => new MutexGuard(mutex);
   }
 
   /** The protected value. Errors: AlreadyReleasedError after `release()`. */
@@ -95,9 +101,9 @@ export class Mutex<T> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.lock());
       sem.tryTake(1);
-      return Promise.resolve(new MutexGuard(this));
+      return Promise.resolve(construct(this));
     }
-    return sem.wait(new AcquireWaiter<MutexGuard<T>>(sem, new MutexGuard(this)), 1);
+    return sem.wait(new AcquireWaiter<MutexGuard<T>>(sem, construct(this)), 1);
   }
 
   /**
@@ -106,7 +112,7 @@ export class Mutex<T> {
    */
   tryLock(): MutexGuard<T> {
     if (!this.#sem.tryTake(1)) throw new TryLockError('mutex');
-    return new MutexGuard(this);
+    return construct(this);
   }
 
   /** Whether the lock is held right now (a diagnostic: it may change at the next await). */

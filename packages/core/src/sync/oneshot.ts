@@ -38,14 +38,21 @@ class Inner<T> {
   }
 }
 
+/** Set by OneshotSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(inner: Inner<T>) => OneshotSender<T>;
+
 /** Sends the channel's one value. */
 export class OneshotSender<T> implements Disposable {
   #inner: Inner<T> | null;
 
-  /** @internal Made by `oneshot.channel`. */
-  constructor(inner: Inner<T>) {
+  /** Made by `oneshot.channel`. */
+  private constructor(inner: Inner<T>) {
     this.#inner = inner;
     if (resourceTracking.active !== 0) noteEndMade(this, inner, 'oneshot', true);
+  }
+
+  static {
+    constructSender = (inner) => new OneshotSender(inner);
   }
 
   /**
@@ -102,13 +109,20 @@ export class OneshotSender<T> implements Disposable {
   }
 }
 
+/** Set by OneshotReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(inner: Inner<T>) => OneshotReceiver<T>;
+
 /** Receives the channel's one value; `await` it. */
 export class OneshotReceiver<T> implements PromiseLike<T>, Disposable {
   readonly #inner: Inner<T>;
 
-  /** @internal Made by `oneshot.channel`. */
-  constructor(inner: Inner<T>) {
+  /** Made by `oneshot.channel`. */
+  private constructor(inner: Inner<T>) {
     this.#inner = inner;
+  }
+
+  static {
+    constructReceiver = (inner) => new OneshotReceiver(inner);
   }
 
   /**
@@ -173,7 +187,7 @@ export class OneshotReceiver<T> implements PromiseLike<T>, Disposable {
 /** A new single-value channel: `[sender, receiver]`. */
 export function channel<T>(): [OneshotSender<T>, OneshotReceiver<T>] {
   const inner = new Inner<T>();
-  return [new OneshotSender(inner), new OneshotReceiver(inner)];
+  return [constructSender(inner), constructReceiver(inner)];
 }
 
 export { OneshotSender as Sender, OneshotReceiver as Receiver };

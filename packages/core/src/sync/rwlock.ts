@@ -28,13 +28,20 @@ export interface RwLockOptions {
   readonly maxReaders?: number;
 }
 
+/** Set by RwLockReadGuard's static block, the one place that may call its private constructor. */
+let constructReadGuard: <T>(lock: RwLock<T>) => RwLockReadGuard<T>;
+
 /** Shared read access to an {@link RwLock}'s value until `release()`. */
 export class RwLockReadGuard<T> implements Disposable {
   #lock: RwLock<T> | null;
 
-  /** @internal Obtain guards through `RwLock.read` / `tryRead`. */
-  constructor(lock: RwLock<T>) {
+  /** Obtain guards through `RwLock.read` / `tryRead`. */
+  private constructor(lock: RwLock<T>) {
     this.#lock = lock;
+  }
+
+  static {
+    constructReadGuard = (lock) => new RwLockReadGuard(lock);
   }
 
   /** The protected value (read-only). Errors: AlreadyReleasedError after `release()`. */
@@ -58,13 +65,20 @@ export class RwLockReadGuard<T> implements Disposable {
   }
 }
 
+/** Set by RwLockWriteGuard's static block, the one place that may call its private constructor. */
+let constructWriteGuard: <T>(lock: RwLock<T>) => RwLockWriteGuard<T>;
+
 /** Exclusive access to an {@link RwLock}'s value until `release()`. */
 export class RwLockWriteGuard<T> implements Disposable {
   #lock: RwLock<T> | null;
 
-  /** @internal Obtain guards through `RwLock.write` / `tryWrite`. */
-  constructor(lock: RwLock<T>) {
+  /** Obtain guards through `RwLock.write` / `tryWrite`. */
+  private constructor(lock: RwLock<T>) {
     this.#lock = lock;
+  }
+
+  static {
+    constructWriteGuard = (lock) => new RwLockWriteGuard(lock);
   }
 
   /** The protected value. Errors: AlreadyReleasedError after `release()`. */
@@ -98,7 +112,7 @@ export class RwLockWriteGuard<T> implements Disposable {
     if (l === null) throw new AlreadyReleasedError('write guard');
     this.#lock = null;
     semOf(l as RwLock<unknown>).release(maxOf(l as RwLock<unknown>) - 1);
-    return new RwLockReadGuard(l);
+    return constructReadGuard(l);
   }
 
   /** Release unless already released. */
@@ -149,9 +163,9 @@ export class RwLock<T> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.read());
       sem.tryTake(1);
-      return Promise.resolve(new RwLockReadGuard(this));
+      return Promise.resolve(constructReadGuard(this));
     }
-    return sem.wait(new AcquireWaiter<RwLockReadGuard<T>>(sem, new RwLockReadGuard(this)), 1);
+    return sem.wait(new AcquireWaiter<RwLockReadGuard<T>>(sem, constructReadGuard(this)), 1);
   }
 
   /**
@@ -166,20 +180,20 @@ export class RwLock<T> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.write());
       sem.tryTake(max);
-      return Promise.resolve(new RwLockWriteGuard(this));
+      return Promise.resolve(constructWriteGuard(this));
     }
-    return sem.wait(new AcquireWaiter<RwLockWriteGuard<T>>(sem, new RwLockWriteGuard(this)), max);
+    return sem.wait(new AcquireWaiter<RwLockWriteGuard<T>>(sem, constructWriteGuard(this)), max);
   }
 
   /** Shared access now. Errors: TryLockError when a writer holds it or is queued. */
   tryRead(): RwLockReadGuard<T> {
     if (!this.#sem.tryTake(1)) throw new TryLockError('rwlock (read)');
-    return new RwLockReadGuard(this);
+    return constructReadGuard(this);
   }
 
   /** Exclusive access now. Errors: TryLockError when anyone holds it. */
   tryWrite(): RwLockWriteGuard<T> {
     if (!this.#sem.tryTake(this.#max)) throw new TryLockError('rwlock (write)');
-    return new RwLockWriteGuard(this);
+    return constructWriteGuard(this);
   }
 }

@@ -19,7 +19,7 @@ class PermitWaiter extends AcquireWaiter<Permit> {
   readonly #sem: BatchSemaphore;
 
   constructor(sem: BatchSemaphore, n: number) {
-    super(sem, new Permit(sem, n));
+    super(sem, construct(sem, n));
     this.#sem = sem;
   }
 
@@ -29,15 +29,22 @@ class PermitWaiter extends AcquireWaiter<Permit> {
   }
 }
 
+/** Set by Permit's static block, the one place that may call its private constructor. */
+let construct: (sem: BatchSemaphore, n: number) => Permit;
+
 /** Permits held from a {@link Semaphore}. Release exactly once (or `forget`). */
 export class Permit implements Disposable {
   #sem: BatchSemaphore | null;
   #n: number;
 
-  /** @internal Obtain permits through `Semaphore.acquire` / `tryAcquire`. */
-  constructor(sem: BatchSemaphore, n: number) {
+  /** Obtain permits through `Semaphore.acquire` / `tryAcquire`. */
+  private constructor(sem: BatchSemaphore, n: number) {
     this.#sem = sem;
     this.#n = n;
+  }
+
+  static {
+    construct = (sem, n) => new Permit(sem, n);
   }
 
   /** How many permits this holds. */
@@ -137,7 +144,7 @@ export class Semaphore {
       if (c !== undefined) return c.then(() => this.acquire(n));
       if (closed) return Promise.reject(new AcquireError());
       sem.tryTake(n);
-      return Promise.resolve(new Permit(sem, n));
+      return Promise.resolve(construct(sem, n));
     }
     return sem.wait(new PermitWaiter(sem, n), n);
   }
@@ -151,7 +158,7 @@ export class Semaphore {
     const sem = this.#sem;
     if (sem.isClosed()) throw new TryAcquireError('closed');
     if (!sem.tryTake(n)) throw new TryAcquireError('noPermits');
-    return new Permit(sem, n);
+    return construct(sem, n);
   }
 
   /**

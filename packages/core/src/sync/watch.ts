@@ -42,15 +42,22 @@ class Shared<T> {
   }
 }
 
+/** Set by WatchSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(shared: Shared<T>) => WatchSender<T>;
+
 /** Publishes new values to every {@link WatchReceiver}. */
 export class WatchSender<T> implements Disposable {
   readonly #shared: Shared<T>;
   #open = true;
 
-  /** @internal Made by `watch.channel`. */
-  constructor(shared: Shared<T>) {
+  /** Made by `watch.channel`. */
+  private constructor(shared: Shared<T>) {
     this.#shared = shared;
     if (resourceTracking.active !== 0) noteEndMade(this, shared, 'watch', true);
+  }
+
+  static {
+    constructSender = (shared) => new WatchSender(shared);
   }
 
   /**
@@ -109,7 +116,7 @@ export class WatchSender<T> implements Disposable {
   subscribe(): WatchReceiver<T> {
     const s = this.#shared;
     s.rxCount++;
-    return new WatchReceiver(s, s.version);
+    return constructReceiver(s, s.version);
   }
 
   /** Live receivers. */
@@ -154,16 +161,23 @@ export class WatchSender<T> implements Disposable {
   }
 }
 
+/** Set by WatchReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(shared: Shared<T>, seen: number) => WatchReceiver<T>;
+
 /** Observes a watch channel's value. */
 export class WatchReceiver<T> implements Disposable {
   readonly #shared: Shared<T>;
   #seen: number;
   #open = true;
 
-  /** @internal Made by `watch.channel`, `subscribe()` and `clone()`. */
-  constructor(shared: Shared<T>, seen: number) {
+  /** Made by `watch.channel`, `subscribe()` and `clone()`. */
+  private constructor(shared: Shared<T>, seen: number) {
     this.#shared = shared;
     this.#seen = seen;
+  }
+
+  static {
+    constructReceiver = (shared, seen) => new WatchReceiver(shared, seen);
   }
 
   /**
@@ -276,7 +290,7 @@ export class WatchReceiver<T> implements Disposable {
 /** A watch channel starting at `initial` (which counts as seen): `[sender, receiver]`. */
 export function channel<T>(initial: T): [WatchSender<T>, WatchReceiver<T>] {
   const shared = new Shared<T>(initial);
-  return [new WatchSender(shared), new WatchReceiver(shared, 0)];
+  return [constructSender(shared), constructReceiver(shared, 0)];
 }
 
 export { WatchSender as Sender, WatchReceiver as Receiver };

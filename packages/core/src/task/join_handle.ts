@@ -46,12 +46,30 @@ const HandleBase = Promise as unknown as new (
   executor: (resolve: (value: never) => void) => void,
 ) => Record<never, never>;
 
+/** Set by AbortHandle's static block, the one place that may call its private constructor. */
+let constructAbort: (target: Joinable<unknown>) => AbortHandle;
+
+/**
+ * An abort handle on a joinable task. JoinSet makes them through this, so the constructor
+ * can stay private and out of the public declarations.
+ */
+export function abortHandleOf(target: Joinable<unknown>): AbortHandle {
+  return constructAbort(target);
+}
+
 /** Aborts a task without giving access to its result (Tokio's `AbortHandle`). */
 export class AbortHandle {
   readonly #target: Joinable<unknown>;
-  constructor(target: Joinable<unknown>) {
+
+  /** Use `JoinHandle.abortHandle()`, or keep what `JoinSet.spawn` returns. */
+  private constructor(target: Joinable<unknown>) {
     this.#target = target;
   }
+
+  static {
+    constructAbort = (target) => new AbortHandle(target);
+  }
+
   /** The task's id (the same as its JoinHandle's). */
   get id(): number {
     return this.#target.id;
@@ -154,7 +172,7 @@ export class JoinHandle<T> extends HandleBase implements PromiseLike<T> {
 
   /** A handle that can abort the task but not await it. */
   abortHandle(): AbortHandle {
-    return new AbortHandle(this.target as Joinable<unknown>);
+    return constructAbort(this.target as Joinable<unknown>);
   }
 
   then<R1 = T, R2 = never>(

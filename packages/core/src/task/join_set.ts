@@ -7,7 +7,7 @@
  */
 import { Deque } from '../util/deque.js';
 import type { JoinError } from '../errors/join_error.js';
-import { AbortHandle } from './join_handle.js';
+import { abortHandleOf, type AbortHandle } from './join_handle.js';
 import type { Joinable } from './joinable.js';
 import { startSpawn, startSpawnBlocking, startSpawnLocal } from './spawn.js';
 import type { TaskDef } from './task_def.js';
@@ -129,7 +129,7 @@ export class JoinSet<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#done.push({ target, ok, value });
       this.#wakeOne();
     });
-    return new AbortHandle(target as Joinable<unknown>);
+    return abortHandleOf(target as Joinable<unknown>);
   }
 
   #take(): Done<T> | undefined {

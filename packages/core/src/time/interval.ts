@@ -24,6 +24,9 @@ export interface IntervalOptions {
 
 const LATE_MS = 5;
 
+/** Set by Interval's static block, the one place that may call its private constructor. */
+let construct: (time: TimeDriver, start: number, period: number, behavior: MissedTickBehavior) => Interval;
+
 /** A stream of ticks; see {@link interval}. */
 export class Interval implements AsyncIterable<number> {
   readonly period: number;
@@ -31,12 +34,16 @@ export class Interval implements AsyncIterable<number> {
   readonly #time: TimeDriver;
   #next: number;
 
-  /** @internal Use {@link interval} / {@link intervalAt}. */
-  constructor(time: TimeDriver, start: number, period: number, behavior: MissedTickBehavior) {
+  /** Use {@link interval} / {@link intervalAt}. */
+  private constructor(time: TimeDriver, start: number, period: number, behavior: MissedTickBehavior) {
     this.#time = time;
     this.#next = start;
     this.period = period;
     this.missedTickBehavior = behavior;
+  }
+
+  static {
+    construct = (time, start, period, behavior) => new Interval(time, start, period, behavior);
   }
 
   /** Wait for the next tick; resolves with the tick's scheduled instant. */
@@ -99,5 +106,5 @@ export function intervalAt(start: number | undefined, periodMs: number, opts?: I
   if (periodMs <= 0) throw rangeError(`The value of "periodMs" is out of range. It must be > 0. Received ${periodMs}`);
   const behavior = checkBehavior(opts);
   const time = currentRuntime('interval()').time;
-  return new Interval(time, start ?? time.clock.now(), periodMs, behavior);
+  return construct(time, start ?? time.clock.now(), periodMs, behavior);
 }

@@ -11,7 +11,7 @@ import { TcpListener } from '../tcp/tcp_listener.js';
 import { HttpServing, type HttpSettings } from './http_serving.js';
 import { Router } from './router.js';
 import { buildRouter, type RouterFactory } from './router_factory.js';
-import { Server, type AcceptMode, type Serving } from './server.js';
+import { serverOf, type AcceptMode, type Server, type Serving } from './server.js';
 import { acceptBlocker, AcceptModeUnsupportedError, serveOnWorkers } from './worker_serve.js';
 
 /** Options of {@link serve}. */
@@ -92,7 +92,7 @@ export async function serve<S>(
     const rt = frames.getStore()!.task!.runtime;
     started = await HttpServing.listen(listenerOrAddr, router, settings, rt, logger ?? rt.logger);
   }
-  const server = new Server(started.addr, started.serving, mode);
+  const server = serverOf(started.addr, started.serving, mode);
   const owner = currentTask()?.signal;
   if (owner !== undefined) {
     const onAbort = (): void => {

@@ -29,6 +29,17 @@ export interface Serving {
   abandon?(): void;
 }
 
+/** Set by Server's static block, the one place that may call its private constructor. */
+let construct: (addr: SocketAddr, serving: Serving, accept: AcceptMode) => Server;
+
+/**
+ * A server already listening. `serve()` makes it through this, so the constructor can stay
+ * private and out of the public declarations.
+ */
+export function serverOf(addr: SocketAddr, serving: Serving, accept: AcceptMode): Server {
+  return construct(addr, serving, accept);
+}
+
 /** A running HTTP server. */
 export class Server {
   /** The address it listens on. */
@@ -42,14 +53,18 @@ export class Server {
   #shutdown: Promise<void> | undefined;
   #resolveClosed!: () => void;
 
-  /** @internal Made by serve(). */
-  constructor(addr: SocketAddr, serving: Serving, accept: AcceptMode) {
+  /** Made by serve(). */
+  private constructor(addr: SocketAddr, serving: Serving, accept: AcceptMode) {
     this.addr = addr;
     this.accept = accept;
     this.#serving = serving;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
+  }
+
+  static {
+    construct = (addr, serving, accept) => new Server(addr, serving, accept);
   }
 
   /** True once `shutdown()` was called. */

@@ -6,6 +6,17 @@ import type { SocketAddr } from '../socket_addr.js';
 import { TaskOwner } from '../task_owner.js';
 import type { StreamIo } from './stream_io.js';
 
+/** Set by ReadHalf's static block, the one place that may call its private constructor. */
+let constructRead: (io: StreamIo, drop: () => void) => ReadHalf;
+
+/**
+ * The read side of a stream being split. `TcpStream.split()` makes it through this, so the
+ * constructor can stay private and out of the public declarations.
+ */
+export function readHalfOf(io: StreamIo, drop: () => void): ReadHalf {
+  return constructRead(io, drop);
+}
+
 /** The read side of a split TcpStream. See TcpStream for each method. */
 export class ReadHalf {
   readonly #io: StreamIo;
@@ -13,11 +24,15 @@ export class ReadHalf {
   readonly #drop: () => void;
   #dropped = false;
 
-  /** @internal Use `TcpStream.split()`. */
-  constructor(io: StreamIo, drop: () => void) {
+  /** Use `TcpStream.split()`. */
+  private constructor(io: StreamIo, drop: () => void) {
     this.#io = io;
     this.#drop = drop;
     this.#owner = new TaskOwner(() => this.close());
+  }
+
+  static {
+    constructRead = (io, drop) => new ReadHalf(io, drop);
   }
 
   /** Cancel-safe, like `TcpStream.read`. */
@@ -57,6 +72,17 @@ export class ReadHalf {
   }
 }
 
+/** Set by WriteHalf's static block, the one place that may call its private constructor. */
+let constructWrite: (io: StreamIo, drop: () => void) => WriteHalf;
+
+/**
+ * The write side of a stream being split. `TcpStream.split()` makes it through this, so the
+ * constructor can stay private and out of the public declarations.
+ */
+export function writeHalfOf(io: StreamIo, drop: () => void): WriteHalf {
+  return constructWrite(io, drop);
+}
+
 /** The write side of a split TcpStream. See TcpStream for each method. */
 export class WriteHalf {
   readonly #io: StreamIo;
@@ -64,11 +90,15 @@ export class WriteHalf {
   readonly #drop: () => void;
   #dropped = false;
 
-  /** @internal Use `TcpStream.split()`. */
-  constructor(io: StreamIo, drop: () => void) {
+  /** Use `TcpStream.split()`. */
+  private constructor(io: StreamIo, drop: () => void) {
     this.#io = io;
     this.#drop = drop;
     this.#owner = new TaskOwner(() => this.close());
+  }
+
+  static {
+    constructWrite = (io, drop) => new WriteHalf(io, drop);
   }
 
   /** Backpressured, like `TcpStream.write`. */

@@ -11,7 +11,7 @@ import { assertNumber, coop } from '@skein/core';
 import { SocketClosedError } from '../errors.js';
 import { completion, Readiness } from '../readiness.js';
 import { parseAddr, toSocketAddr, type SocketAddr, type ToSocketAddr } from '../socket_addr.js';
-import { TcpStream } from './tcp_stream.js';
+import { tcpStreamOf, type TcpStream } from './tcp_stream.js';
 
 /** Options for {@link TcpListener.bind}. */
 export interface BindOptions {
@@ -90,7 +90,7 @@ export class TcpListener {
       const socket = this.#queue.shift();
       if (socket !== undefined) {
         socket.off('error', swallow);
-        const stream = new TcpStream(socket);
+        const stream = tcpStreamOf(socket);
         return [
           stream,
           toSocketAddr({ address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }),

@@ -5,7 +5,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { completion } from '../readiness.js';
 import { parseAddr, type SocketAddr, type ToSocketAddr } from '../socket_addr.js';
 import { TaskOwner } from '../task_owner.js';
-import { ReadHalf, WriteHalf } from './split.js';
+import { readHalfOf, writeHalfOf, type ReadHalf, type WriteHalf } from './split.js';
 import { StreamIo } from './stream_io.js';
 
 /** Options for {@link TcpStream.connect}. */
@@ -14,6 +14,17 @@ export interface ConnectOptions {
   readonly noDelay?: boolean;
   /** The local address to bind before connecting. */
   readonly localAddress?: string;
+}
+
+/** Set by TcpStream's static block, the one place that may call its private constructor. */
+let construct: (socket: Socket) => TcpStream;
+
+/**
+ * A stream over a connected socket. `TcpListener.accept` makes streams through this, so the
+ * constructor can stay private and out of the public declarations.
+ */
+export function tcpStreamOf(socket: Socket): TcpStream {
+  return construct(socket);
 }
 
 /**
@@ -28,10 +39,14 @@ export class TcpStream {
   readonly #io: StreamIo;
   readonly #owner: TaskOwner;
 
-  /** @internal Use `TcpStream.connect` or `TcpListener.accept`. */
-  constructor(socket: Socket) {
+  /** Use `TcpStream.connect` or `TcpListener.accept`. */
+  private constructor(socket: Socket) {
     this.#io = new StreamIo(socket);
     this.#owner = new TaskOwner(() => this.#io.close());
+  }
+
+  static {
+    construct = (socket) => new TcpStream(socket);
   }
 
   /**
@@ -133,7 +148,7 @@ export class TcpStream {
     const drop = (): void => {
       if (++dropped === 2) io.close();
     };
-    return [new ReadHalf(io, drop), new WriteHalf(io, drop)];
+    return [readHalfOf(io, drop), writeHalfOf(io, drop)];
   }
 
   /** The remote address. Errors: SocketClosedError once closed. */

@@ -128,17 +128,24 @@ function slotBytes(maxBytes: number): number {
   return SLOT_HEADER + Math.ceil(maxBytes / 8) * 8;
 }
 
+/** Set by SharedBroadcastSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(r: Ring) => SharedBroadcastSender<T>;
+
 /** Sends to every receiver of a sharedBroadcast channel, from any thread. Clone it for more producers. */
 export class SharedBroadcastSender<T> implements Disposable {
   readonly #r: Ring;
   readonly #all: Int32Array;
   #open = true;
 
-  /** @internal Made by `sharedBroadcast.channel` and `clone()`; counts on this thread. */
-  constructor(r: Ring) {
+  /** Made by `sharedBroadcast.channel` and `clone()`; counts on this thread. */
+  private constructor(r: Ring) {
     this.#r = r;
     this.#all = new Int32Array(r.sab);
     r.core.own(1);
+  }
+
+  static {
+    constructSender = (r) => new SharedBroadcastSender(r);
   }
 
   /**
@@ -168,7 +175,7 @@ export class SharedBroadcastSender<T> implements Disposable {
   /** A new receiver on this thread that sees values sent from now on. */
   subscribe(): SharedBroadcastReceiver<T> {
     Atomics.add(this.#r.w, RX_COUNT, 1);
-    return new SharedBroadcastReceiver<T>(this.#r, this.#r.load(TAIL));
+    return constructReceiver<T>(this.#r, this.#r.load(TAIL));
   }
 
   /** Live receivers, on every thread. */
@@ -223,6 +230,9 @@ export class SharedBroadcastSender<T> implements Disposable {
   }
 }
 
+/** Set by SharedBroadcastReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(r: Ring, next: number) => SharedBroadcastReceiver<T>;
+
 /** One subscriber's position in a sharedBroadcast channel. */
 export class SharedBroadcastReceiver<T> implements Disposable {
   readonly #r: Ring;
@@ -232,12 +242,16 @@ export class SharedBroadcastReceiver<T> implements Disposable {
   #value: unknown = undefined;
   #lag = 0;
 
-  /** @internal Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`; counts on this thread. */
-  constructor(r: Ring, next: number) {
+  /** Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`; counts on this thread. */
+  private constructor(r: Ring, next: number) {
     this.#r = r;
     this.#all = new Int32Array(r.sab);
     this.#next = next;
     r.core.own(1, Ledger.receivers);
+  }
+
+  static {
+    constructReceiver = (r, next) => new SharedBroadcastReceiver(r, next);
   }
 
   /**
@@ -369,13 +383,13 @@ export class SharedBroadcastReceiver<T> implements Disposable {
 }
 
 registerHandleKind(HandleKind.broadcastSender, (sab) => {
-  const tx = new SharedBroadcastSender<unknown>(new Ring(sab));
+  const tx = constructSender<unknown>(new Ring(sab));
   adopt({ drop: () => tx.close() });
   return tx;
 });
 registerHandleKind(HandleKind.broadcastReceiver, (sab, next) => {
   const r = new Ring(sab);
-  const rx = new SharedBroadcastReceiver<unknown>(r, unwrapState(next, r.load(TAIL)));
+  const rx = constructReceiver<unknown>(r, unwrapState(next, r.load(TAIL)));
   adopt({ drop: () => rx.close() });
   return rx;
 });
@@ -411,7 +425,7 @@ export const sharedBroadcast = {
     );
     const r = new Ring(buf.sab);
     r.initialize();
-    return [new SharedBroadcastSender<T>(r), new SharedBroadcastReceiver<T>(r, 0)];
+    return [constructSender<T>(r), constructReceiver<T>(r, 0)];
   },
 };
 

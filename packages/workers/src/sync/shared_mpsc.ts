@@ -6,8 +6,13 @@ import { assertNumber, rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { Chan, defaultRingBytes } from './mpsc_chan.js';
 import { DEFAULT_MAX_QUEUED } from './permit_core.js';
-import { SharedSender, SharedUnboundedSender } from './shared_mpsc_sender.js';
-import { SharedReceiver } from './shared_mpsc_receiver.js';
+import {
+  sharedSenderOf,
+  sharedUnboundedSenderOf,
+  type SharedSender,
+  type SharedUnboundedSender,
+} from './shared_mpsc_sender.js';
+import { sharedReceiverOf, type SharedReceiver } from './shared_mpsc_receiver.js';
 import { DEFAULT_MAX_BYTES, checkMaxBytes } from './value_codec.js';
 
 /** Options of a sharedMpsc channel. */
@@ -48,7 +53,7 @@ export const sharedMpsc = {
       { capacity, maxBytes, ringBytes: ringBytesOf(capacity, opts, maxBytes) },
       opts.maxQueued ?? DEFAULT_MAX_QUEUED,
     );
-    return [new SharedSender<T>(chan), new SharedReceiver<T>(chan)];
+    return [sharedSenderOf<T>(chan), sharedReceiverOf<T>(chan)];
   },
 
   /** An unbounded channel: `send` is synchronous and never waits. */
@@ -56,6 +61,6 @@ export const sharedMpsc = {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     checkMaxBytes(maxBytes);
     const chan = Chan.create({ capacity: 0, maxBytes, ringBytes: ringBytesOf(0, opts, maxBytes) }, 1);
-    return [new SharedUnboundedSender<T>(chan), new SharedReceiver<T>(chan)];
+    return [sharedUnboundedSenderOf<T>(chan), sharedReceiverOf<T>(chan)];
   },
 };

@@ -13,14 +13,29 @@ import { Chan, EMPTY } from './mpsc_chan.js';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { parkUntil } from './word_wait.js';
 
+/** Set by SharedReceiver's static block, the one place that may call its private constructor. */
+let construct: <T>(chan: Chan) => SharedReceiver<T>;
+
+/**
+ * The receiver of a new channel. `sharedMpsc` makes it through this, so the constructor can
+ * stay private and out of the public declarations.
+ */
+export function sharedReceiverOf<T>(chan: Chan): SharedReceiver<T> {
+  return construct(chan);
+}
+
 /** The receiving half of a {@link sharedMpsc} channel (bounded or unbounded). */
 export class SharedReceiver<T> implements AsyncIterable<T>, Disposable {
   readonly #chan: Chan;
   #moved = false;
 
-  /** @internal Obtain receivers through `sharedMpsc.channel` / `unboundedChannel`. */
-  constructor(chan: Chan) {
+  /** Obtain receivers through `sharedMpsc.channel` / `unboundedChannel`. */
+  private constructor(chan: Chan) {
     this.#chan = chan;
+  }
+
+  static {
+    construct = (chan) => new SharedReceiver(chan);
   }
 
   #check(): void {
@@ -167,7 +182,7 @@ export class SharedReceiver<T> implements AsyncIterable<T>, Disposable {
 registerHandleKind(HandleKind.mpscReceiver, (sab) => {
   const chan = new Chan(sab);
   chan.adoptReceiver();
-  const rx = new SharedReceiver<unknown>(chan);
+  const rx = construct<unknown>(chan);
   adopt({ drop: () => rx.close() });
   return rx;
 });

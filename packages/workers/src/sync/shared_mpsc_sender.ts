@@ -19,7 +19,7 @@ abstract class SenderBase<_T> implements Disposable {
   protected readonly chan: Chan;
   #open = true;
 
-  /** @internal */
+  /** For the two sender classes, which are made by `sharedMpsc` and `clone()`. */
   protected constructor(chan: Chan) {
     this.chan = chan;
   }
@@ -81,11 +81,26 @@ abstract class SenderBase<_T> implements Disposable {
   }
 }
 
+/** Set by SharedSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(chan: Chan) => SharedSender<T>;
+
+/**
+ * The first sender of a new bounded channel. `sharedMpsc.channel` makes it through this, so
+ * the constructor can stay private and out of the public declarations.
+ */
+export function sharedSenderOf<T>(chan: Chan): SharedSender<T> {
+  return constructSender(chan);
+}
+
 /** The sending half of a bounded {@link sharedMpsc} channel. Clone it for more producers. */
 export class SharedSender<T> extends SenderBase<T> {
-  /** @internal Obtain senders through `sharedMpsc.channel` and `clone`. */
-  constructor(chan: Chan) {
+  /** Obtain senders through `sharedMpsc.channel` and `clone`. */
+  private constructor(chan: Chan) {
     super(chan);
+  }
+
+  static {
+    constructSender = (chan) => new SharedSender(chan);
   }
 
   /**
@@ -167,20 +182,34 @@ export class SharedSender<T> extends SenderBase<T> {
   }
 }
 
+/** Set by SharedUnboundedSender's static block, the one place that may call its private constructor. */
+let constructUnboundedSender: <T>(chan: Chan) => SharedUnboundedSender<T>;
+
+/**
+ * The first sender of a new unbounded channel. `sharedMpsc.unboundedChannel` makes it through
+ * this, so the constructor can stay private and out of the public declarations.
+ */
+export function sharedUnboundedSenderOf<T>(chan: Chan): SharedUnboundedSender<T> {
+  return constructUnboundedSender(chan);
+}
+
 /**
  * The sending half of an unbounded {@link sharedMpsc} channel: `send` is synchronous and
  * never waits. When the shared ring is full, values wait in this thread's spill queue
  * (in order) and move into the ring as the receiver frees room.
  */
 export class SharedUnboundedSender<T> extends SenderBase<T> {
-  readonly #spill: Encoded[];
+  readonly #spill: Encoded[] = [];
   #flushing = false;
   #closeWhenFlushed = false;
 
-  /** @internal Obtain senders through `sharedMpsc.unboundedChannel` and `clone`. */
-  constructor(chan: Chan, spill: Encoded[] = []) {
+  /** Obtain senders through `sharedMpsc.unboundedChannel` and `clone`. */
+  private constructor(chan: Chan) {
     super(chan);
-    this.#spill = spill;
+  }
+
+  static {
+    constructUnboundedSender = (chan) => new SharedUnboundedSender(chan);
   }
 
   /**
@@ -238,14 +267,14 @@ export class SharedUnboundedSender<T> extends SenderBase<T> {
 registerHandleKind(HandleKind.mpscSender, (sab) => {
   const chan = new Chan(sab);
   chan.adoptSender();
-  const tx = new SharedSender<unknown>(chan);
+  const tx = constructSender<unknown>(chan);
   adopt({ drop: () => tx.close() });
   return tx;
 });
 registerHandleKind(HandleKind.mpscUnboundedSender, (sab) => {
   const chan = new Chan(sab);
   chan.adoptSender();
-  const tx = new SharedUnboundedSender<unknown>(chan);
+  const tx = constructUnboundedSender<unknown>(chan);
   adopt({ drop: () => tx.close() });
   return tx;
 });

@@ -24,6 +24,9 @@ export interface SharedMutexOptions {
 
 const WHAT = 'the value of a SharedMutex';
 
+/** Set by SharedMutexGuard's static block, the one place that may call its private constructor. */
+let constructGuard: <T>(core: PermitCore, cell: ValueCell) => SharedMutexGuard<T>;
+
 /** Exclusive access to a {@link SharedMutex} until `release()`; `using` releases it. */
 export class SharedMutexGuard<T> implements Disposable {
   #core: PermitCore | null;
@@ -31,10 +34,14 @@ export class SharedMutexGuard<T> implements Disposable {
   #copy: T | undefined = undefined;
   #read = false;
 
-  /** @internal Obtain guards through `SharedMutex.lock` and its siblings. */
-  constructor(core: PermitCore, cell: ValueCell) {
+  /** Obtain guards through `SharedMutex.lock` and its siblings. */
+  private constructor(core: PermitCore, cell: ValueCell) {
     this.#core = core;
     this.#cell = cell;
+  }
+
+  static {
+    constructGuard = (core, cell) => new SharedMutexGuard(core, cell);
   }
 
   /** This thread's copy of the value. Errors: AlreadyReleasedError after `release()`. */
@@ -124,19 +131,19 @@ export class SharedMutex<T = undefined> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.lock());
     }
-    return acquireAsync(core, 1, () => new SharedMutexGuard<T>(core, this.#cell), closedNever);
+    return acquireAsync(core, 1, () => constructGuard<T>(core, this.#cell), closedNever);
   }
 
   /** `lock` for blocking-pool code: blocks the thread until the lock is free. */
   blockingLock(): SharedMutexGuard<T> {
     acquireBlocking(this.#core, 1);
-    return new SharedMutexGuard<T>(this.#core, this.#cell);
+    return constructGuard<T>(this.#core, this.#cell);
   }
 
   /** Take the lock if it is free and nobody waits. Errors: TryLockError. */
   tryLock(): SharedMutexGuard<T> {
     if (!this.#core.tryTake(1)) throw new TryLockError('mutex');
-    return new SharedMutexGuard<T>(this.#core, this.#cell);
+    return constructGuard<T>(this.#core, this.#cell);
   }
 
   /** Whether the lock is held right now (a diagnostic snapshot). */

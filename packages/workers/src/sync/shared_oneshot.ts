@@ -65,15 +65,22 @@ class Slot {
   }
 }
 
+/** Set by SharedOneshotSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(slot: Slot) => SharedOneshotSender<T>;
+
 /** Sends the channel's one value, from any thread. */
 export class SharedOneshotSender<T> implements Disposable {
   readonly #slot: Slot;
   #open = true;
 
-  /** @internal Made by `sharedOneshot.channel`; counts on this thread. */
-  constructor(slot: Slot) {
+  /** Made by `sharedOneshot.channel`; counts on this thread. */
+  private constructor(slot: Slot) {
     this.#slot = slot;
     slot.core.own(1);
+  }
+
+  static {
+    constructSender = (slot) => new SharedOneshotSender(slot);
   }
 
   /** This copy is used up: it no longer counts on this thread. */
@@ -135,6 +142,9 @@ export class SharedOneshotSender<T> implements Disposable {
   }
 }
 
+/** Set by SharedOneshotReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(slot: Slot) => SharedOneshotReceiver<T>;
+
 /** Receives the channel's one value, on any thread; `await` it. */
 export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   readonly #slot: Slot;
@@ -143,10 +153,14 @@ export class SharedOneshotReceiver<T> implements PromiseLike<T>, Disposable {
   #counted = true;
   #value: { v: T } | undefined = undefined;
 
-  /** @internal Made by `sharedOneshot.channel`; counts on this thread. */
-  constructor(slot: Slot) {
+  /** Made by `sharedOneshot.channel`; counts on this thread. */
+  private constructor(slot: Slot) {
     this.#slot = slot;
     slot.core.own(1, Ledger.receivers);
+  }
+
+  static {
+    constructReceiver = (slot) => new SharedOneshotReceiver(slot);
   }
 
   #uncount(): void {
@@ -253,12 +267,12 @@ export function releaseOneshotThread(sab: SharedArrayBuffer, tid: number, held: 
 }
 
 registerHandleKind(HandleKind.oneshotSender, (sab) => {
-  const tx = new SharedOneshotSender<unknown>(new Slot(sab));
+  const tx = constructSender<unknown>(new Slot(sab));
   adopt({ drop: () => tx.close() });
   return tx;
 });
 registerHandleKind(HandleKind.oneshotReceiver, (sab) => {
-  const rx = new SharedOneshotReceiver<unknown>(new Slot(sab));
+  const rx = constructReceiver<unknown>(new Slot(sab));
   adopt({ drop: () => rx.close() });
   return rx;
 });
@@ -279,6 +293,6 @@ export const sharedOneshot = {
       CELL_OFFSET + ValueCell.bytesFor(maxBytes),
     );
     const slot = new Slot(buf.sab);
-    return [new SharedOneshotSender<T>(slot), new SharedOneshotReceiver<T>(slot)];
+    return [constructSender<T>(slot), constructReceiver<T>(slot)];
   },
 };

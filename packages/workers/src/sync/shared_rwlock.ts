@@ -25,6 +25,9 @@ export interface SharedRwLockOptions {
 
 const WHAT = 'the value of a SharedRwLock';
 
+/** Set by SharedRwLockReadGuard's static block, the one place that may call its private constructor. */
+let constructReadGuard: <T>(core: PermitCore, cell: ValueCell) => SharedRwLockReadGuard<T>;
+
 /** Shared read access to a {@link SharedRwLock} until `release()`. */
 export class SharedRwLockReadGuard<T> implements Disposable {
   #core: PermitCore | null;
@@ -32,10 +35,14 @@ export class SharedRwLockReadGuard<T> implements Disposable {
   #copy: T | undefined = undefined;
   #read = false;
 
-  /** @internal Obtain guards through `SharedRwLock.read` and its siblings. */
-  constructor(core: PermitCore, cell: ValueCell) {
+  /** Obtain guards through `SharedRwLock.read` and its siblings. */
+  private constructor(core: PermitCore, cell: ValueCell) {
     this.#core = core;
     this.#cell = cell;
+  }
+
+  static {
+    constructReadGuard = (core, cell) => new SharedRwLockReadGuard(core, cell);
   }
 
   /** This thread's copy of the value (read-only). Errors: AlreadyReleasedError after `release()`. */
@@ -62,6 +69,9 @@ export class SharedRwLockReadGuard<T> implements Disposable {
   }
 }
 
+/** Set by SharedRwLockWriteGuard's static block, the one place that may call its private constructor. */
+let constructWriteGuard: <T>(core: PermitCore, cell: ValueCell, max: number) => SharedRwLockWriteGuard<T>;
+
 /** Exclusive access to a {@link SharedRwLock} until `release()`. */
 export class SharedRwLockWriteGuard<T> implements Disposable {
   #core: PermitCore | null;
@@ -70,11 +80,15 @@ export class SharedRwLockWriteGuard<T> implements Disposable {
   #copy: T | undefined = undefined;
   #read = false;
 
-  /** @internal Obtain guards through `SharedRwLock.write` and its siblings. */
-  constructor(core: PermitCore, cell: ValueCell, max: number) {
+  /** Obtain guards through `SharedRwLock.write` and its siblings. */
+  private constructor(core: PermitCore, cell: ValueCell, max: number) {
     this.#core = core;
     this.#cell = cell;
     this.#max = max;
+  }
+
+  static {
+    constructWriteGuard = (core, cell, max) => new SharedRwLockWriteGuard(core, cell, max);
   }
 
   /** This thread's copy of the value. Errors: AlreadyReleasedError after `release()`. */
@@ -112,7 +126,7 @@ export class SharedRwLockWriteGuard<T> implements Disposable {
     if (core === null) throw new AlreadyReleasedError('write guard');
     this.#core = null;
     core.release(this.#max - 1);
-    return new SharedRwLockReadGuard<T>(core, this.#cell);
+    return constructReadGuard<T>(core, this.#cell);
   }
 
   /** Release unless already released. */
@@ -179,7 +193,7 @@ export class SharedRwLock<T = undefined> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.read());
     }
-    return acquireAsync(core, 1, () => new SharedRwLockReadGuard<T>(core, this.#cell), closedNever);
+    return acquireAsync(core, 1, () => constructReadGuard<T>(core, this.#cell), closedNever);
   }
 
   /**
@@ -194,31 +208,31 @@ export class SharedRwLock<T = undefined> {
       const c = coop();
       if (c !== undefined) return c.then(() => this.write());
     }
-    return acquireAsync(core, max, () => new SharedRwLockWriteGuard<T>(core, this.#cell, max), closedNever);
+    return acquireAsync(core, max, () => constructWriteGuard<T>(core, this.#cell, max), closedNever);
   }
 
   /** `read` for blocking-pool code: blocks the thread. */
   blockingRead(): SharedRwLockReadGuard<T> {
     acquireBlocking(this.#core, 1);
-    return new SharedRwLockReadGuard<T>(this.#core, this.#cell);
+    return constructReadGuard<T>(this.#core, this.#cell);
   }
 
   /** `write` for blocking-pool code: blocks the thread. */
   blockingWrite(): SharedRwLockWriteGuard<T> {
     acquireBlocking(this.#core, this.#max);
-    return new SharedRwLockWriteGuard<T>(this.#core, this.#cell, this.#max);
+    return constructWriteGuard<T>(this.#core, this.#cell, this.#max);
   }
 
   /** Shared access now. Errors: TryLockError when a writer holds it or is queued. */
   tryRead(): SharedRwLockReadGuard<T> {
     if (!this.#core.tryTake(1)) throw new TryLockError('rwlock (read)');
-    return new SharedRwLockReadGuard<T>(this.#core, this.#cell);
+    return constructReadGuard<T>(this.#core, this.#cell);
   }
 
   /** Exclusive access now. Errors: TryLockError when anyone holds it. */
   tryWrite(): SharedRwLockWriteGuard<T> {
     if (!this.#core.tryTake(this.#max)) throw new TryLockError('rwlock (write)');
-    return new SharedRwLockWriteGuard<T>(this.#core, this.#cell, this.#max);
+    return constructWriteGuard<T>(this.#core, this.#cell, this.#max);
   }
 
   /** @internal Crosses threads as its buffer. */

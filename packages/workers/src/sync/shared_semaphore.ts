@@ -19,15 +19,22 @@ export interface SharedSemaphoreOptions {
   maxQueued?: number;
 }
 
+/** Set by SharedPermit's static block, the one place that may call its private constructor. */
+let constructPermit: (core: PermitCore, n: number) => SharedPermit;
+
 /** Permits held from a {@link SharedSemaphore}, on this thread. Release exactly once (or `forget`). */
 export class SharedPermit implements Disposable {
   #core: PermitCore | null;
   #n: number;
 
-  /** @internal Obtain permits through `SharedSemaphore.acquire` and its siblings. */
-  constructor(core: PermitCore, n: number) {
+  /** Obtain permits through `SharedSemaphore.acquire` and its siblings. */
+  private constructor(core: PermitCore, n: number) {
     this.#core = core;
     this.#n = n;
+  }
+
+  static {
+    constructPermit = (core, n) => new SharedPermit(core, n);
   }
 
   /** How many permits this holds. */
@@ -105,7 +112,7 @@ export class SharedSemaphore {
     return acquireAsync(
       core,
       n,
-      () => new SharedPermit(core, n),
+      () => constructPermit(core, n),
       () => new AcquireError(),
     );
   }
@@ -118,13 +125,13 @@ export class SharedSemaphore {
   blockingAcquire(n = 1): SharedPermit {
     assertNumber(n, 'n', 0, true);
     if (!acquireBlocking(this.#core, n)) throw new AcquireError();
-    return new SharedPermit(this.#core, n);
+    return constructPermit(this.#core, n);
   }
 
   /** Take `n` permits if free now. Errors: TryAcquireError (`closed` or `noPermits`). */
   tryAcquire(n = 1): SharedPermit {
     assertNumber(n, 'n', 0, true);
-    if (this.#core.tryTake(n)) return new SharedPermit(this.#core, n);
+    if (this.#core.tryTake(n)) return constructPermit(this.#core, n);
     throw new TryAcquireError(this.#core.isClosed() ? 'closed' : 'noPermits');
   }
 

@@ -117,15 +117,22 @@ class WatchState {
   }
 }
 
+/** Set by SharedWatchSender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(s: WatchState) => SharedWatchSender<T>;
+
 /** Publishes new values to every {@link SharedWatchReceiver}, on every thread. */
 export class SharedWatchSender<T> implements Disposable {
   readonly #s: WatchState;
   #open = true;
 
-  /** @internal Made by `sharedWatch.channel`; counts on this thread. */
-  constructor(s: WatchState) {
+  /** Made by `sharedWatch.channel`; counts on this thread. */
+  private constructor(s: WatchState) {
     this.#s = s;
     s.core.own(1);
+  }
+
+  static {
+    constructSender = (s) => new SharedWatchSender(s);
   }
 
   #check(): void {
@@ -188,7 +195,7 @@ export class SharedWatchSender<T> implements Disposable {
   /** A new receiver on this thread; the current value counts as seen by it. */
   subscribe(): SharedWatchReceiver<T> {
     this.#s.addRx(true);
-    return new SharedWatchReceiver<T>(this.#s, this.#s.load(VERSION));
+    return constructReceiver<T>(this.#s, this.#s.load(VERSION));
   }
 
   /** Live receivers, on every thread. */
@@ -242,16 +249,23 @@ export class SharedWatchSender<T> implements Disposable {
   }
 }
 
+/** Set by SharedWatchReceiver's static block, the one place that may call its private constructor. */
+let constructReceiver: <T>(s: WatchState, seen: number) => SharedWatchReceiver<T>;
+
 /** Observes a sharedWatch channel's value, on any thread. */
 export class SharedWatchReceiver<T> implements Disposable {
   readonly #s: WatchState;
   #seen: number;
   #open = true;
 
-  /** @internal Made by `sharedWatch.channel`, `subscribe()` and `clone()`. */
-  constructor(s: WatchState, seen: number) {
+  /** Made by `sharedWatch.channel`, `subscribe()` and `clone()`. */
+  private constructor(s: WatchState, seen: number) {
     this.#s = s;
     this.#seen = seen;
+  }
+
+  static {
+    constructReceiver = (s, seen) => new SharedWatchReceiver(s, seen);
   }
 
   /**
@@ -369,14 +383,14 @@ export class SharedWatchReceiver<T> implements Disposable {
 }
 
 registerHandleKind(HandleKind.watchSender, (sab) => {
-  const tx = new SharedWatchSender<unknown>(new WatchState(sab));
+  const tx = constructSender<unknown>(new WatchState(sab));
   adopt({ drop: () => tx.close() });
   return tx;
 });
 registerHandleKind(HandleKind.watchReceiver, (sab, seen) => {
   const s = new WatchState(sab);
   s.core.own(1, Ledger.receivers);
-  const rx = new SharedWatchReceiver<unknown>(s, unwrapState(seen, s.load(VERSION)));
+  const rx = constructReceiver<unknown>(s, unwrapState(seen, s.load(VERSION)));
   adopt({ drop: () => rx.close() });
   return rx;
 });
@@ -394,7 +408,7 @@ export const sharedWatch = {
     s.cell.write(initial, WHAT);
     Atomics.store(s.w, RX_COUNT, 1);
     s.core.own(1, Ledger.receivers);
-    return [new SharedWatchSender<T>(s), new SharedWatchReceiver<T>(s, 0)];
+    return [constructSender<T>(s), constructReceiver<T>(s, 0)];
   },
 };
 

@@ -15,7 +15,7 @@ import { timeout } from '../../time/timeout.js';
 import { coop } from '../../task/yield_now.js';
 import { AcquireWaiter, BatchSemaphore, MAX_PERMITS } from '../batch_semaphore.js';
 import { Chan } from './chan.js';
-import { Receiver } from './receiver.js';
+import { receiverOf, type Receiver } from './receiver.js';
 import { SenderBase } from './sender_base.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -54,7 +54,7 @@ class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
   readonly chan: Chan<T>;
 
   constructor(chan: Chan<T>) {
-    super(chan.sem!, new Permit(chan));
+    super(chan.sem!, constructPermit(chan));
     this.chan = chan;
   }
 
@@ -71,6 +71,9 @@ class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
   }
 }
 
+/** Set by Permit's static block, the one place that may call its private constructor. */
+let constructPermit: <T>(chan: Chan<T>) => Permit<T>;
+
 /**
  * One reserved slot of capacity (Tokio's `mpsc::Permit`): `send(v)` can't fail or wait.
  * Use it or `release()` it; an unused permit keeps the channel open for the receiver.
@@ -78,9 +81,13 @@ class ReserveWaiter<T> extends AcquireWaiter<Permit<T>> {
 export class Permit<T> implements Disposable {
   #chan: Chan<T> | null;
 
-  /** @internal Obtained through `Sender.reserve` / `tryReserve`. */
-  constructor(chan: Chan<T>) {
+  /** Obtained through `Sender.reserve` / `tryReserve`. */
+  private constructor(chan: Chan<T>) {
     this.#chan = chan;
+  }
+
+  static {
+    constructPermit = (chan) => new Permit(chan);
   }
 
   /** Send through the reserved slot. Errors: AlreadyReleasedError if used or released before. */
@@ -107,11 +114,23 @@ export class Permit<T> implements Disposable {
   }
 }
 
+/** Set by Sender's static block, the one place that may call its private constructor. */
+let constructSender: <T>(chan: Chan<T>) => Sender<T>;
+
 /**
  * The sending half of a bounded channel. Clone it for more producers; the receiver sees the
  * end once every clone is closed.
  */
 export class Sender<T> extends SenderBase<T> {
+  /** Made by `mpsc.channel` and `clone()`. */
+  private constructor(chan: Chan<T>) {
+    super(chan);
+  }
+
+  static {
+    constructSender = (chan) => new Sender(chan);
+  }
+
   /**
    * Send `value`, waiting (FIFO) while the channel is full.
    * Cancel safety: if the send is cancelled (abort, select, timeout) the value was not sent;
@@ -190,7 +209,7 @@ export class Sender<T> extends SenderBase<T> {
       if (closed) return Promise.reject(new SendError(undefined));
       sem.tryTake(1);
       chan.txCount++;
-      return Promise.resolve(new Permit(chan));
+      return Promise.resolve(constructPermit(chan));
     }
     // The permit counts as a sender from now on (it is handed out unless cancelled, when
     // the semaphore gives the slot back and `dropTx` below runs).
@@ -207,7 +226,7 @@ export class Sender<T> extends SenderBase<T> {
     if (!this.open || sem.isClosed()) throw new TrySendError('closed', undefined);
     if (!sem.tryTake(1)) throw new TrySendError('full', undefined);
     chan.txCount++;
-    return new Permit(chan);
+    return constructPermit(chan);
   }
 
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
@@ -235,5 +254,5 @@ export function channel<T>(capacity: number): [Sender<T>, Receiver<T>] {
   if (capacity > MAX_PERMITS)
     throw rangeError(`The value of "capacity" is out of range. It must be <= ${MAX_PERMITS}. Received ${capacity}`);
   const chan = new Chan<T>(new BatchSemaphore(capacity), capacity);
-  return [new Sender(chan), new Receiver(chan)];
+  return [constructSender(chan), receiverOf(chan)];
 }

@@ -13,13 +13,28 @@ import { RecvWaiter, type Chan } from './chan.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+/** Set by Receiver's static block, the one place that may call its private constructor. */
+let construct: <T>(chan: Chan<T>) => Receiver<T>;
+
+/**
+ * The receiver of a new channel. `mpsc.channel` and `mpsc.unboundedChannel` make it through
+ * this, so the constructor can stay private and out of the public declarations.
+ */
+export function receiverOf<T>(chan: Chan<T>): Receiver<T> {
+  return construct(chan);
+}
+
 /** Receives values from an mpsc channel, in send order. There is exactly one per channel. */
 export class Receiver<T> implements Disposable, AsyncIterable<T> {
   readonly #chan: Chan<T>;
 
-  /** @internal Made by `mpsc.channel` / `mpsc.unboundedChannel`. */
-  constructor(chan: Chan<T>) {
+  /** Made by `mpsc.channel` / `mpsc.unboundedChannel`. */
+  private constructor(chan: Chan<T>) {
     this.#chan = chan;
+  }
+
+  static {
+    construct = (chan) => new Receiver(chan);
   }
 
   /**

@@ -14,8 +14,8 @@ export abstract class SenderBase<T> implements Disposable {
   /** @internal False once this handle is closed. */
   protected open = true;
 
-  /** @internal Made by the channel constructors and `clone()`. */
-  constructor(chan: Chan<T>) {
+  /** For `Sender` and `UnboundedSender`, which are made by the channel constructors and `clone()`. */
+  protected constructor(chan: Chan<T>) {
     this.chan = chan;
     // A clone counted itself in `addSender`: the channel's first sender is the one made at 1.
     if (resourceTracking.active !== 0) noteEndMade(this, chan, 'mpsc', chan.txCount === 1);

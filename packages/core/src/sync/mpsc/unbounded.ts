@@ -8,11 +8,23 @@
  */
 import { SendError } from '../../errors/channel_errors.js';
 import { Chan } from './chan.js';
-import { Receiver } from './receiver.js';
+import { receiverOf, type Receiver } from './receiver.js';
 import { SenderBase } from './sender_base.js';
+
+/** Set by UnboundedSender's static block, the one place that may call its private constructor. */
+let construct: <T>(chan: Chan<T>) => UnboundedSender<T>;
 
 /** The sending half of an unbounded channel. */
 export class UnboundedSender<T> extends SenderBase<T> {
+  /** Made by `mpsc.unboundedChannel` and `clone()`. */
+  private constructor(chan: Chan<T>) {
+    super(chan);
+  }
+
+  static {
+    construct = (chan) => new UnboundedSender(chan);
+  }
+
   /**
    * Queue `value` (never waits).
    * Errors: SendError (with `.value`) once the receiver is closed, or this sender closed.
@@ -32,5 +44,5 @@ export class UnboundedSender<T> extends SenderBase<T> {
 /** A channel with no capacity limit: `[sender, receiver]`. */
 export function unboundedChannel<T>(): [UnboundedSender<T>, Receiver<T>] {
   const chan = new Chan<T>(undefined, Infinity);
-  return [new UnboundedSender(chan), new Receiver(chan)];
+  return [construct(chan), receiverOf(chan)];
 }
