@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { Runtime, spawnBlocking, sleep, type JoinHandle } from '@skein/core';
-import type { Bench } from '../harness.js';
+import type { Bench, Contender } from '../harness.js';
 import type { Note } from '../report.js';
 import { burn, tiny } from '../tasks/blocking.js';
 
@@ -16,15 +16,16 @@ const JOBS = 20_000;
 const WINDOW = 256;
 
 let rt: Runtime;
-let pool: Piscina;
 
 /**
  * spawnBlocking vs piscina.run, with 256 and with 64 jobs in flight (a smaller window
  * leaves the pool's hand-off queue emptier, where per-job overhead shows more). Not quite
  * like for like, on purpose: skein's pool threads run at nice +10 (thread_priority.ts, for
  * the event-loop target below) and wait with `atomics: 'async'` so a job's leftover timers
- * keep running, while this piscina pool uses piscina's defaults. On two cores the nice
- * level alone costs skein 5–15% here.
+ * keep running, while the baseline piscina pool uses piscina's defaults. On two cores the
+ * nice level alone costs skein 5–15% here. A third contender runs piscina with
+ * `atomics: 'async'`, skein's waiting mode, so the table tells that mode's cost (piscina's
+ * own, per job, on both sides) from skein's.
  */
 export function blockingBenches(): Bench[] {
   return [spawnBlockingBench('spawn_blocking', WINDOW), spawnBlockingBench('spawn_blocking_64', 64)];
@@ -61,26 +62,41 @@ function spawnBlockingBench(name: string, window: number): Bench {
             for (const h of inflight) await h;
           }),
       },
-      {
-        name: 'piscina.run',
-        ops: JOBS,
-        async setup() {
-          pool = new Piscina({ filename, minThreads: THREADS, maxThreads: THREADS, execArgv: ['--import', 'tsx'] });
-          await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => pool.run(i)));
-        },
-        async teardown() {
-          await pool.destroy();
-        },
-        run: async () => {
-          const inflight: Promise<number>[] = [];
-          for (let i = 0; i < JOBS; i++) {
-            inflight.push(pool.run(i));
-            if (inflight.length >= window) await inflight.shift();
-          }
-          await Promise.all(inflight);
-        },
-      },
+      piscinaContender('piscina.run', filename, window, {}),
+      // skein's threads wait with `atomics: 'async'`: this prices that mode alone, so the gap
+      // to it is skein's own per-job cost.
+      piscinaContender("piscina.run (atomics: 'async')", filename, window, { atomics: 'async' }),
     ],
+  };
+}
+
+/** Raw piscina running the same task (2 threads, `window` in flight), with `options` on top of its defaults. */
+function piscinaContender(name: string, filename: string, window: number, options: { atomics?: 'async' }): Contender {
+  let pool: Piscina;
+  return {
+    name,
+    ops: JOBS,
+    async setup() {
+      pool = new Piscina({
+        filename,
+        minThreads: THREADS,
+        maxThreads: THREADS,
+        execArgv: ['--import', 'tsx'],
+        ...options,
+      });
+      await Promise.all(Array.from({ length: THREADS * 4 }, (_, i) => pool.run(i)));
+    },
+    async teardown() {
+      await pool.destroy();
+    },
+    run: async () => {
+      const inflight: Promise<number>[] = [];
+      for (let i = 0; i < JOBS; i++) {
+        inflight.push(pool.run(i));
+        if (inflight.length >= window) await inflight.shift();
+      }
+      await Promise.all(inflight);
+    },
   };
 }
 

@@ -12,7 +12,7 @@
  * nothing from `@skein/core` and threads start light. It avoids `import.meta` so it loads
  * the same way whichever loader piscina ends up using.
  */
-import { decodeOwned, dropOwned, fromPosted, hasPosted } from '../sync/handle_codec.js';
+import { decodeOwned, dropOwned, fromPosted, hasPosted, holdsObjects, type OwnedHandle } from '../sync/handle_codec.js';
 import { workerData } from 'node:worker_threads';
 import { describe, encodeThrown } from '../codec/error_codec.js';
 import { tryStart } from './job_state.js';
@@ -59,17 +59,30 @@ function claim(request: JobRequest): boolean {
 }
 
 function runJob(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
+  const args = request.args as unknown[];
+  // Primitives only (the usual case): nothing to decode, no handle codec walk per job.
+  if (!holdsObjects(args)) return claim(request) ? call(fn, request, args, undefined) : SKIP;
   // Shared primitives among the arguments need their classes, loaded on first use only:
   // they import @skein/core, which pool threads otherwise never load.
-  if (hasPosted(request.args)) return import('../sync/revive.js').then(() => runLoaded(fn, request));
-  return runLoaded(fn, request);
+  if (hasPosted(args)) return import('../sync/revive.js').then(() => runDecoded(fn, request));
+  return runDecoded(fn, request);
 }
 
-function runLoaded(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
+function runDecoded(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
   if (!claim(request)) return SKIP;
-  let value: unknown;
   // Shared primitives among the arguments are rebuilt here; channel ends are the job's own.
   const { value: args, owned } = decodeOwned(() => fromPosted(request.args) as unknown[]);
+  return call(fn, request, args, owned);
+}
+
+/** Run a claimed job; `owned` (channel ends decoded for it) is dropped once it settles. */
+function call(
+  fn: AnyFunction,
+  request: JobRequest,
+  args: unknown[],
+  owned: OwnedHandle[] | undefined,
+): JobResponse | Promise<JobResponse> {
+  let value: unknown;
   try {
     value = fn(...args);
   } catch (err) {

@@ -162,6 +162,19 @@ export function reviveHandle(kind: number, sab: SharedArrayBuffer): object {
 }
 
 /**
+ * True if some item of `values` is an object or a function: only those can hold a handle.
+ * A list of primitives (the usual arguments of a blocking job) skips the handle walks,
+ * which allocate per call.
+ */
+export function holdsObjects(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && (typeof v === 'object' || typeof v === 'function')) return true;
+  }
+  return false;
+}
+
+/**
  * True if `value` holds a handle anywhere inside. The codec asks when a value needs its v8
  * path, which can't carry handles: it then throws SerializationError instead of letting
  * the task receive `{}`.
