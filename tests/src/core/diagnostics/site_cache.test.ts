@@ -67,10 +67,8 @@ describe('call sites under task tracking', () => {
     try {
       const rt = await build(true);
       await rt.blockOn(async () => {
-        const a: JoinHandle<void>[] = [];
-        const b: JoinHandle<void>[] = [];
-        for (let i = 0; i < 20; i++) a.push(spawn(() => sleep(60_000)));
-        for (let i = 0; i < 20; i++) b.push(spawn(() => sleep(60_000)));
+        const a = Array.from({ length: 20 }, () => spawn(() => sleep(60_000)));
+        const b = Array.from({ length: 20 }, () => spawn(() => sleep(60_000)));
         expect(Error.prepareStackTrace).toBe(prepare);
         await sleep(5);
         const d = await rt.taskDump();
