@@ -56,7 +56,10 @@ export interface TaskDumpEntry {
   readonly polls?: number;
   /** Times something woke it. */
   readonly wakes?: number;
-  /** Time in polls, woken but queued, and parked; and since its spawn. */
+  /**
+   * Time in polls, woken but queued, and parked; and since its spawn. A task spawned during
+   * a poll counts as spawned when that poll began (it saves a clock read per spawn).
+   */
   readonly busyMs?: number;
   readonly scheduledMs?: number;
   readonly idleMs?: number;

@@ -207,7 +207,8 @@ export class Scheduler {
     this.#drain();
   };
 
-  #drain(): void {
+  /** `chained`: a tracked poll has just ended (see TaskRecorder.beginPoll). */
+  #drain(chained = false): void {
     this.#drainPending = false;
     const q = this.#queue;
     if (q.length === 0) {
@@ -215,7 +216,7 @@ export class Scheduler {
       return;
     }
     if (this.tracker !== undefined) {
-      this.#pollTracked(this.tracker);
+      this.#pollTracked(this.tracker, chained);
       return;
     }
     const newBatch = this.#batchStart < 0;
@@ -260,8 +261,9 @@ export class Scheduler {
    * body returned at once has nothing left to resume: its poll ends at once and the drain
    * goes on without the hops (most polls of a spawn-heavy load are such).
    */
-  #pollTracked(tracker: TaskRecorder): void {
+  #pollTracked(tracker: TaskRecorder, chainedFirst: boolean): void {
     const q = this.#queue;
+    let chained = chainedFirst;
     while (q.length > 0) {
       if (this.#budgetUsed >= BUDGET) {
         this.counters.budgetForcedYieldCount++;
@@ -274,7 +276,7 @@ export class Scheduler {
       this.pollEpoch++;
       // The end of this poll continues the drain: no other drain may start meanwhile.
       this.#drainPending = true;
-      tracker.beginPoll(r.task);
+      tracker.beginPoll(r.task, chained);
       r.run();
       if (r.task !== r || !r.task.bodyFinished()) {
         this.#trackedHops = TRACKED_POLL_HOPS;
@@ -283,6 +285,7 @@ export class Scheduler {
       }
       this.#countTrackedPoll(tracker.endPoll());
       this.#drainPending = false;
+      chained = true;
     }
     this.#maybePark();
   }
@@ -293,7 +296,7 @@ export class Scheduler {
       return;
     }
     this.#countTrackedPoll(this.tracker!.endPoll());
-    this.#drain();
+    this.#drain(true);
   };
 
   #countTrackedPoll(ms: number): void {

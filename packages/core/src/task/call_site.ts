@@ -48,10 +48,41 @@ export function readCallSite(holder: StackHolder): CallSite {
   return { site: f.file === '' ? '' : `${displayPath(f.file)}:${f.line}`, operation: f.operation };
 }
 
-/** `file:line` of the first user frame, unformatted: for telling two sites apart. */
-function rawSite(holder: StackHolder): string {
-  const f = firstUserFrame(holder);
-  return `${f.file}:${f.line}`;
+/**
+ * `file:line` of the first user frame of the current stack, for telling two sites apart:
+ * read off V8's structured frames, since formatting the whole stack (as reading `stack`
+ * does) costs many times the capture.
+ */
+function currentSite(): string {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = firstUserSite;
+  Error.stackTraceLimit = DEPTH;
+  try {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, currentSite);
+    return holder.stack ?? '';
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function firstUserSite(_: Error, frames: NodeJS.CallSite[]): string {
+  for (const f of frames) {
+    const file = f.getFileName() ?? '';
+    if (file === '' || isNodeFile(file) || isSkeinFile(file)) continue;
+    return `${file}:${f.getLineNumber()}`;
+  }
+  return '';
+}
+
+function isNodeFile(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith('internal/');
+}
+
+function isSkeinFile(file: string): boolean {
+  return file.startsWith(PACKAGES_URL) || file.startsWith(PACKAGES_PATH);
 }
 
 function firstUserFrame(holder: StackHolder): { file: string; line: string; operation: string } {
@@ -62,8 +93,8 @@ function firstUserFrame(holder: StackHolder): { file: string; line: string; oper
     if (m === null) continue;
     const fn = m[1] ?? '';
     const file = m[2]!;
-    if (file.startsWith('node:') || file.startsWith('internal/')) continue;
-    if (file.startsWith(PACKAGES_URL) || file.startsWith(PACKAGES_PATH)) {
+    if (isNodeFile(file)) continue;
+    if (isSkeinFile(file)) {
       if (fn !== '') operation = fn.startsWith('#') ? operation : fn;
       continue;
     }
@@ -87,8 +118,8 @@ const AMBIGUOUS: unique symbol = Symbol('skein.site.ambiguous');
 
 interface CachedSite {
   readonly stack: StackHolder;
-  /** Its site (`rawSite`), once a check has needed it. */
-  site: string | undefined;
+  /** Its site (`currentSite`), read when the stack was captured. */
+  readonly site: string;
   hits: number;
   nextCheck: number;
 }
@@ -124,17 +155,15 @@ export class SiteCache {
       if (this.#size >= MAX_KEYS) return captureStack();
       this.#size++;
       const stack = captureStack();
-      inner.set(subKey, { stack, site: undefined, hits: 0, nextCheck: 1 });
+      inner.set(subKey, { stack, site: currentSite(), hits: 0, nextCheck: 1 });
       return stack;
     }
     if (c === AMBIGUOUS) return captureStack();
     if (++c.hits < c.nextCheck) return c.stack;
     c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
-    const stack = captureStack();
-    c.site ??= rawSite(c.stack);
-    if (rawSite(stack) === c.site) return c.stack;
+    if (currentSite() === c.site) return c.stack;
     inner.set(subKey, AMBIGUOUS);
-    return stack;
+    return captureStack();
   }
 }
 

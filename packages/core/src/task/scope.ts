@@ -36,7 +36,7 @@ export class ScopeExtra {
   parent: Scope | undefined = undefined;
   /** A task's name, when given or once computed. */
   name: string | undefined = undefined;
-  /** A task's figures, when task tracking is on. */
+  /** A task's figures, when task tracking is on: the side object itself (see TaskRecord). */
   record: TaskRecord | undefined = undefined;
 }
 
@@ -159,5 +159,23 @@ export class Scope {
   /** The side object if it exists. */
   protected get extraIfAny(): ScopeExtra | undefined {
     return this.#extra;
+  }
+
+  /**
+   * Make `x` the side object, taking over what the current one holds: a tracked task's
+   * record is its side object (see TaskRecord).
+   */
+  protected adoptExtra(x: ScopeExtra): void {
+    const old = this.#extra;
+    if (old !== undefined) {
+      x.controller = old.controller;
+      x.children = old.children;
+      x.waiters = old.waiters;
+      x.listeners = old.listeners;
+      x.args = old.args;
+      x.parent = old.parent;
+      x.name = old.name;
+    }
+    this.#extra = x;
   }
 }

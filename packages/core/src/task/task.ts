@@ -169,8 +169,10 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
   get record(): TaskRecord | undefined {
     return this.extraIfAny?.record;
   }
-  set record(r: TaskRecord | undefined) {
-    this.extra.record = r;
+
+  /** @internal Task tracking: `r` holds this task's figures from now on. */
+  track(r: TaskRecord): void {
+    this.adoptExtra(r);
   }
 
   /** 'queued' | 'running' | 'finished', for task dumps. */

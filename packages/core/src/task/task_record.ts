@@ -4,6 +4,7 @@
  */
 import type { StackHolder } from './call_site.js';
 import type { TrackedResource } from './resource_tracking.js';
+import { ScopeExtra } from './scope.js';
 
 /** Where a tracked task is in its life (`TaskRecord.phase`). */
 export const QUEUED = 0;
@@ -29,9 +30,38 @@ export interface TaskPollTimes {
 export const POLL_BUCKETS = 31;
 const PERCENTILES: readonly number[] = [50, 90, 99];
 
-/** One tracked task's figures. */
-export class TaskRecord {
-  readonly spawnedAt: number;
+/**
+ * A tracked task's poll extremes and distribution, made at its second poll: most tasks poll
+ * once, and one poll's distribution is its length alone.
+ */
+export class PollStats {
+  minMs: number;
+  maxMs: number;
+  /** Polls per power-of-two bucket of microseconds. */
+  readonly buckets = new Uint32Array(POLL_BUCKETS);
+
+  constructor(firstMs: number) {
+    this.minMs = this.maxMs = firstMs;
+    this.buckets[bucketOf(firstMs)]!++;
+  }
+
+  add(ms: number): void {
+    if (ms < this.minMs) this.minMs = ms;
+    if (ms > this.maxMs) this.maxMs = ms;
+    this.buckets[bucketOf(ms)]!++;
+  }
+}
+
+/**
+ * One tracked task's figures. It is also the task's side object (a ScopeExtra, see
+ * scope.ts), so tracking adds one allocation per task rather than two.
+ *
+ * Every double field costs V8 a heap number per record, so the record keeps few: the
+ * spawn time is not stored but derived (each phase change adds the time since `since` to
+ * exactly one of the three sums, so `since` minus the sums is the spawn time), and a
+ * single poll's extremes are its length ({@link PollStats} comes with the second poll).
+ */
+export class TaskRecord extends ScopeExtra {
   readonly spawnStack: StackHolder;
   phase = QUEUED;
   since: number;
@@ -40,13 +70,8 @@ export class TaskRecord {
   busyMs = 0;
   scheduledMs = 0;
   idleMs = 0;
-  longestPollMs = 0;
-  minPollMs = 0;
-  /**
-   * Polls per power-of-two bucket of microseconds, created at the second poll: most tasks
-   * poll once, and one poll's distribution is its min (= max) alone.
-   */
-  pollBuckets: Uint32Array | undefined = undefined;
+  /** Extremes and distribution, from the second poll on. */
+  stats: PollStats | undefined = undefined;
   /** The lock or semaphore the latest runtime await parked on, if it was one. */
   waitResource: TrackedResource | undefined = undefined;
   /** Locks and semaphores it holds permits of. */
@@ -61,13 +86,33 @@ export class TaskRecord {
    */
   body: { readonly name: string } | undefined = undefined;
   /** What names this task's code in the site cache (see SiteCache): its body's code key. */
-  siteKey: unknown = undefined;
+  siteKey: unknown;
   warned = 0;
 
-  constructor(now: number, spawnStack: StackHolder) {
-    this.spawnedAt = now;
+  constructor(now: number, spawnStack: StackHolder, siteKey: unknown, body: { readonly name: string }) {
+    super();
+    this.record = this;
     this.since = now;
     this.spawnStack = spawnStack;
+    this.siteKey = siteKey;
+    this.body = body;
+  }
+
+  /** When the task was spawned (see the class comment). */
+  get spawnedAt(): number {
+    return this.since - this.busyMs - this.scheduledMs - this.idleMs;
+  }
+
+  /** Its longest poll so far, in ms (0 before the first). */
+  get longestPollMs(): number {
+    return this.stats === undefined ? this.busyMs : this.stats.maxMs;
+  }
+
+  /** A poll of `ms` has ended. */
+  addPoll(ms: number): void {
+    if (++this.polls === 2) this.stats = new PollStats(this.busyMs);
+    this.busyMs += ms;
+    this.stats?.add(ms);
   }
 }
 
@@ -80,7 +125,8 @@ export function bucketOf(ms: number): number {
 /** `r`'s poll times; a percentile reads as the upper bound of its bucket, capped at the longest poll. */
 export function pollTimesOf(r: TaskRecord): TaskPollTimes {
   const maxUs = r.longestPollMs * 1000;
-  if (r.pollBuckets === undefined) {
+  const stats = r.stats;
+  if (stats === undefined) {
     return {
       count: 1,
       minUs: maxUs,
@@ -95,7 +141,7 @@ export function pollTimesOf(r: TaskRecord): TaskPollTimes {
       ],
     };
   }
-  const b = r.pollBuckets;
+  const b = stats.buckets;
   const percentilesUs: [number, number][] = [];
   let seen = 0;
   let p = 0;
@@ -108,9 +154,9 @@ export function pollTimesOf(r: TaskRecord): TaskPollTimes {
   }
   return {
     count: r.polls,
-    minUs: r.minPollMs * 1000,
+    minUs: stats.minMs * 1000,
     maxUs,
     meanUs: (r.busyMs * 1000) / r.polls,
-    percentilesUs: [[0, r.minPollMs * 1000], ...percentilesUs, [100, maxUs]],
+    percentilesUs: [[0, stats.minMs * 1000], ...percentilesUs, [100, maxUs]],
   };
 }

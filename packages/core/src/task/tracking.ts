@@ -19,17 +19,7 @@ import { codeKey, readCallSite, SiteCache } from './call_site.js';
 import { frames } from './context.js';
 import type { LocalTask } from './task.js';
 import { resourceTracking } from './resource_tracking.js';
-import {
-  BUSY,
-  bucketOf,
-  IDLE,
-  POLL_BUCKETS,
-  pollTimesOf,
-  QUEUED,
-  SCHEDULED,
-  TaskRecord,
-  type TaskPollTimes,
-} from './task_record.js';
+import { BUSY, IDLE, pollTimesOf, QUEUED, SCHEDULED, TaskRecord, type TaskPollTimes } from './task_record.js';
 
 /** A poll longer than this is 'never-yielded' rather than 'long-poll' (Tokio console's lint). */
 export const NEVER_YIELDED_MS = 1000;
@@ -83,6 +73,7 @@ export class TaskRecorder {
   #current: TaskRecord | undefined = undefined;
   #currentTask: LocalTask<unknown> | undefined = undefined;
   #pollStart = 0;
+  #pollEnd = 0;
   #windowStart = 0;
   #windowCount = 0;
   #suppressed = 0;
@@ -118,10 +109,12 @@ export class TaskRecorder {
    */
   spawned(task: LocalTask<unknown>, body: unknown): void {
     const key = codeKey(body);
-    const r = new TaskRecord(performance.now(), this.#sites.capture(frames.getStore()?.task?.record?.siteKey, key));
-    r.siteKey = key;
-    r.body = body as { readonly name: string };
-    task.record = r;
+    const stack = this.#sites.capture(frames.getStore()?.task?.record?.siteKey, key);
+    // Spawned during a poll: stamped with the poll's start rather than a clock read of its
+    // own (a clock read costs a sizeable part of a tiny task). Its scheduled time then
+    // counts the part of that poll before the spawn call as well as the rest of it.
+    const now = this.#currentTask !== undefined ? this.#pollStart : performance.now();
+    task.track(new TaskRecord(now, stack, key, body as { readonly name: string }));
   }
 
   /** A waiter of `task` was created: remember what it awaits and where. */
@@ -144,9 +137,13 @@ export class TaskRecorder {
     r.wakes++;
   }
 
-  /** A poll of `task` starts (the scheduler runs its start or a wake). */
-  beginPoll(task: LocalTask<unknown> | undefined): void {
-    const now = performance.now();
+  /**
+   * A poll of `task` starts (the scheduler runs its start or a wake). `chained`: it follows
+   * the poll ended last at once, so it starts when that one ended, and the clock is read
+   * once per poll rather than twice.
+   */
+  beginPoll(task: LocalTask<unknown> | undefined, chained = false): void {
+    const now = chained ? this.#pollEnd : performance.now();
     this.#pollStart = now;
     this.#currentTask = task;
     const r = (this.#current = task?.record);
@@ -160,24 +157,13 @@ export class TaskRecorder {
   /** The poll begun last has ended; returns its length in ms (for the thread's poll-time histogram). */
   endPoll(): number {
     const now = performance.now();
+    this.#pollEnd = now;
     const ms = now - this.#pollStart;
     const r = this.#current;
     const task = this.#currentTask;
     this.#current = this.#currentTask = undefined;
     if (r === undefined || task === undefined) return ms;
-    r.polls++;
-    r.busyMs += ms;
-    if (ms > r.longestPollMs) r.longestPollMs = ms;
-    if (r.polls === 1) {
-      r.minPollMs = ms;
-    } else {
-      if (ms < r.minPollMs) r.minPollMs = ms;
-      if (r.pollBuckets === undefined) {
-        r.pollBuckets = new Uint32Array(POLL_BUCKETS);
-        r.pollBuckets[bucketOf(r.longestPollMs === ms ? r.minPollMs : r.longestPollMs)]!++;
-      }
-      r.pollBuckets[bucketOf(ms)]!++;
-    }
+    r.addPoll(ms);
     r.phase = IDLE;
     r.since = now;
     if (ms > NEVER_YIELDED_MS) {

@@ -55,4 +55,33 @@ describe('call sites under task tracking', () => {
       for (const h of hs) h.abort();
     });
   });
+
+  it("tells sites apart without touching a user's Error.prepareStackTrace", async () => {
+    const saved = Error.prepareStackTrace;
+    let formatted = 0;
+    const prepare = (err: Error, frames: NodeJS.CallSite[]): string => {
+      formatted++;
+      return `${err}\n${frames.map((f) => `    at ${f}`).join('\n')}`;
+    };
+    Error.prepareStackTrace = prepare;
+    try {
+      const rt = await build(true);
+      await rt.blockOn(async () => {
+        const a = Array.from({ length: 20 }, () => spawn(() => sleep(60_000)));
+        const b = Array.from({ length: 20 }, () => spawn(() => sleep(60_000)));
+        expect(Error.prepareStackTrace).toBe(prepare);
+        await sleep(5);
+        const d = await rt.taskDump();
+        const [siteA, siteB] = [sitesOf(d, a, 'spawnSite'), sitesOf(d, b, 'spawnSite')];
+        expect(siteA[0]).toMatch(/site_cache\.test\.ts:\d+$/);
+        expect(siteB.at(-1)).toMatch(/site_cache\.test\.ts:\d+$/);
+        expect(siteB.at(-1)).not.toBe(siteA[0]);
+        // Spawn sites shown in the dump are formatted by the user's function, as any stack.
+        expect(formatted).toBeGreaterThan(0);
+        for (const h of [...a, ...b]) h.abort();
+      });
+    } finally {
+      Error.prepareStackTrace = saved;
+    }
+  });
 });
