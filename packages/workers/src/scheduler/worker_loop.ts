@@ -127,6 +127,13 @@ export class WorkerLoop {
     const interval = this.#cfg.eventInterval;
     const scheduler = this.#scheduler;
     for (;;) {
+      // Shutdown has begun but its stop message may still be queued behind the task that
+      // just held this thread: claim nothing more. The handles of queued tasks are already
+      // cancelled, and a task cancelled before it started never starts.
+      if (this.#sh.isShutdown) {
+        this.#endStep(start, starts);
+        return;
+      }
       const tick = ++this.#tick;
       if (this.#mailbox.hasPending()) this.#drainMailbox();
       let ref = this.#next(tick);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JoinError, Runtime } from '@skein/core';
-import { cpuBound, spinMicrotasks } from './fixtures/shutdown.js';
+import { cpuBound, holdUntilReleased, markRan, spawnThenHold, spinMicrotasks } from './fixtures/shutdown.js';
 import { awaitsForever } from '../blocking/fixtures/blocking_tasks.js';
 import { captureLogs, sharedInts, waitFor } from './helpers.js';
 
@@ -27,6 +27,34 @@ describe('multi-thread runtime: shutdown settles every handle at once and never 
     const busy = logs.lines.find((l) => String(l.msg).includes('still busy'));
     expect(busy).toMatchObject({ level: 40, worker: 0, graceMs: 200 });
     expect(String(busy?.msg)).toContain('cpuBound');
+  });
+
+  it('a task queued behind a busy worker never starts once shutdown has begun', async () => {
+    const rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const flags = sharedInts(4);
+    const first = rt.spawn(holdUntilReleased, flags.sab);
+    await waitFor(() => Atomics.load(flags.words, 0) === 1, 10_000, 'first task running');
+    const queued = rt.spawn(markRan, flags.sab);
+    const done = rt.shutdown();
+    await waitFor(() => queued.isFinished(), 10_000, 'queued handle cancelled');
+    // The worker goes on from where the first task held it, before its stop message.
+    Atomics.store(flags.words, 1, 1);
+    await done;
+    await expect(queued).rejects.toSatisfy(isCancelled);
+    await expect(first).rejects.toSatisfy(isCancelled);
+    expect(Atomics.load(flags.words, 2)).toBe(0);
+  });
+
+  it("a task's child queued on its busy worker never starts once shutdown has begun", async () => {
+    const rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
+    const flags = sharedInts(4);
+    const parent = rt.spawn(spawnThenHold, flags.sab);
+    await waitFor(() => Atomics.load(flags.words, 0) === 1, 10_000, 'parent running');
+    const done = rt.shutdown();
+    await waitFor(() => parent.isFinished(), 10_000, 'parent handle cancelled');
+    Atomics.store(flags.words, 1, 1);
+    await done;
+    expect(Atomics.load(flags.words, 2)).toBe(0);
   });
 
   it('tasks spinning on microtasks on every worker: shutdown resolves, handles are cancelled', async () => {
