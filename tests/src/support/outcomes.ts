@@ -38,3 +38,22 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, ms = 5000,
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/**
+ * Where `await x` resumes among a chain of three reactions queued just after it: the same
+ * order as for `Promise.resolve(v)` means the await took V8's native path for a settled
+ * promise (no `then` call, no extra microtasks).
+ */
+export async function awaitPosition(x: PromiseLike<unknown>): Promise<string[]> {
+  const order: string[] = [];
+  const awaited = (async () => {
+    order.push(`got ${String(await x)}`);
+  })();
+  void Promise.resolve()
+    .then(() => order.push('1'))
+    .then(() => order.push('2'))
+    .then(() => order.push('3'));
+  await awaited;
+  await new Promise((r) => setImmediate(r));
+  return order;
+}

@@ -1,5 +1,6 @@
 import { inspect, types } from 'node:util';
 import { describe, it, expect } from 'vitest';
+import { awaitPosition } from '../../support/outcomes.js';
 import { Runtime, spawn, JoinError, JoinHandle, oneshot, yieldNow } from '@skein/core';
 
 /**
@@ -65,25 +66,11 @@ describe('joining a finished task', () => {
 
   it('resumes an await one microtask later, as a resolved promise does', async () => {
     const rt = await Runtime.builder().build();
-    // Where `await x` resumes among a chain of three reactions queued just after it.
-    const position = async (x: PromiseLike<number>): Promise<string[]> => {
-      const order: string[] = [];
-      const awaited = (async () => {
-        order.push(`got ${await x}`);
-      })();
-      void Promise.resolve()
-        .then(() => order.push('1'))
-        .then(() => order.push('2'))
-        .then(() => order.push('3'));
-      await awaited;
-      await new Promise((r) => setImmediate(r));
-      return order;
-    };
     await rt.blockOn(async () => {
       const h = spawn(() => 7);
       await h;
-      const viaHandle = await position(h);
-      expect(viaHandle).toEqual(await position(Promise.resolve(7)));
+      const viaHandle = await awaitPosition(h);
+      expect(viaHandle).toEqual(await awaitPosition(Promise.resolve(7)));
       expect(viaHandle[0]).toBe('got 7');
     });
     await rt.shutdown();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinHandle, Runtime } from '@skein/core';
 import { inc } from './fixtures/basic.js';
 import { blockingProduct } from './fixtures/features.js';
+import { awaitPosition } from '../../support/outcomes.js';
 import { multiThread } from './helpers.js';
 
 /**
@@ -19,21 +20,6 @@ describe('joining a finished task of another thread', () => {
     await rt.shutdown();
   });
 
-  /** Where `await x` resumes among a chain of three reactions queued just after it. */
-  async function position(x: PromiseLike<unknown>): Promise<string[]> {
-    const order: string[] = [];
-    const awaited = (async () => {
-      order.push(`got ${String(await x)}`);
-    })();
-    void Promise.resolve()
-      .then(() => order.push('1'))
-      .then(() => order.push('2'))
-      .then(() => order.push('3'));
-    await awaited;
-    await new Promise((r) => setImmediate(r));
-    return order;
-  }
-
   /** Wait until `h` has its outcome. (Returning the handle from here would adopt it.) */
   async function settle(h: JoinHandle<unknown>): Promise<void> {
     await h;
@@ -44,7 +30,7 @@ describe('joining a finished task of another thread', () => {
     await rt.blockOn(async () => {
       const h = rt.spawn(inc, 6);
       await settle(h);
-      expect(await position(h)).toEqual(await position(Promise.resolve(7)));
+      expect(await awaitPosition(h)).toEqual(await awaitPosition(Promise.resolve(7)));
     });
   });
 
@@ -53,7 +39,7 @@ describe('joining a finished task of another thread', () => {
       const h = rt.spawnBlocking(blockingProduct, 6, 7);
       await settle(h);
       const value = await h;
-      expect(await position(h)).toEqual(await position(Promise.resolve(value)));
+      expect(await awaitPosition(h)).toEqual(await awaitPosition(Promise.resolve(value)));
     });
   });
 
