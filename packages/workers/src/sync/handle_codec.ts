@@ -89,7 +89,11 @@ export interface OwnedHandle {
   drop(): void;
 }
 
-let adopted: OwnedHandle[] | undefined;
+/**
+ * The handles the current decode rebuilt: `undefined` outside a decode, `null` inside one
+ * that has rebuilt none yet (most decodes: the array is made only for the first handle).
+ */
+let adopted: OwnedHandle[] | null | undefined;
 
 /**
  * Runs `decode` (a task's arguments, or a result) and returns what it decoded with the
@@ -100,14 +104,14 @@ let adopted: OwnedHandle[] | undefined;
  */
 export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[] | undefined } {
   const outer = adopted;
-  adopted = [];
+  adopted = null;
   const ledger = threadLedger();
   const mark = ledger?.record() ?? 0;
   let done = false;
   try {
     const value = decode();
     done = true;
-    return { value, owned: adopted.length === 0 ? undefined : adopted };
+    return { value, owned: adopted ?? undefined };
   } finally {
     ledger?.settle(mark, !done);
     adopted = outer;
@@ -116,7 +120,7 @@ export function decodeOwned<T>(decode: () => T): { value: T; owned: OwnedHandle[
 
 /** Called by a reviver: the handle belongs to the task whose arguments are being decoded, if any. */
 export function adopt(h: OwnedHandle): void {
-  adopted?.push(h);
+  if (adopted !== undefined) (adopted ??= []).push(h);
 }
 
 /** Drops every handle in `owned` (a finished task's). */
