@@ -80,6 +80,12 @@ export interface SchedulerOptions {
    * parked is running task code again, and must not look idle to other threads meanwhile.
    */
   readonly onBusy?: () => void;
+  /**
+   * Called before each run of the queue, ahead of every runnable in it: a multi-thread
+   * worker takes the abort notices that reached it, so a wake-up another thread sent after
+   * `abort()` finds the task cancelled (Tokio checks the abort bit before each poll).
+   */
+  readonly beforeDrain?: () => void;
 }
 
 /** One thread's run queue. The runtime owns one per thread it runs tasks on. */
@@ -95,6 +101,7 @@ export class Scheduler {
   pollEpoch = 0;
   readonly #onIdle: (() => void) | undefined;
   readonly #onBusy: (() => void) | undefined;
+  readonly #beforeDrain: (() => void) | undefined;
   readonly #queue = new Deque<Runnable>();
 
   constructor(opts: SchedulerOptions = {}) {
@@ -102,6 +109,7 @@ export class Scheduler {
     this.tracker = opts.tracker;
     this.#onIdle = opts.onIdle;
     this.#onBusy = opts.onBusy;
+    this.#beforeDrain = opts.beforeDrain;
   }
   #deferred: { wake(v: undefined): boolean }[] = [];
   #budgetUsed = 0;
@@ -209,6 +217,8 @@ export class Scheduler {
 
   /** `chained`: a tracked poll has just ended (see TaskRecorder.beginPoll). */
   #drain(chained = false): void {
+    // Still marked pending: what it wakes joins this drain rather than queueing another.
+    this.#beforeDrain?.();
     this.#drainPending = false;
     const q = this.#queue;
     if (q.length === 0) {

@@ -26,6 +26,7 @@ import {
   type WorkerSnapshot,
 } from '../control/worker_api.js';
 import { ParkState } from '../scheduler/park_state.js';
+import { Inbox } from '../scheduler/inbox.js';
 import { RunningTasks } from '../scheduler/running_tasks.js';
 import { Settler } from '../scheduler/settler.js';
 import { C_NEXT_CHANNEL_ID, C_NEXT_ID_BLOCK, SharedState } from '../scheduler/shared_state.js';
@@ -69,6 +70,7 @@ const spawner = new Spawner(
 );
 const settler = new Settler(sh, me, codec, partition, spawner);
 const running = new RunningTasks(sh, me, codec, settler, logger);
+const inbox = new Inbox(sh.mailboxes[me]!, running, settler);
 const blocking = new BlockingForwarder(parentPort!, logger);
 parentPort!.on('message', (m: unknown) => {
   if (isBlockingMessage(m)) blocking.onMessage(m);
@@ -86,9 +88,10 @@ const rt = new WorkerRuntime(sh, me, {
   // runtime.metrics() would show the counters as they were when the loop parked.
   onIdle: () => stats.publish(),
   onBusy: park.wakeForOwnTask,
+  beforeDrain: inbox.drainPending,
 });
 const runner = new TaskRunner(rt, sh, me, codec, stats, running);
-const loop = new WorkerLoop(sh, me, { cfg: boot.loop, runner, running, settler, scheduler: rt.scheduler, stats, park });
+const loop = new WorkerLoop(sh, me, { cfg: boot.loop, runner, inbox, scheduler: rt.scheduler, stats, park });
 deferTaskExits(
   () => currentFrame()?.task !== undefined,
   () => loop.stop(),

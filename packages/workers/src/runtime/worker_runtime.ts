@@ -57,6 +57,8 @@ export interface WorkerRuntimeParts {
   readonly onIdle: () => void;
   /** The core scheduler has work again (besides the time driver). */
   readonly onBusy: () => void;
+  /** Before each run of the core scheduler's queue (see SchedulerOptions.beforeDrain). */
+  readonly beforeDrain: () => void;
 }
 
 /** One worker thread's runtime. */
@@ -84,7 +86,7 @@ export class WorkerRuntime implements RuntimeCore, LocalRunner {
     this.#running = parts.running;
     this.#blocking = parts.blocking;
     const time = (this.time = new TimeDriver());
-    const { onIdle, onBusy, tracking } = parts;
+    const { onIdle, onBusy, beforeDrain, tracking } = parts;
     this.scheduler = new Scheduler({
       counters: parts.counters,
       tracker: tracking === undefined ? undefined : new TaskRecorder(tracking, parts.logger, () => this.#owned),
@@ -96,6 +98,7 @@ export class WorkerRuntime implements RuntimeCore, LocalRunner {
         time.schedulerBusy();
         onBusy();
       },
+      beforeDrain,
     });
   }
 

@@ -27,18 +27,15 @@
  * While parked, started tasks keep running on the event loop (timers, completions from
  * the mailbox); a nested spawn from one of them unparks the loop (worker_submit.ts).
  *
- * The loop also drains this worker's mailbox: completions of the tasks it spawned go to
- * its {@link Settler}, abort notices for the tasks it runs to {@link RunningTasks}.
+ * The loop also drains this worker's {@link Inbox}: completions of the tasks it spawned and
+ * abort notices for the tasks it runs.
  */
 import type { Scheduler } from '@skein/core/internal';
-import type { Mailbox } from '../shared/mailbox.js';
 import { RESOLVED } from '../shared/wait_async.js';
+import type { Inbox } from './inbox.js';
 import type { ParkState } from './park_state.js';
-import type { RunningTasks } from './running_tasks.js';
-import type { Settler } from './settler.js';
 import { T_LIFO, type SharedState } from './shared_state.js';
 import type { TaskRunner } from './task_runner.js';
-import { ABORT_BIT } from './task_slots.js';
 import type { WorkerStats } from './worker_stats.js';
 
 /** Tokio's cap on consecutive LIFO-slot polls. */
@@ -59,8 +56,7 @@ export interface LoopConfig {
 export interface LoopParts {
   readonly cfg: LoopConfig;
   readonly runner: TaskRunner;
-  readonly running: RunningTasks;
-  readonly settler: Settler;
+  readonly inbox: Inbox;
   /** The worker's core scheduler (its queue depth; poll-time samples). */
   readonly scheduler: Scheduler;
   readonly stats: WorkerStats;
@@ -73,12 +69,10 @@ export class WorkerLoop {
   readonly #me: number;
   readonly #cfg: LoopConfig;
   readonly #runner: TaskRunner;
-  readonly #running: RunningTasks;
-  readonly #settler: Settler;
+  readonly #inbox: Inbox;
   readonly #scheduler: Scheduler;
   readonly #stats: WorkerStats;
   readonly #parkState: ParkState;
-  readonly #mailbox: Mailbox;
   readonly #lifoIdx: number;
   readonly #scratch = new Int32Array(REFILL_MAX);
   readonly #nap = new Int32Array(new SharedArrayBuffer(4));
@@ -93,12 +87,10 @@ export class WorkerLoop {
     this.#me = me;
     this.#cfg = parts.cfg;
     this.#runner = parts.runner;
-    this.#running = parts.running;
-    this.#settler = parts.settler;
+    this.#inbox = parts.inbox;
     this.#scheduler = parts.scheduler;
     this.#stats = parts.stats;
     this.#parkState = parts.park;
-    this.#mailbox = sh.mailboxes[me]!;
     this.#lifoIdx = sh.threadWord(me, T_LIFO);
     this.#rand = (0x9e3779b9 ^ ((me + 1) * 2654435761)) | 0 || 1;
   }
@@ -135,7 +127,7 @@ export class WorkerLoop {
         return;
       }
       const tick = ++this.#tick;
-      if (this.#mailbox.hasPending()) this.#drainMailbox();
+      this.#inbox.drainPending();
       let ref = this.#next(tick);
       if (ref === 0) ref = this.#steal();
       if (ref === 0 && this.#parkState.searching && this.#mayLinger()) ref = this.#linger();
@@ -360,24 +352,13 @@ export class WorkerLoop {
   #armMailbox(): void {
     if (this.#mailboxArmed) return;
     this.#mailboxArmed = true;
-    this.#mailbox.waitAsync().then(this.#onMailbox, this.#onMailbox);
+    this.#inbox.waitAsync().then(this.#onMailbox, this.#onMailbox);
   }
 
   readonly #onMailbox = (): void => {
     this.#mailboxArmed = false;
     if (this.#stopped) return;
-    this.#drainMailbox();
+    this.#inbox.drain();
     if (this.#parkState.parked) this.#armMailbox();
-  };
-
-  #drainMailbox(): void {
-    if (this.#mailbox.takeSignal()) this.#running.abortFlagged();
-    this.#settler.drain(this.#onEntry);
-  }
-
-  /** A mailbox entry: an abort notice for a task running here, or a completion. */
-  readonly #onEntry = (ref: number): void => {
-    if ((ref & ABORT_BIT) !== 0) this.#running.abortNotice((ref & ~ABORT_BIT) - 1);
-    else this.#settler.complete(ref - 1);
   };
 }
