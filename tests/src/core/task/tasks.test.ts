@@ -56,13 +56,17 @@ describe('spawning', () => {
 
   it('a closure returning a foreign thenable settles by it; a throwing or non-function `then` too', async () => {
     await rt.blockOn(async () => {
-      const fulfils = spawn(() => ({ then: (ok: (v: number) => void) => queueMicrotask(() => ok(7)) }));
-      const rejects = spawn(() => ({ then: (_: unknown, no: (e: unknown) => void) => no('nope') }));
-      const throwing = spawn(() => ({
-        get then(): never {
-          throw new Error('then getter');
-        },
-      }));
+      // Thenables a plain (not async) function may return, as a library's own promise type.
+      const foreign = (t: object) => t as PromiseLike<unknown>;
+      const fulfils = spawn(() => foreign({ then: (ok: (v: number) => void) => queueMicrotask(() => ok(7)) }));
+      const rejects = spawn(() => foreign({ then: (_: unknown, no: (e: unknown) => void) => no('nope') }));
+      const throwing = spawn(() =>
+        foreign({
+          get then(): never {
+            throw new Error('then getter');
+          },
+        }),
+      );
       const plain = { then: 5 };
       const notThenable = spawn(() => plain);
       expect(await fulfils).toBe(7);
