@@ -7,10 +7,10 @@
  * scheduler in @skein/workers. `spawnBlocking` goes to the blocking pool in both.
  */
 import type { Logger } from 'pino';
-import { assertDuration, assertFunction, rangeError, typeError } from '../errors/invalid_argument.js';
+import { assertDuration, assertFunction, typeError } from '../errors/invalid_argument.js';
 import { RuntimeShutdownError } from '../errors/skein_error.js';
 import { JoinError } from '../errors/join_error.js';
-import { metricsToJSON, pollHistogram, type RuntimeMetrics, type WorkerMetrics } from '../metrics/runtime_metrics.js';
+import type { RuntimeMetrics } from '../metrics/runtime_metrics.js';
 import { joinHandle, type JoinHandle } from '../task/join_handle.js';
 import type { Joinable } from '../task/joinable.js';
 import { LocalTask } from '../task/task.js';
@@ -29,6 +29,7 @@ import type { RuntimeConfig } from './config.js';
 import { Builder } from './builder.js';
 import { handleOf, type Handle } from './handle.js';
 import { makeLogger } from './logger.js';
+import { runtimeMetrics } from './metrics.js';
 import type { SpawnOptions } from './runtime_core.js';
 import { Scheduler } from './scheduler.js';
 import { taskDumpEntry } from './task_dump.js';
@@ -247,13 +248,13 @@ export class Runtime {
 
   /** Live metrics; see {@link RuntimeMetrics}. */
   metrics(): RuntimeMetrics {
-    return runtimeMetrics(
-      this,
-      () => this.#multi,
-      () => this.#blocking,
-      () => this.#owned.count,
-      () => this.#spawned,
-    );
+    return runtimeMetrics({
+      scheduler: this.scheduler,
+      multi: () => this.#multi,
+      blocking: () => this.#blocking,
+      alive: () => this.#owned.count,
+      spawned: () => this.#spawned,
+    });
   }
 
   /**
@@ -351,84 +352,4 @@ function raceTimeout(p: Promise<void>, ms: number): Promise<void> {
       resolve();
     }, reject);
   });
-}
-
-function runtimeMetrics(
-  rt: Runtime,
-  multi: () => MultiThreadBackend | undefined,
-  blocking: () => BlockingBackend | undefined,
-  alive: () => number,
-  spawned: () => number,
-): RuntimeMetrics {
-  const c = rt.scheduler.counters;
-  const mainWorker: WorkerMetrics = {
-    get pollCount() {
-      return c.pollCount;
-    },
-    stealCount: 0,
-    stealOperations: 0,
-    get parkCount() {
-      return c.parkCount;
-    },
-    get unparkCount() {
-      return c.unparkCount;
-    },
-    get busyMs() {
-      return c.busyMs;
-    },
-    get localQueueDepth() {
-      return rt.scheduler.queueDepth;
-    },
-    get localScheduleCount() {
-      return c.localScheduleCount;
-    },
-    overflowCount: 0,
-    get meanPollTimeUs() {
-      return c.pollCount === 0 ? 0 : (c.busyMs * 1000) / c.pollCount;
-    },
-    get eventLoopActiveMs() {
-      return performance.eventLoopUtilization().active;
-    },
-    get eventLoopIdleMs() {
-      return performance.eventLoopUtilization().idle;
-    },
-  };
-  const metrics: RuntimeMetrics = {
-    get numWorkers() {
-      return multi()?.numWorkers ?? 1;
-    },
-    get numAliveTasks() {
-      return alive() + (multi()?.numAliveTasks ?? 0);
-    },
-    get spawnedTasksCount() {
-      return spawned() + (multi()?.spawnedTasksCount ?? 0);
-    },
-    get globalQueueDepth() {
-      return multi()?.globalQueueDepth ?? 0;
-    },
-    get budgetForcedYieldCount() {
-      return c.budgetForcedYieldCount + (multi()?.budgetForcedYieldCount ?? 0);
-    },
-    get numBlockingThreads() {
-      return blocking()?.numThreads ?? 0;
-    },
-    get numIdleBlockingThreads() {
-      return blocking()?.numIdleThreads ?? 0;
-    },
-    get blockingQueueDepth() {
-      return blocking()?.queueDepth ?? 0;
-    },
-    worker(i: number): WorkerMetrics {
-      const m = multi();
-      if (m !== undefined) return m.worker(i);
-      if (i !== 0) throw rangeError(`worker index ${i} is out of range: this runtime has 1 worker (index 0)`);
-      return mainWorker;
-    },
-    pollTimeHistogram() {
-      const m = multi();
-      return pollHistogram(m === undefined ? [c.pollTimeNs] : [c.pollTimeNs, ...m.pollTimeHistograms]);
-    },
-    toJSON: () => metricsToJSON(metrics),
-  };
-  return metrics;
 }

@@ -26,6 +26,7 @@ import { SCOPE_CANCELLED, Scope } from './scope.js';
 import type { TaskRecord } from './task_record.js';
 import { JoinWaiter, type Waiter } from './waiter.js';
 import { announceOutcome, joinSettled, logIfNeverAwaited, type OutcomeListener } from './outcome.js';
+import { watchBody } from './body_watch.js';
 import { coop, tryCoop } from './yield_now.js';
 
 // `flags` bits (the field is Scope's): the body's lifetime, the outcome, and whether anyone
@@ -58,8 +59,6 @@ export function allocateTaskId(): number {
 type Body<T> = (...args: unknown[]) => T | PromiseLike<T>;
 type OnFulfilled<T, R> = ((value: T) => R | PromiseLike<R>) | null | undefined;
 type OnRejected<R> = ((reason: JoinError) => R | PromiseLike<R>) | null | undefined;
-
-const promiseThen = Promise.prototype.then;
 
 /** `#slot` of a task cancelled while nobody waited for it: its JoinError is made on demand. */
 const CANCELLED: unique symbol = Symbol('skein.task.cancelled');
@@ -209,49 +208,7 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
       this.bodySettled(false, err);
       return;
     }
-    if (r === null || (typeof r !== 'object' && typeof r !== 'function')) {
-      this.bodySettled(true, r);
-    } else if (r instanceof Promise && r.then === promiseThen) {
-      // A reaction runs in the async context current when it was registered, which here is
-      // this task's frame: shared callbacks find the task there, so watching the body costs
-      // no closures.
-      promiseThen.call(r, LocalTask.#bodyFulfilled, LocalTask.#bodyRejected);
-    } else {
-      this.watchThenable(r);
-    }
-  }
-
-  /** The body returned a foreign thenable: watch it with closures. */
-  private watchThenable(r: object): void {
-    let then: unknown;
-    try {
-      then = (r as PromiseLike<unknown>).then;
-      if (typeof then === 'function') {
-        (then as PromiseLike<unknown>['then']).call(
-          r,
-          (v) => this.bodySettled(true, v),
-          (e: unknown) => this.bodySettled(false, e),
-        );
-      }
-    } catch (err) {
-      this.bodySettled(false, err);
-      return;
-    }
-    if (typeof then !== 'function') this.bodySettled(true, r);
-  }
-
-  static #bodyFulfilled(this: void, value: unknown): void {
-    LocalTask.#frameTask().bodySettled(true, value);
-  }
-
-  static #bodyRejected(this: void, err: unknown): void {
-    LocalTask.#frameTask().bodySettled(false, err);
-  }
-
-  static #frameTask(): LocalTask<unknown> {
-    const t = frames.getStore();
-    if (!(t instanceof LocalTask)) throw new Error('skein internal error: a task body settled outside its frame');
-    return t;
+    watchBody(this as LocalTask<unknown>, r);
   }
 
   /** Abort: pending runtime awaits reject with Cancelled; the outcome is cancelled at once. */
@@ -367,7 +324,8 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     return true;
   }
 
-  private bodySettled(ok: boolean, value: unknown): void {
+  /** @internal The body returned (`ok`) or threw `value`: settle the outcome, unless an abort did, and finish the body. */
+  bodySettled(ok: boolean, value: unknown): void {
     if ((this.flags & BODY) === FINISHED) return;
     if ((this.flags & OUTCOME) === PENDING) {
       if (ok) this.settle(OK, value as T);

@@ -202,17 +202,40 @@ export class NodeQueue {
     w[b + SLAB_GEN] = (w[b + SLAB_GEN]! + 1) | 0;
   }
 
+  /**
+   * Frees `node`, whose waiter gave it up (cancelled, or its thread died): a node still
+   * queued leaves the queue. Returns the permits to give back: what was assigned to it, or
+   * everything if it was granted.
+   */
+  giveUp(node: number): number {
+    const state = this.state(node);
+    let give = 0;
+    if (state === WAITING) {
+      this.unlink(node);
+      give = this.assigned(node);
+    } else if (state === GRANTED) {
+      give = this.requested(node);
+    }
+    this.free(node);
+    return give;
+  }
+
+  /** {@link giveUp} every node of thread `tid`, which has died: how many, and the permits to give back. */
+  giveUpThread(tid: number): { nodes: number; permits: number } {
+    let nodes = 0;
+    let permits = 0;
+    for (let i = 0; i < this.nodes; i++) {
+      if (this.state(i) === FREE_STATE || this.thread(i) !== tid) continue;
+      permits += this.giveUp(i);
+      nodes++;
+    }
+    return { nodes, permits };
+  }
+
   /** Queued nodes (under the lock). */
   count(): number {
     let n = 0;
     for (let node = this.#w[this.#base + HEAD]!; node !== -1; node = this.next(node)) n++;
-    return n;
-  }
-
-  /** Free nodes (under the lock). */
-  freeCount(): number {
-    let n = 0;
-    for (let node = this.#w[this.#base + FREE]!; node !== -1; node = this.next(node)) n++;
     return n;
   }
 

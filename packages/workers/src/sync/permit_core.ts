@@ -11,20 +11,22 @@
  * linked into a FIFO list, and each node's STATE word is the doorbell its waiting thread
  * sleeps on (`node_queue.ts`; README.md, "Design"). Every change to the counter, the list or a node happens
  * under one futex mutex (shared/spin_lock.ts) whose critical sections run no user code.
+ * A thread can die holding permits: what each owns is counted under the primitive's
+ * identity (`ownership.ts`) and {@link PermitCore.releaseThread} gives it back.
  */
 import { rangeError } from '@skein/core';
 import { MAX_PERMITS } from '@skein/core/internal';
 import { lock, unlock } from '../shared/spin_lock.js';
-import { CLOSED_STATE, FREE_STATE, GRANTED, type LocalBell, NodeQueue, WAITING } from './node_queue.js';
-import { Ledger, type Owned, threadLedger } from './thread_ledger.js';
+import { CLOSED_STATE, GRANTED, type LocalBell, NodeQueue } from './node_queue.js';
+import { Ownership } from './ownership.js';
+import { Ledger, type Owned } from './thread_ledger.js';
 import { ThreadTable } from './thread_table.js';
 
 // Header words (3..7 are the queue's, see node_queue.ts).
 const LOCK = 0;
 const PERMITS = 1;
 const CLOSED = 2;
-const ID_LO = 8; // a random identity, so a thread can tell two handles of one primitive apart from two primitives
-const ID_HI = 9;
+const ID = 8; // the primitive's identity: 2 words (`ownership.ts`)
 const CAP = 10; // most permits the counter holds (Notify's one stored permit), 0: no cap
 const TRACK = 11; // 1: permits taken are owned by the taking thread (locks), see thread_ledger.ts
 const HEADER = 16;
@@ -46,13 +48,6 @@ export class PermitCore {
     return HEADER + NodeQueue.wordsFor(maxQueued) + ThreadTable.WORDS;
   }
 
-  /** Checks `maxQueued` (an option of every primitive). */
-  static checkMaxQueued(maxQueued: number): void {
-    if (!Number.isInteger(maxQueued) || maxQueued < 1 || maxQueued > 1 << 20) {
-      throw rangeError(`maxQueued must be an integer in [1, 2^20], got ${maxQueued}`);
-    }
-  }
-
   /**
    * Writes a core with `permits` free permits and `maxQueued` nodes at `base` of `w`.
    * With `cap` > 0 the free counter never grows past `cap` (permits released beyond it are
@@ -71,8 +66,7 @@ export class PermitCore {
     w[base + CAP] = cap;
     w[base + TRACK] = track ? 1 : 0;
     w[base + CLOSED] = 0;
-    w[base + ID_LO] = (Math.random() * 2 ** 32) | 0;
-    w[base + ID_HI] = (Math.random() * 2 ** 21) | 0;
+    Ownership.initialize(w, base + ID);
     NodeQueue.initialize(w, base, base + HEADER, maxQueued);
     return new PermitCore(w, base);
   }
@@ -80,12 +74,11 @@ export class PermitCore {
   readonly #w: Int32Array;
   readonly #base: number;
   readonly #tracked: boolean;
+  readonly #ownership: Ownership;
   /** The waiters' nodes: their states and waits (`node_queue.ts`). */
   readonly queue: NodeQueue;
   /** Each thread's doorbell (`thread_table.ts`). */
   readonly threads: ThreadTable;
-  /** This primitive's entry in this thread's ledger (`thread_ledger.ts`), -1 until used. */
-  #ledgerEntry = -1;
   /**
    * The slab generation when the last `acquire` on this thread returned {@link SLAB_FULL},
    * read under the lock so a node freed right after can't be missed.
@@ -102,6 +95,7 @@ export class PermitCore {
     this.#w = w;
     this.#base = base;
     this.#tracked = w[base + TRACK] === 1;
+    this.#ownership = new Ownership(w, base + ID);
     this.queue = new NodeQueue(w, base, base + HEADER);
     this.threads = new ThreadTable(w, base + HEADER + NodeQueue.wordsFor(this.queue.nodes), base + LOCK);
   }
@@ -111,13 +105,7 @@ export class PermitCore {
    * core, or channel ends (see `thread_ledger.ts`). A no-op on a thread without a ledger.
    */
   own(n: number, which: Ledger = Ledger.owned): void {
-    const ledger = threadLedger();
-    if (ledger === undefined) return;
-    const lo = this.#w[this.#base + ID_LO]!;
-    const hi = this.#w[this.#base + ID_HI]!;
-    let e = this.#ledgerEntry;
-    if (e < 0 || !ledger.holds(e, lo, hi)) e = this.#ledgerEntry = ledger.entry(lo, hi);
-    if (e >= 0) ledger.add(e, which, n);
+    this.#ownership.own(n, which);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */
@@ -127,12 +115,12 @@ export class PermitCore {
 
   /** The primitive's identity, the same from every handle on every thread. */
   id(): number {
-    return PermitCore.idAt(this.#w, this.#base);
+    return this.#ownership.id();
   }
 
   /** The identity of the core at `base` of `w` (see {@link id}), without attaching to it. */
   static idAt(w: Int32Array, base: number): number {
-    return w[base + ID_HI]! * 2 ** 32 + (w[base + ID_LO]! >>> 0);
+    return Ownership.idAt(w, base + ID);
   }
 
   /** Free permits (0 while anyone is queued). */
@@ -243,7 +231,7 @@ export class PermitCore {
     const b = this.#base;
     const q = this.queue;
     lock(w, b + LOCK);
-    const giveBack = this.#drop(node);
+    const giveBack = q.giveUp(node);
     this.#release(giveBack);
     unlock(w, b + LOCK);
     // A stale waitAsync of this thread on the node resolves now rather than never.
@@ -326,19 +314,12 @@ export class PermitCore {
   releaseThread(tid: number, held: Owned): Owned & { nodes: number } {
     const w = this.#w;
     const b = this.#base;
-    let give = 0;
-    let nodes = 0;
     const q = this.queue;
     lock(w, b + LOCK);
-    for (let i = 0; i < q.nodes; i++) {
-      if (q.state(i) === FREE_STATE || q.thread(i) !== tid) continue;
-      give += this.#drop(i);
-      nodes++;
-    }
+    const { nodes, permits } = q.giveUpThread(tid);
     this.threads.release(tid);
     const { owned, receivers } = held;
-    if (this.#tracked && owned > 0) give += owned;
-    this.#release(give);
+    this.#release(this.#tracked && owned > 0 ? permits + owned : permits);
     unlock(w, b + LOCK);
     this.#wakeGranted();
     if (nodes > 0) q.wakeSlab();
@@ -353,16 +334,6 @@ export class PermitCore {
     const n = this.queue.count();
     unlock(w, b + LOCK);
     return n;
-  }
-
-  /** Nodes in use, queued or granted and not yet finished (a snapshot, for tests). */
-  nodesInUse(): number {
-    const w = this.#w;
-    const b = this.#base;
-    lock(w, b + LOCK);
-    const free = this.queue.freeCount();
-    unlock(w, b + LOCK);
-    return this.queue.nodes - free;
   }
 
   /**
@@ -419,24 +390,5 @@ export class PermitCore {
     const cap = w[b + CAP]!;
     if (cap === 0) Atomics.add(w, b + PERMITS, n);
     else Atomics.store(w, b + PERMITS, Math.min(cap, w[b + PERMITS]! + n));
-  }
-
-  /**
-   * Frees `node`, whose waiter gave it up (cancelled, or its thread died): a node still
-   * queued leaves the queue. Returns the permits to give back: what was assigned to it, or
-   * everything if it was granted.
-   */
-  #drop(node: number): number {
-    const q = this.queue;
-    const state = q.state(node);
-    let give = 0;
-    if (state === WAITING) {
-      q.unlink(node);
-      give = q.assigned(node);
-    } else if (state === GRANTED) {
-      give = q.requested(node);
-    }
-    q.free(node);
-    return give;
   }
 }

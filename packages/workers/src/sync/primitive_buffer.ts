@@ -4,6 +4,7 @@
  * region (a value cell). A handle rebuilt on another thread reads everything it needs from
  * here, so a handle crosses as its buffer alone.
  */
+import { rangeError } from '@skein/core';
 import { HandleKind } from './handle_codec.js';
 import { PermitCore } from './permit_core.js';
 
@@ -48,6 +49,13 @@ export interface PrimitiveBuffer {
   readonly regionOffset: number;
 }
 
+/** Checks `maxQueued` (an option of every primitive): the waiter nodes its core gets. */
+function checkMaxQueued(maxQueued: number): void {
+  if (!Number.isInteger(maxQueued) || maxQueued < 1 || maxQueued > 1 << 20) {
+    throw rangeError(`maxQueued must be an integer in [1, 2^20], got ${maxQueued}`);
+  }
+}
+
 function regionOffset(maxQueued: number): number {
   return Math.ceil(((CORE_BASE + PermitCore.wordsFor(maxQueued)) * 4) / 8) * 8;
 }
@@ -64,7 +72,7 @@ export function allocatePrimitive(
   regionBytes: number,
   cap = 0,
 ): PrimitiveBuffer {
-  PermitCore.checkMaxQueued(maxQueued);
+  checkMaxQueued(maxQueued);
   const offset = regionOffset(maxQueued);
   const sab = new SharedArrayBuffer(offset + regionBytes);
   const words = new Int32Array(sab);

@@ -2,17 +2,16 @@
  * `sharedBroadcast`: core's `broadcast` for tasks on any thread of a runtime: every
  * receiver, wherever it runs, sees every value.
  *
- * The design is Tokio's ring, in one buffer: `capacity` (rounded up to a power of two)
- * slots, each stamped with the position it holds, and a TAIL position. A receiver is just
- * a position, kept by its handle. A send overwrites the oldest slot whether or not everyone
- * has read it, so a slow receiver can't block a sender; its next `recv` rejects with
- * `RecvError` lagged(n) and resumes at the oldest value still held. A slot starts one lap
- * behind (stamped `index - capacity`), which reads as "not written yet".
+ * The design is Tokio's ring, in one buffer (`broadcast_ring.ts`): `capacity` (rounded up
+ * to a power of two) slots, each stamped with the position it holds, and a TAIL position.
+ * A receiver is just a position, kept by its handle. A send overwrites the oldest slot
+ * whether or not everyone has read it, so a slow receiver can't block a sender; its next
+ * `recv` rejects with `RecvError` lagged(n) and resumes at the oldest value still held.
  *
  * Slots and TAIL change under a futex lock (shared/spin_lock.ts) held only to copy a
  * value's bytes in or out (values are encoded before it is taken). Every send and close
- * bumps the EVENT word, which waiting receivers watch (`word_wait.ts`) and then re-read the
- * ring: nothing is handed over, so a cancelled `recv` has nothing to undo.
+ * bumps the EVENT word (`fanout_channel.ts`), which waiting receivers watch and then re-read
+ * the ring: nothing is handed over, so a cancelled `recv` has nothing to undo.
  *
  * Crossing threads: a sender or a receiver passed to a task is a clone made at the `spawn`
  * call (a receiver's at the same position), which the task drops when it finishes. Each
@@ -21,6 +20,8 @@
  */
 import { AlreadyReleasedError, RecvError, SendError, TryRecvError, assertNumber, coop, rangeError } from '@skein/core';
 import { lock, unlock } from '../shared/spin_lock.js';
+import { Ring, SLOT_HEADER, S_LEN, S_POS, TAIL, slotBytes } from './broadcast_ring.js';
+import { CHANNEL_WORDS, EVENT, LOCK } from './fanout_channel.js';
 import {
   HANDLE_STATE_MASK,
   HandleKind,
@@ -31,26 +32,11 @@ import {
   withState,
   type HandleDescriptor,
 } from './handle_codec.js';
-import type { PermitCore } from './permit_core.js';
-import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { allocatePrimitive } from './primitive_buffer.js';
 import { Ledger, type Owned } from './thread_ledger.js';
-import { DEFAULT_MAX_BYTES, checkMaxBytes, decodeValue, encodeValue, writeEncoded } from './value_codec.js';
-import { signal, wordChanged } from './word_wait.js';
+import { DEFAULT_MAX_BYTES, checkMaxBytes, encodeValue, decodeValue, writeEncoded } from './value_codec.js';
 
 const WHAT = 'a value sent on a sharedBroadcast channel';
-
-// Words of the channel's region; the slots follow.
-const LOCK = 0;
-const EVENT = 1;
-const TAIL = 2;
-const TX_COUNT = 3;
-const RX_COUNT = 4;
-const CLOSED = 5;
-const WORDS = 8;
-// Slot words, then the value's bytes.
-const S_POS = 0;
-const S_LEN = 1;
-const SLOT_HEADER = 8;
 
 /** Most bytes the slots of one channel may take. */
 const MAX_RING_BYTES = 1 << 30;
@@ -61,72 +47,11 @@ export interface SharedBroadcastOptions {
   maxBytes?: number;
 }
 
+// What a receiver's poll of its slot found.
 const VALUE = 0;
 const EMPTY = 1;
 const LAGGED = 2;
 const CLOSED_RESULT = 3;
-
-/** One thread's view of a broadcast channel's buffer. */
-class Ring {
-  readonly sab: SharedArrayBuffer;
-  readonly w: Int32Array;
-  readonly bytes: Buffer;
-  readonly view: DataView;
-  readonly capacity: number;
-  readonly maxBytes: number;
-  /** Unused as a semaphore: its thread table counts the ends on each thread. */
-  readonly core: PermitCore;
-  readonly #slotBytes: number;
-  readonly #slotsAt: number;
-
-  constructor(sab: SharedArrayBuffer) {
-    const buf = attachPrimitive(sab, HandleKind.broadcastSender);
-    this.sab = sab;
-    this.core = buf.core;
-    this.capacity = buf.params[0]!;
-    this.maxBytes = buf.params[1]!;
-    this.#slotBytes = slotBytes(this.maxBytes);
-    this.#slotsAt = buf.regionOffset + WORDS * 4;
-    this.w = new Int32Array(sab, buf.regionOffset, WORDS);
-    this.bytes = Buffer.from(sab);
-    this.view = new DataView(sab);
-  }
-
-  load(i: number): number {
-    return Atomics.load(this.w, i);
-  }
-
-  /** Int32 index (in `bytes`) of a slot's header word. */
-  slotWord(pos: number): number {
-    return (this.#slotsAt + (pos & (this.capacity - 1)) * this.#slotBytes) >> 2;
-  }
-
-  /** `n` senders fewer; the last one closes the channel. */
-  dropTx(n: number): void {
-    if (Atomics.sub(this.w, TX_COUNT, n) === n) {
-      Atomics.store(this.w, CLOSED, 1);
-      signal(this.w, EVENT);
-    }
-  }
-
-  /** `n` receivers fewer. */
-  dropRx(n: number): void {
-    Atomics.sub(this.w, RX_COUNT, n);
-    signal(this.w, EVENT);
-  }
-
-  /** Stamps every slot one lap behind: "not written yet". */
-  initialize(): void {
-    const all = new Int32Array(this.sab);
-    for (let i = 0; i < this.capacity; i++) all[this.slotWord(i) + S_POS] = i - this.capacity;
-    Atomics.store(this.w, TX_COUNT, 1);
-    Atomics.store(this.w, RX_COUNT, 1);
-  }
-}
-
-function slotBytes(maxBytes: number): number {
-  return SLOT_HEADER + Math.ceil(maxBytes / 8) * 8;
-}
 
 /** Set by SharedBroadcastSender's static block, the one place that may call its private constructor. */
 let constructSender: <T>(r: Ring) => SharedBroadcastSender<T>;
@@ -134,13 +59,11 @@ let constructSender: <T>(r: Ring) => SharedBroadcastSender<T>;
 /** Sends to every receiver of a sharedBroadcast channel, from any thread. Clone it for more producers. */
 export class SharedBroadcastSender<T> implements Disposable {
   readonly #r: Ring;
-  readonly #all: Int32Array;
   #open = true;
 
   /** Made by `sharedBroadcast.channel` and `clone()`; counts on this thread. */
   private constructor(r: Ring) {
     this.#r = r;
-    this.#all = new Int32Array(r.sab);
     r.core.own(1);
   }
 
@@ -156,10 +79,10 @@ export class SharedBroadcastSender<T> implements Disposable {
    */
   send(value: T): number {
     const r = this.#r;
-    if (!this.#open || r.load(RX_COUNT) === 0) throw new SendError(value);
+    if (!this.#open || r.receivers() === 0) throw new SendError(value);
     const e = encodeValue(value, r.maxBytes, WHAT);
     const w = r.w;
-    const all = this.#all;
+    const all = r.all;
     lock(w, LOCK);
     const pos = w[TAIL]!;
     const at = r.slotWord(pos);
@@ -168,25 +91,25 @@ export class SharedBroadcastSender<T> implements Disposable {
     all[at + S_POS] = pos;
     Atomics.store(w, TAIL, (pos + 1) | 0);
     unlock(w, LOCK);
-    signal(w, EVENT);
-    return r.load(RX_COUNT);
+    r.signal();
+    return r.receivers();
   }
 
   /** A new receiver on this thread that sees values sent from now on. */
   subscribe(): SharedBroadcastReceiver<T> {
-    Atomics.add(this.#r.w, RX_COUNT, 1);
+    this.#r.addRx();
     return constructReceiver<T>(this.#r, this.#r.load(TAIL));
   }
 
   /** Live receivers, on every thread. */
   receiverCount(): number {
-    return this.#r.load(RX_COUNT);
+    return this.#r.receivers();
   }
 
   /** Another sender on the same channel. Errors: AlreadyReleasedError if this one is closed. */
   clone(): SharedBroadcastSender<T> {
     if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast sender');
-    Atomics.add(this.#r.w, TX_COUNT, 1);
+    this.#r.addTx();
     return new SharedBroadcastSender<T>(this.#r);
   }
 
@@ -208,8 +131,7 @@ export class SharedBroadcastSender<T> implements Disposable {
   async closed(): Promise<void> {
     const c = coop();
     if (c !== undefined) await c;
-    const r = this.#r;
-    for (let e = r.load(EVENT); r.load(RX_COUNT) !== 0; e = r.load(EVENT)) await wordChanged(r.w, EVENT, e);
+    await this.#r.untilNoReceivers();
   }
 
   /** Whether `other` sends on the same channel. */
@@ -226,7 +148,7 @@ export class SharedBroadcastSender<T> implements Disposable {
   [SHARED_HANDLE](): HandleDescriptor {
     if (!this.#open) throw new AlreadyReleasedError('sharedBroadcast sender');
     const r = this.#r;
-    return { kind: HandleKind.broadcastSender, sab: r.sab, send: () => Atomics.add(r.w, TX_COUNT, 1) };
+    return { kind: HandleKind.broadcastSender, sab: r.sab, send: () => r.addTx() };
   }
 }
 
@@ -236,7 +158,6 @@ let constructReceiver: <T>(r: Ring, next: number) => SharedBroadcastReceiver<T>;
 /** One subscriber's position in a sharedBroadcast channel. */
 export class SharedBroadcastReceiver<T> implements Disposable {
   readonly #r: Ring;
-  readonly #all: Int32Array;
   #next: number;
   #open = true;
   #value: unknown = undefined;
@@ -245,7 +166,6 @@ export class SharedBroadcastReceiver<T> implements Disposable {
   /** Made by `sharedBroadcast.channel`, `subscribe()` and `resubscribe()`; counts on this thread. */
   private constructor(r: Ring, next: number) {
     this.#r = r;
-    this.#all = new Int32Array(r.sab);
     this.#next = next;
     r.core.own(1, Ledger.receivers);
   }
@@ -265,8 +185,8 @@ export class SharedBroadcastReceiver<T> implements Disposable {
     const r = this.#r;
     for (;;) {
       const e = r.load(EVENT);
-      if (this.#open && this.#next === r.load(TAIL) && r.load(CLOSED) === 0) {
-        await wordChanged(r.w, EVENT, e);
+      if (this.#open && this.#next === r.load(TAIL) && !r.isClosed()) {
+        await r.changed(e);
         continue;
       }
       const c = coop();
@@ -306,7 +226,7 @@ export class SharedBroadcastReceiver<T> implements Disposable {
     if (!this.#open) return CLOSED_RESULT;
     const r = this.#r;
     const w = r.w;
-    const all = this.#all;
+    const all = r.all;
     const next = this.#next;
     lock(w, LOCK);
     const at = r.slotWord(next);
@@ -322,7 +242,7 @@ export class SharedBroadcastReceiver<T> implements Disposable {
     }
     if (((next - pos) | 0) === r.capacity) {
       unlock(w, LOCK);
-      return r.load(CLOSED) !== 0 ? CLOSED_RESULT : EMPTY;
+      return r.isClosed() ? CLOSED_RESULT : EMPTY;
     }
     // Overwritten: skip to the oldest value still held.
     const oldest = (w[TAIL]! - r.capacity) | 0;
@@ -334,7 +254,7 @@ export class SharedBroadcastReceiver<T> implements Disposable {
 
   /** A new receiver on the same channel, starting at the tail (sees only later values). */
   resubscribe(): SharedBroadcastReceiver<T> {
-    Atomics.add(this.#r.w, RX_COUNT, 1);
+    this.#r.addRx();
     return new SharedBroadcastReceiver<T>(this.#r, this.#r.load(TAIL));
   }
 
@@ -349,7 +269,7 @@ export class SharedBroadcastReceiver<T> implements Disposable {
 
   /** Whether every sender, on every thread, has closed. */
   isClosed(): boolean {
-    return this.#r.load(CLOSED) !== 0;
+    return this.#r.isClosed();
   }
 
   /** Whether `other` receives from the same channel. */
@@ -377,7 +297,7 @@ export class SharedBroadcastReceiver<T> implements Disposable {
     return {
       kind: withState(HandleKind.broadcastReceiver, this.#next & HANDLE_STATE_MASK),
       sab: r.sab,
-      send: () => Atomics.add(r.w, RX_COUNT, 1),
+      send: () => r.addRx(),
     };
   }
 }
@@ -421,7 +341,7 @@ export const sharedBroadcast = {
       0,
       1,
       [cap, maxBytes],
-      WORDS * 4 + cap * slotBytes(maxBytes),
+      CHANNEL_WORDS * 4 + cap * slotBytes(maxBytes),
     );
     const r = new Ring(buf.sab);
     r.initialize();

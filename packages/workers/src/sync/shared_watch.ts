@@ -2,10 +2,10 @@
  * `sharedWatch`: core's `watch` for tasks on any thread of a runtime: one value that
  * changes over time, many observers, each remembering the version it has seen.
  *
- * The buffer holds the value (a structured clone in a value cell), its VERSION, the sender's
- * CLOSED flag and the receiver count, guarded by a futex lock (shared/spin_lock.ts) that is
- * held only to copy bytes in or out; values are encoded before it is taken. Every change
- * bumps the EVENT word, which waiting `changed()` / `closed()` calls watch (`word_wait.ts`)
+ * The buffer (`watch_state.ts`) holds the value (a structured clone in a value cell), its
+ * VERSION, the sender's CLOSED flag and the receiver count, guarded by a futex lock held
+ * only to copy bytes in or out; values are encoded before it is taken. Every change bumps
+ * the EVENT word (`fanout_channel.ts`), which waiting `changed()` / `closed()` calls watch
  * and then re-check, so cancelling one has nothing to undo.
  *
  * Crossing threads: the sender *moves* (Tokio's watch sender is not Clone); a receiver
@@ -15,7 +15,6 @@
  * ({@link releaseWatchThread}).
  */
 import { AlreadyReleasedError, RecvError, SendError, assertFunction, coop } from '@skein/core';
-import { lock, unlock } from '../shared/spin_lock.js';
 import {
   HANDLE_STATE_MASK,
   HandleKind,
@@ -26,95 +25,16 @@ import {
   withState,
   type HandleDescriptor,
 } from './handle_codec.js';
-import type { PermitCore } from './permit_core.js';
-import { allocatePrimitive, attachPrimitive } from './primitive_buffer.js';
+import { EVENT } from './fanout_channel.js';
+import { allocatePrimitive } from './primitive_buffer.js';
 import { Ledger, type Owned } from './thread_ledger.js';
-import { DEFAULT_MAX_BYTES, ValueCell } from './value_cell.js';
-import { signal, wordChanged } from './word_wait.js';
-
-const WHAT = 'a value sent on a sharedWatch channel';
-
-// Words of the channel's region, then the value cell.
-const LOCK = 0;
-const EVENT = 1;
-const VERSION = 2;
-const CLOSED = 3;
-const RX_COUNT = 4;
-const WORDS = 8;
-const CELL_OFFSET = WORDS * 4;
+import { DEFAULT_MAX_BYTES } from './value_cell.js';
+import { VERSION, WatchState } from './watch_state.js';
 
 /** Options of {@link sharedWatch.channel}. */
 export interface SharedWatchOptions {
   /** Most bytes the encoded value may take (default 64 KiB); a larger one throws RangeError. */
   maxBytes?: number;
-}
-
-/** One thread's view of a watch channel's buffer. */
-class WatchState {
-  readonly sab: SharedArrayBuffer;
-  readonly w: Int32Array;
-  readonly cell: ValueCell;
-  /** Unused as a semaphore: its thread table counts the ends on each thread. */
-  readonly core: PermitCore;
-
-  constructor(sab: SharedArrayBuffer) {
-    const buf = attachPrimitive(sab, HandleKind.watchSender);
-    this.sab = sab;
-    this.core = buf.core;
-    this.w = new Int32Array(sab, buf.regionOffset, WORDS);
-    this.cell = new ValueCell(sab, buf.regionOffset + CELL_OFFSET, buf.params[0]!);
-  }
-
-  load(i: number): number {
-    return Atomics.load(this.w, i);
-  }
-
-  /** Stores `value` as a new version and wakes every waiter. Errors: SerializationError, RangeError. */
-  publish(value: unknown): void {
-    const e = this.cell.encode(value, WHAT);
-    const w = this.w;
-    lock(w, LOCK);
-    this.cell.store(e);
-    Atomics.add(w, VERSION, 1);
-    unlock(w, LOCK);
-    signal(w, EVENT);
-  }
-
-  /** The current value (a fresh copy) and its version. */
-  read(): [unknown, number] {
-    const w = this.w;
-    lock(w, LOCK);
-    try {
-      return [this.cell.read(), w[VERSION]!];
-    } finally {
-      unlock(w, LOCK);
-    }
-  }
-
-  /** One more receiver: made on this thread (`here`), or a copy crossing to another, which counts there once it arrives. */
-  addRx(here: boolean): void {
-    Atomics.add(this.w, RX_COUNT, 1);
-    if (here) this.core.own(1, Ledger.receivers);
-    signal(this.w, EVENT);
-  }
-
-  /** `n` receivers fewer; `here`: they lived on this thread. */
-  dropRx(n: number, here: boolean): void {
-    Atomics.sub(this.w, RX_COUNT, n);
-    if (here) this.core.own(-n, Ledger.receivers);
-    signal(this.w, EVENT);
-  }
-
-  /** The sender is gone: receivers end once they have seen the last value. */
-  closeTx(): void {
-    Atomics.store(this.w, CLOSED, 1);
-    signal(this.w, EVENT);
-  }
-
-  /** Resolves when EVENT moves from `seen` (a change of any kind). */
-  changed(seen: number): Promise<void> {
-    return wordChanged(this.w, EVENT, seen);
-  }
 }
 
 /** Set by SharedWatchSender's static block, the one place that may call its private constructor. */
@@ -146,7 +66,7 @@ export class SharedWatchSender<T> implements Disposable {
    * maxBytes), with nothing stored.
    */
   send(value: T): void {
-    if (!this.#open || this.#s.load(RX_COUNT) === 0) throw new SendError(value);
+    if (!this.#open || this.#s.receivers() === 0) throw new SendError(value);
     this.#s.publish(value);
   }
 
@@ -194,18 +114,19 @@ export class SharedWatchSender<T> implements Disposable {
 
   /** A new receiver on this thread; the current value counts as seen by it. */
   subscribe(): SharedWatchReceiver<T> {
-    this.#s.addRx(true);
+    this.#s.addRx();
+    this.#s.core.own(1, Ledger.receivers);
     return constructReceiver<T>(this.#s, this.#s.load(VERSION));
   }
 
   /** Live receivers, on every thread. */
   receiverCount(): number {
-    return this.#s.load(RX_COUNT);
+    return this.#s.receivers();
   }
 
   /** Whether every receiver has closed. */
   isClosed(): boolean {
-    return this.#s.load(RX_COUNT) === 0;
+    return this.#s.receivers() === 0;
   }
 
   /**
@@ -215,8 +136,7 @@ export class SharedWatchSender<T> implements Disposable {
   async closed(): Promise<void> {
     const c = coop();
     if (c !== undefined) await c;
-    const s = this.#s;
-    for (let e = s.load(EVENT); s.load(RX_COUNT) !== 0; e = s.load(EVENT)) await s.changed(e);
+    await this.#s.untilNoReceivers();
   }
 
   /**
@@ -281,7 +201,7 @@ export class SharedWatchReceiver<T> implements Disposable {
       const e = s.load(EVENT);
       const version = s.load(VERSION);
       const ready = version !== this.#seen && this.#open;
-      if (ready || s.load(CLOSED) !== 0 || !this.#open) {
+      if (ready || s.isClosed() || !this.#open) {
         // Ready either way: a loop on it must still yield (see `coop`).
         const c = coop();
         if (c !== undefined) await c;
@@ -310,7 +230,7 @@ export class SharedWatchReceiver<T> implements Disposable {
    * Errors: RecvError (closed) once the sender has closed (Tokio's `has_changed`).
    */
   hasChanged(): boolean {
-    if (this.#s.load(CLOSED) !== 0 || !this.#open) throw new RecvError('closed');
+    if (this.#s.isClosed() || !this.#open) throw new RecvError('closed');
     return this.#seen !== this.#s.load(VERSION);
   }
 
@@ -344,12 +264,13 @@ export class SharedWatchReceiver<T> implements Disposable {
 
   /** Whether the sender has closed. */
   isClosed(): boolean {
-    return this.#s.load(CLOSED) !== 0;
+    return this.#s.isClosed();
   }
 
   /** Another receiver with the same seen version. */
   clone(): SharedWatchReceiver<T> {
-    this.#s.addRx(true);
+    this.#s.addRx();
+    this.#s.core.own(1, Ledger.receivers);
     return new SharedWatchReceiver<T>(this.#s, this.#seen);
   }
 
@@ -362,7 +283,8 @@ export class SharedWatchReceiver<T> implements Disposable {
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    this.#s.dropRx(1, true);
+    this.#s.core.own(-1, Ledger.receivers);
+    this.#s.dropRx(1);
   }
 
   /** `close()`. */
@@ -377,7 +299,7 @@ export class SharedWatchReceiver<T> implements Disposable {
     return {
       kind: withState(HandleKind.watchReceiver, this.#seen & HANDLE_STATE_MASK),
       sab: s.sab,
-      send: () => s.addRx(false),
+      send: () => s.addRx(),
     };
   }
 }
@@ -403,10 +325,9 @@ export const sharedWatch = {
    */
   channel<T>(initial: T, opts: SharedWatchOptions = {}): [SharedWatchSender<T>, SharedWatchReceiver<T>] {
     const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-    const buf = allocatePrimitive(HandleKind.watchSender, 0, 1, [maxBytes], CELL_OFFSET + ValueCell.bytesFor(maxBytes));
+    const buf = allocatePrimitive(HandleKind.watchSender, 0, 1, [maxBytes], WatchState.regionBytes(maxBytes));
     const s = new WatchState(buf.sab);
-    s.cell.write(initial, WHAT);
-    Atomics.store(s.w, RX_COUNT, 1);
+    s.initialize(initial);
     s.core.own(1, Ledger.receivers);
     return [constructSender<T>(s), constructReceiver<T>(s, 0)];
   },
@@ -426,7 +347,7 @@ export function releaseWatchThread(sab: SharedArrayBuffer, tid: number, held: Ow
     done.push('dropped its sharedWatch sender');
   }
   if (receivers > 0) {
-    s.dropRx(receivers, false);
+    s.dropRx(receivers);
     done.push(`closed its ${receivers} sharedWatch receiver(s)`);
   }
   return done.length === 0 ? undefined : done.join(' and ');

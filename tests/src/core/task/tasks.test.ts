@@ -54,6 +54,32 @@ describe('spawning', () => {
     });
   });
 
+  it('a closure returning a foreign thenable settles by it; a throwing or non-function `then` too', async () => {
+    await rt.blockOn(async () => {
+      // Thenables a plain (not async) function may return, as a library's own promise type.
+      const foreign = (t: object) => t as PromiseLike<unknown>;
+      const fulfils = spawn(() => foreign({ then: (ok: (v: number) => void) => queueMicrotask(() => ok(7)) }));
+      const rejects = spawn(() => foreign({ then: (_: unknown, no: (e: unknown) => void) => no('nope') }));
+      const throwing = spawn(() =>
+        foreign({
+          get then(): never {
+            throw new Error('then getter');
+          },
+        }),
+      );
+      const plain = { then: 5 };
+      const notThenable = spawn(() => plain);
+      expect(await fulfils).toBe(7);
+      const r = await errorOf(rejects);
+      expect(r).toBeInstanceOf(JoinError);
+      expect((r as JoinError).isPanic() && (r as JoinError).cause).toBe('nope');
+      const t = await errorOf(throwing);
+      expect(((t as JoinError).cause as Error).message).toBe('then getter');
+      // JoinHandle itself is awaited through `then`, so wrap the value to see it whole.
+      expect(await spawn(async () => [await notThenable])).toEqual([plain]);
+    });
+  });
+
   it('spawns task() definitions with arguments', async () => {
     await rt.blockOn(async () => {
       expect(await spawn(add, 20, 22)).toBe(42);
