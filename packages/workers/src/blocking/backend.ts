@@ -6,7 +6,7 @@
  * job already running can't be interrupted, so its thread finishes the work and the result
  * is discarded, while the handle reports cancellation at once.
  */
-import { holdsObjects, toPostable } from '../sync/handle_codec.js';
+import { holdsObjects } from '../sync/handle_codec.js';
 import type { Logger } from 'pino';
 import { JoinError, SerializationError } from '@skein/core';
 import {
@@ -141,7 +141,7 @@ class PiscinaBlockingBackend implements BlockingBackend {
   spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): BlockingTask<R> {
     try {
       // Shared primitives cross as their buffers (sync/handle_codec.ts); only an object can hold one.
-      if (holdsObjects(args)) args = toPostable(args) as A;
+      if (holdsObjects(args)) args = this.#pool.postable(args) as A;
       // Fail at spawn, before anything is queued, like a cross-thread spawn does.
       assertCloneable(args);
     } catch (err) {

@@ -54,6 +54,8 @@ import {
 } from './options.js';
 import type { JobRequest, JobResponse, PoolRequest } from './protocol.js';
 import { createPoolThreads, piscinaFailure, terminatePoolThreads } from './pool_threads.js';
+import { PoolThreadLedgers } from './pool_thread_ledgers.js';
+import { toPostable } from '../sync/handle_codec.js';
 
 export type { BlockingJob, BlockingJobState, JobRecord, JobSink } from './job.js';
 export type { BlockingPoolCloseOptions } from './options.js';
@@ -84,6 +86,8 @@ export class BlockingPool {
   readonly #opts: ResolvedBlockingPoolOptions;
   readonly #piscina: Piscina<PoolRequest, JobResponse>;
   readonly #states: JobStateTable;
+  /** What each thread holds of the shared primitives, given back when it exits. */
+  readonly #ledgers: PoolThreadLedgers;
   readonly #queue = new Deque<JobRecord>();
   /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
   #queued = 0;
@@ -114,6 +118,7 @@ export class BlockingPool {
       this.#lastThreadError = err;
       this.#log('warn', { err, pool: this.#opts.threadName }, 'a blocking-pool thread failed');
     });
+    this.#ledgers = new PoolThreadLedgers(this.#piscina, { warn: (obj, msg) => this.#log('warn', obj, msg) });
     this.#piscina.on('workerDestroy', () => {
       if (!this.#closing) queueMicrotask(() => this.#recover());
     });
@@ -159,6 +164,15 @@ export class BlockingPool {
     this.#queued++;
     this.#pump();
     return rec;
+  }
+
+  /**
+   * @internal `args` ready for {@link submit}: shared handles replaced by what postMessage
+   * carries (each crossing counted, as a spawn counts it), and their primitives remembered,
+   * so that what a thread that dies holds of them is given back.
+   */
+  postable(args: unknown[]): unknown[] {
+    return toPostable(args, this.#ledgers.crossed) as unknown[];
   }
 
   #normalizeUrl(moduleUrl: string): string {

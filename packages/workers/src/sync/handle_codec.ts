@@ -207,13 +207,15 @@ const POSTED = '__skeinSharedHandle__';
 /**
  * `value` with every handle inside replaced by plain data postMessage can carry (its kind
  * and SharedArrayBuffer), for the blocking pool, whose jobs travel by postMessage. Counts
- * each crossing like the wire codec does. Returns `value` itself when it holds no handle.
+ * each crossing like the wire codec does, and adds each buffer to `crossed` (the pool's,
+ * for its dead-thread sweep). Returns `value` itself when it holds no handle.
  */
-export function toPostable(value: unknown): unknown {
+export function toPostable(value: unknown, crossed: { add(sab: SharedArrayBuffer): void }): unknown {
   if (!containsHandle(value)) return value;
   const handles: HandleDescriptor[] = [];
   const out = replace(value, new Map(), handles);
   sendAll(handles);
+  for (const h of handles) crossed.add(h.sab);
   return out;
 }
 
