@@ -13,12 +13,12 @@
  * the same way whichever loader piscina ends up using.
  */
 import { decodeOwned, dropOwned, fromPosted, hasPosted, holdsObjects, type OwnedHandle } from '../sync/handle_codec.js';
-import { installThreadLedger, ThreadLedger } from '../sync/thread_ledger.js';
+import { installThreadLedger, type LedgerSegmentMessage, ThreadLedger } from '../sync/thread_ledger.js';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { describe, encodeThrown } from '../codec/error_codec.js';
 import { tryStart } from './job_state.js';
 import { DEFAULT_BLOCKING_NICE, lowerThreadPriority } from './thread_priority.js';
-import type { JobRequest, JobResponse, LedgerMessage, PoolRequest, PoolWorkerData } from './protocol.js';
+import type { JobRequest, JobResponse, PoolRequest, PoolWorkerData } from './protocol.js';
 import { importModule as importTsModule } from './tsx_loader.js';
 
 const TASK_MARKER = Symbol.for('skein.task');
@@ -35,11 +35,13 @@ const functions = new Map<string, Map<string, AnyFunction>>();
 const SKIP: JobResponse = { t: 'skip' };
 
 // What this thread's jobs hold of the shared primitives, which the pool gives back once the
-// thread has exited (`pool_thread_ledgers.ts`). Posted before piscina's ready message, so
-// the pool has it before this thread runs a job.
-const ledger = ThreadLedger.allocate();
-installThreadLedger(ledger);
-parentPort?.postMessage({ t: 'skein:pool-ledger', threadId, ledger } satisfies LedgerMessage);
+// thread has exited (`pool_thread_ledgers.ts`). The first segment is posted before piscina's
+// ready message, so the pool has it before this thread runs a job.
+const postSegment = (ledger: SharedArrayBuffer): void =>
+  parentPort?.postMessage({ t: 'skein:ledger', threadId, ledger } satisfies LedgerSegmentMessage);
+const firstSegment = ThreadLedger.allocate();
+installThreadLedger(firstSegment, postSegment);
+postSegment(firstSegment);
 
 /**
  * piscina's entry point: run one blocking job (or acknowledge a kick). Once the function is

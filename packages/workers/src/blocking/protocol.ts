@@ -47,24 +47,3 @@ export interface PoolWorkerData {
   /** The pool's primary chunk of job-state words (see `job_state.ts`). */
   readonly states: Int32Array;
 }
-
-/**
- * A thread → pool message (piscina re-emits what a thread posts on its `parentPort`), sent
- * once as the thread starts: where it counts what its jobs hold of the shared primitives
- * (`sync/thread_ledger.ts`), for the pool to read once it has exited.
- */
-export interface LedgerMessage {
-  readonly t: 'skein:pool-ledger';
-  readonly threadId: number;
-  readonly ledger: SharedArrayBuffer;
-}
-
-/** Whether `m` (anything a job may post on `parentPort`) is a {@link LedgerMessage}. */
-export function isLedgerMessage(m: unknown): m is LedgerMessage {
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    (m as { t?: unknown }).t === 'skein:pool-ledger' &&
-    (m as { ledger?: unknown }).ledger instanceof SharedArrayBuffer
-  );
-}

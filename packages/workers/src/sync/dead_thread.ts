@@ -51,14 +51,14 @@ export interface DeadThreadLogger {
 }
 
 /**
- * Gives back what thread `tid` (a `threadId`), whose ledger is `ledger`, held in the
+ * Gives back what thread `tid` (a `threadId`), whose ledger segments are `ledger`, held in the
  * primitives among `sabs`; call it only once that thread has exited. `worker` is the
  * runtime worker's index, or `'blocking'` for a blocking-pool thread (as in
  * `WorkerCrashedError.worker`). Returns how many primitives had something.
  */
 export function releaseDeadThread(
   tid: number,
-  ledger: SharedArrayBuffer,
+  ledger: Iterable<SharedArrayBuffer>,
   sabs: Iterable<SharedArrayBuffer>,
   logger: DeadThreadLogger,
   worker: number | 'blocking',

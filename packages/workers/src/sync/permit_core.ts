@@ -117,7 +117,7 @@ export class PermitCore {
     const hi = this.#w[this.#base + ID_HI]!;
     let e = this.#ledgerEntry;
     if (e < 0 || !ledger.holds(e, lo, hi)) e = this.#ledgerEntry = ledger.entry(lo, hi);
-    if (e >= 0) ledger.add(e, which, n);
+    ledger.add(e, which, n);
   }
 
   /** Permits held by a task leave this thread without a release (a forgotten permit). */

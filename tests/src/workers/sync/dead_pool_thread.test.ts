@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JoinError, Runtime, sleep, spawn, spawnBlocking } from '@skein/core';
 import { SharedMutex, SharedSemaphore, WorkerCrashedError, sharedMpsc } from '@skein/workers';
 import { captureLogs } from '../runtime/helpers.js';
-import { holdAndExit, keepSender, lockOnce } from './fixtures/pool_thread_tasks.js';
+import { holdAndExit, holdManyAndExit, keepSender, lockOnce } from './fixtures/pool_thread_tasks.js';
 
 /** The warnings a dead thread's release logged. */
 function deathWarnings(lines: Record<string, unknown>[]): string[] {
@@ -82,5 +82,16 @@ describe('a blocking-pool thread that dies releases what its jobs held', () => {
     expect(deathWarnings(logs.lines)).toEqual([
       expect.stringMatching(/^blocking-pool thread \d+ died: dropped its 1 sharedMpsc sender\(s\)$/),
     ]);
+  });
+
+  it('a thread that holds more primitives than a ledger segment has room for (16 383) gives back every one', async () => {
+    const logs = captureLogs();
+    rt = await Runtime.builder().currentThread().maxBlockingThreads(1).logger(logs.logger).build();
+    const sems = Array.from({ length: 20_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
+    await rt.blockOn(async () => {
+      await expect(spawnBlocking(holdManyAndExit, sems)).rejects.toBeInstanceOf(JoinError);
+    });
+    expect(sems.filter((s) => s.availablePermits() !== 1)).toHaveLength(0);
+    expect(deathWarnings(logs.lines)).toHaveLength(sems.length);
   });
 });
