@@ -274,7 +274,7 @@ export class BlockingPool {
     } catch (err) {
       // Unexpected (thread options are validated up front). The task may sit in piscina's
       // queue: make sure it never runs, and keep its word (a thread may still read it).
-      tryCancel(rec.states, rec.index);
+      if (tryCancel(rec.states, rec.index)) rec.dropArgs();
       this.#handed.delete(rec);
       rec.phase = 'done';
       rec.reject(err);
@@ -289,6 +289,8 @@ export class BlockingPool {
   #onPiscinaSettled(rec: JobRecord, response: JobResponse | undefined, err: unknown): void {
     this.#handed.delete(rec);
     rec.phase = 'done';
+    // Its thread died or was terminated before claiming it: nobody decoded its arguments.
+    if (response === undefined && tryCancel(rec.states, rec.index)) rec.dropArgs();
     this.#states.release(rec.wordId);
     if (response !== undefined) {
       this.#fruitlessKicks = 0;

@@ -12,7 +12,15 @@
  * nothing from `@skein/core` and threads start light. It avoids `import.meta` so it loads
  * the same way whichever loader piscina ends up using.
  */
-import { decodeOwned, dropOwned, fromPosted, hasPosted, holdsObjects, type OwnedHandle } from '../sync/handle_codec.js';
+import {
+  decodeOwned,
+  dropOwned,
+  dropPosted,
+  fromPosted,
+  hasPosted,
+  holdsObjects,
+  type OwnedHandle,
+} from '../sync/handle_codec.js';
 import { installThreadLedger, type LedgerSegmentMessage, ThreadLedger } from '../sync/thread_ledger.js';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { describe, encodeThrown } from '../codec/error_codec.js';
@@ -54,9 +62,15 @@ export default function runBlockingJob(request: PoolRequest): JobResponse | Prom
   return resolveFunction(request).then(
     (f) => runJob(f, request),
     (err: unknown) => {
-      // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
-      if (!claim(request)) return SKIP;
-      return { t: 'err', error: encodeThrown(err) };
+      const failed: JobResponse = { t: 'err', error: encodeThrown(err) };
+      // Loading failed; report it unless the job was cancelled meanwhile (then it never
+      // "ran"). A claimed job's handles are this thread's to drop, as if it had run.
+      if (!holdsObjects(request.args) || !hasPosted(request.args)) return claim(request) ? failed : SKIP;
+      return import('../sync/revive.js').then(() => {
+        if (!claim(request)) return SKIP;
+        dropPosted(request.args);
+        return failed;
+      });
     },
   );
 }

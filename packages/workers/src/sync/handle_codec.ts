@@ -273,6 +273,15 @@ export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
   return false;
 }
 
+/**
+ * Drops the copies that the handles in `value` ({@link toPostable}'s output, for a job that
+ * will never run) stood for, as the job would have when it finished. Call it once per
+ * payload, on any thread whose handle classes are loaded (`revive.ts`).
+ */
+export function dropPosted(value: unknown): void {
+  if (hasPosted(value)) dropOwned(decodeOwned(() => fromPosted(value)).owned);
+}
+
 /** Undoes {@link toPostable} on the receiving thread: rebuilds the handles (in place). */
 export function fromPosted(value: unknown, seen = new Set<object>()): unknown {
   if (value === null || typeof value !== 'object' || seen.has(value)) return value;
