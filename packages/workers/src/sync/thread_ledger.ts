@@ -108,6 +108,8 @@ export class ThreadLedger {
   }
 
   readonly #segments: Int32Array[];
+  /** `#segments[0]`, where almost every entry is: a lock's fast path skips the lookup. */
+  readonly #first: Int32Array;
   /** Hands a new segment to the main thread. */
   readonly #post: (segment: SharedArrayBuffer) => void;
   /** The segment entries are appended to. */
@@ -120,13 +122,14 @@ export class ThreadLedger {
 
   /** A ledger whose first segment is `first`; `post` sends the main thread any further one. */
   constructor(first: SharedArrayBuffer, post: (segment: SharedArrayBuffer) => void) {
-    this.#segments = [new Int32Array(first)];
+    this.#first = new Int32Array(first);
+    this.#segments = [this.#first];
     this.#post = post;
   }
 
   /** True if entry `e` (from {@link entry}) is still the one of primitive (`lo`, `hi`). */
   holds(e: number, lo: number, hi: number): boolean {
-    const w = this.#segments[e >>> SEGMENT_SHIFT]!;
+    const w = e <= SEGMENT_MASK ? this.#first : this.#segments[e >>> SEGMENT_SHIFT]!;
     const at = e & SEGMENT_MASK;
     return w[at + E_LO] === lo && w[at + E_TAG] === hi + 1;
   }
@@ -150,7 +153,8 @@ export class ThreadLedger {
 
   /** Counts `n` (negative: gives back) in `which` count of entry `e`. */
   add(e: number, which: Ledger, n: number): void {
-    this.#segments[e >>> SEGMENT_SHIFT]![(e & SEGMENT_MASK) + which]! += n;
+    if (e <= SEGMENT_MASK) this.#first[e + which]! += n;
+    else this.#segments[e >>> SEGMENT_SHIFT]![(e & SEGMENT_MASK) + which]! += n;
     if (this.#recording > 0) this.#journal.push(e, which, n);
   }
 
