@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JoinError, Runtime, spawnBlocking } from '@skein/core';
-import { SharedMutex, SharedSemaphore, WorkerCrashedError, sharedMpsc } from '@skein/workers';
+import { type JoinError, type JoinHandle, Runtime, spawnBlocking } from '@skein/core';
+import { SharedMutex, SharedSemaphore, type SharedSender, WorkerCrashedError, sharedMpsc } from '@skein/workers';
 import { exitsOnImport } from './fixtures/exit_on_import_tasks.js';
 import { mainOnly } from './fixtures/main_only_tasks.js';
 import { keepSender, lockOnce, sendOnce } from './fixtures/pool_thread_tasks.js';
@@ -39,50 +39,51 @@ describe('a shared handle passed to a blocking job that never runs is dropped', 
     }
   });
 
-  it('a job aborted while its export name is still being looked up', async () => {
+  /**
+   * On a fresh runtime: `start` spawns a job carrying `tx`, which is then closed; the job
+   * must fail as `failed` says, and the receiver end.
+   */
+  async function expectDropped(
+    start: (tx: SharedSender<string>) => JoinHandle<unknown>,
+    failed: (e: JoinError) => boolean,
+  ): Promise<void> {
     const rt = await Runtime.builder().currentThread().logger('silent').build();
     try {
-      const [tx, rx] = sharedMpsc.channel<number>(4);
+      const [tx, rx] = sharedMpsc.channel<string>(4);
       await rt.blockOn(async () => {
-        const waiting = spawnBlocking(sendOnce, tx, 1);
-        waiting.abort();
+        const job = start(tx);
         tx.close();
-        await expect(waiting).rejects.toSatisfy((e: JoinError) => e.isCancelled());
+        await expect(job).rejects.toSatisfy(failed);
         expect(await rx.recv()).toBeUndefined();
       });
     } finally {
       await rt.shutdown();
     }
+  }
+
+  it('a job aborted while its export name is still being looked up', async () => {
+    await expectDropped(
+      (tx) => {
+        const waiting = spawnBlocking(sendOnce, tx, 'never');
+        waiting.abort();
+        return waiting;
+      },
+      (e) => e.isCancelled(),
+    );
   });
 
   it('a job whose module fails to load on the pool thread', async () => {
-    const rt = await Runtime.builder().currentThread().logger('silent').build();
-    try {
-      const [tx, rx] = sharedMpsc.channel<string>(4);
-      await rt.blockOn(async () => {
-        const failing = spawnBlocking(mainOnly, tx, 'never');
-        tx.close();
-        await expect(failing).rejects.toBeInstanceOf(JoinError);
-        expect(await rx.recv()).toBeUndefined();
-      });
-    } finally {
-      await rt.shutdown();
-    }
+    await expectDropped(
+      (tx) => spawnBlocking(mainOnly, tx, 'never'),
+      (e) => e.isPanic(),
+    );
   });
 
   it('a job whose thread dies loading its module, before the job starts', async () => {
-    const rt = await Runtime.builder().currentThread().logger('silent').build();
-    try {
-      const [tx, rx] = sharedMpsc.channel<string>(4);
-      await rt.blockOn(async () => {
-        const dying = spawnBlocking(exitsOnImport, tx, 'never');
-        tx.close();
-        await expect(dying).rejects.toSatisfy((e: JoinError) => e.cause instanceof WorkerCrashedError);
-        expect(await rx.recv()).toBeUndefined();
-      });
-    } finally {
-      await rt.shutdown();
-    }
+    await expectDropped(
+      (tx) => spawnBlocking(exitsOnImport, tx, 'never'),
+      (e) => e.cause instanceof WorkerCrashedError,
+    );
   });
 
   it('a job still queued at shutdown', async () => {
