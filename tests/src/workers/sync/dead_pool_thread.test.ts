@@ -87,7 +87,7 @@ describe('a blocking-pool thread that dies releases what its jobs held', () => {
   it('a thread that holds more primitives than a ledger segment has room for (16 383) gives back every one', async () => {
     const logs = captureLogs();
     rt = await Runtime.builder().currentThread().maxBlockingThreads(1).logger(logs.logger).build();
-    const sems = Array.from({ length: 20_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
+    const sems = Array.from({ length: 17_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
     await rt.blockOn(async () => {
       await expect(spawnBlocking(holdManyAndExit, sems)).rejects.toBeInstanceOf(JoinError);
     });

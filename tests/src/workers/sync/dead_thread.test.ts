@@ -120,7 +120,7 @@ describe('a worker thread that dies releases what its tasks held', () => {
   it('a worker that holds more primitives than a ledger segment has room for (16 383) gives back every one', async () => {
     const logs = captureLogs();
     rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
-    const sems = Array.from({ length: 20_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
+    const sems = Array.from({ length: 17_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
     await rt.blockOn(async () => {
       await expect(rt!.spawn(holdManyAndDie, sems)).rejects.toBeInstanceOf(JoinError);
     });
