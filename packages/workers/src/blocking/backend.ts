@@ -6,7 +6,7 @@
  * job already running can't be interrupted, so its thread finishes the work and the result
  * is discarded, while the handle reports cancellation at once.
  */
-import { holdsObjects, toPostable } from '../sync/handle_codec.js';
+import { dropPosted, holdsObjects } from '../sync/handle_codec.js';
 import type { Logger } from 'pino';
 import { JoinError, SerializationError } from '@skein/core';
 import {
@@ -55,6 +55,7 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
       },
       (err: unknown) => {
         this.#doneResolving();
+        dropPosted(args);
         this.settle(false, new JoinError('panic', this.id, err));
       },
     );
@@ -65,11 +66,16 @@ class BlockingTask<R> extends ExternalTask<R> implements JobSink {
     this.#resolving = undefined;
   }
 
+  /** Hands the job to the pool, which from then on drops its arguments' handles if it never runs. */
   #submit(pool: BlockingPool, url: string, exportName: string, args: unknown[]): void {
-    if (this.#aborted) return;
+    if (this.#aborted) {
+      dropPosted(args);
+      return;
+    }
     try {
       this.#job = pool.submit(url, exportName, args, this);
     } catch (err) {
+      dropPosted(args);
       this.jobFailed(err);
     }
   }
@@ -141,7 +147,7 @@ class PiscinaBlockingBackend implements BlockingBackend {
   spawn<A extends unknown[], R>(def: TaskDef<A, R>, args: A): BlockingTask<R> {
     try {
       // Shared primitives cross as their buffers (sync/handle_codec.ts); only an object can hold one.
-      if (holdsObjects(args)) args = toPostable(args) as A;
+      if (holdsObjects(args)) args = this.#pool.postable(args) as A;
       // Fail at spawn, before anything is queued, like a cross-thread spawn does.
       assertCloneable(args);
     } catch (err) {

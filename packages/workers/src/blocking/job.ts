@@ -10,6 +10,8 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { typeError } from '@skein/core';
+import { dropPosted } from '../sync/handle_codec.js';
+import '../sync/revive.js'; // dropArgs rebuilds whatever handle class the arguments carry
 import { JOB_RUNNING } from './job_state.js';
 import type { JobRequest } from './protocol.js';
 
@@ -122,8 +124,18 @@ export class JobRecord {
     if (this.settled) return;
     this.settled = true;
     this.outcome = 'cancelled';
+    this.dropArgs();
     this.#sink.jobFailed(err, true);
     this.#owner.jobSettled();
+  }
+
+  /**
+   * The job will never run (no thread claimed its word, and none can now): drop the copies
+   * of channel ends its arguments carry, as the job would have when it finished, so a
+   * receiver waiting on them ends. Call it once.
+   */
+  dropArgs(): void {
+    dropPosted(this.request.args);
   }
 }
 

@@ -54,6 +54,8 @@ import {
 } from './options.js';
 import type { JobRequest, JobResponse, PoolRequest } from './protocol.js';
 import { createPoolThreads, piscinaFailure, terminatePoolThreads } from './pool_threads.js';
+import { PoolThreadLedgers } from './pool_thread_ledgers.js';
+import { toPostable } from '../sync/handle_codec.js';
 
 export type { BlockingJob, BlockingJobState, JobRecord, JobSink } from './job.js';
 export type { BlockingPoolCloseOptions } from './options.js';
@@ -84,6 +86,8 @@ export class BlockingPool {
   readonly #opts: ResolvedBlockingPoolOptions;
   readonly #piscina: Piscina<PoolRequest, JobResponse>;
   readonly #states: JobStateTable;
+  /** What each thread holds of the shared primitives, given back when it exits. */
+  readonly #ledgers: PoolThreadLedgers;
   readonly #queue = new Deque<JobRecord>();
   /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
   #queued = 0;
@@ -114,6 +118,7 @@ export class BlockingPool {
       this.#lastThreadError = err;
       this.#log('warn', { err, pool: this.#opts.threadName }, 'a blocking-pool thread failed');
     });
+    this.#ledgers = new PoolThreadLedgers(this.#piscina, { warn: (obj, msg) => this.#log('warn', obj, msg) });
     this.#piscina.on('workerDestroy', () => {
       if (!this.#closing) queueMicrotask(() => this.#recover());
     });
@@ -159,6 +164,15 @@ export class BlockingPool {
     this.#queued++;
     this.#pump();
     return rec;
+  }
+
+  /**
+   * @internal `args` ready for {@link submit}: shared handles replaced by what postMessage
+   * carries (each crossing counted, as a spawn counts it), and their primitives remembered,
+   * so that what a thread that dies holds of them is given back.
+   */
+  postable(args: unknown[]): unknown[] {
+    return toPostable(args, this.#ledgers.crossed) as unknown[];
   }
 
   #normalizeUrl(moduleUrl: string): string {
@@ -260,7 +274,7 @@ export class BlockingPool {
     } catch (err) {
       // Unexpected (thread options are validated up front). The task may sit in piscina's
       // queue: make sure it never runs, and keep its word (a thread may still read it).
-      tryCancel(rec.states, rec.index);
+      if (tryCancel(rec.states, rec.index)) rec.dropArgs();
       this.#handed.delete(rec);
       rec.phase = 'done';
       rec.reject(err);
@@ -275,6 +289,8 @@ export class BlockingPool {
   #onPiscinaSettled(rec: JobRecord, response: JobResponse | undefined, err: unknown): void {
     this.#handed.delete(rec);
     rec.phase = 'done';
+    // Its thread died or was terminated before claiming it: nobody decoded its arguments.
+    if (response === undefined && tryCancel(rec.states, rec.index)) rec.dropArgs();
     this.#states.release(rec.wordId);
     if (response !== undefined) {
       this.#fruitlessKicks = 0;

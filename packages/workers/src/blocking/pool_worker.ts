@@ -12,8 +12,17 @@
  * nothing from `@skein/core` and threads start light. It avoids `import.meta` so it loads
  * the same way whichever loader piscina ends up using.
  */
-import { decodeOwned, dropOwned, fromPosted, hasPosted, holdsObjects, type OwnedHandle } from '../sync/handle_codec.js';
-import { workerData } from 'node:worker_threads';
+import {
+  decodeOwned,
+  dropOwned,
+  dropPosted,
+  fromPosted,
+  hasPosted,
+  holdsObjects,
+  type OwnedHandle,
+} from '../sync/handle_codec.js';
+import { installThreadLedger, type LedgerSegmentMessage, ThreadLedger } from '../sync/thread_ledger.js';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { describe, encodeThrown } from '../codec/error_codec.js';
 import { tryStart } from './job_state.js';
 import { DEFAULT_BLOCKING_NICE, lowerThreadPriority } from './thread_priority.js';
@@ -33,6 +42,15 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 const functions = new Map<string, Map<string, AnyFunction>>();
 const SKIP: JobResponse = { t: 'skip' };
 
+// What this thread's jobs hold of the shared primitives, which the pool gives back once the
+// thread has exited (`pool_thread_ledgers.ts`). The first segment is posted before piscina's
+// ready message, so the pool has it before this thread runs a job.
+const postSegment = (ledger: SharedArrayBuffer): void =>
+  parentPort?.postMessage({ t: 'skein:ledger', threadId, ledger } satisfies LedgerSegmentMessage);
+const firstSegment = ThreadLedger.allocate();
+installThreadLedger(firstSegment, postSegment);
+postSegment(firstSegment);
+
 /**
  * piscina's entry point: run one blocking job (or acknowledge a kick). Once the function is
  * known, a sync job is answered synchronously: no promise or extra microtask per job.
@@ -44,9 +62,15 @@ export default function runBlockingJob(request: PoolRequest): JobResponse | Prom
   return resolveFunction(request).then(
     (f) => runJob(f, request),
     (err: unknown) => {
-      // Loading failed; report it unless the job was cancelled meanwhile (then it never "ran").
-      if (!claim(request)) return SKIP;
-      return { t: 'err', error: encodeThrown(err) };
+      const failed: JobResponse = { t: 'err', error: encodeThrown(err) };
+      // Loading failed; report it unless the job was cancelled meanwhile (then it never
+      // "ran"). A claimed job's handles are this thread's to drop, as if it had run.
+      if (!holdsObjects(request.args) || !hasPosted(request.args)) return claim(request) ? failed : SKIP;
+      return import('../sync/revive.js').then(() => {
+        if (!claim(request)) return SKIP;
+        dropPosted(request.args);
+        return failed;
+      });
     },
   );
 }

@@ -10,7 +10,7 @@
  * MessagePort (which also keeps the thread alive while the loop is parked: a pending
  * `Atomics.waitAsync` does not), runs the onThreadStart hook, and reports ready.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { isTaskDef, typeError, type TaskDumpEntry } from '@skein/core';
 import { currentFrame, makeLogger, SchedulerCounters } from '@skein/core/internal';
@@ -38,7 +38,7 @@ import { TaskRunner } from '../scheduler/task_runner.js';
 import { WorkerLoop } from '../scheduler/worker_loop.js';
 import { WorkerStats } from '../scheduler/worker_stats.js';
 import { WorkerSubmit } from '../scheduler/worker_submit.js';
-import { installThreadLedger } from '../sync/thread_ledger.js';
+import { installThreadLedger, type LedgerSegmentMessage } from '../sync/thread_ledger.js';
 import { guardServers } from './server_guard.js';
 import { deferTaskExits } from './deferred_exit.js';
 import { importTaskModule, setTsxApiUrl } from './task_loader.js';
@@ -48,7 +48,9 @@ guardServers();
 const boot = workerData as WorkerBoot;
 const me = boot.index;
 setTsxApiUrl(boot.tsxApiUrl);
-installThreadLedger(boot.ledger);
+installThreadLedger(boot.ledger, (ledger) =>
+  parentPort!.postMessage({ t: 'skein:ledger', threadId, ledger } satisfies LedgerSegmentMessage),
+);
 const sh = new SharedState(boot.shared);
 const logger = makeLogger(boot.logLevel).child({ worker: me });
 const ids = new TaskIds(sh.control, C_NEXT_ID_BLOCK);

@@ -20,7 +20,7 @@ import type { LoopConfig } from '../scheduler/worker_loop.js';
 import { WorkerCrashedError, type WorkerCrashReason } from './errors.js';
 import { recoverDeadWorker, runningTasks } from './recovery.js';
 import { releaseDeadThread } from '../sync/dead_thread.js';
-import { ThreadLedger } from '../sync/thread_ledger.js';
+import { isLedgerSegment, ThreadLedger } from '../sync/thread_ledger.js';
 import { startWorker, tsxApiUrl, type StartedWorker } from './worker_spawn.js';
 
 /** What the set needs from the backend. */
@@ -56,8 +56,8 @@ interface Live {
   readonly launchedAt: number;
   /** The thread's threadId, kept: a Worker reports -1 once it has exited. */
   readonly threadId: number;
-  /** What the thread owns of the shared primitives, read once it has exited. */
-  readonly ledger: SharedArrayBuffer;
+  /** What the thread owns of the shared primitives (its ledger's segments), read once it has exited. */
+  readonly ledger: SharedArrayBuffer[];
   ready: boolean;
   lastError: Error | undefined;
   readonly exited: Promise<void>;
@@ -111,7 +111,7 @@ export class WorkerSet {
       started,
       launchedAt: performance.now(),
       threadId: started.thread.threadId,
-      ledger,
+      ledger: [ledger],
       ready: false,
       lastError: undefined,
       exited: new Promise((r) => (onExited = r)),
@@ -123,6 +123,10 @@ export class WorkerSet {
       thread.on('message', (m: unknown) => {
         if (isBlockingMessage(m)) {
           relay.onMessage(m, thread);
+          return;
+        }
+        if (isLedgerSegment(m)) {
+          live.ledger.push(m.ledger);
           return;
         }
         if (m !== READY) return;

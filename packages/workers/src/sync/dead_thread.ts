@@ -2,11 +2,12 @@
  * What a dead thread held, given back (API.md: "A thread that dies releases what its tasks
  * held ... and logs it. Nothing waits forever on a dead thread").
  *
- * The runtime calls {@link releaseDeadThread} on the main thread once a worker has exited
- * (crashed, or at shutdown), with the worker's ledger (`thread_ledger.ts`: what it owned)
- * and every SharedArrayBuffer that ever crossed between threads (the side channel keeps
- * them all): a primitive that never crossed can't be held by one thread and awaited by
- * another. For each primitive, the permit core drops the dead thread's waiter nodes and
+ * The main thread calls {@link releaseDeadThread} once a runtime worker or a blocking-pool
+ * thread has exited (crashed, timed out idle, or at shutdown), with the thread's ledger
+ * (`thread_ledger.ts`: what it owned) and every SharedArrayBuffer that may have crossed to
+ * it (for workers the side channel keeps them all; for pool threads the pool keeps those
+ * its jobs received, `crossed_primitives.ts`): a primitive that never crossed can't be
+ * held by one thread and awaited by another. For each primitive, the permit core drops the dead thread's waiter nodes and
  * releases the permits its tasks held; a sharedMpsc channel drops the senders that lived
  * there and closes itself if its receiver did; the oneshot, watch and broadcast channels drop the
  * ends that lived there, as Rust drops them when their thread unwinds (a oneshot receiver
@@ -19,7 +20,6 @@
  * that died before arriving is, as in Tokio, simply missing: the barrier counts arrivals,
  * not parties.
  */
-import type { Logger } from 'pino';
 import { HandleKind } from './handle_codec.js';
 import { Chan } from './mpsc_chan.js';
 import { attachPrimitive, primitiveId, primitiveKind } from './primitive_buffer.js';
@@ -45,19 +45,26 @@ const CHANNELS: ReadonlyMap<number, (sab: SharedArrayBuffer, tid: number, held: 
   ],
 );
 
+/** Where the warnings go (a pino logger fits). */
+export interface DeadThreadLogger {
+  warn(obj: object, msg: string): void;
+}
+
 /**
- * Gives back what thread `tid` (a `threadId`), whose ledger is `ledger`, held in the
- * primitives among `sabs`; call it only once that thread has exited. Returns how many
- * primitives had something.
+ * Gives back what thread `tid` (a `threadId`), whose ledger segments are `ledger`, held in the
+ * primitives among `sabs`; call it only once that thread has exited. `worker` is the
+ * runtime worker's index, or `'blocking'` for a blocking-pool thread (as in
+ * `WorkerCrashedError.worker`). Returns how many primitives had something.
  */
 export function releaseDeadThread(
   tid: number,
-  ledger: SharedArrayBuffer,
+  ledger: Iterable<SharedArrayBuffer>,
   sabs: Iterable<SharedArrayBuffer>,
-  logger: Logger,
-  worker: number,
+  logger: DeadThreadLogger,
+  worker: number | 'blocking',
 ): number {
   const owned = ThreadLedger.read(ledger);
+  const who = worker === 'blocking' ? `blocking-pool thread ${tid}` : `worker ${worker}`;
   let touched = 0;
   for (const sab of sabs) {
     const kind = primitiveKind(sab);
@@ -69,7 +76,7 @@ export function releaseDeadThread(
       touched++;
       logger.warn(
         { worker, threadId: tid, senders, receiver },
-        `worker ${worker} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`,
+        `${who} died: dropped its ${senders} sharedMpsc sender(s)${receiver ? ' and closed the channel, whose receiver it held' : ''}`,
       );
       continue;
     }
@@ -78,7 +85,7 @@ export function releaseDeadThread(
       const did = channel(sab, tid, held);
       if (did === undefined) continue;
       touched++;
-      logger.warn({ worker, threadId: tid }, `worker ${worker} died: ${did}`);
+      logger.warn({ worker, threadId: tid }, `${who} died: ${did}`);
       continue;
     }
     const name = NAMES.get(kind);
@@ -88,7 +95,7 @@ export function releaseDeadThread(
     touched++;
     logger.warn(
       { worker, threadId: tid, permits, waiters: nodes },
-      `worker ${worker} died: released the ${permits} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`,
+      `${who} died: released the ${permits} ${name} permit(s) its tasks held and dropped ${nodes} waiter(s) of its own`,
     );
   }
   return touched;

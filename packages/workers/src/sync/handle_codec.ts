@@ -207,13 +207,15 @@ const POSTED = '__skeinSharedHandle__';
 /**
  * `value` with every handle inside replaced by plain data postMessage can carry (its kind
  * and SharedArrayBuffer), for the blocking pool, whose jobs travel by postMessage. Counts
- * each crossing like the wire codec does. Returns `value` itself when it holds no handle.
+ * each crossing like the wire codec does, and adds each buffer to `crossed` (the pool's,
+ * for its dead-thread sweep). Returns `value` itself when it holds no handle.
  */
-export function toPostable(value: unknown): unknown {
+export function toPostable(value: unknown, crossed: { add(sab: SharedArrayBuffer): void }): unknown {
   if (!containsHandle(value)) return value;
   const handles: HandleDescriptor[] = [];
   const out = replace(value, new Map(), handles);
   sendAll(handles);
+  for (const h of handles) crossed.add(h.sab);
   return out;
 }
 
@@ -269,6 +271,15 @@ export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
         : Object.values(value);
   for (const x of items) if (hasPosted(x, seen)) return true;
   return false;
+}
+
+/**
+ * Drops the copies that the handles in `value` ({@link toPostable}'s output, for a job that
+ * will never run) stood for, as the job would have when it finished. Call it once per
+ * payload, on any thread whose handle classes are loaded (`revive.ts`).
+ */
+export function dropPosted(value: unknown): void {
+  if (hasPosted(value)) dropOwned(decodeOwned(() => fromPosted(value)).owned);
 }
 
 /** Undoes {@link toPostable} on the receiving thread: rebuilds the handles (in place). */

@@ -53,6 +53,6 @@ export class Ownership {
     const hi = this.#w[this.#at + ID_HI]!;
     let e = this.#entry;
     if (e < 0 || !ledger.holds(e, lo, hi)) e = this.#entry = ledger.entry(lo, hi);
-    if (e >= 0) ledger.add(e, which, n);
+    ledger.add(e, which, n);
   }
 }

@@ -1,21 +1,30 @@
 /**
- * What one runtime worker thread owns of the shared primitives, kept by that thread in a
- * SharedArrayBuffer of its own so the main thread can read it once the thread has died.
+ * What one thread of a runtime (a worker, or a blocking-pool thread) owns of the shared
+ * primitives, kept by that thread in SharedArrayBuffers of its own so the main thread can
+ * read them once the thread has died.
  *
  * Per thread rather than per primitive: a primitive's buffer can't know how many threads
  * will touch it (a runtime may have 1024 workers, several runtimes may share a primitive),
- * while each thread knows exactly what it holds. The runtime allocates one ledger per
- * worker launch (`WorkerSet`; a replacement gets a fresh one) and the worker installs it at
- * boot ({@link installThreadLedger}); `releaseDeadThread` reads it after the exit.
+ * while each thread knows exactly what it holds. The runtime allocates a worker's first
+ * segment per launch (`WorkerSet`; a replacement gets a fresh one); a blocking-pool thread
+ * allocates its own (`blocking/pool_thread_ledgers.ts`). The thread installs it at boot
+ * ({@link installThreadLedger}); `releaseDeadThread` reads it after the exit.
  *
  * Only the owning thread writes its ledger, so entries need no lock: a thread's JS map
  * finds a primitive's entry, and the primitive's face caches the index (checked against the
- * entry's id on each use, since a full ledger compacts, moving entries). Entries are
- * appended, so only the pages in use are ever touched (a fresh SharedArrayBuffer is
- * zero pages the OS maps on first write): an idle worker's ledger costs one page.
+ * entry's id on each use, since compaction moves entries). Entries are appended, so only
+ * the pages in use are ever touched (a fresh SharedArrayBuffer is zero pages the OS maps on
+ * first write): an idle thread's ledger costs one page.
  *
- * Threads without a ledger (the main thread, whose death ends the process; blocking-pool
- * threads; a user's own Worker) track nothing.
+ * No limit on what a thread holds: a segment has room for {@link SEGMENT_ENTRIES}
+ * primitives; when the last one is full, the entries that own nothing are dropped, and if
+ * that leaves less than a quarter free (or a decode is being recorded, whose entries must
+ * not move) the thread allocates another segment and posts it to the main thread
+ * ({@link LedgerSegmentMessage}), which Node delivers before the thread's `exit` event. So a
+ * thread that holds 20 000 locks at once when it dies gives back all of them.
+ *
+ * Threads without a ledger (the main thread, whose death ends the process; a user's own
+ * Worker) track nothing.
  */
 
 /** Which count of an entry {@link ThreadLedger.add} changes. */
@@ -36,16 +45,36 @@ export interface Owned {
 /** Owned nothing. */
 export const NOTHING: Owned = { owned: 0, receivers: 0 };
 
-const USED = 0; // entries in use: the high-water mark of appends
+/**
+ * Thread → main thread, on its `parentPort`: one more segment of its ledger (a pool
+ * thread's first one too), to read with the others once the thread has exited.
+ */
+export interface LedgerSegmentMessage {
+  readonly t: 'skein:ledger';
+  readonly threadId: number;
+  readonly ledger: SharedArrayBuffer;
+}
+
+/** Whether `m` (anything a thread may post on its `parentPort`) is a {@link LedgerSegmentMessage}. */
+export function isLedgerSegment(m: unknown): m is LedgerSegmentMessage {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    (m as { t?: unknown }).t === 'skein:ledger' &&
+    (m as { ledger?: unknown }).ledger instanceof SharedArrayBuffer
+  );
+}
+
+const USED = 0; // entries in use in the segment: the high-water mark of appends
 const HEADER = 4;
 const E_LO = 0;
 const E_TAG = 1; // the id's high word + 1; 0: free
 const ENTRY_WORDS = 4;
-/**
- * Primitives one thread can own parts of at once (256 KiB of address space, resident only
- * as far as used). Past it, what the thread takes of further primitives is not tracked.
- */
-const ENTRIES = 1 << 14;
+/** Words per segment: 2^16, so an entry's index is (segment << 16) | word. */
+const SEGMENT_SHIFT = 16;
+const SEGMENT_MASK = (1 << SEGMENT_SHIFT) - 1;
+/** Primitives one segment has room for (256 KiB of address space, resident only as far as used). */
+export const SEGMENT_ENTRIES = ((1 << SEGMENT_SHIFT) - HEADER) / ENTRY_WORDS;
 
 /** A primitive's identity (`PermitCore.id`) as a map key. */
 function key(lo: number, hi: number): number {
@@ -54,63 +83,78 @@ function key(lo: number, hi: number): number {
 
 /** One thread's ledger. */
 export class ThreadLedger {
-  /** A ledger for a thread about to start (main thread). */
+  /** A segment for a thread's ledger (its first, for a thread about to start). */
   static allocate(): SharedArrayBuffer {
-    return new SharedArrayBuffer((HEADER + ENTRIES * ENTRY_WORDS) * 4);
+    return new SharedArrayBuffer((1 << SEGMENT_SHIFT) * 4);
   }
 
   /**
-   * What the thread whose ledger is `sab` owned, by primitive id. Call it only once the
-   * thread has exited.
+   * What the thread whose ledger segments are `segments` owned, by primitive id. Call it
+   * only once the thread has exited.
    */
-  static read(sab: SharedArrayBuffer): Map<number, Owned> {
-    const w = new Int32Array(sab);
+  static read(segments: Iterable<SharedArrayBuffer>): Map<number, Owned> {
     const out = new Map<number, Owned>();
-    const used = Atomics.load(w, USED);
-    for (let e = HEADER; e < HEADER + used * ENTRY_WORDS; e += ENTRY_WORDS) {
-      const tag = w[e + E_TAG]!;
-      const owned = w[e + Ledger.owned]!;
-      const receivers = w[e + Ledger.receivers]!;
-      if (tag !== 0 && (owned !== 0 || receivers !== 0)) out.set(key(w[e + E_LO]!, tag - 1), { owned, receivers });
+    for (const sab of segments) {
+      const w = new Int32Array(sab);
+      const used = Atomics.load(w, USED);
+      for (let e = HEADER; e < HEADER + used * ENTRY_WORDS; e += ENTRY_WORDS) {
+        const tag = w[e + E_TAG]!;
+        const owned = w[e + Ledger.owned]!;
+        const receivers = w[e + Ledger.receivers]!;
+        if (tag !== 0 && (owned !== 0 || receivers !== 0)) out.set(key(w[e + E_LO]!, tag - 1), { owned, receivers });
+      }
     }
     return out;
   }
 
-  readonly #w: Int32Array;
-  /** Primitive id → entry word index. */
+  readonly #segments: Int32Array[];
+  /** `#segments[0]`, where almost every entry is: a lock's fast path skips the lookup. */
+  readonly #first: Int32Array;
+  /** Hands a new segment to the main thread. */
+  readonly #post: (segment: SharedArrayBuffer) => void;
+  /** The segment entries are appended to. */
+  #last = 0;
+  /** Primitive id → entry index. */
   readonly #index = new Map<number, number>();
   /** (entry, which, n) of every add while {@link record} is in force, for undoing them. */
   readonly #journal: number[] = [];
   #recording = 0;
 
-  constructor(sab: SharedArrayBuffer) {
-    this.#w = new Int32Array(sab);
+  /** A ledger whose first segment is `first`; `post` sends the main thread any further one. */
+  constructor(first: SharedArrayBuffer, post: (segment: SharedArrayBuffer) => void) {
+    this.#first = new Int32Array(first);
+    this.#segments = [this.#first];
+    this.#post = post;
   }
 
   /** True if entry `e` (from {@link entry}) is still the one of primitive (`lo`, `hi`). */
   holds(e: number, lo: number, hi: number): boolean {
-    return this.#w[e + E_LO] === lo && this.#w[e + E_TAG] === hi + 1;
+    const w = e <= SEGMENT_MASK ? this.#first : this.#segments[e >>> SEGMENT_SHIFT]!;
+    const at = e & SEGMENT_MASK;
+    return w[at + E_LO] === lo && w[at + E_TAG] === hi + 1;
   }
 
-  /** The entry of primitive (`lo`, `hi`), made on first use; -1 when the ledger is full. */
+  /** The entry of primitive (`lo`, `hi`), made on first use. */
   entry(lo: number, hi: number): number {
     const k = key(lo, hi);
     const known = this.#index.get(k);
     if (known !== undefined) return known;
-    let used = this.#w[USED]!;
-    if (used === ENTRIES) used = this.#compact();
-    if (used === ENTRIES) return -1;
-    const e = HEADER + used * ENTRY_WORDS;
-    this.#w[e + E_LO] = lo;
-    this.#w[e + E_TAG] = hi + 1;
-    Atomics.store(this.#w, USED, used + 1);
+    let w = this.#segments[this.#last]!;
+    if (w[USED] === SEGMENT_ENTRIES) w = this.#makeRoom();
+    const used = w[USED]!;
+    const at = HEADER + used * ENTRY_WORDS;
+    w[at + E_LO] = lo;
+    w[at + E_TAG] = hi + 1;
+    Atomics.store(w, USED, used + 1);
+    const e = (this.#last << SEGMENT_SHIFT) | at;
     this.#index.set(k, e);
     return e;
   }
 
   /** Counts `n` (negative: gives back) in `which` count of entry `e`. */
   add(e: number, which: Ledger, n: number): void {
-    this.#w[e + which]! += n;
+    if (e <= SEGMENT_MASK) this.#first[e + which]! += n;
+    else this.#segments[e >>> SEGMENT_SHIFT]![(e & SEGMENT_MASK) + which]! += n;
     if (this.#recording > 0) this.#journal.push(e, which, n);
   }
 
@@ -128,37 +172,75 @@ export class ThreadLedger {
   settle(mark: number, undo: boolean): void {
     const j = this.#journal;
     if (undo) {
-      for (let i = j.length - 3; i >= mark; i -= 3) this.#w[j[i]! + j[i + 1]!]! -= j[i + 2]!;
+      for (let i = j.length - 3; i >= mark; i -= 3) {
+        const e = j[i]!;
+        this.#segments[e >>> SEGMENT_SHIFT]![(e & SEGMENT_MASK) + j[i + 1]!]! -= j[i + 2]!;
+      }
       j.length = mark;
     }
     if (--this.#recording === 0) j.length = 0;
   }
 
-  /** Drops the entries that own nothing, moving the others down; returns the entries left. */
-  #compact(): number {
-    const w = this.#w;
+  /** The last segment is full: the segment the next entry goes to. */
+  #makeRoom(): Int32Array {
     // A recording names entries by index: don't move them under it.
-    if (this.#recording > 0) return Atomics.load(w, USED);
-    this.#index.clear();
-    let to = HEADER;
-    for (let e = HEADER; e < HEADER + ENTRIES * ENTRY_WORDS; e += ENTRY_WORDS) {
-      if (w[e + Ledger.owned] === 0 && w[e + Ledger.receivers] === 0) continue;
-      if (to !== e) w.copyWithin(to, e, e + ENTRY_WORDS);
-      this.#index.set(key(w[to + E_LO]!, w[to + E_TAG]! - 1), to);
-      to += ENTRY_WORDS;
+    if (this.#recording === 0 && this.#compact() >= SEGMENT_ENTRIES / 4) {
+      const w = this.#segments[this.#last]!;
+      if (w[USED]! < SEGMENT_ENTRIES) return w;
     }
-    w.fill(0, to);
-    const used = (to - HEADER) / ENTRY_WORDS;
-    Atomics.store(w, USED, used);
-    return used;
+    // Segments past the last one in use are empty (compaction cleared them).
+    if (this.#last + 1 === this.#segments.length) {
+      const sab = ThreadLedger.allocate();
+      this.#segments.push(new Int32Array(sab));
+      this.#post(sab);
+    }
+    return this.#segments[++this.#last]!;
+  }
+
+  /**
+   * Drops the entries that own nothing, moving the others to the front of the first
+   * segments; returns the entries free after them in the segments this thread has.
+   */
+  #compact(): number {
+    const segs = this.#segments;
+    this.#index.clear();
+    let to = 0; // segment and word the next kept entry goes to
+    let toAt = HEADER;
+    for (let s = 0; s < segs.length; s++) {
+      const w = segs[s]!;
+      const used = w[USED]!;
+      for (let at = HEADER; at < HEADER + used * ENTRY_WORDS; at += ENTRY_WORDS) {
+        if (w[at + Ledger.owned] === 0 && w[at + Ledger.receivers] === 0) continue;
+        if (toAt === HEADER + SEGMENT_ENTRIES * ENTRY_WORDS) {
+          Atomics.store(segs[to]!, USED, SEGMENT_ENTRIES);
+          to++;
+          toAt = HEADER;
+        }
+        const dst = segs[to]!;
+        if (dst !== w || toAt !== at) dst.set(w.subarray(at, at + ENTRY_WORDS), toAt);
+        this.#index.set(key(dst[toAt + E_LO]!, dst[toAt + E_TAG]! - 1), (to << SEGMENT_SHIFT) | toAt);
+        toAt += ENTRY_WORDS;
+      }
+    }
+    // Past the kept entries everything is free: clear it, so a dead thread's reader sees none.
+    segs[to]!.fill(0, toAt);
+    Atomics.store(segs[to]!, USED, (toAt - HEADER) / ENTRY_WORDS);
+    for (let s = to + 1; s < segs.length; s++) {
+      segs[s]!.fill(0);
+    }
+    this.#last = to;
+    return (segs.length - to) * SEGMENT_ENTRIES - (toAt - HEADER) / ENTRY_WORDS;
   }
 }
 
 let mine: ThreadLedger | undefined;
 
-/** This thread's ledger from now on (a runtime worker, at boot). */
-export function installThreadLedger(sab: SharedArrayBuffer): void {
-  mine = new ThreadLedger(sab);
+/**
+ * This thread's ledger from now on (a runtime worker or a pool thread, at boot), whose
+ * first segment is `first`; `post` sends the main thread each further segment.
+ */
+export function installThreadLedger(first: SharedArrayBuffer, post: (segment: SharedArrayBuffer) => void): void {
+  mine = new ThreadLedger(first, post);
 }
 
 /** This thread's ledger, if it keeps one. */

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JoinError, RecvError, Runtime, TryRecvError } from '@skein/core';
 import { SharedBarrier, SharedMutex, SharedSemaphore, sharedMpsc, sharedWatch } from '@skein/workers';
 import { captureLogs } from '../runtime/helpers.js';
-import { arriveAndDie, exitThread, keepChannelEnds, touchThenLastDies } from './fixtures/dead_thread_tasks.js';
+import {
+  arriveAndDie,
+  exitThread,
+  holdManyAndDie,
+  keepChannelEnds,
+  touchThenLastDies,
+} from './fixtures/dead_thread_tasks.js';
 import { holdAndDie } from './fixtures/lock_tasks.js';
 
 describe('a worker thread that dies releases what its tasks held', () => {
@@ -110,6 +116,16 @@ describe('a worker thread that dies releases what its tasks held', () => {
       ]),
     );
   }, 300_000);
+
+  it('a worker that holds more primitives than a ledger segment has room for (16 383) gives back every one', async () => {
+    const logs = captureLogs();
+    rt = await Runtime.builder().multiThread().workerThreads(1).logger(logs.logger).build();
+    const sems = Array.from({ length: 17_000 }, () => new SharedSemaphore(1, { maxQueued: 1 }));
+    await rt.blockOn(async () => {
+      await expect(rt!.spawn(holdManyAndDie, sems)).rejects.toBeInstanceOf(JoinError);
+    });
+    expect(sems.filter((s) => s.availablePermits() !== 1)).toHaveLength(0);
+  });
 
   it("a SharedBarrier keeps a dead waiter's arrival (Tokio: an arrival counts even if its waiter goes away)", async () => {
     rt = await Runtime.builder().multiThread().workerThreads(1).logger('silent').build();
