@@ -10,7 +10,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { typeError } from '@skein/core';
-import { dropPosted } from '../sync/handle_codec.js';
+import { decodeOwned, dropPosted, fromPosted } from '../sync/handle_codec.js';
 import '../sync/revive.js'; // dropArgs rebuilds whatever handle class the arguments carry
 import { JOB_RUNNING } from './job_state.js';
 import type { JobRequest } from './protocol.js';
@@ -102,11 +102,15 @@ export class JobRecord {
   }
 
   /** Deliver a value (first outcome wins), then tell the pool. */
-  resolve(value: unknown): void {
-    if (this.settled) return;
+  resolve(value: unknown, handles = false): void {
+    if (this.settled) {
+      if (handles) dropPosted(value); // a discarded result drops the copies it carried
+      return;
+    }
     this.settled = true;
     this.outcome = 'finished';
-    this.#sink.jobDone(value);
+    // The result's handles are the caller's now, as a moved value is in Rust.
+    this.#sink.jobDone(handles ? decodeOwned(() => fromPosted(value)).value : value);
     this.#owner.jobSettled();
   }
 

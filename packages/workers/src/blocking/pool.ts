@@ -294,7 +294,7 @@ export class BlockingPool {
     this.#states.release(rec.wordId);
     if (response !== undefined) {
       this.#fruitlessKicks = 0;
-      if (response.t === 'ok') rec.resolve(response.value);
+      if (response.t === 'ok') rec.resolve(response.value, response.handles === true);
       else if (response.t === 'err') rec.reject(decodeThrown(response.error));
       else rec.reject(new BlockingPoolError('cancelled')); // skipped: already settled by cancel()
     } else {

@@ -15,10 +15,12 @@
 import {
   decodeOwned,
   dropOwned,
+  containsHandle,
   dropPosted,
   fromPosted,
   hasPosted,
   holdsObjects,
+  toPostable,
   type OwnedHandle,
 } from '../sync/handle_codec.js';
 import { installThreadLedger, type LedgerSegmentMessage, ThreadLedger } from '../sync/thread_ledger.js';
@@ -121,8 +123,11 @@ function call(
       )
       .finally(() => dropOwned(owned));
   }
+  // Answered first: a job returning a channel end it was given counts the caller's copy
+  // before its own copy goes.
+  const response = answer(value, request);
   dropOwned(owned);
-  return answer(value, request);
+  return response;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -144,8 +149,16 @@ function answer(value: unknown, request: JobRequest): JobResponse {
     err.code = 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE';
     return { t: 'err', error: encodeThrown(err) };
   }
-  return { t: 'ok', value };
+  if (value === null || typeof value !== 'object' || !containsHandle(value)) return { t: 'ok', value };
+  try {
+    return { t: 'ok', value: toPostable(value, UNTRACKED), handles: true };
+  } catch (err) {
+    return { t: 'err', error: encodeThrown(err) }; // a handle closed or moved away: it can't cross
+  }
 }
+
+/** The caller's side keeps the list of primitives its jobs received, not this thread. */
+const UNTRACKED = { add(): void {} };
 
 async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
   const ns = await importModule(request.url);

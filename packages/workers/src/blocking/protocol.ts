@@ -34,7 +34,8 @@ export type PoolRequest = JobRequest | KickRequest;
 
 /** What a thread answers: the value, the encoded thrown value, or "skipped" (cancelled / kick). */
 export type JobResponse =
-  | { readonly t: 'ok'; readonly value: unknown }
+  /** `handles`: `value` holds shared handles in their posted form (see handle_codec.toPostable). */
+  | { readonly t: 'ok'; readonly value: unknown; readonly handles?: true }
   | { readonly t: 'err'; readonly error: EncodedThrown }
   | { readonly t: 'skip' };
 

@@ -7,6 +7,14 @@
  * thread spawns it on the runtime's pool, and the outcome comes back the same way. The
  * handle on the worker is a RemoteTask like any cross-thread handle (abort included).
  * Blocking jobs run for milliseconds at least, so a message round trip is cheap here.
+ *
+ * Shared primitives among the arguments travel in the pool's posted form (kind and buffer,
+ * `sync/handle_codec.ts`): the worker counts the copy in flight, as any crossing does; the
+ * main thread rebuilds the handles, spawns the job (which counts the pool thread's own
+ * copy and remembers the primitive for its dead-thread sweep) and drops the one in flight.
+ * A job that is never posted (its arguments can't be cloned, its export name can't be
+ * found, it was aborted first) drops its copies on the worker. A result's handles go back
+ * the same way: the main thread counts the worker's copy and drops its own.
  */
 import type { Logger } from 'pino';
 import { JoinError, SerializationError, type JoinHandle } from '@skein/core';
@@ -14,6 +22,21 @@ import type { RuntimeCore, TaskDef } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { RemoteTask, type RemoteControl } from '../scheduler/remote_task.js';
+import {
+  containsHandle,
+  decodeOwned,
+  dropHandlesIn,
+  dropOwned,
+  dropPosted,
+  fromPosted,
+  hasPosted,
+  holdsObjects,
+  toPostable,
+} from '../sync/handle_codec.js';
+import '../sync/revive.js'; // both sides rebuild whatever handle class the arguments carry
+
+/** The worker keeps no list of the primitives it forwards: the pool keeps its own. */
+const UNTRACKED = { add(): void {} };
 
 /** Worker → main: run a blocking job / abort it. Main → worker: its outcome. */
 export type BlockingMessage =
@@ -61,10 +84,16 @@ export class BlockingForwarder implements RemoteControl {
   /** Forward `def(...args)`; throws SerializationError at once if the arguments can't cross. */
   spawn<R>(def: TaskDef<unknown[], R>, args: unknown[], id: number): RemoteTask<R> {
     const task = new RemoteTask<R>(this, id, def.exportName ?? def.fn.name);
+    const posted = holdsObjects(args) ? (toPostable(args, UNTRACKED) as unknown[]) : args;
     const send = (name: string): void => {
+      if (task.isFinished()) {
+        dropPosted(posted); // aborted while its export name was being looked up
+        return;
+      }
       try {
-        this.#port.postMessage({ t: 'skein:blk', id, url: def.url, name, args } satisfies BlockingMessage);
+        this.#port.postMessage({ t: 'skein:blk', id, url: def.url, name, args: posted } satisfies BlockingMessage);
       } catch (err) {
+        dropPosted(posted);
         throw new SerializationError(`the arguments of spawnBlocking(${name})`, err);
       }
       this.#tasks.set(id, task as RemoteTask<unknown>);
@@ -72,8 +101,16 @@ export class BlockingForwarder implements RemoteControl {
     if (def.exportName !== undefined) {
       send(def.exportName);
     } else {
-      structuredClone(args); // validate now, before anything is queued
-      def.resolveName().then(send, (err: unknown) => task.settle(false, new JoinError('panic', id, err)));
+      try {
+        structuredClone(posted); // validate now, before anything is queued
+      } catch (err) {
+        dropPosted(posted);
+        throw new SerializationError(`the arguments of spawnBlocking(${def.fn.name})`, err);
+      }
+      def.resolveName().then(send, (err: unknown) => {
+        dropPosted(posted);
+        task.settle(false, new JoinError('panic', id, err));
+      });
     }
     return task;
   }
@@ -82,9 +119,12 @@ export class BlockingForwarder implements RemoteControl {
   onMessage(m: BlockingMessage): void {
     if (m.t !== 'skein:blk-done') return;
     const task = this.#tasks.get(m.id);
-    if (task === undefined) return;
+    if (task === undefined) {
+      if (m.ok) dropPosted(m.v); // aborted meanwhile: the result's copies go
+      return;
+    }
     this.#tasks.delete(m.id);
-    if (m.ok) task.settle(true, m.v);
+    if (m.ok) task.settle(true, hasPosted(m.v) ? decodeOwned(() => fromPosted(m.v)).value : m.v);
     else
       task.settle(
         false,
@@ -135,10 +175,15 @@ export class BlockingRelay {
       fn: { name: m.name },
       resolveName: () => Promise.resolve(m.name),
     };
+    // The handles in flight become this thread's for a moment: the job counts its own copies.
+    const { value: args, owned } = hasPosted(m.args)
+      ? decodeOwned(() => fromPosted(m.args) as unknown[])
+      : { value: m.args, owned: undefined };
     let h: JoinHandle<unknown>;
     try {
-      h = this.#rt.spawnBlockingTask(def as unknown as TaskDef<unknown[], unknown>, m.args);
+      h = this.#rt.spawnBlockingTask(def as unknown as TaskDef<unknown[], unknown>, args);
     } catch (err) {
+      dropOwned(owned);
       reply.postMessage({
         t: 'skein:blk-done',
         id: m.id,
@@ -148,9 +193,10 @@ export class BlockingRelay {
       } satisfies BlockingMessage);
       return;
     }
+    dropOwned(owned);
     this.#jobs.set(m.id, h);
     h.then(
-      (v) => this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: true, cancelled: false, v }),
+      (v) => this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: true, cancelled: false, v: passOn(v) }),
       (e: unknown) => {
         const cancelled = e instanceof JoinError && e.isCancelled();
         const cause = e instanceof JoinError && e.isPanic() ? e.cause : e;
@@ -179,4 +225,12 @@ export class BlockingRelay {
       } satisfies BlockingMessage);
     }
   }
+}
+
+/** A result for the worker: its handles count a copy there, and this thread's copies go. */
+function passOn(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || !containsHandle(v)) return v;
+  const posted = toPostable(v, UNTRACKED);
+  dropHandlesIn(v);
+  return posted;
 }

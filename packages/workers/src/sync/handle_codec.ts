@@ -201,6 +201,29 @@ export function containsHandle(value: unknown, seen = new Set<object>()): boolea
   return false;
 }
 
+/**
+ * Drops this thread's copies of the handles inside `value` (a result passed on to another
+ * thread by {@link toPostable}, which counted the copy there): each channel end closes, a
+ * moved receiver does nothing. Primitives without ends (locks, semaphores) count no copies.
+ */
+export function dropHandlesIn(value: unknown, seen = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (isSharedHandle(value)) {
+    (value as { close?: () => void }).close?.();
+    return;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return;
+  const items = Array.isArray(value)
+    ? value
+    : value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
+  for (const x of items) dropHandlesIn(x, seen);
+}
+
 /** The key a handle travels under through postMessage (symbols don't survive structured clone). */
 const POSTED = '__skeinSharedHandle__';
 
