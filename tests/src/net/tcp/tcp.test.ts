@@ -221,6 +221,51 @@ describe('TcpListener / TcpStream', () => {
     });
   });
 
+  it('a stream nobody reads stops taking bytes: the peer stalls, and every byte arrives in order once read', async () => {
+    await withRuntime(async () => {
+      const listener = await TcpListener.bind(LOCAL);
+      const total = 64 * 1024 * 1024;
+      const chunk = 256 * 1024;
+      const data = pattern(total);
+      const client = netConnect(listener.localAddr().port, '127.0.0.1');
+      let acked = 0;
+      let sent = 0;
+      // Keep the client's own queue short, so its write callbacks track what the server took.
+      const pump = (): void => {
+        while (sent < total && client.writableLength < 2 * chunk) {
+          const end = sent + chunk;
+          client.write(data.subarray(sent, end), () => {
+            acked = end;
+          });
+          sent = end;
+        }
+        if (sent === total && !client.writableEnded) client.end();
+      };
+      client.on('drain', pump);
+      client.on('connect', pump);
+      const [s] = await listener.accept();
+      let last = -1;
+      while (acked !== last) {
+        last = acked;
+        await sleep(50);
+      }
+      // Only what the socket buffers and the stream's bounded queue hold was taken.
+      expect(acked).toBeLessThan(16 * 1024 * 1024);
+      const got = new Uint8Array(total + 1);
+      let off = 0;
+      for (let i = 0; ; i++) {
+        const n = await s.read(got.subarray(off, off + 1 + ((i * 7919) % 100_000)));
+        if (n === 0) break;
+        off += n;
+      }
+      expect(off).toBe(total);
+      expect(Buffer.compare(got.subarray(0, total), data)).toBe(0);
+      s.close();
+      client.destroy();
+      listener.close();
+    });
+  });
+
   it('shutdown half-closes: the peer sees the end, and reads still work', async () => {
     await withRuntime(async () => {
       const listener = await TcpListener.bind(LOCAL);
