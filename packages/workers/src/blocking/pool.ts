@@ -43,7 +43,8 @@ import {
   type JobOwner,
   type JobSink,
 } from './job.js';
-import { JobStateTable, JOB_QUEUED, JOB_RUNNING, tryCancel } from './job_state.js';
+import { JobStateTable, tryCancel } from './job_state.js';
+import { HandedJobs } from './handed_jobs.js';
 import {
   logTo,
   resolveBlockingPoolOptions,
@@ -91,9 +92,8 @@ export class BlockingPool {
   readonly #queue = new Deque<JobRecord>();
   /** Jobs in #queue that are still waiting (withdrawn ones excluded). */
   #queued = 0;
-  /** Jobs handed to piscina whose piscina task hasn't settled. At most maxThreads. */
-  readonly #handed = new Set<JobRecord>();
-  readonly #drainWaiters = new Set<() => void>();
+  /** Jobs handed to piscina whose piscina task hasn't settled (see #pump for the limit). */
+  readonly #handed = new HandedJobs();
   #closing = false;
   #terminating: Promise<void> | undefined;
   #fruitlessKicks = 0;
@@ -103,7 +103,7 @@ export class BlockingPool {
   #lastNormalizedUrl = '';
   /** What every job record calls back into (one object, not closures per job). */
   readonly #owner: JobOwner = {
-    jobSettled: () => this.#onJobSettled(),
+    jobSettled: () => this.#handed.jobSettled(),
     cancelJob: (rec) => this.#cancel(rec),
   };
 
@@ -189,25 +189,17 @@ export class BlockingPool {
 
   /** Threads not running a job: Tokio's `num_idle_blocking_threads`. */
   get numIdleThreads(): number {
-    let running = 0;
-    for (const rec of this.#handed) if (Atomics.load(rec.states, rec.index) === JOB_RUNNING) running++;
-    return Math.max(0, this.#piscina.threads.length - running);
+    return Math.max(0, this.#piscina.threads.length - this.#handed.running());
   }
 
   /** Jobs no thread has started yet (cancelled ones excluded): Tokio's `blocking_queue_depth`. */
   get queueDepth(): number {
-    let waiting = this.#queued;
-    for (const rec of this.#handed) {
-      if (Atomics.load(rec.states, rec.index) === JOB_QUEUED) waiting++;
-    }
-    return waiting;
+    return this.#queued + this.#handed.waiting();
   }
 
   /** Jobs a thread has started and not yet finished. */
   get numRunning(): number {
-    let running = 0;
-    for (const rec of this.#handed) if (!rec.settled && Atomics.load(rec.states, rec.index) === JOB_RUNNING) running++;
-    return running;
+    return this.#handed.running(true);
   }
 
   /** The cap on threads. */
@@ -241,7 +233,7 @@ export class BlockingPool {
       this.#closing = true;
       this.#failWaiting(() => new BlockingPoolError('cancelled'));
     }
-    if (!force) await this.#whenRunningDone(timeoutMs);
+    if (!force) await this.#handed.whenAllSettled(timeoutMs);
     await this.#terminate();
   }
 
@@ -312,13 +304,6 @@ export class BlockingPool {
     if (!this.#closing) this.#pump();
   }
 
-  /** A job's promise settled: wake close() calls waiting for running jobs. */
-  #onJobSettled(): void {
-    if (this.#drainWaiters.size > 0 && this.#runningDone()) {
-      for (const wake of [...this.#drainWaiters]) wake();
-    }
-  }
-
   #cancel(rec: JobRecord): boolean {
     if (rec.settled) return false;
     if (rec.phase === 'queued') {
@@ -343,12 +328,6 @@ export class BlockingPool {
     for (const rec of this.#handed) {
       if (!rec.settled && tryCancel(rec.states, rec.index)) rec.rejectCancelled(error());
     }
-  }
-
-  /** No handed job is still unsettled (running, or claimable by a thread). */
-  #runningDone(): boolean {
-    for (const rec of this.#handed) if (!rec.settled) return false;
-    return true;
   }
 
   /**
@@ -380,21 +359,6 @@ export class BlockingPool {
       'every blocking-pool thread exited with jobs waiting; starting one',
     );
     this.#piscina.run({ kind: 'kick' }).then(noop, noop);
-  }
-
-  #whenRunningDone(timeoutMs: number | undefined): Promise<void> {
-    if (this.#runningDone()) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const wake = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.#drainWaiters.delete(wake);
-        resolve();
-      };
-      this.#drainWaiters.add(wake);
-      if (timeoutMs !== undefined && timeoutMs !== Infinity) timer = setTimeout(wake, timeoutMs);
-      // A force close meanwhile terminates everything, which settles every job and wakes us.
-    });
   }
 
   #terminate(): Promise<void> {
