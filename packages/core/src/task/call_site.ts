@@ -110,7 +110,7 @@ function displayPath(file: string): string {
 }
 
 /** Hits on a cached site between two checks of it, at most. */
-const CHECK_EVERY = 256;
+const CHECK_EVERY = 4096;
 /** Distinct keys cached at most: past this (generated code), sites are captured each time. */
 const MAX_KEYS = 10_000;
 /** What a key maps to once two different sites were seen under it. */
