@@ -2,7 +2,9 @@
  * Task tracking (`Builder.taskTracking(true)`, `SKEIN_TRACKING=1`): what Tokio console's
  * instrumentation records per task, kept in a side object per task ({@link TaskRecord})
  * that exists only while tracking is on, so an untracked runtime pays one `undefined`
- * check where the scheduler queues and drains.
+ * check where the scheduler queues and drains. A tracked task gets its record only once
+ * something could show it (see spawn_stamp.ts): most tasks of a spawn-heavy load finish
+ * in their first poll, and their figures then only feed the thread's.
  *
  * Each thread that runs tasks has one {@link TaskRecorder}, handed to its Scheduler at
  * construction. It times every poll (see Scheduler's tracked drain), moves each task
