@@ -110,7 +110,7 @@ function displayPath(file: string): string {
 }
 
 /** Hits on a cached site between two checks of it, at most. */
-const CHECK_EVERY = 256;
+const CHECK_EVERY = 4096;
 /** Distinct keys cached at most: past this (generated code), sites are captured each time. */
 const MAX_KEYS = 10_000;
 /** What a key maps to once two different sites were seen under it. */
@@ -141,9 +141,15 @@ interface CachedSite {
 export class SiteCache {
   readonly #byKey = new Map<unknown, Map<unknown, CachedSite | typeof AMBIGUOUS>>();
   #size = 0;
+  /** The entry found last and its keys: a spawn loop asks for one place over and over. */
+  #last: CachedSite | undefined = undefined;
+  #lastKey: unknown = undefined;
+  #lastSubKey: unknown = undefined;
 
   /** The stack for a call at the place `key` and `subKey` name together. */
   capture(key: unknown, subKey: unknown): StackHolder {
+    const last = this.#last;
+    if (last !== undefined && key === this.#lastKey && subKey === this.#lastSubKey) return this.#hit(last, key, subKey);
     let inner = this.#byKey.get(key);
     if (inner === undefined) {
       if (this.#size >= MAX_KEYS) return captureStack();
@@ -159,10 +165,19 @@ export class SiteCache {
       return stack;
     }
     if (c === AMBIGUOUS) return captureStack();
+    this.#last = c;
+    this.#lastKey = key;
+    this.#lastSubKey = subKey;
+    return this.#hit(c, key, subKey);
+  }
+
+  /** A later call at a cached place: its stack, unless a check finds a second place under its keys. */
+  #hit(c: CachedSite, key: unknown, subKey: unknown): StackHolder {
     if (++c.hits < c.nextCheck) return c.stack;
     c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
     if (currentSite() === c.site) return c.stack;
-    inner.set(subKey, AMBIGUOUS);
+    this.#byKey.get(key)!.set(subKey, AMBIGUOUS);
+    this.#last = undefined;
     return captureStack();
   }
 }

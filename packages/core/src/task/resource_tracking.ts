@@ -18,6 +18,7 @@
  */
 import { frames } from './context.js';
 import type { LocalTask } from './task.js';
+import type { TaskRecord } from './task_record.js';
 
 /** How many runtimes on this thread track tasks; the primitives' bookkeeping runs only while it is not 0. */
 export const resourceTracking = { active: 0 };
@@ -71,9 +72,14 @@ export function currentTask(): LocalTask<unknown> | undefined {
   return frames.getStore()?.task;
 }
 
+/** `task`'s figures, when its thread tracks tasks. */
+function recordOf(task: LocalTask<unknown> | undefined): TaskRecord | undefined {
+  return task === undefined ? undefined : task.runtime.scheduler.tracker?.recordOf(task);
+}
+
 /** `task` (when tracked) took `n` permits of `res`, a primitive of kind `kind` ('Mutex'). */
 export function noteAcquired(res: object, kind: string, task: LocalTask<unknown> | undefined, n: number): void {
-  const rec = task?.record;
+  const rec = recordOf(task);
   if (rec === undefined) return;
   const r = tracked(res, kind);
   r.holders.set(task!, (r.holders.get(task!) ?? 0) + n);
@@ -106,7 +112,7 @@ export function noteReleased(res: object, n: number, from: LocalTask<unknown> | 
 
 /** `task` (when tracked) is now parked on `res`, a primitive of kind `kind`. */
 export function noteWaiting(res: object, kind: string, task: LocalTask<unknown> | undefined): void {
-  const rec = task?.record;
+  const rec = recordOf(task);
   if (rec !== undefined) rec.waitResource = tracked(res, kind);
 }
 

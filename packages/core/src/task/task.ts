@@ -164,7 +164,12 @@ export class LocalTask<T> extends Scope implements Frame, Runnable, Joinable<T> 
     if (fn !== undefined) this.extra.name = fn.name || 'anonymous';
   }
 
-  /** @internal Its figures, when task tracking is on (see tracking.ts). */
+  /** @internal Its function until the body finishes (task tracking names a task from it). */
+  get body(): { readonly name: string } | undefined {
+    return this.#fn;
+  }
+
+  /** @internal Its figures, when task tracking is on and has made them (see TaskRecorder.recordOf). */
   get record(): TaskRecord | undefined {
     return this.extraIfAny?.record;
   }

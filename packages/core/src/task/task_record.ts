@@ -89,7 +89,7 @@ export class TaskRecord extends ScopeExtra {
   siteKey: unknown;
   warned = 0;
 
-  constructor(now: number, spawnStack: StackHolder, siteKey: unknown, body: { readonly name: string }) {
+  constructor(now: number, spawnStack: StackHolder, siteKey: unknown, body: { readonly name: string } | undefined) {
     super();
     this.record = this;
     this.since = now;

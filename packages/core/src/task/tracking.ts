@@ -2,7 +2,9 @@
  * Task tracking (`Builder.taskTracking(true)`, `SKEIN_TRACKING=1`): what Tokio console's
  * instrumentation records per task, kept in a side object per task ({@link TaskRecord})
  * that exists only while tracking is on, so an untracked runtime pays one `undefined`
- * check where the scheduler queues and drains.
+ * check where the scheduler queues and drains. A tracked task gets its record only once
+ * something could show it (see spawn_stamp.ts): most tasks of a spawn-heavy load finish
+ * in their first poll, and their figures then only feed the thread's.
  *
  * Each thread that runs tasks has one {@link TaskRecorder}, handed to its Scheduler at
  * construction. It times every poll (see Scheduler's tracked drain), moves each task
@@ -19,6 +21,7 @@ import { codeKey, readCallSite, SiteCache } from './call_site.js';
 import { frames } from './context.js';
 import type { LocalTask } from './task.js';
 import { resourceTracking } from './resource_tracking.js';
+import { SpawnStamp, SpawnStamps } from './spawn_stamp.js';
 import { BUSY, IDLE, pollTimesOf, QUEUED, SCHEDULED, TaskRecord, type TaskPollTimes } from './task_record.js';
 
 /** A poll longer than this is 'never-yielded' rather than 'long-poll' (Tokio console's lint). */
@@ -70,9 +73,17 @@ export class TaskRecorder {
   readonly settings: TrackingSettings;
   readonly #logger: Logger;
   readonly #sites = new SiteCache();
+  readonly #stamps = new SpawnStamps();
+  /** The stamp shared by the latest spawns (see spawn_stamp.ts). */
+  #lastStamp: SpawnStamp | undefined = undefined;
   #current: TaskRecord | undefined = undefined;
   #currentTask: LocalTask<unknown> | undefined = undefined;
+  /** The task polled now has no record yet: its stamp, and its body (which a finishing poll drops). */
+  #currentStamp: SpawnStamp | undefined = undefined;
+  #currentBody: { readonly name: string } | undefined = undefined;
   #pollStart = 0;
+  /** See #spawnTime: -1 when no spawn outside a poll has read the clock in this run of code. */
+  #runStart = -1;
   #pollEnd = 0;
   #windowStart = 0;
   #windowCount = 0;
@@ -109,17 +120,83 @@ export class TaskRecorder {
    */
   spawned(task: LocalTask<unknown>, body: unknown): void {
     const key = codeKey(body);
-    const stack = this.#sites.capture(frames.getStore()?.task?.record?.siteKey, key);
-    // Spawned during a poll: stamped with the poll's start rather than a clock read of its
-    // own (a clock read costs a sizeable part of a tiny task). Its scheduled time then
-    // counts the part of that poll before the spawn call as well as the rest of it.
-    const now = this.#currentTask !== undefined ? this.#pollStart : performance.now();
-    task.track(new TaskRecord(now, stack, key, body as { readonly name: string }));
+    const parent = frames.getStore()?.task;
+    const stack = this.#sites.capture(parent === undefined ? undefined : this.#siteKeyOf(parent), key);
+    const now = this.#spawnTime();
+    let s = this.#lastStamp;
+    if (s === undefined || s.stack !== stack || s.key !== key || s.at !== now) {
+      s = this.#lastStamp = new SpawnStamp(stack, key, now);
+    }
+    if (!this.#stamps.put(task.id, s)) task.track(new TaskRecord(now, stack, key, body as { readonly name: string }));
+  }
+
+  /**
+   * When a task spawned now was spawned. During a poll: the poll's start; else the first
+   * spawn's clock read in the same synchronous run of code (a spawn loop after an await of
+   * a finished task runs outside any poll). A clock read costs a sizeable part of a tiny
+   * task, and one time for a run of spawns lets them share one stamp. A task's scheduled
+   * time then also counts the part of that poll or run before its spawn call.
+   */
+  #spawnTime(): number {
+    if (this.#currentTask !== undefined) return this.#pollStart;
+    if (this.#runStart < 0) {
+      this.#runStart = performance.now();
+      queueMicrotask(this.#endRun);
+    }
+    return this.#runStart;
+  }
+
+  readonly #endRun = (): void => {
+    this.#runStart = -1;
+  };
+
+  /**
+   * `task`'s record, made now if it has only a stamp so far (see spawn_stamp.ts); undefined
+   * for a task tracking doesn't follow (spawned before tracking, or finished in its first poll).
+   */
+  recordOf(task: LocalTask<unknown>): TaskRecord | undefined {
+    const r = task.record;
+    if (r !== undefined) return r;
+    if (task === this.#currentTask) {
+      const s = this.#currentStamp;
+      if (s === undefined) return undefined;
+      this.#currentStamp = undefined;
+      return (this.#current = this.#recordFrom(task, s, this.#currentBody, this.#pollStart));
+    }
+    const s = this.#stamps.take(task.id);
+    return s === undefined ? undefined : this.#recordFrom(task, s, task.body, undefined);
+  }
+
+  /**
+   * The record of a task known so far by its stamp `s`: queued since its spawn, or polled
+   * since `pollStart` when that is given.
+   */
+  #recordFrom(
+    task: LocalTask<unknown>,
+    s: SpawnStamp,
+    body: { readonly name: string } | undefined,
+    pollStart: number | undefined,
+  ): TaskRecord {
+    const r = new TaskRecord(s.at, s.stack, s.key, body);
+    if (pollStart !== undefined) {
+      r.scheduledMs = pollStart - s.at;
+      r.since = pollStart;
+      r.phase = BUSY;
+    }
+    task.track(r);
+    return r;
+  }
+
+  #siteKeyOf(task: LocalTask<unknown>): unknown {
+    const r = task.record;
+    if (r !== undefined) return r.siteKey;
+    if (task === this.#currentTask && this.#currentStamp !== undefined) return this.#currentStamp.key;
+    return this.recordOf(task)?.siteKey;
   }
 
   /** A waiter of `task` was created: remember what it awaits and where. */
   parked(task: LocalTask<unknown>, w: LabelledWaiter): void {
-    const r = task.record;
+    const r = this.recordOf(task);
     if (r === undefined) return;
     r.waitLabel = w.waitLabel;
     r.waitResource = undefined;
@@ -147,7 +224,13 @@ export class TaskRecorder {
     this.#pollStart = now;
     this.#currentTask = task;
     const r = (this.#current = task?.record);
-    if (r === undefined) return;
+    if (r === undefined) {
+      // Its first poll, unless tracking doesn't follow it.
+      const s = (this.#currentStamp = task === undefined ? undefined : this.#stamps.take(task.id));
+      this.#currentBody = s === undefined ? undefined : task!.body;
+      return;
+    }
+    this.#currentStamp = undefined;
     if (r.phase === IDLE) r.idleMs += now - r.since;
     else if (r.phase !== BUSY) r.scheduledMs += now - r.since;
     r.phase = BUSY;
@@ -159,10 +242,20 @@ export class TaskRecorder {
     const now = performance.now();
     this.#pollEnd = now;
     const ms = now - this.#pollStart;
-    const r = this.#current;
+    let r = this.#current;
     const task = this.#currentTask;
+    const stamp = this.#currentStamp;
     this.#current = this.#currentTask = undefined;
-    if (r === undefined || task === undefined) return ms;
+    this.#currentStamp = undefined;
+    if (task === undefined) return ms;
+    if (r === undefined) {
+      const body = this.#currentBody;
+      this.#currentBody = undefined;
+      // A first poll that finished its task leaves nothing a dump could show: the record is
+      // made only for a task still running or a poll to warn about.
+      if (stamp === undefined || (task.bodyFinished() && ms <= this.settings.longPollMs)) return ms;
+      r = this.#recordFrom(task, stamp, body, this.#pollStart);
+    }
     r.addPoll(ms);
     r.phase = IDLE;
     r.since = now;
@@ -200,6 +293,8 @@ export class TaskRecorder {
   pollNow(task: LocalTask<unknown>): void {
     const current = this.#current;
     const currentTask = this.#currentTask;
+    const stamp = this.#currentStamp;
+    const body = this.#currentBody;
     const start = this.#pollStart;
     this.beginPoll(task);
     try {
@@ -208,6 +303,8 @@ export class TaskRecorder {
       this.endPoll();
       this.#current = current;
       this.#currentTask = currentTask;
+      this.#currentStamp = stamp;
+      this.#currentBody = body;
       this.#pollStart = start;
     }
   }
@@ -252,7 +349,7 @@ export class TaskRecorder {
 
   /** The tracked fields of `task`'s dump entry, or undefined for an untracked task. */
   dumpFields(task: LocalTask<unknown>): TrackedDumpFields | undefined {
-    const r = task.record;
+    const r = this.recordOf(task);
     if (r === undefined) return undefined;
     const now = performance.now();
     const open = now - r.since;

@@ -38,6 +38,22 @@ describe('call sites under task tracking', () => {
     });
   });
 
+  it("gives one closure spawned from two lines each caller's site", async () => {
+    const rt = await build(true);
+    await rt.blockOn(async () => {
+      const body = () => sleep(60_000);
+      const a = spawn(body);
+      const b = spawn(body);
+      await sleep(5);
+      const [siteA, siteB] = sitesOf(await rt.taskDump(), [a, b], 'spawnSite');
+      expect(siteA).toMatch(/site_cache\.test\.ts:\d+$/);
+      expect(siteB).toMatch(/site_cache\.test\.ts:\d+$/);
+      expect(siteA).not.toBe(siteB);
+      a.abort();
+      b.abort();
+    });
+  });
+
   it('tells apart the lines one task body awaits at', async () => {
     const rt = await build(true);
     await rt.blockOn(async () => {

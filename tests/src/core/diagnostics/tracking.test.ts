@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Mutex, Runtime, mpsc, sleep, spawn, spawnLocal, taskBuilder } from '@skein/core';
+import {
+  Mutex,
+  Runtime,
+  mpsc,
+  sleep,
+  spawn,
+  spawnLocal,
+  taskBuilder,
+  type JoinHandle,
+  type TaskDumpEntry,
+} from '@skein/core';
 import { build, byName, captureLogs, cleanup, until } from './helpers.js';
 
 /** Spin the thread for `ms` without yielding (a long poll). */
@@ -97,6 +107,39 @@ describe('task tracking on the current-thread runtime', () => {
       expect(e.scheduledMs).toBeGreaterThan(0);
       tx.close();
       await h;
+    });
+  });
+
+  it('shows tasks not polled yet, and a task in its first poll, with their spawn sites', async () => {
+    const rt = await build(true);
+    await rt.blockOn(async () => {
+      const site = /^tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/;
+      const queued = [1, 2, 3].map(() =>
+        spawn(async function waiting() {
+          await sleep(60_000);
+        }),
+      );
+      let own: TaskDumpEntry | undefined;
+      const inFirstPoll = spawn(async function dumper() {
+        own = byName(await rt.taskDump(), 'dumper');
+      });
+      // None of them has been polled yet.
+      const before = await rt.taskDump();
+      const entry = (d: TaskDumpEntry[], h: JoinHandle<unknown>) => d.find((e) => e.id === h.id)!;
+      for (const h of queued) {
+        expect(entry(before, h)).toMatchObject({ state: 'queued', polls: 0, wakes: 0, busyMs: 0 });
+        expect(entry(before, h).spawnSite).toMatch(site);
+      }
+      await inFirstPoll;
+      expect(own).toMatchObject({ state: 'running', polls: 0 });
+      expect(own!.spawnSite).toMatch(site);
+      await sleep(5);
+      const after = await rt.taskDump();
+      for (const h of queued) {
+        expect(entry(after, h)).toMatchObject({ state: 'idle', polls: 1, spawnSite: entry(before, h).spawnSite });
+        expect(entry(after, h).waitingOn).toMatch(/^sleep at tests\/src\/core\/diagnostics\/tracking\.test\.ts:\d+$/);
+      }
+      for (const h of queued) h.abort();
     });
   });
 
