@@ -64,8 +64,14 @@ export class WireWriter {
   /** Encode `value`; throws WIRE_BAIL if it is outside the fast subset. Bytes: buf[0..pos). */
   encode(value: unknown): void {
     this.pos = 0;
+    if (this.handles.length !== 0) this.handles.length = 0;
+    // A primitive (most channel messages) neither counts nodes nor enters the seen list:
+    // skip their bookkeeping, which costs more than encoding a number.
+    if (typeof value !== 'object' || value === null) {
+      this.#value(value);
+      return;
+    }
     this.#nodes = 0;
-    this.handles.length = 0;
     try {
       this.#value(value);
     } finally {

@@ -46,6 +46,12 @@ export class ByteRing {
   readOffset = 0;
   readonly #size: number;
   readonly #mask: number;
+  /**
+   * Producer: the HEAD this thread last read atomically. Everything before it is free
+   * (the consumer zeroed it before publishing it), so sizing writes against it is safe,
+   * only pessimistic; HEAD is read again only when it seems to leave no room.
+   */
+  #head: number;
 
   /** Attaches to a zeroed (or live) ring at byte `offset` (8-aligned) of `sab`. */
   constructor(sab: SharedArrayBuffer, offset: number, dataBytes: number) {
@@ -55,6 +61,7 @@ export class ByteRing {
     this.view = new DataView(sab, offset + HEADER_WORDS * 4, dataBytes);
     this.#size = dataBytes;
     this.#mask = dataBytes - 1;
+    this.#head = Atomics.load(this.#w, HEAD);
   }
 
   /** The largest body a record may have. */
@@ -71,14 +78,24 @@ export class ByteRing {
     const w = this.#w;
     const size = n + 1;
     const need = 4 + ((size + 3) & ~3);
+    // A plain read: only a guess for the CAS, which returns the real TAIL when it is wrong.
+    let tail = w[TAIL]!;
     for (;;) {
-      const tail = Atomics.load(w, TAIL);
-      const head = Atomics.load(w, HEAD);
       const pos = tail & this.#mask;
       const toEnd = this.#size - pos;
       const take = toEnd >= need ? need : toEnd + need;
-      if (((tail - head) | 0) + take > this.#size) return false;
-      if (Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0) !== tail) continue;
+      if (((tail - this.#head) | 0) + take > this.#size) {
+        const head = Atomics.load(w, HEAD);
+        if (head === this.#head) return false;
+        this.#head = head;
+        tail = Atomics.load(w, TAIL);
+        continue;
+      }
+      const seen = Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0);
+      if (seen !== tail) {
+        tail = seen;
+        continue;
+      }
       let at = pos;
       if (take !== need) {
         Atomics.store(w, HEADER_WORDS + (pos >> 2), SKIP);

@@ -149,9 +149,13 @@ export class Chan {
 
   /** Receiver: takes the oldest message, or returns `EMPTY`. Gives its capacity permit back. */
   tryPop(): unknown {
+    const size = this.ring.peek();
+    return size < 0 ? EMPTY : this.take(size);
+  }
+
+  /** Receiver: takes the record of `size` bytes that `ring.peek()` just found. */
+  take(size: number): unknown {
     const ring = this.ring;
-    const size = ring.peek();
-    if (size < 0) return EMPTY;
     let value: unknown;
     try {
       value = decodeValue(ring.bytes, ring.readOffset, size, ring.view);
