@@ -2,8 +2,9 @@
  * `packages/workers/src/sync/byte_ring.ts` as step functions for the model checker, in
  * words instead of bytes: producers reserve by CAS on TAIL, write the body, publish the
  * length word, and ring the consumer's doorbell (RX) if it sleeps; a record that would
- * wrap leaves a SKIP word and starts at 0; a producer short of room counts itself in
- * SPACE_WAITERS and waits on HEAD. The consumer reads in order, zeroes what it read,
+ * wrap leaves a SKIP word and starts at 0; a producer sizes its write against the HEAD it
+ * last read and re-reads HEAD only when that leaves no room; one still short counts itself
+ * in SPACE_WAITERS, re-reads HEAD, retries, and waits on HEAD. The consumer reads in order, zeroes what it read,
  * publishes HEAD and wakes space waiters; when empty it stores SLEEPING, re-checks and
  * waits on RX. Checked: every message arrives once, in order per producer, and neither
  * doorbell loses a wake-up (a lost one is a deadlock).
@@ -32,54 +33,60 @@ interface ProducerLocal {
   sent: number;
   pc: number;
   tail: number;
+  /** The HEAD this producer last read: it sizes writes against it and re-reads it only when short. */
+  head: number;
   at: number;
   take: number;
   seen: number;
   i: number;
-}
-
-interface ConsumerLocal {
-  got: number[];
-  pc: number;
-  len: number;
-  i: number;
-  body: number[];
+  /** Counted in SPACE_WAITERS (the slow path, `Chan.pushAsync`). */
+  waiting: boolean;
 }
 
 function producer(id: number, count: number, body: number, size: number): Program<ProducerLocal> {
   const need = 1 + body;
   const value = (k: number, j: number): number => id * 1000 + k * 10 + j + 1;
   return {
-    start: { sent: 0, pc: 0, tail: 0, at: 0, take: 0, seen: 0, i: 0 },
+    start: { sent: 0, pc: 0, tail: 0, head: 0, at: 0, take: 0, seen: 0, i: 0, waiting: false },
     done: (l) => l.sent >= count,
     step(m: Memory, l: ProducerLocal, self: number): ProducerLocal {
       const w = m.w;
       switch (l.pc) {
-        case 0: // enterSpaceWait: count ourselves, read HEAD to wait on
-          m.add(SW, 1);
-          l.seen = w[HEAD]!;
-          l.pc = 1;
-          return l;
-        case 1: // tryWrite: load TAIL
+        case 0: // tryWrite: load TAIL (a guess the CAS checks)
           l.tail = w[TAIL]!;
           l.pc = 2;
           return l;
         case 2: {
-          // load HEAD, size the reservation
-          const head = w[HEAD]!;
+          // size the reservation against the cached HEAD (no shared access)
           const pos = l.tail % size;
           const toEnd = size - pos;
           l.take = toEnd >= need ? need : toEnd + need;
-          if (l.tail - head + l.take > size) {
-            l.pc = 9; // no room: wait for HEAD to move
-            return l;
-          }
-          l.pc = 3;
+          l.pc = l.tail - l.head + l.take > size ? 20 : 3;
           return l;
         }
+        case 20: {
+          // short of room: read HEAD; unchanged means really full
+          const head = w[HEAD]!;
+          if (head === l.head) {
+            l.pc = l.waiting ? 9 : 21;
+            return l;
+          }
+          l.head = head;
+          l.pc = 0;
+          return l;
+        }
+        case 21: // enterSpaceWait: count ourselves...
+          m.add(SW, 1);
+          l.waiting = true;
+          l.pc = 22;
+          return l;
+        case 22: // ...read HEAD to wait on, then try again
+          l.seen = w[HEAD]!;
+          l.pc = 0;
+          return l;
         case 3: // CAS TAIL
           if (m.cas(TAIL, l.tail, l.tail + l.take) !== l.tail) {
-            l.pc = 1;
+            l.pc = 0;
             return l;
           }
           l.at = l.tail % size;
@@ -109,10 +116,12 @@ function producer(id: number, count: number, body: number, size: number): Progra
           return l;
         case 7: // ring if the consumer sleeps
           if (w[RX] === SLEEPING && m.cas(RX, SLEEPING, AWAKE) === SLEEPING) m.notify(RX);
-          l.pc = 8;
+          l.pc = l.waiting ? 8 : 0;
+          if (!l.waiting) l.sent++;
           return l;
         case 8: // leaveSpaceWait; next message
           m.add(SW, -1);
+          l.waiting = false;
           l.sent++;
           l.pc = 0;
           return l;
@@ -120,9 +129,10 @@ function producer(id: number, count: number, body: number, size: number): Progra
           m.wait(self, HEAD, l.seen);
           l.pc = 10;
           return l;
-        default: // leaveSpaceWait, then try again from enterSpaceWait
+        default: // leaveSpaceWait, then enter again and retry (pushAsync's loop)
           m.add(SW, -1);
-          l.pc = 0;
+          l.waiting = false;
+          l.pc = 21;
           return l;
       }
     },
