@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime, SendError, SerializationError, TryRecvError, TrySendError, spawn } from '@skein/core';
 import { sharedMpsc } from '@skein/workers';
-import { consumeSum, produce, produceUnbounded, sendOne, sendParked } from './fixtures/channel_tasks.js';
+import {
+  consumeSum,
+  produce,
+  produceUnbounded,
+  sendOne,
+  sendParked,
+  sendTricky,
+  trickyValues,
+} from './fixtures/channel_tasks.js';
 
 /** Checks no message lost or duplicated, and FIFO per producer. */
 function checkStreams(got: [number, number][], producers: number, count: number): void {
@@ -86,6 +94,24 @@ describe('sharedMpsc across worker threads', () => {
       expect(got.slice(2).sort()).toEqual([11, 13, 15]);
       expect(() => rx.tryRecv()).toThrow(TryRecvError);
       expect(tx.capacity()).toBe(2);
+    });
+  });
+
+  it('values from another thread arrive as structuredClone would give them (-0, NaN, lone surrogates, Map, class instances, cycles)', async () => {
+    const [tx, rx] = sharedMpsc.channel<unknown>(4);
+    const got = await rt.blockOn(async () => {
+      spawn(sendTricky, tx);
+      tx.close();
+      const out: unknown[] = [];
+      for await (const v of rx) out.push(v);
+      return out;
+    });
+    const want = trickyValues().map((v) => structuredClone(v));
+    expect(got).toHaveLength(want.length);
+    want.forEach((w, i) => {
+      const g = got[i];
+      if (typeof w === 'number') expect(Object.is(g, w), `value ${i}: ${String(g)} for ${String(w)}`).toBe(true);
+      else expect(g, `value ${i}`).toStrictEqual(w);
     });
   });
 
