@@ -43,6 +43,14 @@ interface ProducerLocal {
   waiting: boolean;
 }
 
+interface ConsumerLocal {
+  got: number[];
+  pc: number;
+  len: number;
+  i: number;
+  body: number[];
+}
+
 function producer(id: number, count: number, body: number, size: number): Program<ProducerLocal> {
   const need = 1 + body;
   const value = (k: number, j: number): number => id * 1000 + k * 10 + j + 1;
