@@ -8,6 +8,7 @@ import {
   sendOne,
   sendParked,
   sendTricky,
+  sendWide,
   trickyValues,
 } from './fixtures/channel_tasks.js';
 
@@ -112,6 +113,24 @@ describe('sharedMpsc across worker threads', () => {
       const g = got[i];
       if (typeof w === 'number') expect(Object.is(g, w), `value ${i}: ${String(g)} for ${String(w)}`).toBe(true);
       else expect(g, `value ${i}`).toStrictEqual(w);
+    });
+  });
+
+  it('a ring short of bytes makes senders wait for the receiver; closing it fails one that waits', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(64, { maxBytes: 100, ringBytes: 256 });
+    await rt.blockOn(async () => {
+      spawn(sendWide, tx, 300, 90);
+      const got: string[] = [];
+      for (let i = 0; i < 300; i++) got.push((await rx.recv())!);
+      expect(got.map((s) => Number.parseInt(s, 10))).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      // Two records fill the ring's bytes (not its slots): the third send waits for bytes.
+      await tx.send('a'.repeat(90));
+      await tx.send('b'.repeat(90));
+      const third = tx.send('c'.repeat(90));
+      await new Promise((r) => setTimeout(r, 20));
+      rx.close();
+      await expect(third).rejects.toBeInstanceOf(SendError);
+      expect(rx.tryRecv()).toBe('a'.repeat(90));
     });
   });
 
