@@ -8,6 +8,7 @@ export { OwnedTasks } from './task/owned_tasks.js';
 export { CallbackWaiter, JoinWaiter, Waiter, type Joined, type OnCancel } from './task/waiter.js';
 export { Scope } from './task/scope.js';
 export { frames, currentFrame, type Frame, type Locals } from './task/context.js';
+export { tryCoop } from './task/yield_now.js';
 export type { Joinable } from './task/joinable.js';
 export { JoinHandle, joinHandle } from './task/join_handle.js';
 export { ExternalTask } from './task/external_task.js';

@@ -43,6 +43,11 @@ import {
 export { WIRE_BAIL, SabPending, type SabResolver } from './wire_format.js';
 export { WireReader } from './wire_reader.js';
 
+/** `String.prototype.isWellFormed` (ES2024; the workspace's lib is ES2022). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
 /** A growable byte buffer the encoder writes into; one per thread, reused. */
 export class WireWriter {
   buf: Buffer = Buffer.allocUnsafe(1024);
@@ -64,8 +69,14 @@ export class WireWriter {
   /** Encode `value`; throws WIRE_BAIL if it is outside the fast subset. Bytes: buf[0..pos). */
   encode(value: unknown): void {
     this.pos = 0;
+    if (this.handles.length !== 0) this.handles.length = 0;
+    // A primitive (most channel messages) neither counts nodes nor enters the seen list:
+    // skip their bookkeeping, which costs more than encoding a number.
+    if (typeof value !== 'object' || value === null) {
+      this.#value(value);
+      return;
+    }
     this.#nodes = 0;
-    this.handles.length = 0;
     try {
       this.#value(value);
     } finally {
@@ -208,13 +219,22 @@ export class WireWriter {
         if (c >= 0x80) break;
         this.buf[start + n] = c;
       }
-      if (n < s.length) n = (this.buf as unknown as Utf8Buffer).utf8Write(s, start, max);
+      if (n < s.length) n = this.#utf8(s, start, max);
     } else {
-      n = (this.buf as unknown as Utf8Buffer).utf8Write(s, start, max);
+      n = this.#utf8(s, start, max);
     }
     this.buf[this.pos] = T_STR;
     this.dv.setUint32(this.pos + 1, n, true);
     this.pos = start + n;
+  }
+
+  /**
+   * UTF-8 would turn a lone surrogate into U+FFFD, where structured clone keeps it: such a
+   * string goes to the v8 path.
+   */
+  #utf8(s: string, start: number, max: number): number {
+    if (!(s as unknown as WellFormed).isWellFormed()) throw WIRE_BAIL;
+    return (this.buf as unknown as Utf8Buffer).utf8Write(s, start, max);
   }
 
   /** Maps, Sets, Dates, ArrayBuffers (exactly those classes) and shared handles; anything else bails. */

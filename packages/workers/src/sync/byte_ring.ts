@@ -12,9 +12,12 @@
  *   byte it consumed (a later length word may land where body bytes were), then publishes
  *   HEAD so producers may reuse the space. Records are decoded in place, then consumed.
  * - Doorbells: the consumer stores SLEEPING, re-checks, then waits on RX; a producer that
- *   published flips SLEEPING to AWAKE and notifies. A producer short of space counts itself
- *   in SPACE_WAITERS, re-checks, and waits on HEAD; the consumer notifies HEAD after
- *   publishing it if anyone counts. Either side sees the other's write: no lost wake-up.
+ *   published flips SLEEPING to AWAKE and notifies. A producer short of space sets the
+ *   WAITER bit of HEAD (a CAS from the HEAD it found too small, so a HEAD that moved meanwhile
+ *   makes it retry instead) and waits while HEAD holds that; the consumer publishes HEAD by
+ *   an exchange, which clears the bit and tells it whether to notify: one atomic per
+ *   message, where a separate waiter count cost two. HEAD counts bytes in whole words, so
+ *   its low bits are free.
  */
 import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 
@@ -22,7 +25,8 @@ import { RESOLVED, waitAsync } from '../shared/wait_async.js';
 const TAIL = 0;
 const HEAD = 16;
 const RX = 32;
-const SPACE_WAITERS = 48;
+/** HEAD's bit meaning "a producer waits for space: notify HEAD when you move it". */
+const WAITER = 1;
 /** Header words; the data starts after them. */
 const HEADER_WORDS = 64;
 
@@ -46,6 +50,12 @@ export class ByteRing {
   readOffset = 0;
   readonly #size: number;
   readonly #mask: number;
+  /**
+   * Producer: the HEAD this thread last read atomically. Everything before it is free
+   * (the consumer zeroed it before publishing it), so sizing writes against it is safe,
+   * only pessimistic; HEAD is read again only when it seems to leave no room.
+   */
+  #head: number;
 
   /** Attaches to a zeroed (or live) ring at byte `offset` (8-aligned) of `sab`. */
   constructor(sab: SharedArrayBuffer, offset: number, dataBytes: number) {
@@ -55,6 +65,7 @@ export class ByteRing {
     this.view = new DataView(sab, offset + HEADER_WORDS * 4, dataBytes);
     this.#size = dataBytes;
     this.#mask = dataBytes - 1;
+    this.#head = Atomics.load(this.#w, HEAD) & ~WAITER;
   }
 
   /** The largest body a record may have. */
@@ -71,14 +82,24 @@ export class ByteRing {
     const w = this.#w;
     const size = n + 1;
     const need = 4 + ((size + 3) & ~3);
+    // A plain read: only a guess for the CAS, which returns the real TAIL when it is wrong.
+    let tail = w[TAIL]!;
     for (;;) {
-      const tail = Atomics.load(w, TAIL);
-      const head = Atomics.load(w, HEAD);
       const pos = tail & this.#mask;
       const toEnd = this.#size - pos;
       const take = toEnd >= need ? need : toEnd + need;
-      if (((tail - head) | 0) + take > this.#size) return false;
-      if (Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0) !== tail) continue;
+      if (((tail - this.#head) | 0) + take > this.#size) {
+        const head = Atomics.load(w, HEAD) & ~WAITER;
+        if (head === this.#head) return false;
+        this.#head = head;
+        tail = Atomics.load(w, TAIL);
+        continue;
+      }
+      const seen = Atomics.compareExchange(w, TAIL, tail, (tail + take) | 0);
+      if (seen !== tail) {
+        tail = seen;
+        continue;
+      }
       let at = pos;
       if (take !== need) {
         Atomics.store(w, HEADER_WORDS + (pos >> 2), SKIP);
@@ -108,7 +129,7 @@ export class ByteRing {
    */
   peek(): number {
     const w = this.#w;
-    const head = w[HEAD]!;
+    const head = this.#consumerHead();
     const pos = head & this.#mask;
     const len = Atomics.load(w, HEADER_WORDS + (pos >> 2));
     if (len === 0) return -1;
@@ -124,7 +145,7 @@ export class ByteRing {
 
   /** Consumer only: the record {@link peek} returned is read; free its bytes. */
   consume(size: number): void {
-    const head = this.#w[HEAD]!;
+    const head = this.#consumerHead();
     const pos = head & this.#mask;
     const need = 4 + ((size + 3) & ~3);
     this.#zero(pos, need);
@@ -144,20 +165,27 @@ export class ByteRing {
 
   #publishHead(head: number): void {
     const w = this.#w;
-    Atomics.store(w, HEAD, head);
-    if (Atomics.load(w, SPACE_WAITERS) !== 0) Atomics.notify(w, HEAD);
+    if ((Atomics.exchange(w, HEAD, head) & WAITER) !== 0) Atomics.notify(w, HEAD);
+  }
+
+  /**
+   * Consumer: HEAD, which only it moves, by a plain read: producers only set its WAITER
+   * bit, so whichever write the read sees, the position is the consumer's own last one.
+   */
+  #consumerHead(): number {
+    return this.#w[HEAD]! & ~WAITER;
   }
 
   /** True when a record is published (consumer's view). */
   hasPending(): boolean {
     const w = this.#w;
-    const pos = w[HEAD]! & this.#mask;
+    const pos = this.#consumerHead() & this.#mask;
     return Atomics.load(w, HEADER_WORDS + (pos >> 2)) !== 0;
   }
 
   /** Bytes reserved and not yet consumed (a snapshot). */
   usedBytes(): number {
-    return (Atomics.load(this.#w, TAIL) - Atomics.load(this.#w, HEAD)) | 0;
+    return (Atomics.load(this.#w, TAIL) - (Atomics.load(this.#w, HEAD) & ~WAITER)) | 0;
   }
 
   /**
@@ -184,26 +212,37 @@ export class ByteRing {
     Atomics.store(this.#w, RX, AWAKE);
   }
 
-  /** Producer: count itself as waiting for space; returns the HEAD to wait on. Re-check after. */
-  enterSpaceWait(): number {
-    Atomics.add(this.#w, SPACE_WAITERS, 1);
-    return Atomics.load(this.#w, HEAD);
+  /**
+   * Producer, after {@link tryWrite} found no room: flags HEAD so that the consumer's next
+   * move of it notifies. Returns the value to wait on with {@link spaceChanged}, or
+   * undefined when HEAD has moved since that write looked (write again instead).
+   */
+  announceSpaceWait(): number | undefined {
+    const w = this.#w;
+    const h = Atomics.load(w, HEAD);
+    if ((h & ~WAITER) !== this.#head) return undefined;
+    if ((h & WAITER) !== 0) return h;
+    return Atomics.compareExchange(w, HEAD, h, h | WAITER) === h ? h | WAITER : undefined;
   }
 
-  /** Producer: done waiting for space. */
-  leaveSpaceWait(): void {
-    Atomics.sub(this.#w, SPACE_WAITERS, 1);
-  }
-
-  /** Resolves once HEAD moves from `head`. */
+  /** Resolves once HEAD no longer holds `head` (from {@link announceSpaceWait}). */
   spaceChanged(head: number): Promise<unknown> {
     const r = waitAsync(this.#w, HEAD, head);
     return r.async ? r.value : RESOLVED;
   }
 
-  /** Wakes producers waiting for space without freeing any (the receiver closed). */
+  /**
+   * Wakes producers waiting for space without freeing any (the receiver closed; they look
+   * at that flag next). Clearing the WAITER bit changes the word they wait on, so one that
+   * flagged it but isn't asleep yet doesn't fall asleep after this notify.
+   */
   wakeSpaceWaiters(): void {
-    Atomics.notify(this.#w, HEAD);
+    const w = this.#w;
+    for (;;) {
+      const h = Atomics.load(w, HEAD);
+      if ((h & WAITER) === 0 || Atomics.compareExchange(w, HEAD, h, h & ~WAITER) === h) break;
+    }
+    Atomics.notify(w, HEAD);
   }
 
   /** Blocking form of {@link spaceChanged}. */

@@ -118,14 +118,12 @@ export class Chan {
     try {
       for (;;) {
         if (this.rxClosed()) return false;
-        const head = this.ring.enterSpaceWait();
-        try {
-          if (this.tryPush(e)) return true;
-          if (this.rxClosed()) return false;
-          await this.ring.spaceChanged(head);
-        } finally {
-          this.ring.leaveSpaceWait();
-        }
+        if (this.tryPush(e)) return true;
+        const flagged = this.ring.announceSpaceWait();
+        if (flagged === undefined) continue;
+        // After the flag: a close from now on clears it, so the wait below can't miss it.
+        if (this.rxClosed()) return false;
+        await this.ring.spaceChanged(flagged);
       }
     } finally {
       letThreadGo();
@@ -136,22 +134,23 @@ export class Chan {
   pushBlocking(e: Encoded): boolean {
     for (;;) {
       if (this.rxClosed()) return false;
-      const head = this.ring.enterSpaceWait();
-      try {
-        if (this.tryPush(e)) return true;
-        if (this.rxClosed()) return false;
-        this.ring.spaceChangedSync(head);
-      } finally {
-        this.ring.leaveSpaceWait();
-      }
+      if (this.tryPush(e)) return true;
+      const flagged = this.ring.announceSpaceWait();
+      if (flagged === undefined) continue;
+      if (this.rxClosed()) return false;
+      this.ring.spaceChangedSync(flagged);
     }
   }
 
   /** Receiver: takes the oldest message, or returns `EMPTY`. Gives its capacity permit back. */
   tryPop(): unknown {
+    const size = this.ring.peek();
+    return size < 0 ? EMPTY : this.take(size);
+  }
+
+  /** Receiver: takes the record of `size` bytes that `ring.peek()` just found. */
+  take(size: number): unknown {
     const ring = this.ring;
-    const size = ring.peek();
-    if (size < 0) return EMPTY;
     let value: unknown;
     try {
       value = decodeValue(ring.bytes, ring.readOffset, size, ring.view);
@@ -226,7 +225,6 @@ export class Chan {
     this.core.close();
     Atomics.notify(this.#words, RX_CLOSED);
     this.ring.ring();
-    // Senders waiting for bytes wait on HEAD: a zero-length move wakes them to see the close.
     this.ring.wakeSpaceWaiters();
   }
 

@@ -87,6 +87,11 @@ export class NodeQueue {
     return Atomics.load(this.#w, this.#base + HEAD);
   }
 
+  /** {@link head} by a plain read: may be stale, for a caller whose every branch is correct. */
+  headHint(): number {
+    return this.#w[this.#base + HEAD]!;
+  }
+
   /** The newest queued node, -1 if none. */
   tail(): number {
     return this.#w[this.#base + TAIL]!;

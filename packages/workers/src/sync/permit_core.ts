@@ -139,14 +139,20 @@ export class PermitCore {
   tryTake(n: number): boolean {
     const w = this.#w;
     const at = this.#base + PERMITS;
+    // Plain reads, because an Atomics call costs ~150 instructions and this runs once per
+    // channel send: the CAS alone decides. A stale count only costs a retry (the CAS returns
+    // the real one) or a false "none free"; a close that happened before this call (in the
+    // memory model's sense) is seen by any read, and one racing it may go either way.
+    if (w[this.#base + CLOSED] !== 0) return false;
+    let p = w[at]!;
     for (;;) {
-      if (Atomics.load(w, this.#base + CLOSED) !== 0) return false;
-      const p = Atomics.load(w, at);
       if (p < n) return false;
-      if (Atomics.compareExchange(w, at, p, p - n) === p) {
+      const seen = Atomics.compareExchange(w, at, p, p - n);
+      if (seen === p) {
         if (this.#tracked) this.own(n);
         return true;
       }
+      p = seen;
     }
   }
 
@@ -250,7 +256,9 @@ export class PermitCore {
     const w = this.#w;
     const b = this.#base;
     const q = this.queue;
-    if (q.head() === -1 && w[b + CAP] === 0) {
+    // The first look at the queue is a plain read (a hint): either branch is correct, and
+    // the one that matters, after the add, is atomic (Dekker with `acquire`).
+    if (q.headHint() === -1 && w[b + CAP] === 0) {
       Atomics.add(w, b + PERMITS, n);
       if (q.head() === -1) return;
       // Someone queued meanwhile and may not have seen these: hand over what is free.

@@ -9,6 +9,7 @@
  * for use, and the task's copy closes the channel when the task finishes.
  */
 import { AlreadyReleasedError, TryRecvError, coop } from '@skein/core';
+import { tryCoop } from '@skein/core/internal';
 import { Chan, EMPTY } from './mpsc_chan.js';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { parkUntil } from './word_wait.js';
@@ -55,11 +56,12 @@ export class SharedReceiver<T> implements AsyncIterable<T>, Disposable {
   recv(): Promise<T | undefined> {
     this.#check();
     const chan = this.#chan;
-    if (chan.ring.hasPending()) {
+    const size = chan.ring.peek();
+    if (size >= 0) {
+      // Ready: charged like core's recv; the message is taken only once the budget allows.
+      if (tryCoop()) return Promise.resolve(chan.take(size) as T);
       const c = coop();
-      if (c !== undefined) return c.then(() => this.recv());
-      const v = chan.tryPop();
-      if (v !== EMPTY) return Promise.resolve(v as T);
+      return c === undefined ? this.recv() : c.then(() => this.recv());
     }
     if (this.#ended()) return Promise.resolve(undefined);
     return this.#recvSlow();

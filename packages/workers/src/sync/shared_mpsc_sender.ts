@@ -6,6 +6,7 @@
  * finishes, so the receiver's `recv()` returns `undefined` once every copy everywhere is.
  */
 import { AlreadyReleasedError, SendError, TrySendError, coop } from '@skein/core';
+import { tryCoop } from '@skein/core/internal';
 import { Chan } from './mpsc_chan.js';
 import { HandleKind, SHARED_HANDLE, adopt, registerHandleKind, type HandleDescriptor } from './handle_codec.js';
 import { acquireAsync, acquireBlocking, holdThread, letThreadGo } from './shared_wait.js';
@@ -113,12 +114,16 @@ export class SharedSender<T> extends SenderBase<T> {
     this.checkOpen();
     const chan = this.chan;
     const e = chan.encode(value);
-    if (chan.rxClosed()) return Promise.reject(new SendError(value));
-    if (chan.core.available() !== 0) {
+    // Ready (a free slot): charged like core's send. Taking the slot first and giving it back
+    // when the budget is spent costs nothing in the common case, where checking first
+    // would cost two more shared-memory reads per message. A closed channel has no free slot.
+    if (chan.core.tryTake(1)) {
+      if (tryCoop()) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keepEncoded(e), value);
+      chan.core.release(1);
       const c = coop();
-      if (c !== undefined) return c.then(() => this.send(value));
-      if (chan.core.tryTake(1)) return chan.tryPush(e) ? RESOLVED : this.#pushSlow(keepEncoded(e), value);
+      return c === undefined ? this.send(value) : c.then(() => this.send(value));
     }
+    if (chan.rxClosed()) return Promise.reject(new SendError(value));
     const kept = keepEncoded(e);
     return acquireAsync(
       chan.core,

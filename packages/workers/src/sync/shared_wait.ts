@@ -23,17 +23,20 @@ import { type PermitCore, REFUSED, SLAB_FULL, TAKEN } from './permit_core.js';
  * while anything waits: {@link holdThread} when a wait starts, {@link letThreadGo} when it ends.
  */
 let parked = 0;
+/**
+ * Made once and ref'd / unref'd: a channel's receiver parks every time it drains the ring,
+ * and creating and clearing a timer each time cost more than toggling its ref.
+ */
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 
 export function holdThread(): void {
-  if (parked++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
+  if (parked++ !== 0) return;
+  if (keepAlive === undefined) keepAlive = setInterval(() => {}, 1 << 30);
+  else keepAlive.ref();
 }
 
 export function letThreadGo(): void {
-  if (--parked === 0) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
+  if (--parked === 0) keepAlive!.unref();
 }
 
 const NO_NODE = -1;

@@ -19,6 +19,11 @@ describe('model check: sync/byte_ring.ts, the channel ring (every interleaving)'
     expect(r.violation?.message).toMatch(/deadlock/);
   });
 
+  it('finds a producer that waits for room without flagging HEAD (a lost wake-up)', () => {
+    const r = explore(byteRingProtocol({ size: 3, producers: [2, 1], body: 1, bug: 'noFlag' }));
+    expect(r.violation?.message).toMatch(/deadlock/);
+  });
+
   it('finds a consumer that leaves stale words behind', () => {
     const r = explore(byteRingProtocol({ size: 4, producers: [2, 1], body: 1, bug: 'noZero' }));
     expect(r.violation).toBeDefined();

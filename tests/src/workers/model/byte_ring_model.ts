@@ -2,11 +2,14 @@
  * `packages/workers/src/sync/byte_ring.ts` as step functions for the model checker, in
  * words instead of bytes: producers reserve by CAS on TAIL, write the body, publish the
  * length word, and ring the consumer's doorbell (RX) if it sleeps; a record that would
- * wrap leaves a SKIP word and starts at 0; a producer short of room counts itself in
- * SPACE_WAITERS and waits on HEAD. The consumer reads in order, zeroes what it read,
- * publishes HEAD and wakes space waiters; when empty it stores SLEEPING, re-checks and
- * waits on RX. Checked: every message arrives once, in order per producer, and neither
- * doorbell loses a wake-up (a lost one is a deadlock).
+ * wrap leaves a SKIP word and starts at 0. A producer sizes its write against the HEAD it
+ * last read and re-reads HEAD only when that leaves no room; one still short sets HEAD's
+ * WAITER bit by a CAS from the HEAD it found (retrying if HEAD moved) and waits while HEAD
+ * holds that. The consumer reads in order, zeroes what it read, publishes HEAD by an
+ * exchange and notifies HEAD if the old value had the bit; when empty it stores SLEEPING,
+ * re-checks and waits on RX. The HEAD word holds `2 * position + WAITER bit`. Checked:
+ * every message arrives once, in order per producer, and neither doorbell loses a wake-up
+ * (a lost one is a deadlock).
  *
  * `bug` injects a known mistake, so a test can show the checker catches it.
  */
@@ -15,8 +18,7 @@ import type { Memory, Program, Protocol } from './checker.js';
 const TAIL = 0;
 const HEAD = 1;
 const RX = 2;
-const SW = 3; // SPACE_WAITERS
-const DATA = 4;
+const DATA = 3;
 const SLEEPING = 1;
 const AWAKE = 0;
 const SKIP = -1;
@@ -26,14 +28,19 @@ export type RingBug =
   /** The consumer waits without re-checking the ring after announcing SLEEPING. */
   | 'noRecheck'
   /** The consumer doesn't zero what it read: a stale word looks like a published record. */
-  | 'noZero';
+  | 'noZero'
+  /** A producer short of room waits without flagging HEAD: nobody notifies it. */
+  | 'noFlag';
 
 interface ProducerLocal {
   sent: number;
   pc: number;
   tail: number;
+  /** The HEAD position this producer last read: it sizes writes against it. */
+  head: number;
   at: number;
   take: number;
+  /** The HEAD word (flagged) it waits on. */
   seen: number;
   i: number;
 }
@@ -44,42 +51,70 @@ interface ConsumerLocal {
   len: number;
   i: number;
   body: number[];
+  /** The exchange that published HEAD found the WAITER bit. */
+  wake: boolean;
 }
 
-function producer(id: number, count: number, body: number, size: number): Program<ProducerLocal> {
+function producer(
+  id: number,
+  count: number,
+  body: number,
+  size: number,
+  bug: RingBug | undefined,
+): Program<ProducerLocal> {
   const need = 1 + body;
   const value = (k: number, j: number): number => id * 1000 + k * 10 + j + 1;
   return {
-    start: { sent: 0, pc: 0, tail: 0, at: 0, take: 0, seen: 0, i: 0 },
+    start: { sent: 0, pc: 0, tail: 0, head: 0, at: 0, take: 0, seen: 0, i: 0 },
     done: (l) => l.sent >= count,
     step(m: Memory, l: ProducerLocal, self: number): ProducerLocal {
       const w = m.w;
       switch (l.pc) {
-        case 0: // enterSpaceWait: count ourselves, read HEAD to wait on
-          m.add(SW, 1);
-          l.seen = w[HEAD]!;
-          l.pc = 1;
-          return l;
-        case 1: // tryWrite: load TAIL
+        case 0: // tryWrite: load TAIL (a guess the CAS checks)
           l.tail = w[TAIL]!;
           l.pc = 2;
           return l;
         case 2: {
-          // load HEAD, size the reservation
-          const head = w[HEAD]!;
+          // size the reservation against the cached HEAD (no shared access)
           const pos = l.tail % size;
           const toEnd = size - pos;
           l.take = toEnd >= need ? need : toEnd + need;
-          if (l.tail - head + l.take > size) {
-            l.pc = 9; // no room: wait for HEAD to move
-            return l;
-          }
-          l.pc = 3;
+          l.pc = l.tail - l.head + l.take > size ? 20 : 3;
           return l;
         }
+        case 20: {
+          // short of room: read HEAD; unchanged means really full
+          const head = w[HEAD]! >> 1;
+          if (head === l.head) {
+            l.pc = 21;
+            return l;
+          }
+          l.head = head;
+          l.pc = 0;
+          return l;
+        }
+        case 21: {
+          // announceSpaceWait: HEAD moved since → write again; flagged already → wait
+          const h = w[HEAD]!;
+          if (h >> 1 !== l.head) {
+            l.pc = 0;
+            return l;
+          }
+          l.seen = h;
+          l.pc = (h & 1) !== 0 || bug === 'noFlag' ? 9 : 22;
+          return l;
+        }
+        case 22: // flag HEAD by CAS from what was found
+          if (m.cas(HEAD, l.seen, l.seen | 1) !== l.seen) {
+            l.pc = 0;
+            return l;
+          }
+          l.seen |= 1;
+          l.pc = 9;
+          return l;
         case 3: // CAS TAIL
           if (m.cas(TAIL, l.tail, l.tail + l.take) !== l.tail) {
-            l.pc = 1;
+            l.pc = 0;
             return l;
           }
           l.at = l.tail % size;
@@ -107,21 +142,13 @@ function producer(id: number, count: number, body: number, size: number): Progra
           w[DATA + l.at] = body + 1;
           l.pc = 7;
           return l;
-        case 7: // ring if the consumer sleeps
+        case 7: // ring if the consumer sleeps; next message
           if (w[RX] === SLEEPING && m.cas(RX, SLEEPING, AWAKE) === SLEEPING) m.notify(RX);
-          l.pc = 8;
-          return l;
-        case 8: // leaveSpaceWait; next message
-          m.add(SW, -1);
           l.sent++;
           l.pc = 0;
           return l;
-        case 9: // spaceChanged(seen): sleep while HEAD is unchanged
+        default: // spaceChanged(seen): sleep while HEAD holds it, then write again
           m.wait(self, HEAD, l.seen);
-          l.pc = 10;
-          return l;
-        default: // leaveSpaceWait, then try again from enterSpaceWait
-          m.add(SW, -1);
           l.pc = 0;
           return l;
       }
@@ -131,11 +158,12 @@ function producer(id: number, count: number, body: number, size: number): Progra
 
 function consumer(total: number, size: number, bug: RingBug | undefined): Program<ConsumerLocal> {
   return {
-    start: { got: [], pc: 0, len: 0, i: 0, body: [] },
+    start: { got: [], pc: 0, len: 0, i: 0, body: [], wake: false },
     done: (l) => l.got.length >= total,
     step(m: Memory, l: ConsumerLocal, self: number): ConsumerLocal {
       const w = m.w;
-      const pos = w[HEAD]! % size; // HEAD is the consumer's own
+      const head = w[HEAD]! >> 1; // the position is the consumer's own; producers only flag it
+      const pos = head % size;
       switch (l.pc) {
         case 0: {
           // peek
@@ -165,18 +193,18 @@ function consumer(total: number, size: number, bug: RingBug | undefined): Progra
           if (bug !== 'noZero') for (let i = 0; i < l.len; i++) w[DATA + pos + i] = 0;
           l.pc = 3;
           return l;
-        case 3: // publish HEAD
-          w[HEAD] = w[HEAD]! + l.len;
+        case 3: // publish HEAD by exchange (clears the WAITER bit)
+          l.wake = (m.xchg(HEAD, (head + l.len) * 2) & 1) !== 0;
           l.got.push(...l.body);
           l.pc = 4;
           return l;
-        case 4: // wake space waiters if any count
-          if (w[SW] !== 0) m.notify(HEAD);
+        case 4: // notify HEAD if a producer had flagged it
+          if (l.wake) m.notify(HEAD);
           l.pc = 0;
           return l;
         case 5: // skipped tail of the ring: zero it, move HEAD to 0's turn
           for (let i = pos; i < size; i++) w[DATA + i] = 0;
-          w[HEAD] = w[HEAD]! + (size - pos);
+          l.wake = (m.xchg(HEAD, (head + (size - pos)) * 2) & 1) !== 0;
           l.pc = 4;
           return l;
         case 10: // empty: announce SLEEPING
@@ -221,10 +249,10 @@ export function byteRingProtocol(cfg: ByteRingConfig): Protocol {
   const total = cfg.producers.reduce((a, b) => a + b, 0) * cfg.body;
   const threads = [
     consumer(total, cfg.size, cfg.bug),
-    ...cfg.producers.map((n, i) => producer(i + 1, n, cfg.body, cfg.size)),
+    ...cfg.producers.map((n, i) => producer(i + 1, n, cfg.body, cfg.size, cfg.bug)),
   ] as Program<never>[];
   return {
-    memory: [0, 0, AWAKE, 0, ...new Array<number>(cfg.size).fill(0)],
+    memory: [0, 0, AWAKE, ...new Array<number>(cfg.size).fill(0)],
     threads,
     final(_w, locals) {
       const got = (locals[0] as ConsumerLocal).got;

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime, SendError, SerializationError, TryRecvError, TrySendError, spawn } from '@skein/core';
 import { sharedMpsc } from '@skein/workers';
 import { waitFor } from '../../support/outcomes.js';
-import { consumeSum, produce, produceUnbounded, sendOne, sendParked } from './fixtures/channel_tasks.js';
+import {
+  consumeSum,
+  produce,
+  produceUnbounded,
+  sendOne,
+  sendParked,
+  sendTricky,
+  sendWide,
+  trickyValues,
+} from './fixtures/channel_tasks.js';
 
 /** Checks no message lost or duplicated, and FIFO per producer. */
 function checkStreams(got: [number, number][], producers: number, count: number): void {
@@ -90,6 +99,42 @@ describe('sharedMpsc across worker threads', () => {
       // back once the abort has reached its worker (under load, after the others finished).
       await waitFor(() => tx.capacity() === 2, 10_000, 'the aborted sends to give their slots back');
       expect(() => rx.tryRecv()).toThrow(TryRecvError);
+    });
+  });
+
+  it('values from another thread arrive as structuredClone would give them (-0, NaN, lone surrogates, Map, class instances, cycles)', async () => {
+    const [tx, rx] = sharedMpsc.channel<unknown>(4);
+    const got = await rt.blockOn(async () => {
+      spawn(sendTricky, tx);
+      tx.close();
+      const out: unknown[] = [];
+      for await (const v of rx) out.push(v);
+      return out;
+    });
+    const want = trickyValues().map((v) => structuredClone(v));
+    expect(got).toHaveLength(want.length);
+    want.forEach((w, i) => {
+      const g = got[i];
+      if (typeof w === 'number') expect(Object.is(g, w), `value ${i}: ${String(g)} for ${String(w)}`).toBe(true);
+      else expect(g, `value ${i}`).toStrictEqual(w);
+    });
+  });
+
+  it('a ring short of bytes makes senders wait for the receiver; closing it fails one that waits', async () => {
+    const [tx, rx] = sharedMpsc.channel<string>(64, { maxBytes: 100, ringBytes: 256 });
+    await rt.blockOn(async () => {
+      spawn(sendWide, tx, 300, 90);
+      const got: string[] = [];
+      for (let i = 0; i < 300; i++) got.push((await rx.recv())!);
+      expect(got.map((s) => Number.parseInt(s, 10))).toEqual(Array.from({ length: 300 }, (_, i) => i));
+      // Two records fill the ring's bytes (not its slots): the third send waits for bytes.
+      await tx.send('a'.repeat(90));
+      await tx.send('b'.repeat(90));
+      const third = tx.send('c'.repeat(90));
+      await new Promise((r) => setTimeout(r, 20));
+      rx.close();
+      await expect(third).rejects.toBeInstanceOf(SendError);
+      expect(rx.tryRecv()).toBe('a'.repeat(90));
     });
   });
 
