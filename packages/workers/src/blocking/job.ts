@@ -10,7 +10,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { typeError } from '@skein/core';
-import { decodeOwned, dropPosted, fromPosted } from '../sync/handle_codec.js';
+import { dropPosted, revivePosted } from '../sync/handle_codec.js';
 import '../sync/revive.js'; // dropArgs rebuilds whatever handle class the arguments carry
 import { JOB_RUNNING } from './job_state.js';
 import type { JobRequest } from './protocol.js';
@@ -110,7 +110,7 @@ export class JobRecord {
     this.settled = true;
     this.outcome = 'finished';
     // The result's handles are the caller's now, as a moved value is in Rust.
-    this.#sink.jobDone(handles ? decodeOwned(() => fromPosted(value)).value : value);
+    this.#sink.jobDone(handles ? revivePosted(value).value : value);
     this.#owner.jobSettled();
   }
 

@@ -13,13 +13,11 @@
  * the same way whichever loader piscina ends up using.
  */
 import {
-  decodeOwned,
   dropOwned,
-  containsHandle,
   dropPosted,
-  fromPosted,
   hasPosted,
   holdsObjects,
+  revivePosted,
   toPostable,
   type OwnedHandle,
 } from '../sync/handle_codec.js';
@@ -97,7 +95,7 @@ function runJob(fn: AnyFunction, request: JobRequest): JobResponse | Promise<Job
 function runDecoded(fn: AnyFunction, request: JobRequest): JobResponse | Promise<JobResponse> {
   if (!claim(request)) return SKIP;
   // Shared primitives among the arguments are rebuilt here; channel ends are the job's own.
-  const { value: args, owned } = decodeOwned(() => fromPosted(request.args) as unknown[]);
+  const { value: args, owned } = revivePosted(request.args as unknown[]);
   return call(fn, request, args, owned);
 }
 
@@ -149,16 +147,16 @@ function answer(value: unknown, request: JobRequest): JobResponse {
     err.code = 'ERR_SKEIN_BLOCKING_RESULT_NOT_CLONEABLE';
     return { t: 'err', error: encodeThrown(err) };
   }
-  if (value === null || typeof value !== 'object' || !containsHandle(value)) return { t: 'ok', value };
+  if (value === null || typeof value !== 'object') return { t: 'ok', value };
+  let posted: unknown;
   try {
-    return { t: 'ok', value: toPostable(value, UNTRACKED), handles: true };
+    // The caller's side keeps the list of primitives its jobs received, not this thread.
+    posted = toPostable(value);
   } catch (err) {
     return { t: 'err', error: encodeThrown(err) }; // a handle closed or moved away: it can't cross
   }
+  return posted === value ? { t: 'ok', value } : { t: 'ok', value: posted, handles: true };
 }
-
-/** The caller's side keeps the list of primitives its jobs received, not this thread. */
-const UNTRACKED = { add(): void {} };
 
 async function resolveFunction(request: JobRequest): Promise<AnyFunction> {
   const ns = await importModule(request.url);

@@ -22,21 +22,8 @@ import type { RuntimeCore, TaskDef } from '@skein/core/internal';
 import '../codec/core_errors.js'; // decoded panics keep skein's classes
 import { decodeThrown, encodeThrown, type EncodedThrown } from '../codec/error_codec.js';
 import { RemoteTask, type RemoteControl } from '../scheduler/remote_task.js';
-import {
-  containsHandle,
-  decodeOwned,
-  dropHandlesIn,
-  dropOwned,
-  dropPosted,
-  fromPosted,
-  hasPosted,
-  holdsObjects,
-  toPostable,
-} from '../sync/handle_codec.js';
+import { dropHandlesIn, dropOwned, dropPosted, holdsObjects, revivePosted, toPostable } from '../sync/handle_codec.js';
 import '../sync/revive.js'; // both sides rebuild whatever handle class the arguments carry
-
-/** The worker keeps no list of the primitives it forwards: the pool keeps its own. */
-const UNTRACKED = { add(): void {} };
 
 /** Worker → main: run a blocking job / abort it. Main → worker: its outcome. */
 export type BlockingMessage =
@@ -46,6 +33,8 @@ export type BlockingMessage =
       readonly url: string;
       readonly name: string;
       readonly args: unknown[];
+      /** `args` hold shared handles in their posted form (see handle_codec.toPostable). */
+      readonly handles?: true;
     }
   | { readonly t: 'skein:blk-abort'; readonly id: number }
   | {
@@ -54,6 +43,8 @@ export type BlockingMessage =
       readonly ok: boolean;
       readonly cancelled: boolean;
       readonly v: unknown;
+      /** `v` holds shared handles in their posted form. */
+      readonly handles?: true;
     };
 
 /** Whether `m` is one of the blocking-forwarding messages. */
@@ -84,14 +75,23 @@ export class BlockingForwarder implements RemoteControl {
   /** Forward `def(...args)`; throws SerializationError at once if the arguments can't cross. */
   spawn<R>(def: TaskDef<unknown[], R>, args: unknown[], id: number): RemoteTask<R> {
     const task = new RemoteTask<R>(this, id, def.exportName ?? def.fn.name);
-    const posted = holdsObjects(args) ? (toPostable(args, UNTRACKED) as unknown[]) : args;
+    // The worker keeps no list of the primitives it forwards: the pool keeps its own.
+    const posted = holdsObjects(args) ? (toPostable(args) as unknown[]) : args;
+    const handles = posted !== args ? true : undefined;
     const send = (name: string): void => {
       if (task.isFinished()) {
         dropPosted(posted); // aborted while its export name was being looked up
         return;
       }
       try {
-        this.#port.postMessage({ t: 'skein:blk', id, url: def.url, name, args: posted } satisfies BlockingMessage);
+        this.#port.postMessage({
+          t: 'skein:blk',
+          id,
+          url: def.url,
+          name,
+          args: posted,
+          handles,
+        } satisfies BlockingMessage);
       } catch (err) {
         dropPosted(posted);
         throw new SerializationError(`the arguments of spawnBlocking(${name})`, err);
@@ -120,11 +120,11 @@ export class BlockingForwarder implements RemoteControl {
     if (m.t !== 'skein:blk-done') return;
     const task = this.#tasks.get(m.id);
     if (task === undefined) {
-      if (m.ok) dropPosted(m.v); // aborted meanwhile: the result's copies go
+      if (m.handles) dropPosted(m.v); // aborted meanwhile: the result's copies go
       return;
     }
     this.#tasks.delete(m.id);
-    if (m.ok) task.settle(true, hasPosted(m.v) ? decodeOwned(() => fromPosted(m.v)).value : m.v);
+    if (m.ok) task.settle(true, m.handles ? revivePosted(m.v).value : m.v);
     else
       task.settle(
         false,
@@ -176,14 +176,11 @@ export class BlockingRelay {
       resolveName: () => Promise.resolve(m.name),
     };
     // The handles in flight become this thread's for a moment: the job counts its own copies.
-    const { value: args, owned } = hasPosted(m.args)
-      ? decodeOwned(() => fromPosted(m.args) as unknown[])
-      : { value: m.args, owned: undefined };
+    const { value: args, owned } = m.handles ? revivePosted(m.args) : { value: m.args, owned: undefined };
     let h: JoinHandle<unknown>;
     try {
       h = this.#rt.spawnBlockingTask(def as unknown as TaskDef<unknown[], unknown>, args);
     } catch (err) {
-      dropOwned(owned);
       reply.postMessage({
         t: 'skein:blk-done',
         id: m.id,
@@ -192,11 +189,12 @@ export class BlockingRelay {
         v: encodeThrown(err),
       } satisfies BlockingMessage);
       return;
+    } finally {
+      dropOwned(owned);
     }
-    dropOwned(owned);
     this.#jobs.set(m.id, h);
     h.then(
-      (v) => this.#reply(reply, { t: 'skein:blk-done', id: m.id, ok: true, cancelled: false, v: passOn(v) }),
+      (v) => this.#reply(reply, passOn(m.id, v)),
       (e: unknown) => {
         const cancelled = e instanceof JoinError && e.isCancelled();
         const cause = e instanceof JoinError && e.isPanic() ? e.cause : e;
@@ -227,10 +225,10 @@ export class BlockingRelay {
   }
 }
 
-/** A result for the worker: its handles count a copy there, and this thread's copies go. */
-function passOn(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || !containsHandle(v)) return v;
-  const posted = toPostable(v, UNTRACKED);
+/** Job `id`'s result for the worker: its handles count a copy there, and this thread's copies go. */
+function passOn(id: number, v: unknown): BlockingMessage {
+  const posted = toPostable(v);
+  if (posted === v) return { t: 'skein:blk-done', id, ok: true, cancelled: false, v };
   dropHandlesIn(v);
-  return posted;
+  return { t: 'skein:blk-done', id, ok: true, cancelled: false, v: posted, handles: true };
 }

@@ -214,14 +214,7 @@ export function dropHandlesIn(value: unknown, seen = new Set<object>()): void {
     return;
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return;
-  const items = Array.isArray(value)
-    ? value
-    : value instanceof Map
-      ? [...value.keys(), ...value.values()]
-      : value instanceof Set
-        ? [...value]
-        : Object.values(value);
-  for (const x of items) dropHandlesIn(x, seen);
+  for (const x of nested(value)) dropHandlesIn(x, seen);
 }
 
 /** The key a handle travels under through postMessage (symbols don't survive structured clone). */
@@ -231,14 +224,15 @@ const POSTED = '__skeinSharedHandle__';
  * `value` with every handle inside replaced by plain data postMessage can carry (its kind
  * and SharedArrayBuffer), for the blocking pool, whose jobs travel by postMessage. Counts
  * each crossing like the wire codec does, and adds each buffer to `crossed` (the pool's,
- * for its dead-thread sweep). Returns `value` itself when it holds no handle.
+ * for its dead-thread sweep; a thread that keeps no such list passes none). Returns `value`
+ * itself when it holds no handle.
  */
-export function toPostable(value: unknown, crossed: { add(sab: SharedArrayBuffer): void }): unknown {
+export function toPostable(value: unknown, crossed?: { add(sab: SharedArrayBuffer): void }): unknown {
   if (!containsHandle(value)) return value;
   const handles: HandleDescriptor[] = [];
   const out = replace(value, new Map(), handles);
   sendAll(handles);
-  for (const h of handles) crossed.add(h.sab);
+  if (crossed !== undefined) for (const h of handles) crossed.add(h.sab);
   return out;
 }
 
@@ -285,15 +279,24 @@ export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
   seen.add(value);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return false;
   if (typeof (value as Record<string, unknown>)[POSTED] === 'number') return true;
-  const items = Array.isArray(value)
-    ? value
-    : value instanceof Map
-      ? [...value.values()]
-      : value instanceof Set
-        ? [...value]
-        : Object.values(value);
-  for (const x of items) if (hasPosted(x, seen)) return true;
+  for (const x of nested(value)) if (hasPosted(x, seen)) return true;
   return false;
+}
+
+/** The values an object holds: an array's items, a Map's keys and values, a Set's members, own properties. */
+function nested(value: object): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value instanceof Map) return [...value.keys(), ...value.values()];
+  if (value instanceof Set) return [...value];
+  return Object.values(value);
+}
+
+/**
+ * Undoes {@link toPostable} on the receiving thread and takes what it carried: the value
+ * with its handles rebuilt, and those handles, now this thread's (see {@link decodeOwned}).
+ */
+export function revivePosted<T>(value: T): { value: T; owned: OwnedHandle[] | undefined } {
+  return decodeOwned(() => fromPosted(value) as T);
 }
 
 /**
@@ -302,7 +305,7 @@ export function hasPosted(value: unknown, seen = new Set<object>()): boolean {
  * payload, on any thread whose handle classes are loaded (`revive.ts`).
  */
 export function dropPosted(value: unknown): void {
-  if (hasPosted(value)) dropOwned(decodeOwned(() => fromPosted(value)).owned);
+  if (hasPosted(value)) dropOwned(revivePosted(value).owned);
 }
 
 /** Undoes {@link toPostable} on the receiving thread: rebuilds the handles (in place). */
