@@ -205,6 +205,16 @@ export class PayloadCodec {
     return this.#read(s, kind) as unknown[];
   }
 
+  /**
+   * Whether the payload in slot `s` is numbers or nothing, so it can't carry a shared
+   * handle: decoding it needs none of handle_codec's bookkeeping (`decodeOwned`), and can't
+   * throw.
+   */
+  isNumeric(s: number): boolean {
+    const kind = this.#slots.i32[s * SLOT_WORDS + S_KIND]!;
+    return kind === K_F64 || kind === K_EMPTY;
+  }
+
   /** Decode the result in slot `s` and free its storage (same pending rules as readArgs). */
   readResult(s: number): unknown {
     const i = s * SLOT_WORDS;

@@ -49,7 +49,11 @@ export class RunningTasks {
 
   /** A slot task was claimed and is about to start. */
   add(task: SlotTask): void {
-    this.#running[task.slot] = task;
+    const r = this.#running;
+    // Grown an entry at a time: a write far past the end (the main thread's slots come after
+    // every worker's) would turn the array into a dictionary, a hash lookup per access.
+    while (r.length <= task.slot) r.push(undefined);
+    r[task.slot] = task;
   }
 
   /** A slot task reached its outcome: write it into the slot and send the slot back. */

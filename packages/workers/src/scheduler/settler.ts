@@ -82,7 +82,7 @@ export class Settler {
     try {
       // Scoped so a read that must wait for a side-channel message counts no handle twice;
       // the handles in a result are the caller's, like any value it receives.
-      value = decodeOwned(() => this.#codec.readResult(s)).value;
+      value = this.#codec.isNumeric(s) ? this.#codec.readResult(s) : decodeOwned(() => this.#codec.readResult(s)).value;
     } catch (err) {
       if (err instanceof PayloadPending || err instanceof SabPending) {
         this.#codec.side.whenReady(err.id).then(

@@ -91,7 +91,8 @@ export class TaskRunner {
     // Decoded even for a task whose module failed to load: it fails, but the shared handles
     // its arguments carry are its own all the same, and dropped when it ends.
     try {
-      ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
+      if (this.#codec.isNumeric(s)) args = this.#codec.readArgs(s);
+      else ({ value: args, owned } = decodeOwned(() => this.#codec.readArgs(s)));
     } catch (err) {
       if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
       decodeError = err;

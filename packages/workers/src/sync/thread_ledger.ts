@@ -178,7 +178,8 @@ export class ThreadLedger {
       }
       j.length = mark;
     }
-    if (--this.#recording === 0) j.length = 0;
+    // Setting an array's length is a runtime call even when it is already 0.
+    if (--this.#recording === 0 && j.length !== 0) j.length = 0;
   }
 
   /** The last segment is full: the segment the next entry goes to. */
