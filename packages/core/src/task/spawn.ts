@@ -20,8 +20,17 @@ export function spawn<A extends unknown[], R>(t: TaskDef<A, R>, ...args: A): Joi
 export function spawn<R>(fn: () => R | PromiseLike<R>): JoinHandle<Awaited<R>>;
 export function spawn(t: unknown): JoinHandle<unknown> {
   // The arguments array only for a task definition that has some: this is the spawn hot path.
+  // Copied by hand: optimized code reads `arguments` in place, where `slice.call` is a
+  // builtin call (~250 instructions a spawn on Node 24).
   // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every spawn
-  return joinHandle(startSpawn(t, arguments.length > 1 ? Array.prototype.slice.call(arguments, 1) : undefined));
+  const n = arguments.length;
+  let args: unknown[] | undefined;
+  if (n > 1) {
+    args = [];
+    // biome-ignore lint/complexity/noArguments: as above
+    for (let i = 1; i < n; i++) args.push(arguments[i]);
+  }
+  return joinHandle(startSpawn(t, args));
 }
 
 /** @internal {@link spawn} without the JoinHandle, for callers that keep the task (JoinSet). */

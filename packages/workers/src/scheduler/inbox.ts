@@ -40,6 +40,15 @@ export class Inbox {
     if (this.#mailbox.hasPending()) this.drain();
   };
 
+  /**
+   * The worker loop's look on every tick: {@link drainPending} by plain reads (see
+   * Mailbox.mayHavePending). Not for `beforeDrain`, whose atomic read is what orders an
+   * abort notice before the wake-up that follows it.
+   */
+  drainSeen(): void {
+    if (this.#mailbox.mayHavePending()) this.drain();
+  }
+
   /** Resolves once something arrives (see Mailbox.waitAsync). */
   waitAsync(): Promise<void> {
     return this.#mailbox.waitAsync();

@@ -61,7 +61,9 @@ export class Settler {
     const task = this.#partition.task(s);
     const slots = this.#sh.slots;
     const b = s * SLOT_WORDS;
-    const state = Atomics.load(slots.i32, b + S_STATE);
+    // A plain read: the mailbox entry that brought `s` here was read atomically, and the
+    // worker wrote the state before publishing it.
+    const state = slots.i32[b + S_STATE]!;
     if (state !== DONE || task === undefined || task.isFinished()) {
       // Cancelled while queued (the worker that popped it dropped its arguments' handles),
       // an aborted task's late result, or an orphan of a dead thread: nothing to report.

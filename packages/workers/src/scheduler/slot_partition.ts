@@ -72,7 +72,9 @@ export class SlotPartition {
       this.#tasks[local] = undefined;
       task.slot = -1;
     }
-    Atomics.store(this.#sh.slots.i32, s * SLOT_WORDS + S_STATE, FREE);
+    // A plain store: only this thread uses a free slot, and queueing it again publishes
+    // the slot with an atomic store.
+    this.#sh.slots.i32[s * SLOT_WORDS + S_STATE] = FREE;
     this.#free[this.#freeTop++] = local;
   }
 

@@ -97,7 +97,8 @@ export class TaskRunner {
       if (err instanceof PayloadPending || err instanceof SabPending) return this.#codec.side.whenReady(err.id);
       decodeError = err;
     }
-    Atomics.store(w, b + S_OWNER, this.#me);
+    // A plain store: the CAS below publishes it to whoever reads the state atomically first.
+    w[b + S_OWNER] = this.#me;
     if (Atomics.compareExchange(w, b + S_STATE, QUEUED, RUNNING) !== QUEUED) {
       // Aborted while queued: it never runs. Hand the slot back to its spawner to free.
       this.startedPending = false;

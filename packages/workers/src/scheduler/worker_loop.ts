@@ -127,7 +127,7 @@ export class WorkerLoop {
         return;
       }
       const tick = ++this.#tick;
-      this.#inbox.drainPending();
+      this.#inbox.drainSeen();
       let ref = this.#next(tick);
       if (ref === 0) ref = this.#steal();
       if (ref === 0 && this.#parkState.searching && this.#mayLinger()) ref = this.#linger();
