@@ -25,7 +25,9 @@ export function spawn(t: unknown): JoinHandle<unknown> {
   // biome-ignore lint/complexity/noArguments: a rest parameter allocates an array on every spawn
   const n = arguments.length;
   let args: unknown[] | undefined;
-  if (n > 1) {
+  // biome-ignore lint/complexity/noArguments: as above
+  if (n === 2) args = [arguments[1]];
+  else if (n > 2) {
     args = [];
     // biome-ignore lint/complexity/noArguments: as above
     for (let i = 1; i < n; i++) args.push(arguments[i]);
