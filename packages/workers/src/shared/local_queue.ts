@@ -157,7 +157,10 @@ export class LocalQueue {
   /** Owner only. Takes the oldest id (FIFO), or returns 0 when empty. */
   pop(): number {
     const q = this.q;
-    let head = Atomics.load(q, HEAD);
+    // A plain read: the CAS below decides, and returns the current word when this one is
+    // stale. A stale `real` can't pass TAIL either (only the owner moves TAIL), so "empty"
+    // is never answered for a queue that has work.
+    let head = q[HEAD]!;
     for (;;) {
       const steal = head >>> 16;
       const real = head & U16;
