@@ -176,11 +176,17 @@ function enterThenCall(this: AlsFrames, frame: Frame, fn: (frame: Frame) => void
 
 /**
  * True when AsyncLocalStorage runs on async_hooks here (Node 22): probed with a storage of
- * its own, which is disabled again so that the probe leaves no hooks on.
+ * its own, which is disabled again so that the probe leaves no hooks on. The probe runs in
+ * a resource's scope, which puts the importer's context back when it ends: `run` leaves a
+ * frame of its own entered (its store emptied by `disable`), which the task-start context
+ * captured just after would keep, and every task start would copy that Map (measured: a
+ * tenth of a spawn and await's instructions on Node 24).
  */
 function alsHooksPromises(): boolean {
   const probe = new AsyncLocalStorage<boolean>();
-  const tagged = probe.run(true, () => Object.getOwnPropertySymbols(new Promise<void>(() => {})).length > 0);
+  const tagged = new AsyncResource('skein.probe').runInAsyncScope(() =>
+    probe.run(true, () => Object.getOwnPropertySymbols(new Promise<void>(() => {})).length > 0),
+  );
   probe.disable();
   return tagged;
 }

@@ -48,6 +48,18 @@ describe('the current task across awaits', () => {
     },
   );
 
+  // The carrier probe at import runs an AsyncLocalStorage of its own. Before it ran in a
+  // scope of its own it left an empty frame entered, which skein's task-start context then
+  // captured: every task start copied that Map into its own frame (a tenth of a spawn and
+  // await on Node 24). No frame on Node 22's default carrier, either way.
+  it('importing @skein/core leaves the importer in the async context it had (none, here)', () => {
+    const script = fileURLToPath(new URL('../runtime/fixtures/import_context.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--conditions=skein-source', '--import', 'tsx', script], {
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('none');
+  });
+
   it('an unknown SKEIN_CONTEXT fails at import with a RangeError that names the choices', () => {
     const entry = fileURLToPath(new URL('../../../../packages/core/src/index.ts', import.meta.url));
     const script = `try { await import(${JSON.stringify(entry)}); console.log('imported'); } catch (e) { console.log(e.constructor.name, e.code, e.message); }`;
