@@ -59,7 +59,7 @@ describe('call sites under task tracking', () => {
     await rt.blockOn(async () => {
       const body = () => sleep(60_000);
       const fromA = async () => Array.from({ length: 20 }, () => spawn(body));
-      const fromB = async () => Array.from({ length: 20 }, (_, i) => spawn(i < 0 ? () => 0 : body));
+      const fromB = async () => Array.from({ length: 20 }, (_unused) => spawn(body));
       const a = await spawn(fromA);
       const b = await spawn(fromB);
       const a2 = await spawn(fromA);
