@@ -113,16 +113,21 @@ function displayPath(file: string): string {
 const CHECK_EVERY = 4096;
 /** Distinct keys cached at most: past this (generated code), sites are captured each time. */
 const MAX_KEYS = 10_000;
-/** What a key maps to once two different sites were seen under it. */
+/** What a context maps to once two different sites were seen under it and its key. */
 const AMBIGUOUS: unique symbol = Symbol('skein.site.ambiguous');
 
 interface CachedSite {
   readonly stack: StackHolder;
   /** Its site (`currentSite`), read when the stack was captured. */
   readonly site: string;
+  /** The context it was captured in (see SiteCache): what tells it apart from a second place under its key. */
+  readonly context: unknown;
   hits: number;
   nextCheck: number;
 }
+
+/** The sites of a key that showed two places, by context. */
+type SitesByContext = Map<unknown, CachedSite | typeof AMBIGUOUS>;
 
 /**
  * Call sites captured once per place in the code rather than once per call.
@@ -133,52 +138,89 @@ interface CachedSite {
  * spawn). So a caller names the code it is about to run (see {@link codeKey}), and the
  * first capture for a key stands for the later calls with that key. Two places can share a
  * key (two identical closures): each key is checked against a fresh capture at its 1st,
- * 2nd, 4th, … hit and then every {@link CHECK_EVERY}th, and a key that ever shows two
- * sites is captured on every call from then on. Until a check catches it, a second place
- * is reported as the first one it shares a key with: at most {@link CHECK_EVERY} calls,
- * once per pair of places.
+ * 2nd, 4th, … hit and then every {@link CHECK_EVERY}th. A key that shows a second site is
+ * told apart by its context from then on (the `contextOf` given at construction: for a
+ * spawn, the spawning task's code), which is looked up only for such keys, since it costs
+ * a sizeable part of a spawn; a key and context that show two sites are captured on every
+ * call. Until a check catches it, a second place is reported as the first one it shares a
+ * key with: at most {@link CHECK_EVERY} calls, once per pair of places.
  */
 export class SiteCache {
-  readonly #byKey = new Map<unknown, Map<unknown, CachedSite | typeof AMBIGUOUS>>();
+  readonly #contextOf: () => unknown;
+  readonly #byKey = new Map<unknown, CachedSite | SitesByContext>();
   #size = 0;
-  /** The entry found last and its keys: a spawn loop asks for one place over and over. */
+  /** The entry found last and its key, when it needs no context: a spawn loop asks for one place over and over. */
   #last: CachedSite | undefined = undefined;
   #lastKey: unknown = undefined;
-  #lastSubKey: unknown = undefined;
 
-  /** The stack for a call at the place `key` and `subKey` name together. */
-  capture(key: unknown, subKey: unknown): StackHolder {
-    const last = this.#last;
-    if (last !== undefined && key === this.#lastKey && subKey === this.#lastSubKey) return this.#hit(last, key, subKey);
-    let inner = this.#byKey.get(key);
-    if (inner === undefined) {
-      if (this.#size >= MAX_KEYS) return captureStack();
-      inner = new Map();
-      this.#byKey.set(key, inner);
-    }
-    const c = inner.get(subKey);
-    if (c === undefined) {
-      if (this.#size >= MAX_KEYS) return captureStack();
-      this.#size++;
-      const stack = captureStack();
-      inner.set(subKey, { stack, site: currentSite(), hits: 0, nextCheck: 1 });
-      return stack;
-    }
-    if (c === AMBIGUOUS) return captureStack();
-    this.#last = c;
-    this.#lastKey = key;
-    this.#lastSubKey = subKey;
-    return this.#hit(c, key, subKey);
+  /** `contextOf` tells apart the places of a key that shows more than one (see the class comment). */
+  constructor(contextOf: () => unknown) {
+    this.#contextOf = contextOf;
   }
 
-  /** A later call at a cached place: its stack, unless a check finds a second place under its keys. */
-  #hit(c: CachedSite, key: unknown, subKey: unknown): StackHolder {
-    if (++c.hits < c.nextCheck) return c.stack;
-    c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
-    if (currentSite() === c.site) return c.stack;
-    this.#byKey.get(key)!.set(subKey, AMBIGUOUS);
-    this.#last = undefined;
+  /** The stack for a call at the place `key` names. */
+  capture(key: unknown): StackHolder {
+    const last = this.#last;
+    if (last !== undefined && key === this.#lastKey) return this.#hit(last, key);
+    const e = this.#byKey.get(key);
+    if (e === undefined) {
+      if (this.#size >= MAX_KEYS) return captureStack();
+      const c = this.#cache(this.#contextOf());
+      this.#byKey.set(key, c);
+      return c.stack;
+    }
+    if (!(e instanceof Map)) {
+      this.#last = e;
+      this.#lastKey = key;
+      return this.#hit(e, key);
+    }
+    const context = this.#contextOf();
+    const c = e.get(context);
+    if (c === undefined) {
+      if (this.#size >= MAX_KEYS) return captureStack();
+      const fresh = this.#cache(context);
+      e.set(context, fresh);
+      return fresh.stack;
+    }
+    if (c === AMBIGUOUS) return captureStack();
+    if (!this.#due(c) || currentSite() === c.site) return c.stack;
+    e.set(context, AMBIGUOUS);
     return captureStack();
+  }
+
+  /** A capture kept for later calls in `context`. */
+  #cache(context: unknown): CachedSite {
+    this.#size++;
+    const stack = captureStack();
+    return { stack, site: currentSite(), context, hits: 0, nextCheck: 1 };
+  }
+
+  /** Counts a hit on `c`; true when it is to be checked against a fresh capture. */
+  #due(c: CachedSite): boolean {
+    if (++c.hits < c.nextCheck) return false;
+    c.nextCheck = c.hits + Math.min(c.hits, CHECK_EVERY);
+    return true;
+  }
+
+  /**
+   * A later call at a place cached without context: its stack, unless a check finds a
+   * second place under its key, which then splits by context.
+   */
+  #hit(c: CachedSite, key: unknown): StackHolder {
+    if (!this.#due(c)) return c.stack;
+    const site = currentSite();
+    if (site === c.site) return c.stack;
+    this.#last = undefined;
+    const byContext: SitesByContext = new Map([[c.context, c]]);
+    this.#byKey.set(key, byContext);
+    const context = this.#contextOf();
+    if (context === c.context) {
+      byContext.set(context, AMBIGUOUS);
+      return captureStack();
+    }
+    const fresh = this.#cache(context);
+    byContext.set(context, fresh);
+    return fresh.stack;
   }
 }
 

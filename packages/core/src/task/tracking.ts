@@ -68,11 +68,17 @@ export interface LabelledWaiter {
   readonly waitLabel: string;
 }
 
+/** Await sites need no context: the operation and the awaiting task's code key them. */
+const noContext = (): undefined => undefined;
+
 /** One thread's task tracking. */
 export class TaskRecorder {
   readonly settings: TrackingSettings;
   readonly #logger: Logger;
-  readonly #sites = new SiteCache();
+  /** Spawn sites, told apart by the spawning task's code where one body's code shows two places. */
+  readonly #sites = new SiteCache(() => this.#spawnerKey());
+  /** Await sites, one cache per operation (`waitLabel`), keyed by the awaiting task's code. */
+  readonly #waitSites = new Map<string, SiteCache>();
   readonly #stamps = new SpawnStamps();
   /** The stamp shared by the latest spawns (see spawn_stamp.ts). */
   #lastStamp: SpawnStamp | undefined = undefined;
@@ -115,19 +121,23 @@ export class TaskRecorder {
   }
 
   /**
-   * A task was spawned on this thread: record where. `body` is the function it runs; with
-   * the spawning task's body it names the place in the site cache (see SiteCache).
+   * A task was spawned on this thread: record where. `body` is the function it runs; its
+   * code names the place in the site cache (see SiteCache).
    */
   spawned(task: LocalTask<unknown>, body: unknown): void {
     const key = codeKey(body);
-    const parent = frames.getStore()?.task;
-    const stack = this.#sites.capture(parent === undefined ? undefined : this.#siteKeyOf(parent), key);
+    const stack = this.#sites.capture(key);
     const now = this.#spawnTime();
     let s = this.#lastStamp;
-    if (s === undefined || s.stack !== stack || s.key !== key || s.at !== now) {
-      s = this.#lastStamp = new SpawnStamp(stack, key, now);
-    }
+    // One cached stack is one key's (see SiteCache), so the stack tells the key too.
+    if (s === undefined || s.stack !== stack || s.at !== now) s = this.#lastStamp = new SpawnStamp(stack, key, now);
     if (!this.#stamps.put(task.id, s)) task.track(new TaskRecord(now, stack, key, body as { readonly name: string }));
+  }
+
+  /** The code key of the task spawning now: what tells apart two spawn sites of one body's code. */
+  #spawnerKey(): unknown {
+    const parent = frames.getStore()?.task;
+    return parent === undefined ? undefined : this.#siteKeyOf(parent);
   }
 
   /**
@@ -200,7 +210,16 @@ export class TaskRecorder {
     if (r === undefined) return;
     r.waitLabel = w.waitLabel;
     r.waitResource = undefined;
-    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : this.#sites.capture(r.siteKey, w.waitLabel);
+    r.waitStack = w.waitLabel === 'JoinHandle' ? undefined : this.#waitSitesOf(w.waitLabel).capture(r.siteKey);
+  }
+
+  #waitSitesOf(label: string): SiteCache {
+    let c = this.#waitSites.get(label);
+    if (c === undefined) {
+      c = new SiteCache(noContext);
+      this.#waitSites.set(label, c);
+    }
+    return c;
   }
 
   /** Something of `task` was queued to run. */

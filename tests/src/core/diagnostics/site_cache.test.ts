@@ -54,6 +54,32 @@ describe('call sites under task tracking', () => {
     });
   });
 
+  it("gives one body spawned by two tasks' code each spawner's site, once a check has seen both", async () => {
+    const rt = await build(true);
+    await rt.blockOn(async () => {
+      const body = () => sleep(60_000);
+      const fromA = async () => Array.from({ length: 20 }, () => spawn(body));
+      const fromB = async () => Array.from({ length: 20 }, (_unused) => spawn(body));
+      const a = await spawn(fromA);
+      const b = await spawn(fromB);
+      const a2 = await spawn(fromA);
+      const b2 = await spawn(fromB);
+      await sleep(5);
+      const d = await rt.taskDump();
+      const [siteA, siteB, siteA2, siteB2] = [a, b, a2, b2].map((hs) => sitesOf(d, hs, 'spawnSite'));
+      const [lineA, lineB] = [siteA[0]!, siteB.at(-1)!];
+      for (const s of [lineA, lineB]) expect(s).toMatch(/site_cache\.test\.ts:\d+$/);
+      expect(lineA).not.toBe(lineB);
+      // B's spawns share the key of A's until the check at its 32nd use (B's 13th spawn);
+      // from then on the spawning task's code tells the two places apart.
+      expect(siteA).toEqual(Array(20).fill(lineA));
+      expect(siteB.slice(12)).toEqual(Array(8).fill(lineB));
+      expect(siteA2).toEqual(Array(20).fill(lineA));
+      expect(siteB2).toEqual(Array(20).fill(lineB));
+      for (const h of [...a, ...b, ...a2, ...b2]) h.abort();
+    });
+  });
+
   it('tells apart the lines one task body awaits at', async () => {
     const rt = await build(true);
     await rt.blockOn(async () => {
