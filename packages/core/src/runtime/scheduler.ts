@@ -329,21 +329,18 @@ export class Scheduler {
     this.#drain(true);
   };
 
-  #countTrackedPoll(ms: number): void {
+  /** Count `n` tracked polls that took `ms` in all; the histogram gets their mean as one sample. */
+  #countTrackedPoll(ms: number, n = 1): void {
     const c = this.counters;
-    c.pollCount++;
+    c.pollCount += n;
     c.busyMs += ms;
-    c.pollTimeNs.record(Math.max(1, Math.round(ms * 1e6)));
+    c.pollTimeNs.record(Math.max(1, Math.round((ms * 1e6) / n)));
   }
 
   /** A run of tracked polls ends: its quick ones are counted, and go into the histogram as one sample. */
   #recordQuickPolls(): void {
-    const n = this.#quickPolls;
-    if (n === 0) return;
-    const c = this.counters;
-    c.pollCount += n;
-    c.busyMs += this.#quickMs;
-    c.pollTimeNs.record(Math.max(1, Math.round((this.#quickMs * 1e6) / n)));
+    if (this.#quickPolls === 0) return;
+    this.#countTrackedPoll(this.#quickMs, this.#quickPolls);
     this.#quickPolls = 0;
     this.#quickMs = 0;
   }
