@@ -15,6 +15,8 @@
  * it: see resource_tracking.ts), once per task and kind, at most
  * {@link WARNINGS_PER_SECOND} a second.
  */
+import { WarningWindow } from './warning_window.js';
+import { stuckReason } from './stuck_reason.js';
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { codeKey, readCallSite, SiteCache } from './call_site.js';
@@ -91,9 +93,7 @@ export class TaskRecorder {
   /** See #spawnTime: -1 when no spawn outside a poll has read the clock in this run of code. */
   #runStart = -1;
   #pollEnd = 0;
-  #windowStart = 0;
-  #windowCount = 0;
-  #suppressed = 0;
+  readonly #warnings = new WarningWindow(WARNINGS_PER_SECOND);
   readonly #stuckTimer: NodeJS.Timeout;
   #closed = false;
 
@@ -334,36 +334,9 @@ export class TaskRecorder {
     for (const t of tasks) {
       const r = t.record;
       if (r === undefined || (r.warned & W_STUCK) !== 0) continue;
-      const why = this.#stuckReason(t, r, now);
+      const why = stuckReason(t, r, now, this.settings.stuckMs);
       if (why !== undefined) this.#warn(t, r, W_STUCK, 'stuck', why, now - r.since);
     }
-  }
-
-  /**
-   * Why `task` can't be woken, if it has been parked past the stuck threshold on a foreign
-   * promise, on a lock or semaphore every holder of which finished without releasing it
-   * (a guard neither released nor disposed: nothing can ever hand it on), or on a channel
-   * whose every sender was collected without being closed.
-   */
-  #stuckReason(task: LocalTask<unknown>, r: TaskRecord, now: number): string | undefined {
-    if (r.phase !== IDLE || task.state !== 'running') return undefined;
-    const ms = now - r.since;
-    if (ms <= this.settings.stuckMs) return undefined;
-    if (task.inflight === 0) {
-      return `has been parked for ${ms.toFixed(0)} ms on a promise the runtime doesn't drive: if nothing settles it, it never wakes (wrap it in timeout())`;
-    }
-    const res = r.waitResource;
-    if (res === undefined) return undefined;
-    if (res.ends?.abandoned === true) {
-      return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, whose every sender was garbage-collected without being closed: nothing can send on it or end it. Close senders when done (\`tx.close()\`, or \`using tx = ...\`)`;
-    }
-    if (res.holders.size === 0) return undefined;
-    const holders: string[] = [];
-    for (const h of res.holders.keys()) {
-      if (h.state !== 'finished') return undefined;
-      holders.push(`task ${h.id} (${h.nameWith(h.record?.body)})`);
-    }
-    return `has been parked for ${ms.toFixed(0)} ms on ${res.name}, held by ${holders.join(', ')}, which finished without releasing it: release guards with \`using\` or in a finally block`;
   }
 
   /** The tracked fields of `task`'s dump entry, or undefined for an untracked task. */
@@ -374,7 +347,7 @@ export class TaskRecorder {
     const open = now - r.since;
     const spawnSite = readCallSite(r.spawnStack).site;
     const parked = r.phase === IDLE && task.state !== 'queued';
-    const stuck = this.#stuckReason(task, r, now);
+    const stuck = stuckReason(task, r, now, this.settings.stuckMs);
     return {
       state:
         r.phase === QUEUED ? 'queued' : r.phase === SCHEDULED ? 'scheduled' : r.phase === BUSY ? 'running' : 'idle',
@@ -404,18 +377,9 @@ export class TaskRecorder {
   #warn(task: LocalTask<unknown>, r: TaskRecord, bit: number, kind: string, what: string, ms: number): void {
     if ((r.warned & bit) !== 0) return;
     r.warned |= bit;
-    const now = performance.now();
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#windowCount = 0;
-    }
-    if (++this.#windowCount > WARNINGS_PER_SECOND) {
-      this.#suppressed++;
-      return;
-    }
+    const suppressed = this.#warnings.admit();
+    if (suppressed < 0) return;
     const spawnSite = readCallSite(r.spawnStack).site;
-    const suppressed = this.#suppressed;
-    this.#suppressed = 0;
     const name = task.nameWith(r.body);
     this.#logger.warn(
       { kind, taskId: task.id, task: name, spawnSite, ms: Math.round(ms), ...(suppressed > 0 ? { suppressed } : {}) },
